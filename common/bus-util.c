@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+
+#include "bus-util.h"
+
+int bus_open_system_attached(sd_event *event, sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        assert(event);
+        assert(ret);
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+int bus_request_name_and_notify(sd_bus *bus, const char *name) {
+        int r;
+
+        assert(bus);
+        assert(name);
+
+        /* Synchronous on purpose: the objects are in place, and nothing else may happen until we
+         * know whether we are the owner. */
+        r = sd_bus_request_name(bus, name, 0);
+        if (r < 0)
+                return r;
+
+        (void) sd_notify(false, "READY=1\nSTATUS=Running.");
+        return 0;
+}
+
+int event_new_with_defaults(sd_event **ret) {
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        sigset_t mask;
+        int r;
+
+        assert(ret);
+
+        r = sd_event_default(&event);
+        if (r < 0)
+                return r;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return negative_errno();
+
+        r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+        if (r < 0)
+                return r;
+        r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+        if (r < 0)
+                return r;
+
+        /* Does nothing unless WATCHDOG_USEC is set for this process. */
+        r = sd_event_set_watchdog(event, true);
+        if (r < 0)
+                return r;
+
+        /* A client that disconnects while we write to its socket must not kill us. */
+        (void) signal(SIGPIPE, SIG_IGN);
+
+        *ret = TAKE_PTR(event);
+        return 0;
+}
+
+int bus_message_sender_in_group(sd_bus_message *m, gid_t gid, bool *ret) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const gid_t *gids = NULL;
+        uid_t euid;
+        gid_t egid;
+        int r, n;
+
+        assert(m);
+        assert(ret);
+
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID |
+                                         SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_AUGMENT, &creds);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_creds_get_euid(creds, &euid);
+        if (r < 0)
+                return r;
+        if (euid == 0) {
+                *ret = true;
+                return 0;
+        }
+
+        if (gid != (gid_t) -1) {
+                if (sd_bus_creds_get_egid(creds, &egid) >= 0 && egid == gid) {
+                        *ret = true;
+                        return 0;
+                }
+
+                n = sd_bus_creds_get_supplementary_gids(creds, &gids);
+                for (int i = 0; i < n; i++)
+                        if (gids[i] == gid) {
+                                *ret = true;
+                                return 0;
+                        }
+        }
+
+        *ret = false;
+        return 0;
+}

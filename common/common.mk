@@ -1,0 +1,11 @@
+# common/: the static library every daemon links.
+COMMON_SRCS := common/log.c common/errors.c common/bus-util.c common/config.c common/fileio.c \
+               common/audio-packet.c
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+LIBCOMMON   := $(BUILD)/common/libvoicehvac-common.a
+
+$(LIBCOMMON): $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+EXTRA_TARGETS += $(LIBCOMMON)

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The one namespace of named D-Bus errors every voicehvac service answers with. */
+
+#include <systemd/sd-bus.h>
+
+#define VH_ERROR_PREFIX                "org.voicehvac.Error."
+#define VH_ERROR_INVALID_ARGUMENT      VH_ERROR_PREFIX "InvalidArgument"
+#define VH_ERROR_NOT_AUTHORIZED        VH_ERROR_PREFIX "NotAuthorized"
+#define VH_ERROR_DEVICE_UNAVAILABLE    VH_ERROR_PREFIX "DeviceUnavailable"
+#define VH_ERROR_BACKEND_FAILED        VH_ERROR_PREFIX "BackendFailed"
+#define VH_ERROR_HARDWARE_MUTED        VH_ERROR_PREFIX "HardwareMuted"
+#define VH_ERROR_LIMIT_EXCEEDED        VH_ERROR_PREFIX "LimitExceeded"
+#define VH_ERROR_BUSY                  VH_ERROR_PREFIX "Busy"
+#define VH_ERROR_NOT_SUPPORTED         VH_ERROR_PREFIX "NotSupported"
+#define VH_ERROR_FAILED                VH_ERROR_PREFIX "Failed"
+
+extern const sd_bus_error_map vh_error_map[];
+
+/* Registers vh_error_map with sd-bus, so that sd_bus_error_set_errno() and friends turn a
+ * negative errno into the matching named error, and a client's sd_bus_error_get_errno()
+ * turns the name back. Call once at start-up. */
+int vh_errors_register(void);
+
+/* The one place errno becomes a named error for a reply: EINVAL → InvalidArgument,
+ * EACCES/EPERM → NotAuthorized, ENODEV/ENOENT/ENXIO → DeviceUnavailable, EIO → BackendFailed,
+ * EUSERS/EMFILE → LimitExceeded, EBUSY → Busy, EOPNOTSUPP → NotSupported, else Failed. */
+const char *vh_error_name_from_errno(int error);
+int vh_bus_error_set_errnof(sd_bus_error *error, int r, const char *format, ...)
+        __attribute__((format(printf, 3, 4)));

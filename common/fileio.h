@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Reads a whole regular file of at most max bytes; *ret is NUL-terminated. -EFBIG when larger. */
+int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
+
+/* Writes to a temporary file beside "path", fsyncs it, renames it over "path" and fsyncs the
+ * directory, so a crash leaves either the old or the new content, never a torn one. */
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+
+/* Renames a file that could not be used to "<path>.corrupt-<unix time>", and returns that name. */
+int move_aside(const char *path, char **ret_new_path);
+
+/* Where persisted state lives: the first entry of $STATE_DIRECTORY (systemd's StateDirectory=)
+ * when set, else /var/lib/voicehvac. Creates it when missing. */
+int state_directory(char **ret);
+int state_file_path(const char *name, char **ret);
+
+/* mkdir -p with mode for each missing component. */
+int mkdir_p(const char *path, mode_t mode);

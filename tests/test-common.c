@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <math.h>
+#include <sys/stat.h>
+
+#include "audio-packet.h"
+#include "bus-util.h"
+#include "config.h"
+#include "errors.h"
+#include "fileio.h"
+#include "harness.h"
+
+typedef struct TestConfig {
+        char *device;
+        char *mode;
+        bool flag;
+        int offset;
+        unsigned period;
+        double target;
+        unsigned nested_count;
+        double nested_ratio;
+} TestConfig;
+
+static const char *const modes[] = { "cool", "heat", NULL };
+
+static const ConfigField nested_fields[] = {
+        { "count", CONFIG_UINT, offsetof(TestConfig, nested_count), 1, 10 },
+        { "ratio", CONFIG_DOUBLE, offsetof(TestConfig, nested_ratio) },
+        {}
+};
+
+static const ConfigField fields[] = {
+        { "device", CONFIG_STRING, offsetof(TestConfig, device) },
+        { "mode", CONFIG_STRING, offsetof(TestConfig, mode), .choices = modes },
+        { "flag", CONFIG_BOOL, offsetof(TestConfig, flag) },
+        { "offset", CONFIG_INT, offsetof(TestConfig, offset), -5, 5 },
+        { "period", CONFIG_UINT, offsetof(TestConfig, period) },
+        { "target", CONFIG_DOUBLE, offsetof(TestConfig, target), 16, 30 },
+        { "nested", CONFIG_OBJECT, .fields = nested_fields },
+        {}
+};
+
+static int load(const char *text, TestConfig *c, char **err) {
+        return config_load_string("test.json", text, strlen(text), fields, c, err);
+}
+
+static void expect_error(const char *text, const char *needle) {
+        TestConfig c = {};
+        _cleanup_free_ char *err = NULL;
+        int r;
+
+        r = load(text, &c, &err);
+        check(r < 0, "'%s' should fail", text);
+        check(err && strstr(err, needle), "error for '%s' is '%s', expected to contain '%s'", text, err, needle);
+        check(err && strstr(err, "test.json"), "error '%s' names the file", err);
+        config_free_strings(fields, &c);
+}
+
+static void test_config(void) {
+        TestConfig c = { .period = 7 };
+        _cleanup_free_ char *err = NULL;
+        int r;
+
+        r = load("{ \"device\": \"hw:1\", \"mode\": \"heat\", \"flag\": true, \"offset\": -3,"
+                 "  \"target\": 24.5, \"nested\": { \"count\": 3, \"ratio\": 2 } }\n", &c, &err);
+        check(r == 0, "valid config loads: %s", err);
+        check(streq_ptr(c.device, "hw:1"), "device");
+        check(streq_ptr(c.mode, "heat"), "mode");
+        check(c.flag && c.offset == -3 && c.period == 7, "flag/offset/untouched default");
+        check(fabs(c.target - 24.5) < 1e-9 && c.nested_count == 3 && c.nested_ratio == 2.0, "numbers");
+        config_free_strings(fields, &c);
+
+        expect_error("{ \"devcie\": \"x\" }", "unknown key 'devcie'");
+        expect_error("{ \"nested\": { \"cuont\": 1 } }", "unknown key 'nested.cuont'");
+        expect_error("{ \"flag\": \"yes\" }", "key 'flag': expected boolean, got string");
+        expect_error("{ \"period\": -1 }", "key 'period'");
+        expect_error("{ \"period\": 1.5 }", "expected unsigned integer, got double");
+        expect_error("{ \"offset\": 6 }", "out of range");
+        expect_error("{ \"target\": 31 }", "key 'target': value 31 out of range");
+        expect_error("{ \"mode\": \"warm\" }", "invalid value 'warm', expected one of 'cool', 'heat'");
+        expect_error("{ \"nested\": { \"count\": 0 } }", "key 'nested.count'");
+        expect_error("{ \"nested\": 3 }", "expected object");
+        expect_error("{ \"device\": \"x\"", "unexpected end of file");
+        expect_error("{ \"device\": \"x\" } x", "trailing data");
+        expect_error("[1, 2]", "expected a JSON object");
+        expect_error("", "not valid JSON");
+        expect_error("\n\n{ \"device\": ,}", "test.json:3");
+}
+
+static void test_config_file(void) {
+        _cleanup_free_ char *p = test_tmp_path("c.json");
+        _cleanup_free_ char *err = NULL;
+        TestConfig c = {};
+
+        check(config_load_file(p, fields, &c, false, &err) == 0, "missing optional file is fine");
+        check(config_load_file(p, fields, &c, true, &err) == -ENOENT, "missing required file fails");
+        check(err && strstr(err, p), "error names the file: %s", err);
+}
+
+static void test_atomic_write(void) {
+        _cleanup_free_ char *p = test_tmp_path("state.json");
+        _cleanup_free_ char *data = NULL, *aside = NULL;
+        struct stat st;
+        size_t size;
+
+        check(write_file_atomic(p, "hello", 5, 0640) == 0, "write");
+        check(write_file_atomic(p, "world!", 6, 0640) == 0, "overwrite");
+        check(read_full_file(p, 1024, &data, &size) == 0 && size == 6 && streq(data, "world!"), "read back");
+        check(stat(p, &st) == 0 && (st.st_mode & 0777) == 0640, "mode");
+        check(read_full_file(p, 3, &aside, &size) == -EFBIG, "limit");
+        check(move_aside(p, &aside) == 0 && aside && strstr(aside, ".corrupt-"), "move aside");
+        check(access(p, F_OK) < 0 && aside && access(aside, F_OK) == 0, "moved");
+        check(write_file_atomic("/nonexistent-dir/x", "a", 1, 0644) == -ENOENT, "bad dir fails cleanly");
+}
+
+static void test_state_dir(void) {
+        _cleanup_free_ char *d = test_tmp_path("st/a");
+        _cleanup_free_ char *got = NULL, *file = NULL;
+        _cleanup_free_ char *env = NULL;
+
+        check(asprintf(&env, "%s:/other", d) > 0, "asprintf");
+        setenv("STATE_DIRECTORY", env, 1);
+        check(state_directory(&got) == 0 && streq(got, d), "first entry of $STATE_DIRECTORY: %s", got);
+        check(access(d, F_OK) == 0, "created");
+        check(state_file_path("mute", &file) == 0 && strstr(file, "/st/a/mute"), "file path");
+        unsetenv("STATE_DIRECTORY");
+}
+
+static void test_packet(void) {
+        union {
+                AudioPacketHeader h;
+                uint8_t bytes[sizeof(AudioPacketHeader) + 8 * sizeof(int16_t)];
+        } p;
+        const AudioPacketHeader *h;
+        const int16_t *s;
+
+        audio_packet_header_init(&p.h, 5, 123, 8, 1, 16000, AUDIO_PACKET_DISCONTINUITY);
+        for (int i = 0; i < 8; i++)
+                ((int16_t *) (p.bytes + sizeof(AudioPacketHeader)))[i] = (int16_t) (i * 100);
+        check(audio_packet_parse(p.bytes, sizeof(p.bytes), &h, &s) == 0, "parse");
+        check(h->sequence == 5 && h->timestamp_usec == 123 && h->frames == 8 && s[7] == 700, "fields");
+        check(audio_packet_parse(p.bytes, sizeof(p.bytes) - 2, NULL, NULL) == -EBADMSG, "short");
+        check(audio_packet_parse(p.bytes, 10, NULL, NULL) == -EBADMSG, "truncated header");
+        p.h.magic = 0;
+        check(audio_packet_parse(p.bytes, sizeof(p.bytes), NULL, NULL) == -EBADMSG, "magic");
+}
+
+static void test_errors(void) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        check(vh_errors_register() >= 0, "register");
+        check(streq(vh_error_name_from_errno(-EINVAL), VH_ERROR_INVALID_ARGUMENT), "EINVAL");
+        check(streq(vh_error_name_from_errno(-EPERM), VH_ERROR_NOT_AUTHORIZED), "EPERM");
+        check(streq(vh_error_name_from_errno(-ENODEV), VH_ERROR_DEVICE_UNAVAILABLE), "ENODEV");
+        check(vh_bus_error_set_errnof(&e, -EUSERS, "Too many clients (%u)", 8u) == -EUSERS, "set returns errno");
+        check(streq(e.name, VH_ERROR_LIMIT_EXCEEDED) && strstr(e.message, "(8)"), "name and message");
+        check(sd_bus_error_get_errno(&e) == EUSERS, "errno round trip");
+}
+
+int main(void) {
+        test_config();
+        test_config_file();
+        test_atomic_write();
+        test_state_dir();
+        test_packet();
+        test_errors();
+        return test_result();
+}
