@@ -164,7 +164,7 @@ int test_bus_start(const char *extra_policy_dir) {
                      "    <allow own=\"*\"/>\n"
                      "    <allow send_type=\"method_call\"/>\n"
                      "    <allow send_destination=\"*\"/>\n"
-                     "    <allow receive_type=\"*\"/>\n"
+                     "    <allow receive_sender=\"*\"/>\n"
                      "  </policy>\n"
                      "%s%s%s"
                      "</busconfig>\n",

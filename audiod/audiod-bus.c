@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <stdarg.h>
+
+#include "bus-util.h"
+#include "errors.h"
+#include "log.h"
+#include "manager.h"
+
+static int property_get_muted(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "b", m->muted);
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "s", capture_state_to_string(m->state));
+}
+
+static int property_get_device(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "s", m->config.device);
+}
+
+static int property_get_mute_control(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "s", m->mixer ? mixer_ctl_name(m->mixer) : "");
+}
+
+static int property_get_unsigned(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "u", *(unsigned *) userdata);
+}
+
+static int property_get_uint64(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "t", *(uint64_t *) userdata);
+}
+
+static int property_get_clients(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "u", stream_set_clients(m->streams));
+}
+
+static int property_get_dropped(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "t", stream_set_dropped(m->streams));
+}
+
+static int method_set_mute(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        bool allowed;
+        int muted, r;
+
+        r = sd_bus_message_read(message, "b", &muted);
+        if (r < 0)
+                return r;
+
+        if (!!muted == m->muted)
+                return sd_bus_reply_method_return(message, NULL);
+
+        /* Anyone the bus policy lets through may mute; opening the microphone takes more. */
+        if (!muted) {
+                r = bus_message_sender_in_group(message, m->unmute_gid, &allowed);
+                if (r < 0)
+                        return vh_bus_error_set_errnof(error, r, "Cannot check the caller's credentials: %s", strerror(-r));
+                if (!allowed)
+                        return sd_bus_error_setf(error, VH_ERROR_NOT_AUTHORIZED,
+                                                 "Unmuting requires root or membership of group '%s'.",
+                                                 m->config.unmute_group);
+        }
+
+        r = manager_set_muted(m, muted);
+        if (r < 0)
+                return vh_bus_error_set_errnof(error, r, "Failed to %s the capture switch: %s",
+                                               muted ? "turn off" : "turn on", strerror(-r));
+
+        return sd_bus_reply_method_return(message, NULL);
+}
+
+static int method_open_stream(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_close_ int fd = -EBADF;
+        Manager *m = userdata;
+        int r;
+
+        r = stream_set_add_client(m->streams, &fd);
+        if (r == -EUSERS)
+                return sd_bus_error_setf(error, VH_ERROR_LIMIT_EXCEEDED,
+                                         "Too many stream clients (at most %u).", m->config.max_clients);
+        if (r < 0)
+                return vh_bus_error_set_errnof(error, r, "Failed to create a stream: %s", strerror(-r));
+
+        /* The reply carries a duplicate; ours is closed on return. */
+        return sd_bus_reply_method_return(message, "h", fd);
+}
+
+static const sd_bus_vtable audio_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Muted", "b", property_get_muted, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Device", "s", property_get_device, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("MuteControl", "s", property_get_mute_control, 0, 0),
+        SD_BUS_PROPERTY("SampleRate", "u", property_get_unsigned, offsetof(Manager, rate),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Channels", "u", property_get_unsigned, offsetof(Manager, channels),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PeriodFrames", "u", property_get_unsigned, offsetof(Manager, period_frames),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Xruns", "t", property_get_uint64, offsetof(Manager, xruns),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Clients", "u", property_get_clients, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DroppedPackets", "t", property_get_dropped, 0, 0),
+        SD_BUS_METHOD_WITH_ARGS("SetMute",
+                                SD_BUS_ARGS("b", muted),
+                                SD_BUS_NO_RESULT,
+                                method_set_mute,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenStream",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("h", fd),
+                                method_open_stream,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+void manager_emit_changed(Manager *m, const char *property, ...) {
+        char *names[8];
+        unsigned n = 0;
+        va_list ap;
+
+        if (!m->bus)
+                return;
+
+        va_start(ap, property);
+        for (const char *p = property; p && n < ELEMENTSOF(names) - 1; p = va_arg(ap, const char *))
+                names[n++] = (char *) p;
+        va_end(ap);
+        names[n] = NULL;
+
+        (void) sd_bus_emit_properties_changed_strv(m->bus, AUDIOD_OBJECT_PATH, AUDIOD_INTERFACE, names);
+}
+
+int manager_bus_setup(Manager *m) {
+        int r;
+
+        r = vh_errors_register();
+        if (r < 0)
+                return log_error_errno(r, "Failed to register error names: %m");
+
+        r = bus_open_system_attached(m->event, &m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+
+        r = sd_bus_add_object_vtable(m->bus, NULL, AUDIOD_OBJECT_PATH, AUDIOD_INTERFACE, audio_vtable, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the %s object: %m", AUDIOD_OBJECT_PATH);
+
+        return 0;
+}

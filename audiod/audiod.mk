@@ -1,0 +1,14 @@
+# audiod: the one owner of the microphone.
+AUDIOD_SRCS := audiod/main.c audiod/manager.c audiod/audiod-bus.c audiod/capture.c audiod/mixer.c \
+               audiod/stream.c audiod/hotplug.c audiod/mute-state.c
+AUDIOD_OBJS := $(AUDIOD_SRCS:%.c=$(BUILD)/%.o)
+
+BINARIES += $(BUILD)/audiod/audiod
+$(BUILD)/audiod/audiod: $(AUDIOD_OBJS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+TESTS += $(BUILD)/tests/test-audiod
+$(BUILD)/tests/test-audiod: $(BUILD)/tests/test-audiod.o $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+TEST_SCRIPTS += tests/test-audiod-config.sh

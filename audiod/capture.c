@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <poll.h>
+#include <sys/epoll.h>
+
+#include "capture.h"
+#include "macro.h"
+
+#define CAPTURE_POLLFDS_MAX 8
+/* Recoveries in a row without a good period in between, after which the PCM is given up and
+ * reopened from scratch (with back-off, by the owner). */
+#define CAPTURE_RECOVER_MAX 5
+
+struct Capture {
+        sd_event *event;
+        snd_pcm_t *pcm;
+        char *pcm_name;
+        CaptureCallbacks cb;
+        void *userdata;
+
+        unsigned rate, channels;
+        snd_pcm_uframes_t period_frames, buffer_frames;
+        int card;
+
+        struct pollfd pollfds[CAPTURE_POLLFDS_MAX];
+        sd_event_source *io[CAPTURE_POLLFDS_MAX];
+        unsigned n_pollfds;
+
+        int16_t *buffer;
+        uint64_t xruns;
+        unsigned recover_streak;
+        bool discontinuity;
+        bool failed;
+};
+
+static void capture_io_free(Capture *c) {
+        for (unsigned i = 0; i < c->n_pollfds; i++)
+                c->io[i] = sd_event_source_disable_unref(c->io[i]);
+        c->n_pollfds = 0;
+}
+
+Capture *capture_free(Capture *c) {
+        if (!c)
+                return NULL;
+        capture_io_free(c);
+        if (c->pcm) {
+                (void) snd_pcm_drop(c->pcm);
+                (void) snd_pcm_close(c->pcm);
+        }
+        sd_event_unref(c->event);
+        free(c->pcm_name);
+        free(c->buffer);
+        free(c);
+        return NULL;
+}
+
+static void capture_fail(Capture *c, int r) {
+        /* Stop listening right away: a PCM in error keeps its fds readable, and a level-triggered
+         * loop would spin on them. The owner closes us from the callback or later. */
+        capture_io_free(c);
+        c->failed = true;
+        if (c->cb.on_failure)
+                c->cb.on_failure(c, r, c->userdata);
+}
+
+/* Overrun, suspend or an error read from the PCM: bring it back, count it, mark the gap. */
+static int capture_recover(Capture *c, int err) {
+        int r;
+
+        if (err == -ENODEV || err == -ENOTTY || err == -EBADFD)
+                return err;
+
+        if (++c->recover_streak > CAPTURE_RECOVER_MAX)
+                return -EIO;
+
+        if (err == -EPIPE) {
+                c->xruns++;
+                if (c->cb.on_xrun)
+                        c->cb.on_xrun(c, c->userdata);
+        }
+
+        /* Non-blocking PCM: a suspended device that is not resumed yet answers -EAGAIN to resume,
+         * and snd_pcm_recover() falls back to prepare, which is what we want then. */
+        r = snd_pcm_recover(c->pcm, err, 1);
+        if (r < 0)
+                return r;
+        r = snd_pcm_start(c->pcm);
+        if (r < 0 && r != -EBADFD)
+                return r;
+
+        c->discontinuity = true;
+        return 0;
+}
+
+static usec_t capture_first_frame_time(Capture *c, snd_pcm_sframes_t delay) {
+        usec_t now = now_usec(CLOCK_MONOTONIC);
+        usec_t back = delay > 0 ? (usec_t) delay * USEC_PER_SEC / c->rate : 0;
+
+        return now > back ? now - back : 0;
+}
+
+static int capture_read_periods(Capture *c) {
+        for (;;) {
+                snd_pcm_sframes_t avail, delay, n;
+                usec_t ts;
+                int r;
+
+                r = snd_pcm_avail_delay(c->pcm, &avail, &delay);
+                if (r < 0)
+                        return r;
+                if ((snd_pcm_uframes_t) avail < c->period_frames)
+                        return 0;
+
+                /* The first frame we are about to read was captured "delay" frames ago. */
+                ts = capture_first_frame_time(c, delay);
+
+                n = snd_pcm_readi(c->pcm, c->buffer, c->period_frames);
+                if (n == -EAGAIN)
+                        return 0;
+                if (n < 0)
+                        return (int) n;
+
+                c->recover_streak = 0;
+                if (c->cb.on_period)
+                        c->cb.on_period(c, c->buffer, (size_t) n, ts, c->discontinuity, c->userdata);
+                c->discontinuity = false;
+
+                /* The callback may have closed us (failure elsewhere); never touch a freed PCM. */
+                if (c->failed)
+                        return 0;
+        }
+}
+
+static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Capture *c = userdata;
+        unsigned short pcm_revents = 0;
+        int r;
+
+        for (unsigned i = 0; i < c->n_pollfds; i++)
+                c->pollfds[i].revents = c->io[i] == s ? (short) revents : 0;
+
+        r = snd_pcm_poll_descriptors_revents(c->pcm, c->pollfds, c->n_pollfds, &pcm_revents);
+        if (r < 0) {
+                capture_fail(c, r);
+                return 0;
+        }
+
+        if (pcm_revents & (POLLERR | POLLNVAL | POLLHUP)) {
+                snd_pcm_state_t state = snd_pcm_state(c->pcm);
+
+                if (state == SND_PCM_STATE_DISCONNECTED)
+                        r = -ENODEV;
+                else if (state == SND_PCM_STATE_XRUN)
+                        r = capture_recover(c, -EPIPE);
+                else if (state == SND_PCM_STATE_SUSPENDED)
+                        r = capture_recover(c, -ESTRPIPE);
+                else
+                        r = 0;
+                if (r < 0) {
+                        capture_fail(c, r);
+                        return 0;
+                }
+        }
+
+        if (!(pcm_revents & POLLIN))
+                return 0;
+
+        r = capture_read_periods(c);
+        if (r < 0 && !c->failed) {
+                r = capture_recover(c, r);
+                if (r < 0)
+                        capture_fail(c, r);
+        }
+        return 0;
+}
+
+static int capture_setup_io(Capture *c) {
+        int n, r;
+
+        n = snd_pcm_poll_descriptors_count(c->pcm);
+        if (n <= 0 || n > CAPTURE_POLLFDS_MAX)
+                return -EINVAL;
+
+        n = snd_pcm_poll_descriptors(c->pcm, c->pollfds, (unsigned) n);
+        if (n < 0)
+                return n;
+        c->n_pollfds = (unsigned) n;
+
+        for (unsigned i = 0; i < c->n_pollfds; i++) {
+                /* poll(2) and epoll share the bit values for IN/OUT/ERR/HUP/PRI. */
+                r = sd_event_add_io(c->event, &c->io[i], c->pollfds[i].fd,
+                                    (uint32_t) c->pollfds[i].events & (EPOLLIN | EPOLLOUT | EPOLLPRI),
+                                    capture_on_io, c);
+                if (r < 0)
+                        return r;
+                (void) sd_event_source_set_priority(c->io[i], SD_EVENT_PRIORITY_IMPORTANT);
+                (void) sd_event_source_set_description(c->io[i], "alsa-capture");
+        }
+        return 0;
+}
+
+static int capture_configure(Capture *c, const CaptureParams *p) {
+        snd_pcm_hw_params_t *hw;
+        snd_pcm_sw_params_t *sw;
+        unsigned period_usec = p->period_usec, buffer_usec = p->buffer_usec;
+        int dir = 0, r;
+
+        snd_pcm_hw_params_alloca(&hw);
+        snd_pcm_sw_params_alloca(&sw);
+
+        r = snd_pcm_hw_params_any(c->pcm, hw);
+        if (r < 0)
+                return r;
+        r = snd_pcm_hw_params_set_access(c->pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED);
+        if (r < 0)
+                return r;
+        r = snd_pcm_hw_params_set_format(c->pcm, hw, SND_PCM_FORMAT_S16);
+        if (r < 0)
+                return r;
+        r = snd_pcm_hw_params_set_channels(c->pcm, hw, p->channels);
+        if (r < 0)
+                return r;
+        r = snd_pcm_hw_params_set_rate_resample(c->pcm, hw, 1);
+        if (r < 0)
+                return r;
+        c->rate = p->rate;
+        r = snd_pcm_hw_params_set_rate_near(c->pcm, hw, &c->rate, NULL);
+        if (r < 0)
+                return r;
+        if (c->rate != p->rate)
+                return -EINVAL;
+        r = snd_pcm_hw_params_set_buffer_time_near(c->pcm, hw, &buffer_usec, &dir);
+        if (r < 0)
+                return r;
+        r = snd_pcm_hw_params_set_period_time_near(c->pcm, hw, &period_usec, &dir);
+        if (r < 0)
+                return r;
+        r = snd_pcm_hw_params(c->pcm, hw);
+        if (r < 0)
+                return r;
+
+        (void) snd_pcm_hw_params_get_period_size(hw, &c->period_frames, &dir);
+        (void) snd_pcm_hw_params_get_buffer_size(hw, &c->buffer_frames);
+        if (c->period_frames == 0 || c->period_frames > 16384)
+                return -EINVAL;
+        c->channels = p->channels;
+
+        r = snd_pcm_sw_params_current(c->pcm, sw);
+        if (r < 0)
+                return r;
+        /* Wake once per period, and keep running after an overrun only through our recovery. */
+        r = snd_pcm_sw_params_set_avail_min(c->pcm, sw, c->period_frames);
+        if (r < 0)
+                return r;
+        r = snd_pcm_sw_params_set_start_threshold(c->pcm, sw, 1);
+        if (r < 0)
+                return r;
+        r = snd_pcm_sw_params_set_tstamp_mode(c->pcm, sw, SND_PCM_TSTAMP_ENABLE);
+        if (r < 0)
+                return r;
+        return snd_pcm_sw_params(c->pcm, sw);
+}
+
+static char *capture_pcm_name_for(const char *device) {
+        /* A raw hw: device takes only the card's own formats; plughw: converts for us. */
+        if (strncmp(device, "hw:", 3) == 0) {
+                char *s;
+
+                if (asprintf(&s, "plug%s", device) < 0)
+                        return NULL;
+                return s;
+        }
+        return strdup(device);
+}
+
+int capture_open(sd_event *event, const CaptureParams *p, const CaptureCallbacks *cb,
+                 void *userdata, Capture **ret) {
+        _cleanup_(capture_freep) Capture *c = NULL;
+        snd_pcm_info_t *info;
+        int r;
+
+        assert(event);
+        assert(p && p->device);
+        assert(ret);
+
+        c = calloc(1, sizeof(Capture));
+        if (!c)
+                return -ENOMEM;
+        c->event = sd_event_ref(event);
+        c->cb = *cb;
+        c->userdata = userdata;
+        c->card = -1;
+        c->pcm_name = capture_pcm_name_for(p->device);
+        if (!c->pcm_name)
+                return -ENOMEM;
+
+        r = snd_pcm_open(&c->pcm, c->pcm_name, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
+        if (r < 0) {
+                c->pcm = NULL;
+                return r;
+        }
+
+        r = capture_configure(c, p);
+        if (r < 0)
+                return r;
+
+        snd_pcm_info_alloca(&info);
+        if (snd_pcm_info(c->pcm, info) >= 0)
+                c->card = snd_pcm_info_get_card(info);
+
+        c->buffer = malloc(c->period_frames * c->channels * sizeof(int16_t));
+        if (!c->buffer)
+                return -ENOMEM;
+
+        r = capture_setup_io(c);
+        if (r < 0)
+                return r;
+
+        /* A capture stream set up by hand (or with snd_pcm_set_params()) does not start itself. */
+        r = snd_pcm_start(c->pcm);
+        if (r < 0)
+                return r;
+
+        c->discontinuity = true;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+unsigned capture_rate(const Capture *c) {
+        return c->rate;
+}
+
+unsigned capture_channels(const Capture *c) {
+        return c->channels;
+}
+
+unsigned capture_period_frames(const Capture *c) {
+        return (unsigned) c->period_frames;
+}
+
+uint64_t capture_xruns(const Capture *c) {
+        return c->xruns;
+}
+
+int capture_card(const Capture *c) {
+        return c->card;
+}
+
+const char *capture_pcm_name(const Capture *c) {
+        return c->pcm_name;
+}

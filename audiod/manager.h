@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "capture.h"
+#include "hotplug.h"
+#include "mixer.h"
+#include "stream.h"
+
+#define AUDIOD_BUS_NAME    "org.voicehvac.Audio1"
+#define AUDIOD_OBJECT_PATH "/org/voicehvac/Audio1"
+#define AUDIOD_INTERFACE   "org.voicehvac.Audio1"
+#define AUDIOD_CONFIG_FILE "/etc/voicehvac/audiod.json"
+#define AUDIOD_STATE_FILE  "audiod-mute.json"
+
+typedef struct AudiodConfig {
+        char *device;           /* ALSA PCM name; hw:… is opened as plughw:… */
+        unsigned rate;
+        unsigned channels;
+        unsigned period_ms;
+        unsigned buffer_ms;
+        char *mixer_device;     /* control device; empty = the PCM's card, else the PCM name */
+        char *mute_control;     /* boolean capture switch, e.g. "Capture Switch"; empty = none */
+        unsigned max_clients;
+        char *unmute_group;     /* who besides root may unmute */
+        bool default_muted;     /* mute state on the very first start */
+        unsigned retry_max_ms;  /* cap of the reopen back-off */
+} AudiodConfig;
+
+typedef enum CaptureState {
+        CAPTURE_RUNNING,
+        CAPTURE_DISCONNECTED,
+        CAPTURE_ERROR,
+} CaptureState;
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        AudiodConfig config;
+        char *config_path;
+        bool config_path_explicit;
+        gid_t unmute_gid;
+
+        Capture *capture;
+        Mixer *mixer;
+        StreamSet *streams;
+        Hotplug *hotplug;
+
+        CaptureState state;
+        int last_error;
+        int card;                       /* card of the open PCM, -1 when none or not a card */
+
+        bool muted;
+        usec_t unmuted_at;              /* frames captured before this are never delivered */
+        char *mute_state_path;
+
+        uint64_t xruns;
+        unsigned rate, channels, period_frames;
+
+        sd_event_source *reopen_timer;
+        sd_event_source *close_defer;
+        unsigned reopen_attempts;
+} Manager;
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+int manager_load_config(Manager *m, const char *path, bool explicit_path, const char *device_override);
+int manager_start(Manager *m);
+
+/* Sets mute on the capture switch and on the stream; 0 only when both hold. */
+int manager_set_muted(Manager *m, bool muted);
+
+const char *capture_state_to_string(CaptureState s);
+
+/* audiod-bus.c */
+int manager_bus_setup(Manager *m);
+void manager_emit_changed(Manager *m, const char *property, ...);
+#define manager_emit(m, ...) manager_emit_changed((m), __VA_ARGS__, NULL)
