@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* IR through a LIRC device in LIRC_MODE_PULSE. A write() to /dev/lircN returns only once the
+ * signal has been sent (a few hundred milliseconds for an A/C frame), so the writes happen on a
+ * sender thread and the event loop hears of the result through an eventfd. The device is opened
+ * on first use and reopened after an error, so a transmitter that comes back is picked up by the
+ * next retry. A regular file or a FIFO in place of the device gets the raw samples (native
+ * 32-bit words, exactly what the device would get), for tests and dry runs. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/lirc.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "backend.h"
+#include "macro.h"
+
+typedef struct LircBackend {
+        HvacBackend backend;
+        char *device;
+        const IrProtocol *protocol;
+        unsigned carrier;
+
+        IrFrame frame;                  /* the one in flight; the thread reads it */
+
+        pthread_mutex_t lock;
+        pthread_cond_t wake;
+        pthread_t thread;
+        bool thread_started;
+        bool pending;                   /* under lock */
+        bool quit;                      /* under lock */
+        int result;                     /* under lock */
+
+        int done_fd;
+        sd_event_source *done_source;
+
+        int fd;                         /* sender thread only */
+        bool is_lirc;                   /* sender thread only */
+} LircBackend;
+
+#define LIRC_EAGAIN_WAIT_MSEC 1000
+
+static int lirc_open_device(LircBackend *l) {
+        _cleanup_close_ int fd = -EBADF;
+        unsigned features = 0;
+        struct stat st;
+
+        fd = open(l->device, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+
+        if (S_ISCHR(st.st_mode)) {
+                if (ioctl(fd, LIRC_GET_FEATURES, &features) < 0)
+                        return errno == ENOTTY ? -ENODEV : negative_errno();
+                if (!(features & LIRC_CAN_SEND_PULSE))
+                        return -EOPNOTSUPP;
+                l->is_lirc = true;
+        } else if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))
+                l->is_lirc = false;
+        else
+                return -ENODEV;
+
+        l->fd = TAKE_FD(fd);
+        return 0;
+}
+
+static int lirc_configure(LircBackend *l, const IrFrame *f) {
+        unsigned features = 0, mode = LIRC_MODE_PULSE, carrier = f->carrier, duty = f->duty_cycle;
+
+        if (!l->is_lirc)
+                return 0;
+
+        if (ioctl(l->fd, LIRC_GET_FEATURES, &features) < 0)
+                return negative_errno();
+        if (ioctl(l->fd, LIRC_SET_SEND_MODE, &mode) < 0 && errno != ENOTTY)
+                return negative_errno();
+        /* The carrier is device-global state that anyone (ir-ctl) may change: set it each time. */
+        if ((features & LIRC_CAN_SET_SEND_CARRIER) && ioctl(l->fd, LIRC_SET_SEND_CARRIER, &carrier) < 0)
+                return negative_errno();
+        if ((features & LIRC_CAN_SET_SEND_DUTY_CYCLE) && ioctl(l->fd, LIRC_SET_SEND_DUTY_CYCLE, &duty) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int lirc_write_frame(LircBackend *l, const IrFrame *f) {
+        const char *p = (const char *) f->samples;
+        size_t size = f->n * sizeof(f->samples[0]), done = 0;
+
+        /* One write is one transmission; the kernel takes at most IR_FRAME_SAMPLES_MAX. */
+        assert(f->n > 0 && f->n <= IR_FRAME_SAMPLES_MAX && f->n % 2 == 1);
+
+        while (done < size) {
+                ssize_t n = write(l->fd, p + done, size - done);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                struct pollfd pfd = { .fd = l->fd, .events = POLLOUT };
+
+                                if (poll(&pfd, 1, LIRC_EAGAIN_WAIT_MSEC) == 0)
+                                        return -ETIMEDOUT;
+                                continue;
+                        }
+                        return negative_errno();
+                }
+                /* Half an IR frame cannot be resumed: the unit would see garbage. */
+                if (l->is_lirc && (size_t) n != size)
+                        return -EIO;
+                done += (size_t) n;
+        }
+        return 0;
+}
+
+static int lirc_send(LircBackend *l, const IrFrame *f) {
+        int r;
+
+        if (l->fd < 0) {
+                r = lirc_open_device(l);
+                if (r < 0)
+                        return r;
+        }
+        r = lirc_configure(l, f);
+        if (r >= 0)
+                r = lirc_write_frame(l, f);
+        if (r < 0)
+                l->fd = safe_close(l->fd);
+        return r;
+}
+
+static void *lirc_sender_thread(void *userdata) {
+        LircBackend *l = userdata;
+        uint64_t one = 1;
+
+        pthread_mutex_lock(&l->lock);
+        for (;;) {
+                int r;
+
+                while (!l->pending && !l->quit)
+                        pthread_cond_wait(&l->wake, &l->lock);
+                /* A frame handed over before the stop still goes out. */
+                if (!l->pending)
+                        break;
+
+                pthread_mutex_unlock(&l->lock);
+                r = lirc_send(l, &l->frame);
+                pthread_mutex_lock(&l->lock);
+
+                l->pending = false;
+                l->result = r;
+                if (write(l->done_fd, &one, sizeof(one)) < 0)
+                        break;  /* cannot happen with an eventfd below its maximum */
+        }
+        pthread_mutex_unlock(&l->lock);
+        return NULL;
+}
+
+static int lirc_on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        LircBackend *l = userdata;
+        uint64_t n;
+        int r;
+
+        if (read(fd, &n, sizeof(n)) < 0)
+                return 0;
+
+        pthread_mutex_lock(&l->lock);
+        r = l->result;
+        pthread_mutex_unlock(&l->lock);
+
+        if (l->backend.callbacks.transmitted)
+                l->backend.callbacks.transmitted(&l->backend, r, l->backend.userdata);
+        return 0;
+}
+
+static int lirc_transmit(HvacBackend *b, const HvacState *s) {
+        LircBackend *l = (LircBackend *) b;
+        int r;
+
+        pthread_mutex_lock(&l->lock);
+        r = l->pending ? -EBUSY : 0;
+        pthread_mutex_unlock(&l->lock);
+        if (r < 0)
+                return r;
+
+        r = l->protocol->encode(s, &l->frame);
+        if (r < 0)
+                return r;
+        if (l->carrier > 0)
+                l->frame.carrier = l->carrier;
+
+        if (!l->thread_started) {
+                r = -pthread_create(&l->thread, NULL, lirc_sender_thread, l);
+                if (r < 0)
+                        return r;
+                l->thread_started = true;
+        }
+
+        pthread_mutex_lock(&l->lock);
+        l->pending = true;
+        pthread_cond_signal(&l->wake);
+        pthread_mutex_unlock(&l->lock);
+        return -EINPROGRESS;
+}
+
+static void lirc_free(HvacBackend *b) {
+        LircBackend *l = (LircBackend *) b;
+
+        if (l->thread_started) {
+                pthread_mutex_lock(&l->lock);
+                l->quit = true;
+                pthread_cond_signal(&l->wake);
+                pthread_mutex_unlock(&l->lock);
+                (void) pthread_join(l->thread, NULL);
+        }
+        pthread_mutex_destroy(&l->lock);
+        pthread_cond_destroy(&l->wake);
+
+        sd_event_source_disable_unref(l->done_source);
+        safe_close(l->done_fd);
+        safe_close(l->fd);
+        sd_event_unref(l->backend.event);
+        free(l->device);
+        free(l);
+}
+
+static const HvacBackendOps lirc_ops = {
+        .name = "lirc",
+        .assumed = true,
+        .transmit = lirc_transmit,
+        .current_temperature = NULL,
+        .free = lirc_free,
+};
+
+int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
+                          const HvacBackendCallbacks *callbacks, void *userdata, HvacBackend **ret) {
+        _cleanup_(hvac_backend_freep) HvacBackend *b = NULL;
+        LircBackend *l;
+        int r;
+
+        assert(event && config && ret);
+
+        if (isempty(config->device))
+                return -EINVAL;
+
+        l = calloc(1, sizeof(LircBackend));
+        if (!l)
+                return -ENOMEM;
+        l->backend = (HvacBackend) {
+                .ops = &lirc_ops,
+                .event = sd_event_ref(event),
+                .callbacks = *callbacks,
+                .userdata = userdata,
+        };
+        l->fd = l->done_fd = -EBADF;
+        pthread_mutex_init(&l->lock, NULL);
+        pthread_cond_init(&l->wake, NULL);
+        b = &l->backend;
+
+        l->protocol = ir_protocol_find(config->protocol);
+        if (!l->protocol)
+                return -EPROTONOSUPPORT;
+        l->carrier = config->carrier;
+        l->device = strdup(config->device);
+        if (!l->device)
+                return -ENOMEM;
+
+        l->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (l->done_fd < 0)
+                return negative_errno();
+        r = sd_event_add_io(event, &l->done_source, l->done_fd, EPOLLIN, lirc_on_done, l);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(l->done_source, "lirc-done");
+
+        *ret = TAKE_PTR(b);
+        return 0;
+}

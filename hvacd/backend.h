@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What reaches the air conditioner. One interface, chosen by configuration: "sim" (a room
+ * thermal model), "lirc" (IR frames to /dev/lircN). Backends live in the event loop but know
+ * nothing of D-Bus; they report back to the manager through the callbacks. */
+
+#include <math.h>
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "ir.h"
+#include "macro.h"
+#include "state.h"
+
+typedef struct HvacBackend HvacBackend;
+
+typedef struct HvacBackendCallbacks {
+        /* A transmission that transmit() answered -EINPROGRESS for has ended with "result". */
+        void (*transmitted)(HvacBackend *b, int result, void *userdata);
+        /* The measured room temperature changed. */
+        void (*current_temperature)(HvacBackend *b, double celsius, void *userdata);
+} HvacBackendCallbacks;
+
+typedef struct HvacBackendOps {
+        const char *name;
+        /* The state is what was sent, not what the unit reported. */
+        bool assumed;
+        /* Starts sending the whole state. 0: sent; -EINPROGRESS: ->transmitted() follows;
+         * other < 0: failed. Never called while a transmission is in progress. */
+        int (*transmit)(HvacBackend *b, const HvacState *s);
+        /* °C, or NAN when the backend has no sensor. */
+        double (*current_temperature)(HvacBackend *b);
+        void (*free)(HvacBackend *b);
+} HvacBackendOps;
+
+struct HvacBackend {
+        const HvacBackendOps *ops;
+        sd_event *event;
+        HvacBackendCallbacks callbacks;
+        void *userdata;
+};
+
+typedef struct SimConfig {
+        double ambient;                 /* °C the room drifts to with the unit off */
+        double initial_temperature;     /* °C at start; NAN: ambient */
+        double rate_per_minute;         /* °C/min while the unit works toward the target */
+        double drift_per_minute;        /* °C/min toward ambient */
+        double resolution;              /* °C per step of CurrentTemperature */
+        char *transmit_log;             /* when set, one JSON line per transmission is appended */
+} SimConfig;
+
+typedef struct LircConfig {
+        char *device;
+        char *protocol;
+        unsigned carrier;               /* Hz; 0: the protocol's */
+} LircConfig;
+
+int hvac_backend_new_sim(sd_event *event, const SimConfig *config, const HvacState *initial,
+                         const HvacBackendCallbacks *callbacks, void *userdata, HvacBackend **ret);
+int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
+                          const HvacBackendCallbacks *callbacks, void *userdata, HvacBackend **ret);
+
+static inline int hvac_backend_transmit(HvacBackend *b, const HvacState *s) {
+        return b->ops->transmit(b, s);
+}
+
+static inline double hvac_backend_current_temperature(HvacBackend *b) {
+        return b->ops->current_temperature ? b->ops->current_temperature(b) : NAN;
+}
+
+static inline HvacBackend *hvac_backend_free(HvacBackend *b) {
+        if (b)
+                b->ops->free(b);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(HvacBackend *, hvac_backend_free);

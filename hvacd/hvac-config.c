@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "ir.h"
+#include "macro.h"
+#include "manager.h"
+
+static const char *const backend_choices[] = { "sim", "lirc", NULL };
+static const char *const protocol_choices[] = { "coolix", "gree", NULL };
+
+static const ConfigField sim_fields[] = {
+        { "ambient", CONFIG_DOUBLE, offsetof(HvacConfig, sim.ambient), -40, 60 },
+        { "initial_temperature", CONFIG_DOUBLE, offsetof(HvacConfig, sim.initial_temperature), -40, 60 },
+        { "rate_per_minute", CONFIG_DOUBLE, offsetof(HvacConfig, sim.rate_per_minute), 0.001, 100000 },
+        { "drift_per_minute", CONFIG_DOUBLE, offsetof(HvacConfig, sim.drift_per_minute), 0, 100000 },
+        { "resolution", CONFIG_DOUBLE, offsetof(HvacConfig, sim.resolution), 0.01, 1 },
+        { "transmit_log", CONFIG_STRING, offsetof(HvacConfig, sim.transmit_log) },
+        {}
+};
+
+static const ConfigField lirc_fields[] = {
+        { "device", CONFIG_STRING, offsetof(HvacConfig, lirc.device) },
+        { "protocol", CONFIG_STRING, offsetof(HvacConfig, lirc.protocol), .choices = protocol_choices },
+        { "carrier", CONFIG_UINT, offsetof(HvacConfig, lirc.carrier), 0, 500000 },
+        {}
+};
+
+static const ConfigField hvac_fields[] = {
+        { "backend", CONFIG_STRING, offsetof(HvacConfig, backend), .choices = backend_choices },
+        { "min_temperature", CONFIG_DOUBLE, offsetof(HvacConfig, min_temperature), -20, 60 },
+        { "max_temperature", CONFIG_DOUBLE, offsetof(HvacConfig, max_temperature), -20, 60 },
+        { "temperature_step", CONFIG_DOUBLE, offsetof(HvacConfig, temperature_step), 0.01, 10 },
+        { "coalesce_ms", CONFIG_UINT, offsetof(HvacConfig, coalesce_ms), 0, 10000 },
+        { "state_file", CONFIG_STRING, offsetof(HvacConfig, state_file) },
+        { "degraded_after_failures", CONFIG_UINT, offsetof(HvacConfig, degraded_after_failures), 1, 1000 },
+        { "retry_initial_ms", CONFIG_UINT, offsetof(HvacConfig, retry_initial_ms), 1, 3600000 },
+        { "retry_max_ms", CONFIG_UINT, offsetof(HvacConfig, retry_max_ms), 1, 86400000 },
+        { "sim", CONFIG_OBJECT, .fields = sim_fields },
+        { "lirc", CONFIG_OBJECT, .fields = lirc_fields },
+        {}
+};
+
+int hvac_config_init(HvacConfig *c) {
+        *c = (HvacConfig) {
+                .min_temperature = 16,
+                .max_temperature = 30,
+                .temperature_step = 0.5,
+                .coalesce_ms = 300,
+                .degraded_after_failures = 3,
+                .retry_initial_ms = 1000,
+                .retry_max_ms = 60000,
+                .sim = {
+                        .ambient = 28,
+                        .initial_temperature = NAN,
+                        .rate_per_minute = 0.5,
+                        .drift_per_minute = 0.2,
+                        .resolution = 0.1,
+                },
+        };
+        c->backend = strdup("sim");
+        c->state_file = strdup("hvacd-state.json");
+        c->lirc.device = strdup("/dev/lirc0");
+        c->lirc.protocol = strdup("coolix");
+        if (!c->backend || !c->state_file || !c->lirc.device || !c->lirc.protocol) {
+                hvac_config_done(c);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+void hvac_config_done(HvacConfig *c) {
+        config_free_strings(hvac_fields, c);
+}
+
+static int config_error(char **ret_error, const char *format, ...) _printf_(2, 3);
+static int config_error(char **ret_error, const char *format, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(ret_error, format, ap);
+        va_end(ap);
+        return r < 0 ? -ENOMEM : -EINVAL;
+}
+
+/* What no single key can say: the keys have to agree with each other. */
+static int config_check(const HvacConfig *c, const char *path, char **ret_error) {
+        HvacLimits l = { c->min_temperature, c->max_temperature, c->temperature_step };
+        _cleanup_free_ char *problem = NULL;
+        const IrProtocol *p;
+
+        if (hvac_limits_check(&l, &problem) < 0)
+                return config_error(ret_error, "%s: %s", path, problem ?: "inconsistent temperature limits");
+        if (c->retry_initial_ms > c->retry_max_ms)
+                return config_error(ret_error, "%s: key 'retry_initial_ms': %u is above retry_max_ms %u",
+                                    path, c->retry_initial_ms, c->retry_max_ms);
+        if (isempty(c->state_file) || strchr(c->state_file, '/') || streq(c->state_file, ".") ||
+            streq(c->state_file, ".."))
+                return config_error(ret_error, "%s: key 'state_file': '%s' is not a plain file name",
+                                    path, c->state_file ?: "");
+
+        if (streq(c->backend, "lirc")) {
+                if (isempty(c->lirc.device))
+                        return config_error(ret_error, "%s: key 'lirc.device': empty", path);
+                p = ir_protocol_find(c->lirc.protocol);
+                assert(p);      /* the choices saw to that */
+                /* Every temperature the bus accepts must be one the protocol can send. */
+                if (c->temperature_step != round(c->temperature_step) ||
+                    c->min_temperature != round(c->min_temperature))
+                        return config_error(ret_error, "%s: key 'temperature_step': protocol '%s' sends whole "
+                                            "degrees only; set min_temperature and temperature_step to whole numbers",
+                                            path, p->name);
+                if (c->min_temperature < p->min_temperature)
+                        return config_error(ret_error, "%s: key 'min_temperature': %g is below what protocol '%s' "
+                                            "can send (%i…%i °C)", path, c->min_temperature, p->name,
+                                            p->min_temperature, p->max_temperature);
+                if (c->max_temperature > p->max_temperature)
+                        return config_error(ret_error, "%s: key 'max_temperature': %g is above what protocol '%s' "
+                                            "can send (%i…%i °C)", path, c->max_temperature, p->name,
+                                            p->min_temperature, p->max_temperature);
+        }
+        return 0;
+}
+
+int hvac_config_load(HvacConfig *c, const char *path, bool must_exist, char **ret_error) {
+        int r;
+
+        r = config_load_file(path, hvac_fields, c, must_exist, ret_error);
+        if (r < 0)
+                return r;
+        return config_check(c, path, ret_error);
+}

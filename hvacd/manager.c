@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-util.h"
+#include "fileio.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+#include "persist.h"
+#include "time-util.h"
+
+int manager_new(HvacConfig *config, Manager **ret) {
+        Manager *m;
+
+        m = calloc(1, sizeof(Manager));
+        if (!m)
+                return -ENOMEM;
+
+        m->config = *config;
+        *config = (HvacConfig) {};
+        m->limits = (HvacLimits) {
+                m->config.min_temperature, m->config.max_temperature, m->config.temperature_step,
+        };
+        m->current_temperature = NAN;
+        hvac_state_init_default(&m->state, &m->limits);
+
+        *ret = m;
+        return 0;
+}
+
+static void manager_save_state(Manager *m) {
+        int r;
+
+        if (!m->state_path || (m->saved_valid && hvac_state_equal(&m->saved, &m->state)))
+                return;
+
+        r = hvac_state_save(m->state_path, &m->state);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to write state file %s, keeping the state in memory: %m", m->state_path);
+                return;
+        }
+        m->saved = m->state;
+        m->saved_valid = true;
+}
+
+/* The final state must not be lost on SIGTERM: it goes to the state file, and what the
+ * coalescing window still held goes to the backend once more (a LIRC frame already handed to
+ * the sender thread is sent before the thread stops). */
+static void manager_flush(Manager *m) {
+        manager_save_state(m);
+
+        if (m->backend && m->dirty && !m->in_flight &&
+            !(m->retry_timer && sd_event_source_get_enabled(m->retry_timer, NULL) > 0)) {
+                int r = hvac_backend_transmit(m->backend, &m->state);
+                if (r < 0 && r != -EINPROGRESS)
+                        log_warning_errno(r, "Final transmission before exit failed: %m");
+                m->dirty = false;
+        }
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+
+        manager_flush(m);
+
+        sd_bus_slot_unref(m->intent_slot);
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_source_disable_unref(m->coalesce_timer);
+        sd_event_source_disable_unref(m->retry_timer);
+        hvac_backend_free(m->backend);
+        sd_event_unref(m->event);
+
+        hvac_config_done(&m->config);
+        free(m->state_path);
+        free(m->last_error);
+        free(m);
+        return NULL;
+}
+
+static bool timer_armed(sd_event_source *s) {
+        return s && sd_event_source_get_enabled(s, NULL) > 0;
+}
+
+static int arm_timer(Manager *m, sd_event_source **s, uint64_t usec, sd_event_time_handler_t handler,
+                     const char *description) {
+        int r;
+
+        if (!*s) {
+                /* Accuracy 1 µs: the default 250 ms would swallow the coalescing window. */
+                r = sd_event_add_time_relative(m->event, s, CLOCK_MONOTONIC, usec, 1, handler, m);
+                if (r < 0)
+                        return r;
+                (void) sd_event_source_set_description(*s, description);
+                return 0;
+        }
+        r = sd_event_source_set_time_relative(*s, usec);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(*s, SD_EVENT_ONESHOT);
+}
+
+static void manager_transmit(Manager *m);
+
+static int on_coalesce_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        manager_transmit(userdata);
+        return 0;
+}
+
+static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        manager_transmit(userdata);
+        return 0;
+}
+
+/* The window starts with the first change and is not extended by later ones, so a stream of
+ * changes still goes out every coalesce_ms. While a transmission is in flight or a retry is
+ * waiting, the change rides along with that. */
+static void manager_schedule_transmit(Manager *m) {
+        int r;
+
+        if (!m->dirty || m->in_flight || timer_armed(m->retry_timer) || timer_armed(m->coalesce_timer))
+                return;
+
+        r = arm_timer(m, &m->coalesce_timer, m->config.coalesce_ms * USEC_PER_MSEC, on_coalesce_timer, "coalesce");
+        if (r < 0) {
+                log_error_errno(r, "Failed to arm the coalescing timer, sending at once: %m");
+                manager_transmit(m);
+        }
+}
+
+static void manager_transmission_done(Manager *m, int result);
+
+static void manager_transmit(Manager *m) {
+        int r;
+
+        if (m->in_flight)
+                return;
+
+        m->dirty = false;
+        manager_save_state(m);
+
+        m->sending = m->state;
+        r = hvac_backend_transmit(m->backend, &m->sending);
+        if (r == -EINPROGRESS) {
+                m->in_flight = true;
+                return;
+        }
+        manager_transmission_done(m, r);
+}
+
+static void manager_transmission_failed(Manager *m, int result) {
+        _cleanup_free_ char *message = NULL;
+        uint64_t initial = m->config.retry_initial_ms * USEC_PER_MSEC, max = m->config.retry_max_ms * USEC_PER_MSEC;
+        bool was_degraded = m->degraded;
+        int r;
+
+        m->failures++;
+        m->dirty = true;        /* the unit still has to get this state */
+        m->retry_delay_usec = m->retry_delay_usec == 0 ? initial : MIN(m->retry_delay_usec * 2, max);
+        m->degraded = m->failures >= m->config.degraded_after_failures;
+
+        if (asprintf(&message, "Sending to %s failed: %s", m->backend_target, strerror(-result)) >= 0) {
+                free(m->last_error);
+                m->last_error = TAKE_PTR(message);
+        }
+
+        log_warning_errno(result, "Transmission %u in a row to %s failed, retrying in %" PRIu64 " ms: %m",
+                          m->failures, m->backend_target, (uint64_t) (m->retry_delay_usec / USEC_PER_MSEC));
+        if (m->degraded && !was_degraded)
+                log_error("%u transmissions in a row failed; reporting the service as degraded.", m->failures);
+
+        r = arm_timer(m, &m->retry_timer, m->retry_delay_usec, on_retry_timer, "retry");
+        if (r < 0)
+                log_error_errno(r, "Failed to arm the retry timer, waiting for the next change: %m");
+
+        manager_bus_emit_properties(m, m->degraded != was_degraded ? PROPERTY_NAMES("LastError", "Degraded")
+                                                                     : PROPERTY_NAMES("LastError"));
+}
+
+static void manager_transmission_done(Manager *m, int result) {
+        bool was_failing = m->failures > 0 || m->degraded;
+
+        m->in_flight = false;
+        if (result < 0) {
+                manager_transmission_failed(m, result);
+                return;
+        }
+
+        m->transmissions++;
+        if (was_failing)
+                log_info("Transmission to %s succeeded again after %u failures.", m->backend_target, m->failures);
+        m->failures = 0;
+        m->retry_delay_usec = 0;
+        m->degraded = false;
+        free(m->last_error);
+        m->last_error = NULL;
+
+        manager_bus_emit_properties(m, was_failing ? PROPERTY_NAMES("Transmissions", "LastError", "Degraded")
+                                                   : PROPERTY_NAMES("Transmissions"));
+
+        /* Changes that came in while this one was on its way. */
+        manager_schedule_transmit(m);
+}
+
+static void on_backend_transmitted(HvacBackend *b, int result, void *userdata) {
+        manager_transmission_done(userdata, result);
+}
+
+static void on_backend_current_temperature(HvacBackend *b, double celsius, void *userdata) {
+        Manager *m = userdata;
+
+        if (m->current_temperature == celsius)
+                return;
+        m->current_temperature = celsius;
+        manager_bus_emit_properties(m, PROPERTY_NAMES("CurrentTemperature"));
+}
+
+int manager_apply_change(Manager *m, const HvacChange *c, char **ret_problem) {
+        HvacState n, old;
+        int r;
+
+        r = hvac_change_apply(&m->state, c, &m->limits, &n, ret_problem);
+        if (r < 0)
+                return r;
+        if (hvac_state_equal(&n, &m->state))
+                return 0;
+
+        old = m->state;
+        m->state = n;
+        manager_bus_emit_state_changed(m, &old);
+
+        m->dirty = true;
+        manager_schedule_transmit(m);
+        return 1;
+}
+
+static int manager_load_state(Manager *m) {
+        _cleanup_free_ char *problem = NULL, *aside = NULL;
+        int r;
+
+        r = state_file_path(m->config.state_file, &m->state_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the state directory: %m");
+
+        r = hvac_state_load(m->state_path, &m->limits, &m->state, &problem);
+        if (r == -ENOENT) {
+                log_info("No state file %s yet, starting from defaults.", m->state_path);
+                return 0;
+        }
+        if (r == -EBADMSG) {
+                int k = move_aside(m->state_path, &aside);
+                if (k < 0)
+                        log_warning_errno(k, "State file %s is corrupt (%s) and could not be moved aside (%m); "
+                                          "starting from defaults.", m->state_path, problem ?: "?");
+                else
+                        log_warning("State file %s is corrupt (%s); moved it to %s, starting from defaults.",
+                                    m->state_path, problem ?: "?", aside);
+                hvac_state_init_default(&m->state, &m->limits);
+                return 0;
+        }
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read state file %s, starting from defaults: %m", m->state_path);
+                hvac_state_init_default(&m->state, &m->limits);
+                return 0;
+        }
+
+        m->saved = m->state;
+        m->saved_valid = true;
+        log_info("Restored state from %s.", m->state_path);
+        return 0;
+}
+
+static int manager_setup_backend(Manager *m) {
+        static const HvacBackendCallbacks callbacks = {
+                .transmitted = on_backend_transmitted,
+                .current_temperature = on_backend_current_temperature,
+        };
+        int r;
+
+        if (streq(m->config.backend, "lirc")) {
+                r = hvac_backend_new_lirc(m->event, &m->config.lirc, &callbacks, m, &m->backend);
+                m->backend_target = m->config.lirc.device;
+        } else {
+                r = hvac_backend_new_sim(m->event, &m->config.sim, &m->state, &callbacks, m, &m->backend);
+                m->backend_target = "the simulated unit";
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the %s backend: %m", m->config.backend);
+
+        m->current_temperature = hvac_backend_current_temperature(m->backend);
+        log_info("Using the %s backend (%s).", m->backend->ops->name, m->backend_target);
+        return 0;
+}
+
+int manager_start(Manager *m) {
+        int r;
+
+        r = event_new_with_defaults(&m->event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the event loop: %m");
+
+        r = manager_load_state(m);
+        if (r < 0)
+                return r;
+
+        r = manager_setup_backend(m);
+        if (r < 0)
+                return r;
+
+        r = bus_open_system_attached(m->event, &m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+
+        r = manager_bus_setup(m);
+        if (r < 0)
+                return r;
+
+        r = bus_request_name_and_notify(m->bus, HVAC_BUS_NAME);
+        if (r < 0)
+                return log_error_errno(r, "Failed to own bus name %s: %m", HVAC_BUS_NAME);
+
+        return 0;
+}
+
+int manager_run(Manager *m) {
+        int r;
+
+        r = sd_event_loop(m->event);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m");
+        return 0;
+}

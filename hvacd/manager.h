@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The one object that owns everything hvacd has: configuration, the state, the backend, the
+ * coalescing and retry timers, the state file, the bus and the event loop. */
+
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "backend.h"
+#include "state.h"
+
+#define HVACD_CONFIG_DEFAULT "/etc/voicehvac/hvacd.json"
+#define HVAC_BUS_NAME "org.voicehvac.Hvac1"
+#define HVAC_OBJECT_PATH "/org/voicehvac/Hvac1"
+#define HVAC_INTERFACE "org.voicehvac.Hvac1"
+#define WAKEWORD_OBJECT_PATH "/org/voicehvac/WakeWord1"
+#define WAKEWORD_INTERFACE "org.voicehvac.WakeWord1"
+
+typedef struct HvacConfig {
+        char *backend;
+        double min_temperature;
+        double max_temperature;
+        double temperature_step;
+        unsigned coalesce_ms;
+        char *state_file;
+        unsigned degraded_after_failures;
+        unsigned retry_initial_ms;
+        unsigned retry_max_ms;
+        SimConfig sim;
+        LircConfig lirc;
+} HvacConfig;
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        sd_bus_slot *intent_slot;
+
+        HvacConfig config;
+        HvacLimits limits;
+        char *state_path;
+
+        HvacState state;                /* what was asked for; the properties show it at once */
+        HvacState saved;                /* what the state file holds */
+        bool saved_valid;
+
+        HvacBackend *backend;
+        const char *backend_target;     /* what the backend talks to, for messages */
+        HvacState sending;              /* the state of the transmission in flight */
+        bool in_flight;
+        bool dirty;                     /* state has changes the backend has not had yet */
+        sd_event_source *coalesce_timer;
+        sd_event_source *retry_timer;
+        uint64_t retry_delay_usec;
+
+        double current_temperature;
+        uint64_t transmissions;
+        unsigned failures;              /* consecutive */
+        bool degraded;
+        char *last_error;
+} Manager;
+
+int hvac_config_init(HvacConfig *c);
+void hvac_config_done(HvacConfig *c);
+/* Loads and cross-checks the configuration; *ret_error names the file and the key. */
+int hvac_config_load(HvacConfig *c, const char *path, bool must_exist, char **ret_error);
+
+/* Takes over the configuration (*config is left empty). */
+int manager_new(HvacConfig *config, Manager **ret);
+Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+/* Event loop, backend, state, bus objects, intent subscription, then the name. */
+int manager_start(Manager *m);
+int manager_run(Manager *m);
+
+/* The one way the state changes: the properties update (and are announced) at once, the backend
+ * gets the final state after the coalescing window. A change to the same state does nothing.
+ * On error the state is untouched and *ret_problem names the bad field and value. */
+int manager_apply_change(Manager *m, const HvacChange *c, char **ret_problem);
+
+/* In hvac-bus.c: the object, the intent subscription, and PropertiesChanged. */
+int manager_bus_setup(Manager *m);
+void manager_bus_emit_state_changed(Manager *m, const HvacState *old);
+void manager_bus_emit_properties(Manager *m, char **names);
+#define PROPERTY_NAMES(...) ((char *[]) { __VA_ARGS__, NULL })

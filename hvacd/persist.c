@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "fileio.h"
+#include "macro.h"
+#include "persist.h"
+
+#define STATE_FILE_MAX (64 * 1024)
+
+typedef struct StateFile {
+        int power;                      /* -1: missing */
+        char *mode;
+        double target_temperature;      /* NAN: missing */
+        char *fan_speed;
+} StateFile;
+
+static const char *const mode_choices[] = { "cool", "heat", "dry", "fan_only", "auto", NULL };
+static const char *const fan_choices[] = { "auto", "low", "medium", "high", NULL };
+
+static int parse_power(struct json_object *v, void *dest, void *base, char **ret_problem) {
+        if (!json_object_is_type(v, json_type_boolean)) {
+                if (asprintf(ret_problem, "expected boolean, got %s",
+                             json_type_to_name(json_object_get_type(v))) < 0)
+                        return -ENOMEM;
+                return -EINVAL;
+        }
+        *(int *) dest = json_object_get_boolean(v);
+        return 0;
+}
+
+static const ConfigField state_fields[] = {
+        { "power", CONFIG_CUSTOM, offsetof(StateFile, power), .parse = parse_power },
+        { "mode", CONFIG_STRING, offsetof(StateFile, mode), .choices = mode_choices },
+        { "target_temperature", CONFIG_DOUBLE, offsetof(StateFile, target_temperature) },
+        { "fan_speed", CONFIG_STRING, offsetof(StateFile, fan_speed), .choices = fan_choices },
+        {}
+};
+
+int hvac_state_to_json(const HvacState *s, char **ret) {
+        if (asprintf(ret, "{\"power\":%s,\"mode\":\"%s\",\"target_temperature\":%.6g,\"fan_speed\":\"%s\"}\n",
+                     s->power ? "true" : "false", hvac_mode_to_string(s->mode), s->target_temperature,
+                     hvac_fan_to_string(s->fan)) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int state_file_convert(const char *path, const StateFile *f, const HvacLimits *l,
+                              HvacState *ret, char **ret_problem) {
+        _cleanup_free_ char *problem = NULL;
+        const char *missing = NULL;
+        HvacState s;
+        int r;
+
+        if (f->power < 0)
+                missing = "power";
+        else if (!f->mode)
+                missing = "mode";
+        else if (isnan(f->target_temperature))
+                missing = "target_temperature";
+        else if (!f->fan_speed)
+                missing = "fan_speed";
+        if (missing) {
+                if (asprintf(ret_problem, "%s: key '%s' is missing", path, missing) < 0)
+                        return -ENOMEM;
+                return -EBADMSG;
+        }
+
+        s = (HvacState) {
+                .power = f->power,
+                .mode = hvac_mode_from_string(f->mode),
+                .target_temperature = f->target_temperature,
+                .fan = hvac_fan_from_string(f->fan_speed),
+        };
+        r = hvac_state_check(&s, l, &problem);
+        if (r < 0) {
+                if (asprintf(ret_problem, "%s: %s", path, problem ?: "invalid state") < 0)
+                        return -ENOMEM;
+                return -EBADMSG;
+        }
+
+        *ret = s;
+        return 0;
+}
+
+int hvac_state_load(const char *path, const HvacLimits *l, HvacState *ret, char **ret_problem) {
+        _cleanup_free_ char *text = NULL;
+        StateFile f = { .power = -1, .target_temperature = NAN };
+        size_t size;
+        int r;
+
+        *ret_problem = NULL;
+
+        r = read_full_file(path, STATE_FILE_MAX, &text, &size);
+        if (r == -EFBIG || r == -EISDIR || r == -EBADFD) {
+                if (asprintf(ret_problem, "%s: not a state file: %s", path, strerror(-r)) < 0)
+                        return -ENOMEM;
+                return -EBADMSG;
+        }
+        if (r < 0)
+                return r;
+
+        r = config_load_string(path, text, size, state_fields, &f, ret_problem);
+        if (r == -ENOMEM)
+                goto finish;
+        if (r < 0) {
+                r = -EBADMSG;
+                goto finish;
+        }
+
+        r = state_file_convert(path, &f, l, ret, ret_problem);
+finish:
+        config_free_strings(state_fields, &f);
+        return r;
+}
+
+int hvac_state_save(const char *path, const HvacState *s) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = hvac_state_to_json(s, &text);
+        if (r < 0)
+                return r;
+        return write_file_atomic(path, text, strlen(text), 0644);
+}
