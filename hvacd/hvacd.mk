@@ -9,21 +9,3 @@ BINARIES += $(BUILD)/hvacd/hvacd
 $(BUILD)/hvacd/hvacd: $(HVACD_OBJS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
-# Unit tests link the bus-free parts directly.
-$(BUILD)/tests/test-hvac-%.o: CFLAGS += -Ihvacd
-
-TESTS += $(BUILD)/tests/test-hvac-state $(BUILD)/tests/test-hvac-ir $(BUILD)/tests/test-hvac-bus
-$(BUILD)/tests/test-hvac-state: $(BUILD)/tests/test-hvac-state.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
-$(BUILD)/tests/test-hvac-ir: $(BUILD)/tests/test-hvac-ir.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
-$(BUILD)/tests/test-hvac-bus: $(BUILD)/tests/test-hvac-bus.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
-
-TEST_SCRIPTS += tests/test-hvacd.sh
-
-BENCHES += $(BUILD)/bench/bench-hvacd
-EXTRA_TARGETS += $(BUILD)/bench/bench-hvacd
-$(BUILD)/bench/bench-hvacd.o: CFLAGS += $(TEST_CFLAGS)
-$(BUILD)/bench/bench-hvacd: $(BUILD)/bench/bench-hvacd.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
