@@ -9,3 +9,11 @@ BINARIES += $(BUILD)/hvacd/hvacd
 $(BUILD)/hvacd/hvacd: $(HVACD_OBJS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
+# Unit tests link the bus-free parts directly.
+$(BUILD)/tests/test-hvac-%.o: CFLAGS += -Ihvacd
+
+TESTS += $(BUILD)/tests/test-hvac-state $(BUILD)/tests/test-hvac-ir
+$(BUILD)/tests/test-hvac-state: $(BUILD)/tests/test-hvac-state.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+$(BUILD)/tests/test-hvac-ir: $(BUILD)/tests/test-hvac-ir.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
