@@ -63,10 +63,13 @@ static int sim_tick(sd_event_source *source, uint64_t usec, void *userdata) {
         double goal, rate;
 
         sim_goal(s, &goal, &rate);
-        if (fabs(goal - s->current) <= s->config.resolution)
+        if (fabs(goal - s->current) <= s->config.resolution * (1 + SIM_SETTLED_EPSILON))
                 s->current = goal;
-        else
+        else {
                 s->current += goal > s->current ? s->config.resolution : -s->config.resolution;
+                /* Stay on the resolution grid, so 24.299999999 does not show up on the bus. */
+                s->current = round(s->current / s->config.resolution) * s->config.resolution;
+        }
 
         if (s->backend.callbacks.current_temperature)
                 s->backend.callbacks.current_temperature(&s->backend, s->current, s->backend.userdata);

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* hvacd's backends in an event loop of their own, without a bus: the sim's room model settles
+ * and then stops waking up; the lirc backend writes exactly the encoded frame (to a regular file
+ * standing in for /dev/lirc0), and reports open and ioctl failures instead of hiding them. */
+
+#include <fcntl.h>
+#include <math.h>
+#include <sys/stat.h>
+
+#include "backend.h"
+#include "fileio.h"
+#include "harness.h"
+
+typedef struct Observed {
+        unsigned transmitted;
+        int result;
+        unsigned temperature_updates;
+        double temperature;
+} Observed;
+
+static void on_transmitted(HvacBackend *b, int result, void *userdata) {
+        Observed *o = userdata;
+        o->transmitted++;
+        o->result = result;
+}
+
+static void on_temperature(HvacBackend *b, double celsius, void *userdata) {
+        Observed *o = userdata;
+        o->temperature_updates++;
+        o->temperature = celsius;
+}
+
+static const HvacBackendCallbacks callbacks = { on_transmitted, on_temperature };
+
+/* Runs the loop until cond holds or the time is up. */
+#define RUN_UNTIL(event, cond, timeout_usec)                                                    \
+        ({                                                                                      \
+                usec_t _end_ = now_usec(CLOCK_MONOTONIC) + (timeout_usec);                      \
+                while (!(cond) && now_usec(CLOCK_MONOTONIC) < _end_)                            \
+                        (void) sd_event_run((event), 10 * USEC_PER_MSEC);                       \
+                (cond);                                                                         \
+        })
+
+static void test_sim(sd_event *event) {
+        _cleanup_free_ char *log = test_tmp_path("sim-tx.log"), *text = NULL;
+        _cleanup_(hvac_backend_freep) HvacBackend *b = NULL;
+        SimConfig config = {
+                .ambient = 28,
+                .initial_temperature = NAN,
+                .rate_per_minute = 600,         /* 0.1 °C per 10 ms */
+                .drift_per_minute = 300,
+                .resolution = 0.1,
+                .transmit_log = log,
+        };
+        HvacState off = { false, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO }, cool = off;
+        Observed o = {};
+        usec_t start;
+        int r;
+
+        require(hvac_backend_new_sim(event, &config, &off, &callbacks, &o, &b) == 0, "sim backend");
+        check(streq(b->ops->name, "sim") && !b->ops->assumed, "name, not assumed");
+        check(hvac_backend_current_temperature(b) == 28, "starts at ambient");
+
+        /* Off at ambient: settled, so nothing at all happens. */
+        r = sd_event_run(event, 100 * USEC_PER_MSEC);
+        check(r == 0 && o.temperature_updates == 0, "settled at start: no wakeups (%d, %u)", r, o.temperature_updates);
+
+        cool.power = true;
+        start = now_usec(CLOCK_MONOTONIC);
+        check(hvac_backend_transmit(b, &cool) == 0, "sim transmits at once");
+        check(RUN_UNTIL(event, o.temperature == 24, 5 * USEC_PER_SEC), "cools to 24: %g", o.temperature);
+        check(o.temperature_updates >= 39 && o.temperature_updates <= 41, "in 0.1 °C steps: %u",
+              o.temperature_updates);
+        check(now_usec(CLOCK_MONOTONIC) - start >= 350 * USEC_PER_MSEC, "at the configured rate");
+
+        /* Settled again: the timer is off. */
+        o.temperature_updates = 0;
+        r = sd_event_run(event, 200 * USEC_PER_MSEC);
+        check(r == 0 && o.temperature_updates == 0, "no wakeups once settled (%d, %u)", r, o.temperature_updates);
+
+        /* Switched off, the room drifts back to ambient. */
+        check(hvac_backend_transmit(b, &off) == 0, "off");
+        check(RUN_UNTIL(event, o.temperature == 28, 5 * USEC_PER_SEC), "drifts back to 28: %g", o.temperature);
+
+        /* The transmit log holds one line per transmission, the last one the last state. */
+        require(read_full_file(log, 4096, &text, NULL) == 0, "read log");
+        check(strstr(text, "\"transmission\":1,") && strstr(text, "\"transmission\":2,") &&
+              !strstr(text, "\"transmission\":3,"), "two lines: %s", text);
+        check(strstr(text, "\"power\":true,\"mode\":\"cool\",\"target_temperature\":24"), "first state: %s", text);
+
+        /* A log that cannot be written is a transmission that did not arrive. */
+        b = hvac_backend_free(b);
+        config.transmit_log = (char *) "/nonexistent/dir/tx.log";
+        require(hvac_backend_new_sim(event, &config, &off, &callbacks, &o, &b) == 0, "sim backend");
+        check(hvac_backend_transmit(b, &cool) == -ENOENT, "failed transmission reported");
+        r = sd_event_run(event, 100 * USEC_PER_MSEC);
+        check(r == 0, "and the room did not start moving");
+}
+
+static void test_lirc_file(sd_event *event) {
+        _cleanup_free_ char *dev = test_tmp_path("lirc0"), *data = NULL;
+        _cleanup_(hvac_backend_freep) HvacBackend *b = NULL;
+        LircConfig config = { .device = dev, .protocol = (char *) "gree" };
+        HvacState s = { true, HVAC_MODE_HEAT, 22, HVAC_FAN_HIGH };
+        IrFrame *f = malloc(sizeof(IrFrame));
+        Observed o = {};
+        size_t size;
+
+        require(f, "alloc");
+        require(test_write_file(dev, "") == 0, "device stand-in");
+        require(hvac_backend_new_lirc(event, &config, &callbacks, &o, &b) == 0, "lirc backend");
+        check(streq(b->ops->name, "lirc") && b->ops->assumed, "name, assumed");
+        check(isnan(hvac_backend_current_temperature(b)), "no sensor");
+
+        check(hvac_backend_transmit(b, &s) == -EINPROGRESS, "sent from the sender thread");
+        check(RUN_UNTIL(event, o.transmitted == 1, 5 * USEC_PER_SEC) && o.result == 0, "done: %d", o.result);
+        s.fan = HVAC_FAN_LOW;
+        check(hvac_backend_transmit(b, &s) == -EINPROGRESS, "second");
+        check(RUN_UNTIL(event, o.transmitted == 2, 5 * USEC_PER_SEC) && o.result == 0, "done: %d", o.result);
+
+        /* Exactly the two frames, as the native 32-bit samples LIRC_MODE_PULSE takes. */
+        require(ir_gree_encode(&s, f) == 0, "encode");
+        require(read_full_file(dev, 64 * 1024, &data, &size) == 0, "read");
+        check(size == 2 * f->n * sizeof(uint32_t), "two frames of %zu samples: %zu bytes", f->n, size);
+        check(size >= 2 * f->n * sizeof(uint32_t) &&
+              memcmp(data + f->n * sizeof(uint32_t), f->samples, f->n * sizeof(uint32_t)) == 0,
+              "second frame is the second state");
+        free(f);
+}
+
+static void test_lirc_failures(sd_event *event) {
+        _cleanup_(hvac_backend_freep) HvacBackend *missing = NULL, *not_lirc = NULL;
+        HvacState s = { true, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO };
+        Observed o1 = {}, o2 = {};
+
+        require(hvac_backend_new_lirc(event, &(LircConfig) { .device = (char *) "/nonexistent/lirc0",
+                                                             .protocol = (char *) "coolix" },
+                                      &callbacks, &o1, &missing) == 0, "lirc backend");
+        check(hvac_backend_transmit(missing, &s) == -EINPROGRESS, "started");
+        check(RUN_UNTIL(event, o1.transmitted == 1, 5 * USEC_PER_SEC) && o1.result == -ENOENT,
+              "missing device: %d", o1.result);
+
+        /* A character device that is not a LIRC device. */
+        require(hvac_backend_new_lirc(event, &(LircConfig) { .device = (char *) "/dev/null",
+                                                             .protocol = (char *) "coolix" },
+                                      &callbacks, &o2, &not_lirc) == 0, "lirc backend");
+        check(hvac_backend_transmit(not_lirc, &s) == -EINPROGRESS, "started");
+        check(RUN_UNTIL(event, o2.transmitted == 1, 5 * USEC_PER_SEC) && o2.result == -ENODEV,
+              "/dev/null is no LIRC device: %d", o2.result);
+
+        check(hvac_backend_new_lirc(event, &(LircConfig) { .device = (char *) "/dev/null",
+                                                           .protocol = (char *) "nec" },
+                                    &callbacks, &o2, &(HvacBackend *) { NULL }) == -EPROTONOSUPPORT,
+              "unknown protocol");
+}
+
+int main(void) {
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+
+        require(sd_event_new(&event) >= 0, "event loop");
+        test_sim(event);
+        test_lirc_file(event);
+        test_lirc_failures(event);
+        return test_result();
+}

@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* hvacd on a private bus, driven the way a client drives it: every method and property, every
+ * kind of bad input, coalescing observed at the sim backend's transmit log, voice intents as
+ * CommandRecognized signals, persistence across restarts, a corrupt state file, and a failing
+ * lirc backend that degrades, backs off and recovers. */
+
+#include <dirent.h>
+#include <math.h>
+#include <sys/stat.h>
+
+#include "bus-util.h"
+#include "errors.h"
+#include "fileio.h"
+#include "harness.h"
+
+#define NAME "org.voicehvac.Hvac1"
+#define PATH "/org/voicehvac/Hvac1"
+#define IFACE "org.voicehvac.Hvac1"
+
+static sd_bus *bus = NULL;
+static char *changed_names = NULL;     /* PropertiesChanged seen, "Name " each */
+static char *state_dir = NULL, *tx_log = NULL;
+
+static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *iface, *name;
+        size_t len = changed_names ? strlen(changed_names) : 0;
+
+        if (sd_bus_message_read(m, "s", &iface) < 0 || sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
+                return 0;
+        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+                if (sd_bus_message_read(m, "s", &name) < 0)
+                        return 0;
+                changed_names = realloc(changed_names, len + strlen(name) + 2);
+                len += (size_t) sprintf(changed_names + len, "%s ", name);
+                (void) sd_bus_message_skip(m, "v");
+                (void) sd_bus_message_exit_container(m);
+        }
+        return 0;
+}
+
+/* Lets queued signals reach on_properties_changed(). */
+static void pump(usec_t usec) {
+        usec_t end = now_usec(CLOCK_MONOTONIC) + usec;
+
+        while (now_usec(CLOCK_MONOTONIC) < end) {
+                if (sd_bus_process(bus, NULL) > 0)
+                        continue;
+                (void) sd_bus_wait(bus, end - now_usec(CLOCK_MONOTONIC));
+        }
+}
+
+static void changed_reset(void) {
+        pump(20 * USEC_PER_MSEC);
+        free(changed_names);
+        changed_names = NULL;
+}
+
+static bool changed_has(const char *name) {
+        _cleanup_free_ char *needle = NULL;
+
+        if (!changed_names || asprintf(&needle, "%s ", name) < 0)
+                return false;
+        return strstr(changed_names, needle) != NULL;
+}
+
+static double get_double(const char *property) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        double d = -999;
+
+        if (sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, &e, 'd', &d) < 0)
+                test_log("get %s: %s", property, e.message);
+        return d;
+}
+
+static int get_bool(const char *property) {
+        int b = -1;
+
+        (void) sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, NULL, 'b', &b);
+        return b;
+}
+
+static uint64_t get_u64(const char *property) {
+        uint64_t t = UINT64_MAX;
+
+        (void) sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, NULL, 't', &t);
+        return t;
+}
+
+static char *get_string(const char *property) {
+        char *s = NULL;
+
+        (void) sd_bus_get_property_string(bus, NAME, PATH, IFACE, property, NULL, &s);
+        return s;
+}
+
+static bool string_is(const char *property, const char *value) {
+        _cleanup_free_ char *s = get_string(property);
+        return streq_ptr(s, value);
+}
+
+/* The whole state, for "unchanged" checks. */
+static char *state_snapshot(void) {
+        _cleanup_free_ char *mode = get_string("Mode"), *fan = get_string("FanSpeed");
+        char *s;
+
+        if (asprintf(&s, "%d %s %g %s", get_bool("Power"), mode, get_double("TargetTemperature"), fan) < 0)
+                abort();
+        return s;
+}
+
+#define WAIT_FOR(cond, timeout_usec)                                                            \
+        ({                                                                                      \
+                usec_t _end_ = now_usec(CLOCK_MONOTONIC) + (timeout_usec);                      \
+                while (!(cond) && now_usec(CLOCK_MONOTONIC) < _end_)                            \
+                        usleep(10000);                                                          \
+                (cond);                                                                         \
+        })
+
+static int call(const char *method, sd_bus_error *error, const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        va_list ap;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, NAME, PATH, IFACE, method);
+        if (r < 0)
+                return r;
+        va_start(ap, types);
+        r = sd_bus_message_appendv(m, types, ap);
+        va_end(ap);
+        if (r < 0)
+                return r;
+        return sd_bus_call(bus, m, 5 * USEC_PER_SEC, error, &reply);
+}
+
+/* A call that must fail with InvalidArgument naming "needle", leaving the state as it was. */
+static void expect_invalid(const char *what, const char *needle, const char *method, const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *before = state_snapshot(), *after = NULL;
+        va_list ap;
+        int r;
+
+        require(sd_bus_message_new_method_call(bus, &m, NAME, PATH, IFACE, method) >= 0, "new call");
+        va_start(ap, types);
+        r = sd_bus_message_appendv(m, types, ap);
+        va_end(ap);
+        require(r >= 0, "append for %s", what);
+        r = sd_bus_call(bus, m, 5 * USEC_PER_SEC, &e, &reply);
+        check(r < 0 && sd_bus_error_has_name(&e, VH_ERROR_INVALID_ARGUMENT), "%s: error %s", what, e.name);
+        check(e.message && strstr(e.message, needle), "%s: message '%s' names '%s'", what, e.message, needle);
+        after = state_snapshot();
+        check(streq(before, after), "%s: state unchanged (%s → %s)", what, before, after);
+}
+
+static unsigned tx_lines(char **ret_last) {
+        _cleanup_free_ char *text = NULL;
+        unsigned n = 0;
+        char *last = NULL;
+
+        if (read_full_file(tx_log, 1024 * 1024, &text, NULL) < 0)
+                return 0;
+        for (char *p = text; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
+                n++;
+                last = p;
+        }
+        if (ret_last)
+                *ret_last = last ? strndup(last, strcspn(last, "\n")) : NULL;
+        return n;
+}
+
+static pid_t start_hvacd(const char *log_name, const char *config) {
+        _cleanup_free_ char *binary = test_build_path("hvacd/hvacd");
+        char *argv[] = { binary, (char *) "--config", (char *) config, NULL };
+        pid_t pid;
+
+        setenv("STATE_DIRECTORY", state_dir, 1);
+        pid = test_spawn(log_name, argv);
+        require(pid > 0, "spawn hvacd");
+        require(test_wait_for_name(bus, NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns %s", NAME);
+        return pid;
+}
+
+static void stop_hvacd(pid_t pid, const char *what) {
+        int r = test_stop(pid, 10 * USEC_PER_SEC);
+        check(r == 0, "%s: hvacd exits 0 on SIGTERM (got %d)", what, r);
+        require(WAIT_FOR(sd_bus_get_name_creds(bus, NAME, 0, NULL) < 0, 5 * USEC_PER_SEC), "name released");
+}
+
+static void test_properties(void) {
+        check(get_bool("Power") == 0, "Power off");
+        check(string_is("Mode", "cool"), "Mode cool");
+        check(get_double("TargetTemperature") == 24, "TargetTemperature 24");
+        check(string_is("FanSpeed", "auto"), "FanSpeed auto");
+        check(get_double("CurrentTemperature") == 27, "CurrentTemperature at ambient");
+        check(get_double("MinTemperature") == 16 && get_double("MaxTemperature") == 30 &&
+              get_double("TemperatureStep") == 0.5, "limits");
+        check(string_is("Backend", "sim") && get_bool("Assumed") == 0, "sim, not assumed");
+        check(string_is("LastError", "") && get_bool("Degraded") == 0, "healthy");
+        check(get_u64("Transmissions") == 0, "nothing sent yet");
+}
+
+static void test_methods(void) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        uint64_t tx;
+
+        changed_reset();
+        check(call("SetPower", &e, "b", 1) >= 0 && get_bool("Power") == 1, "SetPower");
+        check(call("SetMode", &e, "s", "heat") >= 0 && string_is("Mode", "heat"), "SetMode");
+        check(call("SetTargetTemperature", &e, "d", 22.5) >= 0 && get_double("TargetTemperature") == 22.5,
+              "SetTargetTemperature");
+        check(call("SetFanSpeed", &e, "s", "medium") >= 0 && string_is("FanSpeed", "medium"), "SetFanSpeed");
+        pump(50 * USEC_PER_MSEC);
+        check(changed_has("Power") && changed_has("Mode") && changed_has("TargetTemperature") &&
+              changed_has("FanSpeed"), "PropertiesChanged for each: %s", changed_names);
+
+        check(call("Apply", &e, "a{sv}", 4, "power", "b", 0, "mode", "s", "fan_only", "target_temperature", "d",
+                   19.0, "fan_speed", "s", "high") >= 0, "Apply all four: %s", e.message);
+        check(get_bool("Power") == 0 && string_is("Mode", "fan_only") && get_double("TargetTemperature") == 19 &&
+              string_is("FanSpeed", "high"), "Apply took all four");
+        check(call("Apply", &e, "a{sv}", 0) >= 0, "empty Apply");
+
+        /* No-op shortcut: the same state again announces nothing and sends nothing. */
+        pump(500 * USEC_PER_MSEC);       /* let the coalescing window of the changes above pass */
+        tx = get_u64("Transmissions");
+        changed_reset();
+        check(call("SetMode", &e, "s", "fan_only") >= 0 && call("SetPower", &e, "b", 0) >= 0 &&
+              call("Apply", &e, "a{sv}", 1, "fan_speed", "s", "high") >= 0, "same values accepted");
+        pump(500 * USEC_PER_MSEC);
+        check(!changed_has("Mode") && !changed_has("Power") && !changed_has("FanSpeed"),
+              "no PropertiesChanged for a no-op: %s", changed_names ?: "");
+        check(get_u64("Transmissions") == tx, "no transmission for a no-op");
+}
+
+static void test_bad_input(void) {
+        expect_invalid("unknown mode", "'warm'", "SetMode", "s", "warm");
+        expect_invalid("empty mode", "Invalid mode", "SetMode", "s", "");
+        expect_invalid("unknown fan", "'turbo'", "SetFanSpeed", "s", "turbo");
+        expect_invalid("NaN", "not a finite number", "SetTargetTemperature", "d", NAN);
+        expect_invalid("infinity", "not a finite number", "SetTargetTemperature", "d", INFINITY);
+        expect_invalid("too hot", "target_temperature 35", "SetTargetTemperature", "d", 35.0);
+        expect_invalid("too cold", "out of range", "SetTargetTemperature", "d", 15.5);
+        expect_invalid("between steps", "step grid", "SetTargetTemperature", "d", 24.3);
+        expect_invalid("unknown key", "'swing'", "Apply", "a{sv}", 1, "swing", "b", 1);
+        expect_invalid("wrong type", "'target_temperature'", "Apply", "a{sv}", 1, "target_temperature", "i", 24);
+        expect_invalid("wrong type power", "'power'", "Apply", "a{sv}", 1, "power", "s", "on");
+        expect_invalid("duplicate key", "'mode' given twice", "Apply", "a{sv}", 2, "mode", "s", "cool",
+                       "mode", "s", "heat");
+        /* All or nothing: the valid fields of a bad call are not applied either. */
+        expect_invalid("one bad field", "target_temperature 99", "Apply", "a{sv}", 3, "power", "b", 1,
+                       "mode", "s", "cool", "target_temperature", "d", 99.0);
+        expect_invalid("bad mode in Apply", "'arctic'", "Apply", "a{sv}", 2, "power", "b", 1,
+                       "mode", "s", "arctic");
+        expect_invalid("bad fan in Apply", "'max'", "Apply", "a{sv}", 2, "target_temperature", "d", 20.0,
+                       "fan_speed", "s", "max");
+}
+
+static void test_coalescing(void) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *last = NULL;
+        unsigned before, after;
+        uint64_t tx;
+        usec_t start;
+
+        pump(500 * USEC_PER_MSEC);
+        before = tx_lines(NULL);
+        tx = get_u64("Transmissions");
+        check(tx == before, "Transmissions %llu matches the transmit log's %u lines", (unsigned long long) tx, before);
+
+        /* Ten changes within 100 ms (the window is 300 ms). */
+        start = now_usec(CLOCK_MONOTONIC);
+        for (int i = 0; i < 10; i++) {
+                check(call("SetTargetTemperature", &e, "d", 17.0 + i * 0.5) >= 0, "change %d", i);
+                usleep(5000);
+        }
+        check(now_usec(CLOCK_MONOTONIC) - start < 100 * USEC_PER_MSEC, "ten changes within 100 ms");
+        check(get_double("TargetTemperature") == 21.5, "the property shows the last at once");
+        check(tx_lines(NULL) == before, "nothing sent within the window");
+
+        check(WAIT_FOR(tx_lines(NULL) > before, 2 * USEC_PER_SEC), "sent after the window");
+        pump(400 * USEC_PER_MSEC);
+        after = tx_lines(&last);
+        check(after == before + 1, "one transmission for ten changes (%u)", after - before);
+        check(last && strstr(last, "\"target_temperature\":21.5"), "carrying the last state: %s", last);
+        check(get_u64("Transmissions") == tx + 1, "Transmissions counts it");
+}
+
+static void emit_intent(const char *text, const char *action, const char *value_type, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        va_list ap;
+
+        require(sd_bus_message_new_signal(bus, &m, "/org/voicehvac/WakeWord1", "org.voicehvac.WakeWord1",
+                                          "CommandRecognized") >= 0, "signal");
+        require(sd_bus_message_append(m, "s", text) >= 0 && sd_bus_message_open_container(m, 'a', "{sv}") >= 0,
+                "append");
+        if (action)
+                require(sd_bus_message_append(m, "{sv}", "action", "s", action) >= 0, "action");
+        if (value_type) {
+                require(sd_bus_message_open_container(m, 'e', "sv") >= 0 &&
+                        sd_bus_message_append(m, "s", "value") >= 0 &&
+                        sd_bus_message_open_container(m, 'v', value_type) >= 0, "value");
+                va_start(ap, value_type);
+                require(sd_bus_message_appendv(m, value_type, ap) >= 0, "value");
+                va_end(ap);
+                require(sd_bus_message_close_container(m) >= 0 && sd_bus_message_close_container(m) >= 0, "close");
+        }
+        require(sd_bus_message_append(m, "{sv}", "confidence", "d", 0.9) >= 0, "extra key");
+        require(sd_bus_message_close_container(m) >= 0 && sd_bus_message_append(m, "t", (uint64_t) 4310000) >= 0,
+                "close");
+        require(sd_bus_send(bus, m, NULL) >= 0, "send");
+}
+
+static void test_intents(void) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *odd = NULL;
+
+        emit_intent("set the temperature to twenty six degrees", "set_temperature", "d", 26.0);
+        check(WAIT_FOR(get_double("TargetTemperature") == 26, 2 * USEC_PER_SEC), "set_temperature d");
+        emit_intent("set the temperature to twenty", "set_temperature", "i", 20);
+        check(WAIT_FOR(get_double("TargetTemperature") == 20, 2 * USEC_PER_SEC), "set_temperature i");
+        emit_intent("warmer", "adjust_temperature", "i", 1);
+        check(WAIT_FOR(get_double("TargetTemperature") == 20.5, 2 * USEC_PER_SEC), "warmer by one step");
+        emit_intent("cooler", "adjust_temperature", "d", -1.0);
+        check(WAIT_FOR(get_double("TargetTemperature") == 20, 2 * USEC_PER_SEC), "cooler by one step");
+        emit_intent("switch to cooling mode", "set_mode", "s", "cool");
+        check(WAIT_FOR(string_is("Mode", "cool"), 2 * USEC_PER_SEC), "set_mode");
+        emit_intent("turn on the air conditioner", "set_power", "b", 1);
+        check(WAIT_FOR(get_bool("Power") == 1, 2 * USEC_PER_SEC), "set_power");
+        emit_intent("fan speed low", "set_fan", "s", "low");
+        check(WAIT_FOR(string_is("FanSpeed", "low"), 2 * USEC_PER_SEC), "set_fan");
+
+        /* Invalid intents are dropped, and hvacd carries on. */
+        emit_intent("set the temperature to ninety", "set_temperature", "d", 90.0);
+        emit_intent("open the window", "open_window", "b", 1);
+        emit_intent("turn on", "set_power", "s", "on");
+        emit_intent("mode", "set_mode", "s", "arctic");
+        emit_intent("nothing", NULL, NULL);
+        emit_intent("warmer by half", "adjust_temperature", "d", 0.5);
+        emit_intent("weird value", "set_temperature", "as", 1, "x");
+        require(sd_bus_message_new_signal(bus, &odd, "/org/voicehvac/WakeWord1", "org.voicehvac.WakeWord1",
+                                          "CommandRecognized") >= 0 && sd_bus_message_append(odd, "su", "x", 7) >= 0,
+                "odd signal");
+        require(sd_bus_send(bus, odd, NULL) >= 0, "send");
+        /* A signal from elsewhere is not an intent. */
+        {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *other = NULL;
+                require(sd_bus_message_new_signal(bus, &other, "/org/example/Other", "org.voicehvac.WakeWord1",
+                                                  "CommandRecognized") >= 0, "other");
+                require(sd_bus_message_append(other, "sa{sv}t", "x", 2, "action", "s", "set_power", "value", "b", 0,
+                                              (uint64_t) 1) >= 0 && sd_bus_send(bus, other, NULL) >= 0, "send other");
+        }
+        /* Followed by a good one, to know the bad ones were processed. */
+        emit_intent("fan speed high", "set_fan", "s", "high");
+        check(WAIT_FOR(string_is("FanSpeed", "high"), 2 * USEC_PER_SEC), "still listening");
+        check(get_bool("Power") == 1 && string_is("Mode", "cool") && get_double("TargetTemperature") == 20,
+              "bad intents changed nothing");
+}
+
+static void test_sim_room(void) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        /* Cooling to 24 from an ambient 27 at 600 °C/min: 0.3 s after the window. */
+        check(call("Apply", &e, "a{sv}", 3, "power", "b", 1, "mode", "s", "cool", "target_temperature", "d",
+                   24.0) >= 0, "cool to 24");
+        check(WAIT_FOR(get_double("CurrentTemperature") < 27, 3 * USEC_PER_SEC), "the room starts cooling");
+        check(WAIT_FOR(get_double("CurrentTemperature") == 24, 5 * USEC_PER_SEC), "and reaches 24: %g",
+              get_double("CurrentTemperature"));
+        changed_reset();
+        pump(300 * USEC_PER_MSEC);
+        check(!changed_has("CurrentTemperature"), "settled: no more updates (%s)", changed_names ?: "");
+}
+
+static void test_persistence(pid_t *pid, const char *config) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *state_file = NULL, *text = NULL, *last = NULL;
+        unsigned lines;
+
+        check(call("Apply", &e, "a{sv}", 4, "power", "b", 1, "mode", "s", "dry", "target_temperature", "d", 25.5,
+                   "fan_speed", "s", "medium") >= 0, "set a state");
+        pump(500 * USEC_PER_MSEC);
+        /* A change still inside the coalescing window when SIGTERM comes is not lost. */
+        lines = tx_lines(NULL);
+        check(call("SetTargetTemperature", &e, "d", 27.0) >= 0, "last change");
+        stop_hvacd(*pid, "persistence");
+
+        require(asprintf(&state_file, "%s/hvacd-state.json", state_dir) > 0, "path");
+        check(read_full_file(state_file, 4096, &text, NULL) == 0 && strstr(text, "\"target_temperature\":27") &&
+              strstr(text, "\"mode\":\"dry\""), "state file holds the final state: %s", text);
+        check(tx_lines(&last) == lines + 1 && last && strstr(last, "\"target_temperature\":27"),
+              "the final state was sent before exit: %s", last);
+
+        *pid = start_hvacd("hvacd-bus-2", config);
+        check(get_bool("Power") == 1 && string_is("Mode", "dry") && get_double("TargetTemperature") == 27 &&
+              string_is("FanSpeed", "medium"), "restored after restart");
+}
+
+static unsigned count_corrupt_files(void) {
+        DIR *d = opendir(state_dir);
+        struct dirent *de;
+        unsigned n = 0;
+
+        while (d && (de = readdir(d)))
+                if (strstr(de->d_name, "hvacd-state.json.corrupt-"))
+                        n++;
+        if (d)
+                closedir(d);
+        return n;
+}
+
+static void test_corrupt_state(pid_t *pid, const char *config) {
+        static const char *const corrupt[] = {
+                "\x7f" "ELF garbage",
+                "{\"power\":1,\"mode\":\"cool\",\"target_temperature\":24,\"fan_speed\":\"auto\"}",
+                "{\"power\":true,\"mode\":\"cool\",\"target_temperature\":45,\"fan_speed\":\"auto\"}",
+        };
+        _cleanup_free_ char *state_file = NULL;
+
+        require(asprintf(&state_file, "%s/hvacd-state.json", state_dir) > 0, "path");
+        for (size_t i = 0; i < ELEMENTSOF(corrupt); i++) {
+                unsigned n = count_corrupt_files();
+
+                stop_hvacd(*pid, "before corrupting");
+                /* The name carries the second: two moves within one would collide. */
+                sleep(1);
+                require(test_write_file(state_file, corrupt[i]) == 0, "corrupt the state file");
+                *pid = start_hvacd("hvacd-bus-corrupt", config);
+                check(get_bool("Power") == 0 && string_is("Mode", "cool") && get_double("TargetTemperature") == 24,
+                      "corrupt file %zu: defaults", i);
+                check(count_corrupt_files() == n + 1, "corrupt file %zu moved aside", i);
+                check(access(state_file, F_OK) < 0, "and not left in place");
+        }
+}
+
+static void test_lirc_failure(const char *dir) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *config = NULL, *devdir = NULL, *dev = NULL, *err = NULL, *data = NULL;
+        uint64_t failures_seen;
+        size_t size = 0;
+        pid_t pid;
+
+        require(asprintf(&devdir, "%s/devdir", dir) > 0 && asprintf(&dev, "%s/lirc0", devdir) > 0, "paths");
+        config = test_tmp_path("hvacd-lirc.json");
+        {
+                _cleanup_free_ char *text = NULL;
+                require(asprintf(&text, "{ \"backend\": \"lirc\", \"min_temperature\": 17, \"temperature_step\": 1,"
+                                 "  \"coalesce_ms\": 10, \"retry_initial_ms\": 20, \"retry_max_ms\": 160,"
+                                 "  \"degraded_after_failures\": 3, \"state_file\": \"lirc-state.json\","
+                                 "  \"lirc\": { \"device\": \"%s\", \"protocol\": \"coolix\" } }", dev) > 0, "config");
+                require(test_write_file(config, text) == 0, "write config");
+        }
+
+        pid = start_hvacd("hvacd-bus-lirc", config);
+        check(string_is("Backend", "lirc") && get_bool("Assumed") == 1, "lirc, assumed");
+        check(isnan(get_double("CurrentTemperature")), "no sensor: NaN");
+
+        check(call("SetPower", &e, "b", 1) >= 0, "SetPower succeeds at once");
+        check(WAIT_FOR(get_bool("Degraded") == 1, 5 * USEC_PER_SEC), "degraded after repeated failures");
+        err = get_string("LastError");
+        check(err && strstr(err, dev) && strstr(err, "No such file or directory"), "LastError says why: %s", err);
+        check(get_u64("Transmissions") == 0, "nothing got through");
+
+        /* Back-off: at most 160 ms between attempts means a handful per second, not a busy loop. */
+        failures_seen = 0;
+        {
+                _cleanup_free_ char *logpath = test_build_path("test-logs/hvacd-bus-lirc.log"), *log = NULL;
+                unsigned a = 0, b = 0;
+
+                if (read_full_file(logpath, 4 << 20, &log, NULL) == 0)
+                        for (char *p = log; (p = strstr(p, "in a row to")); p++)
+                                a++;
+                usleep(1000 * 1000);
+                free(log);
+                log = NULL;
+                if (read_full_file(logpath, 4 << 20, &log, NULL) == 0)
+                        for (char *p = log; (p = strstr(p, "in a row to")); p++)
+                                b++;
+                failures_seen = b - a;
+                check(b > a && b - a <= 12, "%u retries in one second with a 160 ms cap", b - a);
+        }
+        check(failures_seen > 0, "still retrying");
+
+        /* The transmitter comes back: the next retry gets through and the state is healthy. */
+        require(mkdir(devdir, 0755) == 0 && test_write_file(dev, "") == 0, "device appears");
+        check(WAIT_FOR(get_bool("Degraded") == 0 && get_u64("Transmissions") == 1, 3 * USEC_PER_SEC), "recovered");
+        check(string_is("LastError", ""), "LastError cleared");
+        check(read_full_file(dev, 65536, &data, &size) == 0 && size == 199 * sizeof(uint32_t),
+              "one Coolix frame of 199 samples reached the device: %zu bytes", size);
+
+        check(test_stop(pid, 10 * USEC_PER_SEC) == 0, "lirc hvacd exits 0");
+}
+
+int main(void) {
+        _cleanup_free_ char *config = NULL, *text = NULL;
+        const char *dir;
+        pid_t pid;
+
+        if (access("/usr/bin/dbus-daemon", X_OK) < 0)
+                test_skip("dbus-daemon is not installed");
+        require(test_bus_start(NULL) == 0, "private bus");
+        require(test_bus_connect(&bus) >= 0, "connect");
+        require(vh_errors_register() >= 0, "errors");
+        require(sd_bus_match_signal(bus, NULL, NULL, PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                    on_properties_changed, NULL) >= 0, "match");
+
+        dir = test_tmpdir();
+        state_dir = test_tmp_path("state");
+        tx_log = test_tmp_path("tx.log");
+        config = test_tmp_path("hvacd.json");
+        require(asprintf(&text, "{ \"sim\": { \"ambient\": 27, \"rate_per_minute\": 600, \"drift_per_minute\": 600,"
+                         "  \"transmit_log\": \"%s\" } }", tx_log) > 0, "config");
+        require(test_write_file(config, text) == 0, "write config");
+
+        pid = start_hvacd("hvacd-bus", config);
+        test_properties();
+        test_methods();
+        test_bad_input();
+        test_coalescing();
+        test_intents();
+        test_sim_room();
+        test_persistence(&pid, config);
+        test_corrupt_state(&pid, config);
+        stop_hvacd(pid, "sim");
+        test_lirc_failure(dir);
+
+        free(changed_names);
+        free(state_dir);
+        free(tx_log);
+        sd_bus_flush_close_unref(bus);
+        return test_result();
+}
