@@ -195,13 +195,14 @@ static void expect_config(const char *text, const char *needle) {
 
 static void test_config(void) {
         _cleanup_(hvac_config_done) HvacConfig c = {};
-        _cleanup_free_ char *shipped = test_src_path("hvacd/hvacd.json"), *error = NULL;
+        _cleanup_free_ char *shipped = test_src_path("hvacd/hvacd.json");
+        _cleanup_free_ char *e1 = NULL, *e2 = NULL, *e3 = NULL;
 
         require(hvac_config_init(&c) == 0, "init");
-        check(hvac_config_load(&c, "/nonexistent/hvacd.json", false, &error) == 0, "missing default file");
+        check(hvac_config_load(&c, "/nonexistent/hvacd.json", false, &e1) == 0, "missing default file");
         check(streq(c.backend, "sim") && c.coalesce_ms == 300 && c.temperature_step == 0.5, "defaults");
-        check(hvac_config_load(&c, "/nonexistent/hvacd.json", true, &error) < 0, "missing --config file");
-        check(hvac_config_load(&c, shipped, true, &error) == 0, "the shipped hvacd.json loads: %s", error);
+        check(hvac_config_load(&c, "/nonexistent/hvacd.json", true, &e2) < 0 && e2, "missing --config file");
+        check(hvac_config_load(&c, shipped, true, &e3) == 0, "the shipped hvacd.json loads: %s", e3);
 
         expect_config("{ \"backend\": \"lirc\", \"min_temperature\": 17, \"temperature_step\": 1 }", NULL);
         expect_config("{ \"backend\": \"lirc\", \"lirc\": { \"protocol\": \"gree\" }, \"temperature_step\": 1 }", NULL);
