@@ -1,0 +1,167 @@
+#!/bin/bash
+# hvacd from the outside: the live interface matches the reviewed contract, --ir-dump prints
+# frames that ir-ctl reads, and a bad configuration stops it with a message naming file and key.
+set -u
+build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
+hvacd="$(realpath "$build")/hvacd/hvacd"
+contract="$src/dbus-interfaces/org.voicehvac.Hvac1.xml"
+failures=0
+checks=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+ok() { checks=$((checks + 1)); }
+expect() { # expect DESCRIPTION COMMAND… — the command must succeed
+        local what=$1; shift
+        ok
+        "$@" || fail "$what"
+}
+
+tmp=$(mktemp -d /tmp/test-hvacd-XXXXXX)
+bus_pid=
+hvacd_pid=
+cleanup() {
+        [ -n "$hvacd_pid" ] && kill "$hvacd_pid" 2>/dev/null
+        [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+        wait 2>/dev/null
+        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+[ -x "$hvacd" ] || { echo "FAIL: $hvacd not built"; exit 1; }
+
+# --- --ir-dump -----------------------------------------------------------------------------
+out=$("$hvacd" --ir-dump)
+expect "ir-dump exits 0" test $? -eq 0
+expect "ir-dump starts with a comment" grep -q '^# coolix: power on, mode cool, 24 °C, fan auto' <<<"$out"
+expect "ir-dump has the carrier" grep -qx 'carrier 38000' <<<"$out"
+expect "coolix frame: 100 pulses" test "$(grep -c '^pulse [0-9]*$' <<<"$out")" -eq 100
+expect "coolix frame: 99 spaces" test "$(grep -c '^space [0-9]*$' <<<"$out")" -eq 99
+expect "coolix header" test "$(sed -n '3,4p' <<<"$out" | tr '\n' ' ')" = "pulse 4692 space 4416 "
+expect "last line is a pulse" grep -q '^pulse' <<<"$(tail -n1 <<<"$out")"
+
+gree=$("$hvacd" --ir-dump --protocol gree --power off --mode heat --temperature 22 --fan high)
+expect "gree frame: 139 samples" test "$(grep -c '^\(pulse\|space\) ' <<<"$gree")" -eq 139
+expect "gree header" test "$(sed -n '3,4p' <<<"$gree" | tr '\n' ' ')" = "pulse 9000 space 4500 "
+
+for bad in "--temperature 24.5" "--temperature 35" "--protocol nec" "--mode warm" "--fan turbo" \
+           "--power maybe" "--temperature abc"; do
+        ok
+        # shellcheck disable=SC2086
+        if "$hvacd" --ir-dump $bad >/dev/null 2>"$tmp/err"; then
+                fail "--ir-dump $bad should fail"
+        elif ! [ -s "$tmp/err" ]; then
+                fail "--ir-dump $bad says nothing"
+        fi
+done
+ok; "$hvacd" --temperature 24 >/dev/null 2>&1 && fail "--temperature without --ir-dump should fail"
+ok; "$hvacd" stray-argument >/dev/null 2>&1 && fail "a stray argument should fail"
+expect "--help" "$hvacd" --help >/dev/null
+
+# ir-ctl reads the same text: it parses the file before it opens the device, and warns about
+# anything in it it does not take.
+if command -v ir-ctl >/dev/null; then
+        for p in coolix gree; do
+                "$hvacd" --ir-dump --protocol $p >"$tmp/$p.txt"
+                ir-ctl -d /dev/null -s "$tmp/$p.txt" >/dev/null 2>"$tmp/irctl.err"
+                ok
+                if grep -qi -e warning -e 'error:' -e 'no pulses' "$tmp/irctl.err" ||
+                   ! grep -q 'lirc features' "$tmp/irctl.err"; then
+                        fail "ir-ctl does not take the $p frame: $(cat "$tmp/irctl.err")"
+                fi
+        done
+else
+        echo "# ir-ctl (v4l-utils) is not installed: the ir-ctl parse check is skipped"
+fi
+
+# --- configuration errors ------------------------------------------------------------------
+config_fails() { # config_fails JSON NEEDLE
+        printf '%s\n' "$1" >"$tmp/bad.json"
+        ok
+        if STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/bad.json" >"$tmp/out" 2>&1; then
+                fail "config '$1' should stop hvacd"
+        elif ! grep -q -- "$tmp/bad.json" "$tmp/out" || ! grep -q -- "$2" "$tmp/out"; then
+                fail "config '$1': message should name the file and '$2': $(cat "$tmp/out")"
+        fi
+}
+config_fails '{ "backnd": "sim" }' "unknown key 'backnd'"
+config_fails '{ "coalesce_ms": "fast" }' "key 'coalesce_ms'"
+config_fails '{ "min_temperature": 25, "max_temperature": 20 }' "min_temperature 25"
+config_fails '{ "backend": "lirc" }' "key 'temperature_step'"
+config_fails '{ "sim": { "rate_per_minute": 0 } }' "key 'sim.rate_per_minute'"
+config_fails '{ "backend": "sim", ' "not valid JSON"
+ok
+STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/missing.json" >"$tmp/out" 2>&1 &&
+        fail "a missing --config file should stop hvacd"
+
+# --- the live interface against the contract -----------------------------------------------
+command -v dbus-daemon >/dev/null || { echo "SKIP: dbus-daemon is not installed"; exit 77; }
+cat >"$tmp/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$tmp/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/><allow own="*"/><allow send_destination="*"/><allow receive_type="*"/>
+  </policy>
+</busconfig>
+CONF
+dbus-daemon --nofork --nopidfile --nosyslog --config-file="$tmp/bus.conf" 2>/dev/null &
+bus_pid=$!
+export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/bus"
+for _ in $(seq 100); do [ -S "$tmp/bus" ] && break; sleep 0.05; done
+
+echo '{ "sim": { "transmit_log": "'"$tmp"'/tx.log" } }' >"$tmp/hvacd.json"
+STATE_DIRECTORY="$tmp/state" "$hvacd" --config "$tmp/hvacd.json" >"$tmp/hvacd.log" 2>&1 &
+hvacd_pid=$!
+busctl_() { busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" "$@"; }
+for _ in $(seq 200); do busctl_ status org.voicehvac.Hvac1 >/dev/null 2>&1 && break; sleep 0.05; done
+
+busctl_ --xml-interface introspect org.voicehvac.Hvac1 /org/voicehvac/Hvac1 >"$tmp/live.xml"
+ok
+if ! /usr/bin/python3 "$src/tests/lib/compare-introspection.py" "$contract" "$tmp/live.xml" org.voicehvac.Hvac1 \
+        >"$tmp/compare.out"; then
+        fail "live interface differs from the contract: $(cat "$tmp/compare.out")"
+fi
+
+# Every member of the contract carries a doc comment.
+ok
+/usr/bin/python3 - "$contract" <<'PY' || fail "contract members without a doc comment"
+import re, sys
+text = open(sys.argv[1]).read()
+members = re.findall(r'<(method|property|signal) name="([^"]+)"', text)
+missing = []
+for kind, name in members:
+    idx = text.index(f'<{kind} name="{name}"')
+    before = text[:idx].rstrip()
+    if not before.endswith('-->'):
+        missing.append(name)
+    elif name not in before[before.rfind('<!--'):]:
+        missing.append(name)
+if missing:
+    print('undocumented:', ', '.join(missing))
+    sys.exit(1)
+PY
+
+# A client's view through busctl: an invalid call names the error and the value.
+ok
+err=$(busctl_ call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetMode s warm 2>&1)
+grep -q "'warm'" <<<"$err" || fail "busctl SetMode warm: $err"
+ok
+busctl_ call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Apply 'a{sv}' 2 power b true \
+        mode s heat || fail "busctl Apply"
+ok
+[ "$(busctl_ get-property org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Mode)" = 's "heat"' ] ||
+        fail "Mode after Apply"
+
+kill -TERM "$hvacd_pid"
+wait "$hvacd_pid"
+rc=$?
+hvacd_pid=
+ok
+[ "$rc" -eq 0 ] || fail "hvacd exited $rc on SIGTERM: $(tail -5 "$tmp/hvacd.log")"
+
+echo "# $checks checks, $failures failed"
+[ "$failures" -eq 0 ]
