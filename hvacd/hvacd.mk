@@ -25,3 +25,9 @@ $(BUILD)/tests/test-hvac-bus: $(BUILD)/tests/test-hvac-bus.o $(LIBHARNESS) $(LIB
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
 
 TEST_SCRIPTS += tests/test-hvacd.sh
+
+BENCHES += $(BUILD)/bench/bench-hvacd
+EXTRA_TARGETS += $(BUILD)/bench/bench-hvacd
+$(BUILD)/bench/bench-hvacd.o: CFLAGS += $(TEST_CFLAGS)
+$(BUILD)/bench/bench-hvacd: $(BUILD)/bench/bench-hvacd.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm

@@ -143,10 +143,12 @@ static void manager_transmit(Manager *m) {
                 return;
 
         m->dirty = false;
-        manager_save_state(m);
-
         m->sending = m->state;
         r = hvac_backend_transmit(m->backend, &m->sending);
+
+        /* After the backend has it: the fsync()s of the state file are not the unit's business. */
+        manager_save_state(m);
+
         if (r == -EINPROGRESS) {
                 m->in_flight = true;
                 return;
