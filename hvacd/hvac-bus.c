@@ -109,18 +109,23 @@ static int parse_fan(const char *s, HvacFan *ret, sd_bus_error *error) {
         return 0;
 }
 
-static int method_set_mode(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        HvacChange c = { .has_mode = true };
+/* SetMode() and SetFanSpeed(): one string, checked against its list. */
+static int method_set_string(sd_bus_message *msg, Manager *m, bool mode, sd_bus_error *error) {
+        HvacChange c = { .has_mode = mode, .has_fan = !mode };
         const char *s;
         int r;
 
         r = sd_bus_message_read(msg, "s", &s);
         if (r < 0)
                 return r;
-        r = parse_mode(s, &c.mode, error);
+        r = mode ? parse_mode(s, &c.mode, error) : parse_fan(s, &c.fan, error);
         if (r < 0)
                 return r;
-        return reply_after_change(userdata, msg, &c, error);
+        return reply_after_change(m, msg, &c, error);
+}
+
+static int method_set_mode(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_set_string(msg, userdata, true, error);
 }
 
 static int method_set_target_temperature(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -134,17 +139,7 @@ static int method_set_target_temperature(sd_bus_message *msg, void *userdata, sd
 }
 
 static int method_set_fan_speed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        HvacChange c = { .has_fan = true };
-        const char *s;
-        int r;
-
-        r = sd_bus_message_read(msg, "s", &s);
-        if (r < 0)
-                return r;
-        r = parse_fan(s, &c.fan, error);
-        if (r < 0)
-                return r;
-        return reply_after_change(userdata, msg, &c, error);
+        return method_set_string(msg, userdata, false, error);
 }
 
 /* Reads the variant of an a{sv} entry, which must hold exactly "type". */
