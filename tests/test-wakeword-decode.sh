@@ -1,0 +1,90 @@
+#!/bin/bash
+# wakeword --decode on synthetic speech: the phrase and a command give a wake and the right
+# intent, speech without the phrase gives nothing, the phrase and off-topic speech give no command,
+# and bad files are refused with a message and a non-zero exit. Clips are made with espeak-ng and
+# get a noise floor from sox, as any microphone has.
+set -u
+build=${VH_BUILD:-build}
+bin="$build/wakeword/wakeword"
+for t in espeak-ng sox; do
+        command -v $t >/dev/null || { echo "SKIP: $t is not installed"; exit 77; }
+done
+[ -x "$bin" ] || { echo "FAIL: $bin not built"; exit 1; }
+[ -d /usr/share/pocketsphinx/model/en-us/en-us ] || { echo "SKIP: pocketsphinx-en-us model missing"; exit 77; }
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# clip NAME VOICE TEXT: 16 kHz mono, pink noise floor about 20 dB below the speech.
+clip() {
+        espeak-ng -v "$2" -s 150 -w "$dir/raw.wav" "$3" || return 1
+        sox -q "$dir/raw.wav" -r 16000 -c 1 -b 16 "$dir/pad.wav" pad 0.6 1.2
+        sox -q -n -r 16000 -c 1 -b 16 "$dir/noise.wav" synth "$(soxi -D "$dir/pad.wav")" pinknoise vol 0.03
+        sox -q -m "$dir/pad.wav" "$dir/noise.wav" "$dir/$1.wav"
+}
+
+# decode NAME: JSON lines on stdout
+decode() { "$bin" --decode "$dir/$1.wav"; }
+
+commands=(
+        "en-us|set the temperature to twenty four degrees|set_temperature|24"
+        "en-us+f3|make it warmer|adjust_temperature|1"
+        "en-gb|turn on the air conditioner|set_power|true"
+        "en-gb-scotland|switch to cooling mode|set_mode|\"cool\""
+        "en-us+m3|fan speed high|set_fan|\"high\""
+)
+woke=0; right=0
+for i in "${!commands[@]}"; do
+        IFS='|' read -r voice text action value <<<"${commands[$i]}"
+        clip "cmd$i" "$voice" "hey climate. $text" || { fail "espeak-ng failed"; continue; }
+        out=$(decode "cmd$i")
+        echo "$text → $out"
+        grep -q '"event":"wake","phrase":"hey climate"' <<<"$out" && woke=$((woke + 1))
+        grep -q "\"intent\":{\"action\":\"$action\",\"value\":$value}" <<<"$out" && right=$((right + 1))
+        # Order and times: the wake comes first and before the command.
+        if grep -q '"event":"command"' <<<"$out"; then
+                first=$(head -n1 <<<"$out")
+                grep -q '"event":"wake"' <<<"$first" || fail "command without a wake first: $out"
+        fi
+done
+# A synthetic voice is a proxy: most, not all, clips must be right; a wrong intent never.
+[ $woke -ge 4 ] || fail "woke on $woke of ${#commands[@]} clips with the phrase"
+[ $right -ge 4 ] || fail "right intent on $right of ${#commands[@]} clips"
+
+clip nophrase en-us "the weather is lovely today and I think we should go outside for a walk"
+out=$(decode nophrase)
+[ -z "$out" ] || fail "speech without the phrase produced: $out"
+
+for v in en-us en-gb; do
+        clip "offtopic-$v" "$v" "hey climate. what a lovely day it is outside, shall we go for a walk later"
+        out=$(decode "offtopic-$v")
+        echo "off-topic ($v) → $out"
+        grep -q '"event":"command"' <<<"$out" && fail "off-topic speech gave a command: $out"
+done
+
+# Bad files: clear message, non-zero exit.
+expect_refused() {
+        local name=$1 pattern=$2 err
+        err=$("$bin" --decode "$dir/$name" 2>&1 >/dev/null) && { fail "$name accepted"; return; }
+        grep -qi -- "$pattern" <<<"$err" || fail "$name: unclear error '$err'"
+}
+sox -q "$dir/cmd0.wav" -r 44100 "$dir/rate.wav"
+expect_refused rate.wav "16000 Hz"
+sox -q "$dir/cmd0.wav" -c 2 "$dir/stereo.wav"
+expect_refused stereo.wav "mono"
+echo "not audio" >"$dir/text.wav"
+expect_refused text.wav "not a RIFF/WAVE"
+head -c 20000 "$dir/cmd0.wav" >"$dir/truncated.wav"
+expect_refused truncated.wav "truncated"
+expect_refused missing.wav "cannot open"
+"$bin" --decode 2>/dev/null && fail "--decode without files succeeded"
+
+# Invalid configuration names file and key.
+echo '{"threshold": "high"}' >"$dir/bad.json"
+err=$("$bin" --config "$dir/bad.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "bad config accepted"
+grep -q "bad.json" <<<"$err" && grep -q "threshold" <<<"$err" || fail "config error does not name file and key: $err"
+
+[ $failures -eq 0 ] || exit 1
+echo "all decode checks passed"

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "decode.h"
+#include "listener.h"
+#include "log.h"
+#include "macro.h"
+#include "wav.h"
+
+typedef struct DecodeContext {
+        bool verbose;
+        const char *file;
+        bool many;
+} DecodeContext;
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
+
+static void event_print(const RecognizerEvent *e, void *userdata) {
+        DecodeContext *c = userdata;
+        _cleanup_(json_object_putp) struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return;
+        if (e->type == RECOGNIZER_REJECTED && !c->verbose)
+                return;
+        if (c->many)
+                json_object_object_add(o, "file", json_object_new_string(c->file));
+        switch (e->type) {
+        case RECOGNIZER_WAKE:
+                json_object_object_add(o, "event", json_object_new_string("wake"));
+                json_object_object_add(o, "phrase", json_object_new_string(e->text));
+                json_object_object_add(o, "score", json_object_new_int64((int64_t) e->score));
+                break;
+        case RECOGNIZER_COMMAND:
+                json_object_object_add(o, "event", json_object_new_string("command"));
+                json_object_object_add(o, "text", json_object_new_string(e->text));
+                json_object_object_add(o, "intent", intent_to_json(&e->intent));
+                if (c->verbose) {
+                        json_object_object_add(o, "confidence", json_object_new_double(e->score));
+                        json_object_object_add(o, "coverage", json_object_new_double(e->coverage));
+                }
+                break;
+        case RECOGNIZER_REJECTED:
+                json_object_object_add(o, "event", json_object_new_string("rejected"));
+                json_object_object_add(o, "text", json_object_new_string(e->text));
+                json_object_object_add(o, "reason", json_object_new_string(e->reason));
+                json_object_object_add(o, "confidence", json_object_new_double(e->score));
+                json_object_object_add(o, "coverage", json_object_new_double(e->coverage));
+                break;
+        }
+        json_object_object_add(o, "audio_usec", json_object_new_int64((int64_t) e->audio_usec));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        fflush(stdout);
+}
+
+/* One pass over the file; events go to cb (NULL: nowhere). */
+static int decode_pass(Listener *l, const char *path, listener_event_t cb, DecodeContext *c) {
+        int16_t buf[4096];
+        WavReader w;
+        const char *problem = NULL;
+        uint64_t pos = 0;
+        ssize_t n;
+        int r;
+
+        r = wav_open(path, &w, &problem);
+        if (r < 0) {
+                log_error("%s: %s.", path, problem);
+                return r;
+        }
+        r = listener_reset(l);
+        while (r >= 0 && (n = wav_read(&w, buf, ELEMENTSOF(buf))) > 0) {
+                r = listener_feed(l, buf, (size_t) n, pos * USEC_PER_SEC / WAV_RATE, cb, c);
+                pos += (uint64_t) n;
+        }
+        wav_close(&w);
+        if (r >= 0 && n < 0) {
+                log_error("%s: file ends inside the data chunk (truncated).", path);
+                return (int) n;
+        }
+        if (r >= 0)
+                r = listener_flush(l, pos * USEC_PER_SEC / WAV_RATE, cb, c);
+        if (r < 0)
+                return log_error_errno(r, "%s: decoder failed: %m", path);
+        return 0;
+}
+
+static int decode_one(Listener *l, const char *path, DecodeContext *c) {
+        int r;
+
+        c->file = path;
+        /* The daemon's decoder has been listening for a while and its cepstral mean fits the
+         * microphone; a fresh one starts from the model's. A first pass over the recording
+         * adapts it, so a file decodes as it would live. */
+        r = decode_pass(l, path, NULL, c);
+        if (r < 0)
+                return r;
+        return decode_pass(l, path, event_print, c);
+}
+
+int wakeword_decode_files(const WakewordConfig *config, char *const *files, unsigned n, bool verbose) {
+        _cleanup_(recognizer_freep) Recognizer *recognizer = NULL;
+        _cleanup_free_ char *error = NULL;
+        DecodeContext c = { .verbose = verbose, .many = n > 1 };
+        Listener l;
+        int r, ret = 0;
+
+        r = recognizer_new(&config->recognizer, &recognizer, &error);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
+        listener_init(&l, recognizer, config->vad_threshold_db, config->vad_hangover_msec);
+        for (unsigned i = 0; i < n; i++) {
+                r = decode_one(&l, files[i], &c);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        return ret;
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+
+#include "dictionary.h"
+#include "fileio.h"
+#include "macro.h"
+#include "message.h"
+
+#define GRAMMAR_SIZE_MAX (256 * 1024)
+
+static void strv_free(char **l) {
+        for (char **p = l; p && *p; p++)
+                free(*p);
+        free(l);
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
+
+static bool strv_contains(char **l, const char *s) {
+        for (char **p = l; p && *p; p++)
+                if (streq(*p, s))
+                        return true;
+        return false;
+}
+
+static int strv_add_unique(char ***l, size_t *n, const char *s, size_t len) {
+        _cleanup_free_ char *w = strndup(s, len);
+        char **nl;
+
+        if (!w)
+                return -ENOMEM;
+        for (char *p = w; *p; p++)
+                *p = (char) tolower((unsigned char) *p);
+        if (strv_contains(*l, w))
+                return 0;
+        nl = realloc(*l, (*n + 2) * sizeof(char *));
+        if (!nl)
+                return -ENOMEM;
+        nl[(*n)++] = TAKE_PTR(w);
+        nl[*n] = NULL;
+        *l = nl;
+        return 0;
+}
+
+/* Skips what is not a word: comments, <rules>, {tags}, /weights/, the header line. */
+static const char *skip_non_word(const char *p) {
+        static const struct { const char *open, *close; } spans[] = {
+                { "/*", "*/" }, { "//", "\n" }, { "#", ";" }, { "<", ">" }, { "{", "}" }, { "/", "/" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(spans); i++)
+                if (strncmp(p, spans[i].open, strlen(spans[i].open)) == 0) {
+                        const char *e = strstr(p + strlen(spans[i].open), spans[i].close);
+                        return e ? e + strlen(spans[i].close) : p + strlen(p);
+                }
+        return NULL;
+}
+
+int jsgf_words(const char *text, char ***ret) {
+        _cleanup_(strv_freep) char **l = NULL;
+        size_t n = 0;
+        bool skip_next = false;
+        const char *p = text;
+
+        while (*p) {
+                const char *e = skip_non_word(p);
+                size_t len;
+
+                if (e) {
+                        p = e;
+                        continue;
+                }
+                len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'_-.");
+                if (len == 0) {
+                        p++;
+                        continue;
+                }
+                /* "grammar NAME;", "public", "import": keywords, not words. */
+                if (skip_next)
+                        skip_next = false;
+                else if (len == 7 && strncmp(p, "grammar", 7) == 0)
+                        skip_next = true;
+                else if (!(len == 6 && strncmp(p, "public", 6) == 0) && !(len == 6 && strncmp(p, "import", 6) == 0)) {
+                        int r = strv_add_unique(&l, &n, p, len);
+                        if (r < 0)
+                                return r;
+                }
+                p += len;
+        }
+        if (!l) {
+                l = calloc(1, sizeof(char *));
+                if (!l)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int needed_words(const char *keyphrase, const char *grammar, char ***ret, char **ret_error) {
+        _cleanup_(strv_freep) char **l = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0;
+        int r;
+
+        r = read_full_file(grammar, GRAMMAR_SIZE_MAX, &text, NULL);
+        if (r < 0) {
+                *ret_error = message_new("cannot read grammar '%s': %s", grammar, strerror(-r));
+                return r;
+        }
+        r = jsgf_words(text, &l);
+        if (r < 0)
+                return r;
+        for (n = 0; l[n]; n++)
+                ;
+        for (const char *p = keyphrase; *p; ) {
+                size_t len = strcspn(p, " \t");
+                if (len > 0) {
+                        r = strv_add_unique(&l, &n, p, len);
+                        if (r < 0)
+                                return r;
+                }
+                p += len + strspn(p + len, " \t");
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* The grammar may use one pseudo-word per phone ("phone_aa") to build a garbage loop that
+ * out-of-grammar speech can take instead of being forced into a command. */
+#define PHONE_WORD_PREFIX "phone_"
+
+static const char *const phones[] = {
+        "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH",
+        "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH", "UH",
+        "UW", "V", "W", "Y", "Z", "ZH",
+};
+
+static bool phone_word_write(const char *word, FILE *out) {
+        if (strncmp(word, PHONE_WORD_PREFIX, strlen(PHONE_WORD_PREFIX)) != 0)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(phones); i++)
+                if (strcasecmp(word + strlen(PHONE_WORD_PREFIX), phones[i]) == 0) {
+                        fprintf(out, "%s %s\n", word, phones[i]);
+                        return true;
+                }
+        return false;
+}
+
+/* "word(2) ..." → "word" */
+static size_t head_word_length(const char *line) {
+        size_t len = strcspn(line, " \t(");
+        return len;
+}
+
+int dictionary_extract(const char *dictionary, const char *keyphrase, const char *grammar,
+                       int *ret_fd, char **ret_error) {
+        _cleanup_(strv_freep) char **words = NULL;
+        _cleanup_fclose_ FILE *in = NULL, *out = NULL;
+        _cleanup_free_ bool *found = NULL;
+        _cleanup_free_ char *line = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t n_words, cap = 0;
+        int r;
+
+        *ret_error = NULL;
+        r = needed_words(keyphrase, grammar, &words, ret_error);
+        if (r < 0)
+                return r;
+        for (n_words = 0; words[n_words]; n_words++)
+                ;
+        found = calloc(n_words + 1, sizeof(bool));
+        if (!found)
+                return -ENOMEM;
+
+        in = fopen(dictionary, "re");
+        if (!in) {
+                r = negative_errno();
+                *ret_error = message_new("cannot open dictionary '%s': %s", dictionary, strerror(-r));
+                return r;
+        }
+        fd = memfd_create("wakeword-dict", MFD_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        out = fdopen(dup(fd), "w");
+        if (!out)
+                return negative_errno();
+
+        while (getline(&line, &cap, in) > 0) {
+                size_t len = head_word_length(line);
+                for (size_t i = 0; i < n_words; i++)
+                        if (strlen(words[i]) == len && strncmp(line, words[i], len) == 0) {
+                                found[i] = true;
+                                fputs(line, out);
+                                break;
+                        }
+        }
+        for (size_t i = 0; i < n_words; i++)
+                if (!found[i] && phone_word_write(words[i], out))
+                        found[i] = true;
+        for (size_t i = 0; i < n_words; i++)
+                if (!found[i]) {
+                        *ret_error = message_new("no pronunciation for '%s' in dictionary '%s'", words[i], dictionary);
+                        return -ENOENT;
+                }
+        if (fflush(out) != 0)
+                return negative_errno();
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "decode.h"
+#include "log.h"
+#include "manager.h"
+
+static void help(void) {
+        printf("wakeword [OPTIONS]\n"
+               "wakeword [--config FILE] --decode FILE.wav...\n\n"
+               "Listens to audiod's stream for the wake phrase and the command after it.\n\n"
+               "  -h --help          Show this help\n"
+               "  -c --config FILE   Configuration (default " WAKEWORD_CONFIG_PATH ")\n"
+               "     --decode        Decode 16 kHz mono WAV files, print JSON lines, no bus\n"
+               "  -v --verbose       With --decode: also print rejected commands\n");
+}
+
+static int decode_run(const char *config_path, char *const *files, unsigned n, bool verbose) {
+        _cleanup_free_ char *error = NULL;
+        WakewordConfig config;
+        int r;
+
+        if (n == 0) {
+                log_error("--decode needs at least one WAV file.");
+                return -EINVAL;
+        }
+        r = wakeword_config_load(config_path, &config, &error);
+        if (r < 0) {
+                log_error("%s", error ?: "Out of memory.");
+                wakeword_config_done(&config);
+                return r;
+        }
+        r = wakeword_decode_files(&config, files, n, verbose);
+        wakeword_config_done(&config);
+        return r;
+}
+
+static int daemon_run(const char *config_path) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        int r;
+
+        r = manager_new(config_path, &m);
+        if (r < 0)
+                return r;
+        r = manager_start(m);
+        if (r < 0)
+                return r;
+        r = manager_run(m);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m");
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        enum { ARG_DECODE = 0x100 };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "config", required_argument, NULL, 'c' },
+                { "decode", no_argument, NULL, ARG_DECODE },
+                { "verbose", no_argument, NULL, 'v' },
+                {}
+        };
+        const char *config_path = NULL;
+        bool decode = false, verbose = false;
+        int c, r;
+
+        log_setup("wakeword");
+        while ((c = getopt_long(argc, argv, "hc:v", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case 'c':
+                        config_path = optarg;
+                        break;
+                case ARG_DECODE:
+                        decode = true;
+                        break;
+                case 'v':
+                        verbose = true;
+                        break;
+                default:
+                        return 2;
+                }
+
+        if (decode)
+                r = decode_run(config_path, argv + optind, (unsigned) (argc - optind), verbose);
+        else if (optind < argc) {
+                log_error("Unexpected argument '%s'; see --help.", argv[optind]);
+                return 2;
+        } else
+                r = daemon_run(config_path);
+        return r < 0 ? 1 : 0;
+}

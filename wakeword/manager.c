@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+
+#include "bus-util.h"
+#include "errors.h"
+#include "log.h"
+#include "manager.h"
+
+const char *wakeword_state_to_string(WakewordState s) {
+        static const char *const table[_WAKEWORD_STATE_MAX] = {
+                [WAKEWORD_LISTENING] = "listening",
+                [WAKEWORD_COMMAND] = "command",
+                [WAKEWORD_MUTED] = "muted",
+                [WAKEWORD_NO_AUDIO] = "no-audio",
+        };
+        return (unsigned) s < _WAKEWORD_STATE_MAX ? table[s] : NULL;
+}
+
+static void state_update(Manager *m) {
+        WakewordState s;
+
+        if (stream_client_is_muted(m->stream))
+                s = WAKEWORD_MUTED;
+        else if (!stream_client_is_connected(m->stream))
+                s = WAKEWORD_NO_AUDIO;
+        else if (m->in_command)
+                s = WAKEWORD_COMMAND;
+        else
+                s = WAKEWORD_LISTENING;
+        if (s == m->state)
+                return;
+        log_debug("State %s → %s.", wakeword_state_to_string(m->state), wakeword_state_to_string(s));
+        m->state = s;
+        (void) manager_bus_emit_changed(m, "State");
+}
+
+static void on_stream_state(void *userdata) {
+        Manager *m = userdata;
+
+        /* Whatever was being decoded belongs to audio that is gone or muted. */
+        if (stream_client_is_muted(m->stream) || !stream_client_is_connected(m->stream)) {
+                (void) worker_reset(m->worker);
+                m->in_command = false;
+        }
+        state_update(m);
+}
+
+static void on_stream_audio(const int16_t *samples, size_t n, uint64_t first_usec, bool gap, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        r = worker_push(m->worker, samples, n, first_usec, gap);
+        if (r == -ENOBUFS)
+                log_warning("Decoder fell behind; dropping audio.");
+        else if (r < 0)
+                log_error_errno(r, "Failed to queue audio: %m");
+}
+
+static void event_handle(Manager *m, const RecognizerEvent *e) {
+        switch (e->type) {
+        case RECOGNIZER_WAKE:
+                m->detections++;
+                m->in_command = true;
+                log_info("Heard \"%s\" (score %.0f).", e->text, e->score);
+                (void) manager_bus_emit_wake(m, e);
+                (void) manager_bus_emit_changed(m, "Detections");
+                break;
+        case RECOGNIZER_COMMAND:
+                m->in_command = false;
+                log_info("Command \"%s\" → %s (confidence %.1f).", e->text,
+                         intent_action_to_string(e->intent.action), e->score);
+                (void) manager_bus_emit_command(m, e);
+                break;
+        case RECOGNIZER_REJECTED:
+                m->in_command = false;
+                log_info("No command after the phrase: %s%s%s%s (confidence %.1f).", e->reason,
+                         isempty(e->text) ? "" : " (\"", e->text, isempty(e->text) ? "" : "\")", e->score);
+                break;
+        }
+        state_update(m);
+}
+
+static int on_worker(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        RecognizerEvent e;
+        int r;
+
+        while ((r = worker_pop_event(m->worker, &e)) != 0) {
+                if (r < 0) {
+                        /* The decoder is in an unknown state: let the service manager restart us. */
+                        log_error_errno(r, "Decoder failed: %m");
+                        return sd_event_exit(m->event, r);
+                }
+                event_handle(m, &e);
+        }
+        return 0;
+}
+
+int manager_new(const char *config_path, Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        m = calloc(1, sizeof *m);
+        if (!m)
+                return log_oom();
+        m->state = WAKEWORD_NO_AUDIO;
+
+        r = wakeword_config_load(config_path, &m->config, &error);
+        if (r < 0) {
+                log_error("%s", error ?: "Out of memory.");
+                return r;
+        }
+        r = recognizer_new(&m->config.recognizer, &m->recognizer, &error);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
+        listener_init(&m->listener, m->recognizer, m->config.vad_threshold_db, m->config.vad_hangover_msec);
+
+        r = event_new_with_defaults(&m->event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the event loop: %m");
+        r = bus_open_system_attached(m->event, &m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+        r = worker_new(&m->listener, &m->worker);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start the decoder thread: %m");
+        r = sd_event_add_io(m->event, &m->worker_source, worker_event_fd(m->worker), EPOLLIN, on_worker, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the decoder: %m");
+        r = stream_client_new(m->event, m->bus,
+                              &(StreamClientCallbacks) { .audio = on_stream_audio, .state_changed = on_stream_state },
+                              m, &m->stream);
+        if (r < 0)
+                return log_oom();
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        m->stream = stream_client_free(m->stream);
+        m->worker_source = sd_event_source_disable_unref(m->worker_source);
+        m->worker = worker_free(m->worker);        /* joins the thread before the recogniser goes */
+        m->recognizer = recognizer_free(m->recognizer);
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_unref(m->event);
+        wakeword_config_done(&m->config);
+        free(m);
+        return NULL;
+}
+
+int manager_start(Manager *m) {
+        int r;
+
+        r = vh_errors_register();
+        if (r < 0)
+                return log_error_errno(r, "Failed to register bus errors: %m");
+        r = manager_bus_add_objects(m);
+        if (r < 0)
+                return r;
+        r = stream_client_start(m->stream);
+        if (r < 0)
+                return r;
+        r = bus_request_name_and_notify(m->bus, WAKEWORD_BUS_NAME);
+        if (r < 0)
+                return log_error_errno(r, "Failed to own %s: %m", WAKEWORD_BUS_NAME);
+        log_info("Listening for \"%s\".", recognizer_keyphrase(m->recognizer));
+        return 0;
+}
+
+int manager_run(Manager *m) {
+        return sd_event_loop(m->event);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "listener.h"
+#include "macro.h"
+#include "stream-client.h"
+#include "wakeword-config.h"
+#include "worker.h"
+
+#define WAKEWORD_BUS_NAME "org.voicehvac.WakeWord1"
+#define WAKEWORD_OBJECT_PATH "/org/voicehvac/WakeWord1"
+#define WAKEWORD_INTERFACE "org.voicehvac.WakeWord1"
+
+typedef enum WakewordState {
+        WAKEWORD_LISTENING,
+        WAKEWORD_COMMAND,
+        WAKEWORD_MUTED,
+        WAKEWORD_NO_AUDIO,
+        _WAKEWORD_STATE_MAX,
+} WakewordState;
+
+/* The one object that owns everything of the daemon. */
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        WakewordConfig config;
+
+        Recognizer *recognizer;         /* used by the worker thread only */
+        Listener listener;              /* used by the worker thread only */
+        Worker *worker;
+        sd_event_source *worker_source;
+        StreamClient *stream;
+
+        WakewordState state;
+        bool in_command;                /* between WakeWordDetected and the end of the window */
+        uint64_t detections;
+} Manager;
+
+int manager_new(const char *config_path, Manager **ret);
+Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+int manager_start(Manager *m);
+int manager_run(Manager *m);
+
+const char *wakeword_state_to_string(WakewordState s);
+
+/* wakeword-bus.c */
+int manager_bus_add_objects(Manager *m);
+int manager_bus_emit_wake(Manager *m, const RecognizerEvent *e);
+int manager_bus_emit_command(Manager *m, const RecognizerEvent *e);
+int manager_bus_emit_changed(Manager *m, const char *property);

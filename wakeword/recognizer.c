@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <ctype.h>
+#include <errno.h>
+#include <pocketsphinx.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "dictionary.h"
+#include "macro.h"
+#include "message.h"
+#include "recognizer.h"
+
+#define SAMPLE_RATE 16000
+#define SEARCH_WAKE "wake"
+#define SEARCH_COMMAND "command"
+#define SEARCH_PHONES "phones"
+#define HISTORY_SAMPLES (SAMPLE_RATE / 2)
+/* Keyword spotting reports a detection -kws_delay frames (10 by default, 10 ms each) after the
+ * phrase ended: that audio already belongs to the command. */
+#define KWS_DELAY_SAMPLES (10 * SAMPLE_RATE / 100)
+
+typedef enum Stage {
+        STAGE_WAKE,
+        STAGE_COMMAND,
+} Stage;
+
+struct Recognizer {
+        ps_decoder_t *ps;
+        int dict_fd;                    /* memfd the decoder reads the dictionary from */
+        char *keyphrase;
+        Stage stage;
+        bool in_utterance;
+
+        uint64_t command_start_usec;
+        bool command_heard_speech;
+        int16_t *command_audio;         /* what the command stage heard, for the phone loop */
+        size_t command_samples, command_samples_max;
+
+        double command_timeout_sec, command_max_sec, min_confidence, min_coverage;
+
+        /* The latest audio of the wake stage: the command search starts on it, so a command said
+         * without a pause after the phrase is not clipped. */
+        int16_t history[HISTORY_SAMPLES];
+        size_t history_head, history_fill;
+};
+
+void recognizer_config_init_defaults(RecognizerConfig *c) {
+        *c = (RecognizerConfig) {
+                .kws_threshold = 1e-30,
+                .command_timeout_sec = 4.0,
+                .command_max_sec = 6.0,
+                .min_confidence = -30,
+                .min_coverage = 0.6,
+        };
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(cmd_ln_t *, cmd_ln_free_r);
+
+static int decoder_create(const RecognizerConfig *c, int dict_fd, ps_decoder_t **ret, char **ret_error) {
+        _cleanup_(cmd_ln_free_rp) cmd_ln_t *config = NULL;
+        char dict_path[64], threshold[32];
+
+        snprintf(dict_path, sizeof dict_path, "/proc/self/fd/%i", dict_fd);
+        snprintf(threshold, sizeof threshold, "%g", c->kws_threshold);
+        /* feat.params of the model overrides front-end options, so only search options here.
+         * The phone loop uses context-independent phones: with triphones it costs seconds of CPU
+         * and hundreds of MB per window. */
+        config = cmd_ln_init(NULL, ps_args(), TRUE,
+                             "-hmm", c->hmm,
+                             "-dict", dict_path,
+                             "-kws_threshold", threshold,
+                             "-allphone_ci", "yes",
+                             "-logfn", "/dev/null",
+                             NULL);
+        if (!config) {
+                *ret_error = message_new("invalid decoder configuration (model '%s')", c->hmm);
+                return -EINVAL;
+        }
+        *ret = ps_init(config);
+        if (!*ret) {
+                *ret_error = message_new("cannot load the acoustic model '%s' or dictionary '%s'", c->hmm, c->dictionary);
+                return -ENOENT;
+        }
+        return 0;
+}
+
+static int searches_add(Recognizer *r, const RecognizerConfig *c, char **ret_error) {
+        if (ps_set_keyphrase(r->ps, SEARCH_WAKE, r->keyphrase) < 0) {
+                *ret_error = message_new("cannot set up keyword search for '%s'", r->keyphrase);
+                return -EINVAL;
+        }
+        if (ps_set_jsgf_file(r->ps, SEARCH_COMMAND, c->grammar) < 0) {
+                *ret_error = message_new("cannot load command grammar '%s'", c->grammar);
+                return -EINVAL;
+        }
+        if (ps_set_allphone_file(r->ps, SEARCH_PHONES, c->phone_lm) < 0) {
+                *ret_error = message_new("cannot load phone language model '%s'", c->phone_lm);
+                return -EINVAL;
+        }
+        if (ps_set_search(r->ps, SEARCH_WAKE) < 0) {
+                *ret_error = message_new("cannot select keyword search");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error) {
+        _cleanup_(recognizer_freep) Recognizer *r = NULL;
+        int r_;
+
+        *ret_error = NULL;
+        r = calloc(1, sizeof *r);
+        if (!r)
+                return -ENOMEM;
+        r->dict_fd = -EBADF;
+        r->keyphrase = strdup(c->keyphrase);
+        if (!r->keyphrase)
+                return -ENOMEM;
+        for (char *p = r->keyphrase; *p; p++)
+                *p = (char) tolower((unsigned char) *p);
+        r->command_timeout_sec = c->command_timeout_sec;
+        r->command_max_sec = c->command_max_sec;
+        r->min_confidence = c->min_confidence;
+        r->min_coverage = c->min_coverage;
+        r->command_samples_max = (size_t) (c->command_max_sec * SAMPLE_RATE) + SAMPLE_RATE;
+        r->command_audio = malloc(r->command_samples_max * sizeof(int16_t));
+        if (!r->command_audio)
+                return -ENOMEM;
+
+        r_ = dictionary_extract(c->dictionary, r->keyphrase, c->grammar, &r->dict_fd, ret_error);
+        if (r_ < 0)
+                return r_;
+        r_ = decoder_create(c, r->dict_fd, &r->ps, ret_error);
+        if (r_ < 0)
+                return r_;
+        r_ = searches_add(r, c, ret_error);
+        if (r_ < 0)
+                return r_;
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+Recognizer *recognizer_free(Recognizer *r) {
+        if (!r)
+                return NULL;
+        if (r->ps) {
+                if (r->in_utterance)
+                        (void) ps_end_utt(r->ps);
+                ps_free(r->ps);
+        }
+        safe_close(r->dict_fd);
+        free(r->command_audio);
+        free(r->keyphrase);
+        free(r);
+        return NULL;
+}
+
+const char *recognizer_keyphrase(Recognizer *r) {
+        return r->keyphrase;
+}
+
+bool recognizer_in_command(Recognizer *r) {
+        return r->stage == STAGE_COMMAND;
+}
+
+static int utterance_end(Recognizer *r) {
+        if (!r->in_utterance)
+                return 0;
+        r->in_utterance = false;
+        return ps_end_utt(r->ps) < 0 ? -EIO : 0;
+}
+
+static int utterance_start(Recognizer *r, const char *search) {
+        int k;
+
+        k = utterance_end(r);
+        if (k < 0)
+                return k;
+        if (!streq(ps_get_search(r->ps), search) && ps_set_search(r->ps, search) < 0)
+                return -EIO;
+        if (ps_start_utt(r->ps) < 0)
+                return -EIO;
+        r->in_utterance = true;
+        return 0;
+}
+
+static int stage_enter(Recognizer *r, Stage stage, uint64_t now_usec) {
+        r->stage = stage;
+        r->command_samples = 0;
+        r->command_heard_speech = false;
+        r->command_start_usec = now_usec;
+        if (stage == STAGE_WAKE) {
+                r->history_fill = 0;
+                return utterance_end(r);
+        }        /* restarted lazily with the next audio */
+        return utterance_start(r, SEARCH_COMMAND);
+}
+
+int recognizer_reset(Recognizer *r) {
+        return stage_enter(r, STAGE_WAKE, 0);
+}
+
+int recognizer_pause(Recognizer *r) {
+        if (r->stage == STAGE_WAKE)
+                return utterance_end(r);
+        return 0;
+}
+
+/* Sum of acoustic scores and frames over the best path of the last utterance, and how many of
+ * those frames went to words (or phones) rather than to silence and fillers. */
+static void path_score(Recognizer *r, int64_t *ret_ascr, int *ret_frames, int *ret_word_frames) {
+        int64_t total = 0;
+        int frames = 0, word_frames = 0;
+
+        for (ps_seg_t *s = ps_seg_iter(r->ps); s; s = ps_seg_next(s)) {
+                const char *word = ps_seg_word(s);
+                int32 ascr = 0, lscr, lback;
+                int sf, ef;
+
+                (void) ps_seg_prob(s, &ascr, &lscr, &lback);
+                ps_seg_frames(s, &sf, &ef);
+                total += ascr;
+                frames += ef - sf + 1;
+                if (word && word[0] != '<' && word[0] != '+' && word[0] != '[' && !streq(word, "SIL"))
+                        word_frames += ef - sf + 1;
+        }
+        *ret_ascr = total;
+        *ret_frames = frames;
+        *ret_word_frames = word_frames;
+}
+
+/* How much better the command grammar explains the audio than free phone recognition does, per
+ * frame. Speech that is not a command fits the grammar poorly but phones well, so this stays
+ * meaningful across voices and rooms, where an absolute score per second does not. */
+static int command_confidence(Recognizer *r, int64_t grammar_ascr, int grammar_frames, int word_frames,
+                              double *ret_confidence, double *ret_coverage) {
+        int64_t phones_ascr;
+        int phones_frames, speech_frames, k;
+
+        k = utterance_start(r, SEARCH_PHONES);
+        if (k < 0)
+                return k;
+        if (ps_process_raw(r->ps, r->command_audio, r->command_samples, FALSE, FALSE) < 0)
+                return -EIO;
+        k = utterance_end(r);
+        if (k < 0)
+                return k;
+        path_score(r, &phones_ascr, &phones_frames, &speech_frames);
+        if (grammar_frames <= 0 || phones_frames <= 0 || speech_frames <= 0) {
+                *ret_confidence = -1e9;
+                *ret_coverage = 0;
+                return 0;
+        }
+        *ret_confidence = (double) (grammar_ascr - phones_ascr) / grammar_frames;
+        /* The phone loop says how much of the window was speech; a command that explains only a
+         * small part of it was forced onto a longer, different sentence. */
+        *ret_coverage = (double) word_frames / speech_frames;
+        return 0;
+}
+
+static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret) {
+        const char *hyp;
+        int64_t ascr = 0;
+        int frames = 0, word_frames = 0, k;
+        double confidence = -1e9, coverage = 0;
+
+        k = utterance_end(r);
+        if (k < 0)
+                return k;
+        *ret = (RecognizerEvent) { .type = RECOGNIZER_REJECTED, .audio_usec = end_usec };
+        hyp = ps_get_hyp(r->ps, NULL);
+        if (hyp)
+                snprintf(ret->text, sizeof ret->text, "%s", hyp);
+        if (isempty(hyp))
+                ret->reason = r->command_heard_speech ? "nothing recognized" : "nothing heard";
+        else {
+                path_score(r, &ascr, &frames, &word_frames);
+                k = command_confidence(r, ascr, frames, word_frames, &confidence, &coverage);
+                if (k < 0)
+                        return k;
+                ret->score = confidence;
+                ret->coverage = coverage;
+                if (intent_parse(ret->text, &ret->intent) < 0)
+                        ret->reason = "not a command";
+                else if (confidence < r->min_confidence)
+                        ret->reason = "low confidence";
+                else if (coverage < r->min_coverage)
+                        ret->reason = "command covers too little of the speech";
+                else
+                        ret->type = RECOGNIZER_COMMAND;
+        }
+        k = stage_enter(r, STAGE_WAKE, end_usec);
+        return k < 0 ? k : 1;
+}
+
+static int process_command(Recognizer *r, const int16_t *samples, size_t n, uint64_t end_usec, RecognizerEvent *ret) {
+        uint64_t elapsed = end_usec - r->command_start_usec;
+        bool in_speech;
+
+        if (ps_process_raw(r->ps, samples, n, FALSE, FALSE) < 0)
+                return -EIO;
+        n = MIN(n, r->command_samples_max - r->command_samples);
+        memcpy(r->command_audio + r->command_samples, samples, n * sizeof(int16_t));
+        r->command_samples += n;
+
+        in_speech = ps_get_in_speech(r->ps);
+        if (in_speech)
+                r->command_heard_speech = true;
+        if ((r->command_heard_speech && !in_speech) ||
+            (!r->command_heard_speech && elapsed >= r->command_timeout_sec * USEC_PER_SEC) ||
+            elapsed >= r->command_max_sec * USEC_PER_SEC)
+                return command_finish(r, end_usec, ret);
+        return 0;
+}
+
+static void history_push(Recognizer *r, const int16_t *samples, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                r->history[r->history_head] = samples[i];
+                r->history_head = (r->history_head + 1) % HISTORY_SAMPLES;
+        }
+        r->history_fill = MIN(r->history_fill + n, (size_t) HISTORY_SAMPLES);
+}
+
+/* Starts the command search on the last "samples" of the wake stage. */
+static int history_replay(Recognizer *r, size_t samples) {
+        int16_t buf[HISTORY_SAMPLES];
+        size_t n = MIN(samples, r->history_fill);
+        size_t start = (r->history_head + HISTORY_SAMPLES - n) % HISTORY_SAMPLES;
+
+        for (size_t i = 0; i < n; i++)
+                buf[i] = r->history[(start + i) % HISTORY_SAMPLES];
+        r->history_fill = 0;
+        if (n == 0)
+                return 0;
+        if (ps_process_raw(r->ps, buf, n, FALSE, FALSE) < 0)
+                return -EIO;
+        memcpy(r->command_audio, buf, n * sizeof(int16_t));
+        r->command_samples = n;
+        return 0;
+}
+
+static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_t end_usec, RecognizerEvent *ret) {
+        const char *hyp;
+        int32 score = 0;
+        int k;
+
+        if (!r->in_utterance) {
+                k = utterance_start(r, SEARCH_WAKE);
+                if (k < 0)
+                        return k;
+        }
+        if (ps_process_raw(r->ps, samples, n, FALSE, FALSE) < 0)
+                return -EIO;
+        history_push(r, samples, n);
+        hyp = ps_get_hyp(r->ps, NULL);
+        if (isempty(hyp))
+                return 0;
+        /* The detection's score (path against the phone loop) is on its segment. */
+        for (ps_seg_t *s = ps_seg_iter(r->ps); s; s = ps_seg_next(s)) {
+                int32 ascr, lscr, lback;
+                score = ps_seg_prob(s, &ascr, &lscr, &lback);
+        }
+
+        *ret = (RecognizerEvent) { .type = RECOGNIZER_WAKE, .score = score, .audio_usec = end_usec };
+        snprintf(ret->text, sizeof ret->text, "%s", r->keyphrase);
+        k = stage_enter(r, STAGE_COMMAND, end_usec);
+        if (k < 0)
+                return k;
+        k = history_replay(r, KWS_DELAY_SAMPLES);
+        return k < 0 ? k : 1;
+}
+
+int recognizer_process(Recognizer *r, const int16_t *samples, size_t n, uint64_t end_usec, RecognizerEvent *ret) {
+        assert(r);
+        assert(ret);
+
+        if (r->stage == STAGE_COMMAND)
+                return process_command(r, samples, n, end_usec, ret);
+        return process_wake(r, samples, n, end_usec, ret);
+}
+
+int recognizer_flush(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret) {
+        if (r->stage != STAGE_COMMAND)
+                return 0;
+        return command_finish(r, end_usec, ret);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The recogniser: PocketSphinx keyword spotting for the wake phrase, then the JSGF command grammar
+ * over a bounded window, then rejection gates, then the intent. It knows nothing of the bus or of
+ * threads: it is fed blocks of 16 kHz mono samples with the time of their last sample, and says
+ * what it heard. Times are counted from the samples fed, not from PocketSphinx's frame numbers
+ * (it drops silence frames, so those are not stream time). */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "intent.h"
+#include "macro.h"
+
+typedef struct RecognizerConfig {
+        char *hmm;                      /* acoustic model directory */
+        char *dictionary;               /* pronunciations; only the words needed are loaded */
+        char *phone_lm;                 /* phone language model for the rejection phone loop */
+        char *keyphrase;
+        double kws_threshold;
+        char *grammar;                  /* JSGF file of the commands */
+        double command_timeout_sec;     /* no speech this long after the phrase: give up */
+        double command_max_sec;         /* the longest command listened to */
+        double min_confidence;          /* per-frame log-likelihood ratio grammar vs phone loop */
+        double min_coverage;            /* share of the speech the command's words must explain */
+} RecognizerConfig;
+
+void recognizer_config_init_defaults(RecognizerConfig *c);
+
+typedef enum RecognizerEventType {
+        RECOGNIZER_WAKE,
+        RECOGNIZER_COMMAND,
+        RECOGNIZER_REJECTED,            /* the command window ended without a command */
+} RecognizerEventType;
+
+typedef struct RecognizerEvent {
+        RecognizerEventType type;
+        char text[256];                 /* wake: the phrase; command/rejected: the words heard */
+        double score;                   /* wake: kws score; command/rejected: confidence */
+        uint64_t audio_usec;            /* time of the last sample heard for it */
+        double coverage;                /* command/rejected: share of the speech in the words */
+        Intent intent;                  /* RECOGNIZER_COMMAND */
+        const char *reason;             /* RECOGNIZER_REJECTED: static string */
+} RecognizerEvent;
+
+typedef struct Recognizer Recognizer;
+
+/* On failure *ret_error (malloc'd, may be NULL on OOM) says what was wrong: a missing model file,
+ * a word without pronunciation, a grammar that does not parse. */
+int recognizer_new(const RecognizerConfig *config, Recognizer **ret, char **ret_error);
+Recognizer *recognizer_free(Recognizer *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Recognizer *, recognizer_free);
+
+/* Feeds samples whose last one was captured at end_usec. Returns 1 and fills *ret when something
+ * was heard, 0 otherwise, < 0 on decoder failure. At most one event per call: feed blocks of a few
+ * tens of milliseconds. */
+int recognizer_process(Recognizer *r, const int16_t *samples, size_t n, uint64_t end_usec, RecognizerEvent *ret);
+
+/* The audio paused (the energy gate closed, or the stream had a gap): in the wake stage the
+ * utterance is ended, so the decoder holds no state across silence. In the command stage the
+ * window goes on: silence is what ends a command. */
+int recognizer_pause(Recognizer *r);
+
+/* The audio ended (end of a file): a command in progress is decided on what was heard. Returns
+ * 1 with *ret filled, or 0. */
+int recognizer_flush(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret);
+
+/* Back to listening for the phrase, dropping any command in progress (mute, reconnect). */
+int recognizer_reset(Recognizer *r);
+
+bool recognizer_in_command(Recognizer *r);
+const char *recognizer_keyphrase(Recognizer *r);

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include "audio-packet.h"
+#include "log.h"
+#include "stream-client.h"
+#include "time-util.h"
+
+#define STREAM_RATE 16000
+#define BACKOFF_MIN_USEC (100 * USEC_PER_MSEC)
+#define BACKOFF_MAX_USEC (10 * USEC_PER_SEC)
+
+struct StreamClient {
+        sd_event *event;
+        sd_bus *bus;
+        StreamClientCallbacks callbacks;
+        void *userdata;
+
+        sd_bus_slot *owner_match, *properties_match, *owner_call, *muted_call, *open_call;
+        sd_event_source *io, *retry;
+        int fd;
+
+        bool audiod_present;
+        bool muted;
+        usec_t backoff;
+
+        bool have_sequence;
+        uint64_t next_sequence;
+        uint64_t packets_lost;
+        bool format_warned;
+        int16_t mono[AUDIO_PACKET_FRAMES_MAX];
+        uint64_t buffer[AUDIO_PACKET_SIZE_MAX / sizeof(uint64_t) + 1];     /* aligned receive buffer */
+};
+
+static void notify(StreamClient *c) {
+        if (c->callbacks.state_changed)
+                c->callbacks.state_changed(c->userdata);
+}
+
+bool stream_client_is_connected(StreamClient *c) {
+        return c->fd >= 0;
+}
+
+bool stream_client_is_muted(StreamClient *c) {
+        return c->audiod_present && c->muted;
+}
+
+uint64_t stream_client_packets_lost(StreamClient *c) {
+        return c->packets_lost;
+}
+
+static void stream_close(StreamClient *c) {
+        bool was = c->fd >= 0;
+
+        c->io = sd_event_source_disable_unref(c->io);
+        c->fd = safe_close(c->fd);
+        c->open_call = sd_bus_slot_unref(c->open_call);
+        c->have_sequence = false;
+        if (was)
+                notify(c);
+}
+
+static int stream_connect(StreamClient *c);
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        StreamClient *c = userdata;
+
+        c->retry = sd_event_source_disable_unref(c->retry);
+        if (c->audiod_present && c->fd < 0)
+                (void) stream_connect(c);
+        return 0;
+}
+
+/* The stream broke or could not be opened while audiod is there: try again later, each time
+ * waiting twice as long, up to a limit. */
+static void retry_schedule(StreamClient *c) {
+        int r;
+
+        if (!c->audiod_present || c->retry)
+                return;
+        c->backoff = c->backoff == 0 ? BACKOFF_MIN_USEC : MIN(c->backoff * 2, BACKOFF_MAX_USEC);
+        r = sd_event_add_time_relative(c->event, &c->retry, CLOCK_MONOTONIC, c->backoff, 0, on_retry, c);
+        if (r < 0)
+                log_error_errno(r, "Failed to schedule reconnection to audiod: %m");
+        else
+                log_info("Reconnecting to audiod in %llu ms.", (unsigned long long) (c->backoff / USEC_PER_MSEC));
+}
+
+static void packet_deliver(StreamClient *c, const AudioPacketHeader *h, const int16_t *samples) {
+        bool gap = false;
+        const int16_t *mono = samples;
+
+        if (h->rate != STREAM_RATE || h->channels == 0) {
+                if (!c->format_warned)
+                        log_error("audiod sends %u Hz, %u channels; wakeword needs %u Hz. Ignoring the stream.",
+                                  h->rate, h->channels, STREAM_RATE);
+                c->format_warned = true;
+                return;
+        }
+        if (h->channels > 1) {
+                /* The first channel is enough for recognition. */
+                for (uint32_t i = 0; i < h->frames; i++)
+                        c->mono[i] = samples[(size_t) i * h->channels];
+                mono = c->mono;
+        }
+        if (c->have_sequence && h->sequence != c->next_sequence) {
+                c->packets_lost += h->sequence > c->next_sequence ? h->sequence - c->next_sequence : 1;
+                gap = true;
+        }
+        if (h->flags & AUDIO_PACKET_DISCONTINUITY)
+                gap = true;
+        c->have_sequence = true;
+        c->next_sequence = h->sequence + 1;
+        if (!c->muted && c->callbacks.audio)
+                c->callbacks.audio(mono, h->frames, h->timestamp_usec, gap, c->userdata);
+}
+
+static int on_stream(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        StreamClient *c = userdata;
+
+        for (;;) {
+                const AudioPacketHeader *h;
+                const int16_t *samples;
+                ssize_t n;
+
+                n = recv(fd, c->buffer, sizeof c->buffer, MSG_DONTWAIT);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                        return 0;
+                if (n <= 0) {
+                        if (n < 0)
+                                log_warning_errno(negative_errno(), "Audio stream failed: %m");
+                        else
+                                log_info("audiod closed the audio stream.");
+                        stream_close(c);
+                        retry_schedule(c);
+                        return 0;
+                }
+                if (audio_packet_parse(c->buffer, (size_t) n, &h, &samples) < 0) {
+                        log_warning("Dropping malformed audio packet of %zi bytes.", n);
+                        continue;
+                }
+                packet_deliver(c, h, samples);
+        }
+}
+
+static int on_open_stream(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        StreamClient *c = userdata;
+        _cleanup_close_ int fd = -EBADF;
+        const sd_bus_error *e;
+        int received, r;
+
+        c->open_call = sd_bus_slot_unref(c->open_call);
+        e = sd_bus_message_get_error(m);
+        if (e) {
+                log_warning("OpenStream() failed: %s", e->message ?: e->name);
+                retry_schedule(c);
+                return 0;
+        }
+        r = sd_bus_message_read(m, "h", &received);
+        if (r < 0) {
+                log_warning_errno(r, "Bad OpenStream() reply: %m");
+                retry_schedule(c);
+                return 0;
+        }
+        fd = fcntl(received, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to take the stream fd: %m");
+        r = sd_event_add_io(c->event, &c->io, fd, EPOLLIN, on_stream, c);
+        if (r < 0) {
+                retry_schedule(c);
+                return log_error_errno(r, "Failed to watch the audio stream: %m");
+        }
+        c->fd = TAKE_FD(fd);
+        c->backoff = 0;
+        log_info("Audio stream from audiod open.");
+        notify(c);
+        return 0;
+}
+
+static int stream_connect(StreamClient *c) {
+        int r;
+
+        if (c->open_call)
+                return 0;
+        r = sd_bus_call_method_async(c->bus, &c->open_call, AUDIOD_BUS_NAME, AUDIOD_OBJECT_PATH,
+                                     AUDIOD_INTERFACE, "OpenStream", on_open_stream, c, NULL);
+        if (r < 0) {
+                retry_schedule(c);
+                return log_error_errno(r, "Failed to call OpenStream(): %m");
+        }
+        return 0;
+}
+
+static void muted_set(StreamClient *c, bool muted) {
+        if (c->muted == muted)
+                return;
+        c->muted = muted;
+        log_info("audiod %s.", muted ? "muted" : "unmuted");
+        notify(c);
+}
+
+static int on_muted(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        StreamClient *c = userdata;
+        int muted, r;
+
+        c->muted_call = sd_bus_slot_unref(c->muted_call);
+        if (sd_bus_message_is_method_error(m, NULL))
+                return 0;
+        r = sd_bus_message_read(m, "v", "b", &muted);
+        if (r < 0)
+                return 0;
+        muted_set(c, muted);
+        return 0;
+}
+
+static void audiod_appeared(StreamClient *c) {
+        int r;
+
+        c->audiod_present = true;
+        c->backoff = 0;
+        c->retry = sd_event_source_disable_unref(c->retry);
+        stream_close(c);
+        c->muted_call = sd_bus_slot_unref(c->muted_call);
+        r = sd_bus_call_method_async(c->bus, &c->muted_call, AUDIOD_BUS_NAME, AUDIOD_OBJECT_PATH,
+                                     "org.freedesktop.DBus.Properties", "Get", on_muted, c, "ss",
+                                     AUDIOD_INTERFACE, "Muted");
+        if (r < 0)
+                log_warning_errno(r, "Failed to ask audiod for Muted: %m");
+        (void) stream_connect(c);
+}
+
+static void audiod_vanished(StreamClient *c) {
+        c->audiod_present = false;
+        c->retry = sd_event_source_disable_unref(c->retry);
+        c->muted_call = sd_bus_slot_unref(c->muted_call);
+        stream_close(c);
+        c->muted = false;
+        notify(c);
+}
+
+static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        StreamClient *c = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || !streq(name, AUDIOD_BUS_NAME))
+                return 0;
+        if (isempty(new_owner)) {
+                log_info("audiod left the bus; waiting for it.");
+                audiod_vanished(c);
+        } else {
+                log_info("audiod is on the bus (%s).", new_owner);
+                audiod_appeared(c);
+        }
+        return 0;
+}
+
+static int on_get_name_owner(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        StreamClient *c = userdata;
+
+        c->owner_call = sd_bus_slot_unref(c->owner_call);
+        if (sd_bus_message_is_method_error(m, NULL)) {
+                log_info("audiod is not on the bus yet; waiting for it.");
+                notify(c);
+                return 0;
+        }
+        if (!c->audiod_present)
+                audiod_appeared(c);
+        return 0;
+}
+
+static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        StreamClient *c = userdata;
+        const char *interface, *name;
+        int r;
+
+        if (sd_bus_message_read(m, "s", &interface) < 0 || !streq(interface, AUDIOD_INTERFACE))
+                return 0;
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return 0;
+        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+                if (sd_bus_message_read(m, "s", &name) < 0)
+                        return 0;
+                if (streq(name, "Muted")) {
+                        int muted;
+                        if (sd_bus_message_read(m, "v", "b", &muted) < 0)
+                                return 0;
+                        muted_set(c, muted);
+                } else if (sd_bus_message_skip(m, "v") < 0)
+                        return 0;
+                if (sd_bus_message_exit_container(m) < 0)
+                        return 0;
+        }
+        return 0;
+}
+
+int stream_client_new(sd_event *event, sd_bus *bus, const StreamClientCallbacks *callbacks, void *userdata,
+                      StreamClient **ret) {
+        StreamClient *c;
+
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        c->event = sd_event_ref(event);
+        c->bus = sd_bus_ref(bus);
+        c->callbacks = *callbacks;
+        c->userdata = userdata;
+        c->fd = -EBADF;
+        *ret = c;
+        return 0;
+}
+
+StreamClient *stream_client_free(StreamClient *c) {
+        if (!c)
+                return NULL;
+        c->io = sd_event_source_disable_unref(c->io);
+        c->retry = sd_event_source_disable_unref(c->retry);
+        safe_close(c->fd);
+        sd_bus_slot_unref(c->owner_match);
+        sd_bus_slot_unref(c->properties_match);
+        sd_bus_slot_unref(c->owner_call);
+        sd_bus_slot_unref(c->muted_call);
+        sd_bus_slot_unref(c->open_call);
+        sd_bus_unref(c->bus);
+        sd_event_unref(c->event);
+        free(c);
+        return NULL;
+}
+
+int stream_client_start(StreamClient *c) {
+        int r;
+
+        r = sd_bus_add_match_async(c->bus, &c->owner_match,
+                                   "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                   "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                                   "arg0='" AUDIOD_BUS_NAME "'",
+                                   on_name_owner_changed, NULL, c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch audiod's bus name: %m");
+        r = sd_bus_match_signal_async(c->bus, &c->properties_match, AUDIOD_BUS_NAME, AUDIOD_OBJECT_PATH,
+                                      "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                      on_properties_changed, NULL, c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch audiod's properties: %m");
+        r = sd_bus_call_method_async(c->bus, &c->owner_call, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetNameOwner", on_get_name_owner, c, "s",
+                                     AUDIOD_BUS_NAME);
+        if (r < 0)
+                return log_error_errno(r, "Failed to look for audiod: %m");
+        return 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <math.h>
+#include <string.h>
+
+#include "macro.h"
+#include "vad.h"
+
+#define VAD_FLOOR_MIN_DB     -90.0
+#define VAD_FLOOR_RISE_DB    0.02       /* per block: 1 dB/s, so speech does not become "floor" */
+#define VAD_ABSOLUTE_MIN_DB  -65.0      /* quieter than this is never speech */
+
+void vad_init(Vad *v, double open_above_db, unsigned hangover_msec) {
+        *v = (Vad) {
+                .open_above_db = open_above_db,
+                .hangover_blocks = MAX(1u, hangover_msec / 20),
+        };
+        vad_reset(v);
+}
+
+void vad_reset(Vad *v) {
+        v->floor_db = NAN;              /* the first block sets it */
+        v->open = false;
+        v->hang = 0;
+        v->preroll_head = v->preroll_fill = 0;
+}
+
+double vad_block_db(const int16_t block[static VAD_BLOCK]) {
+        double sum = 0, mean = 0;
+
+        /* Remove DC first: some capture paths have an offset that would look like loudness. */
+        for (size_t i = 0; i < VAD_BLOCK; i++)
+                mean += block[i];
+        mean /= VAD_BLOCK;
+        for (size_t i = 0; i < VAD_BLOCK; i++) {
+                double s = block[i] - mean;
+                sum += s * s;
+        }
+        sum /= VAD_BLOCK * 32768.0 * 32768.0;
+        return sum > 0 ? MAX(10.0 * log10(sum), VAD_FLOOR_MIN_DB) : VAD_FLOOR_MIN_DB;
+}
+
+static void preroll_push(Vad *v, const int16_t *block) {
+        memcpy(v->preroll + v->preroll_head, block, VAD_BLOCK * sizeof(int16_t));
+        v->preroll_head = (v->preroll_head + VAD_BLOCK) % ELEMENTSOF(v->preroll);
+        v->preroll_fill = MIN(v->preroll_fill + VAD_BLOCK, ELEMENTSOF(v->preroll));
+}
+
+VadResult vad_process(Vad *v, const int16_t block[static VAD_BLOCK]) {
+        double db = vad_block_db(block);
+        bool loud;
+        VadResult result;
+
+        if (isnan(v->floor_db))
+                v->floor_db = db;
+        loud = db > v->floor_db + v->open_above_db && db > VAD_ABSOLUTE_MIN_DB;
+
+        if (db < v->floor_db)
+                v->floor_db = 0.7 * v->floor_db + 0.3 * db;
+        else
+                v->floor_db += VAD_FLOOR_RISE_DB;
+        v->floor_db = MAX(v->floor_db, VAD_FLOOR_MIN_DB);
+
+        if (loud) {
+                result = v->open ? VAD_ACTIVE : VAD_OPENED;
+                v->open = true;
+                v->hang = v->hangover_blocks;
+        } else if (v->open && v->hang > 0) {
+                v->hang--;
+                result = VAD_ACTIVE;
+        } else if (v->open) {
+                v->open = false;
+                result = VAD_CLOSED;
+        } else
+                result = VAD_SILENT;
+
+        if (result != VAD_OPENED)
+                preroll_push(v, block);
+        return result;
+}
+
+size_t vad_take_preroll(Vad *v, int16_t *buf) {
+        size_t size = ELEMENTSOF(v->preroll), start = (v->preroll_head + size - v->preroll_fill) % size, n = v->preroll_fill;
+
+        for (size_t i = 0; i < n; i++)
+                buf[i] = v->preroll[(start + i) % size];
+        v->preroll_fill = 0;
+        return n;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+
+#include "log.h"
+#include "manager.h"
+
+static int property_get_keyphrase(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "s", recognizer_keyphrase(m->recognizer));
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "s", wakeword_state_to_string(m->state));
+}
+
+static const sd_bus_vtable wakeword_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Keyphrase", "s", property_get_keyphrase, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Detections", "t", NULL, offsetof(Manager, detections), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_SIGNAL_WITH_ARGS("WakeWordDetected",
+                                SD_BUS_ARGS("s", phrase, "d", score, "t", audio_usec), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("CommandRecognized",
+                                SD_BUS_ARGS("s", text, "a{sv}", intent, "t", audio_usec), 0),
+        SD_BUS_VTABLE_END,
+};
+
+int manager_bus_add_objects(Manager *m) {
+        int r;
+
+        r = sd_bus_add_object_vtable(m->bus, NULL, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, wakeword_vtable, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to register %s: %m", WAKEWORD_OBJECT_PATH);
+        return 0;
+}
+
+int manager_bus_emit_changed(Manager *m, const char *property) {
+        return sd_bus_emit_properties_changed(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, property, NULL);
+}
+
+int manager_bus_emit_wake(Manager *m, const RecognizerEvent *e) {
+        return sd_bus_emit_signal(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, "WakeWordDetected", "sdt",
+                                  e->text, e->score, e->audio_usec);
+}
+
+/* The intent as a{sv}: "action" s, and "value" typed per action (see the interface XML). */
+static int intent_append(sd_bus_message *msg, const Intent *intent) {
+        int r;
+
+        r = sd_bus_message_open_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(msg, "{sv}", "action", "s", intent_action_to_string(intent->action));
+        if (r < 0)
+                return r;
+        switch (intent->action) {
+        case INTENT_SET_TEMPERATURE:
+                r = sd_bus_message_append(msg, "{sv}", "value", "d", intent->temperature);
+                break;
+        case INTENT_ADJUST_TEMPERATURE:
+                r = sd_bus_message_append(msg, "{sv}", "value", "i", (int32_t) intent->delta);
+                break;
+        case INTENT_SET_POWER:
+                r = sd_bus_message_append(msg, "{sv}", "value", "b", (int) intent->on);
+                break;
+        default:
+                r = sd_bus_message_append(msg, "{sv}", "value", "s", intent->name);
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(msg);
+}
+
+int manager_bus_emit_command(Manager *m, const RecognizerEvent *e) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        r = sd_bus_message_new_signal(m->bus, &msg, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, "CommandRecognized");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(msg, "s", e->text);
+        if (r < 0)
+                return r;
+        r = intent_append(msg, &e->intent);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(msg, "t", e->audio_usec);
+        if (r < 0)
+                return r;
+        return sd_bus_send(m->bus, msg, NULL);
+}

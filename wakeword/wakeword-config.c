@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "macro.h"
+#include "wakeword-config.h"
+
+#define MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
+#ifndef WAKEWORD_DATADIR
+#define WAKEWORD_DATADIR "/usr/share/voicehvac"
+#endif
+
+#define R(field) offsetof(WakewordConfig, recognizer.field)
+
+static const ConfigField fields[] = {
+        { "hmm", CONFIG_STRING, R(hmm) },
+        { "dictionary", CONFIG_STRING, R(dictionary) },
+        { "phone_lm", CONFIG_STRING, R(phone_lm) },
+        { "keyphrase", CONFIG_STRING, R(keyphrase) },
+        { "threshold", CONFIG_DOUBLE, R(kws_threshold), 1e-100, 1 },
+        { "grammar", CONFIG_STRING, R(grammar) },
+        { "command_timeout_sec", CONFIG_DOUBLE, R(command_timeout_sec), 0.5, 30 },
+        { "command_max_sec", CONFIG_DOUBLE, R(command_max_sec), 1, 30 },
+        { "min_confidence", CONFIG_DOUBLE, R(min_confidence), -1e6, 1e6 },
+        { "min_coverage", CONFIG_DOUBLE, R(min_coverage), 0, 1 },
+        { "vad_threshold_db", CONFIG_DOUBLE, offsetof(WakewordConfig, vad_threshold_db), 0, 60 },
+        { "vad_hangover_msec", CONFIG_UINT, offsetof(WakewordConfig, vad_hangover_msec), 20, 10000 },
+        {}
+};
+
+/* The grammar is installed beside the other data; a binary run from the build tree finds the one
+ * in the source tree instead. */
+static char *default_grammar(void) {
+        char exe[PATH_MAX], *path = NULL;
+        ssize_t n;
+
+        if (access(WAKEWORD_DATADIR "/commands.gram", R_OK) == 0)
+                return strdup(WAKEWORD_DATADIR "/commands.gram");
+        n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+                exe[n] = '\0';
+                if (asprintf(&path, "%s/../../wakeword/commands.gram", dirname(exe)) >= 0 && access(path, R_OK) == 0)
+                        return path;
+                free(path);
+        }
+        return strdup(WAKEWORD_DATADIR "/commands.gram");
+}
+
+int wakeword_config_load(const char *path, WakewordConfig *c, char **ret_error) {
+        int r;
+
+        *c = (WakewordConfig) { .vad_threshold_db = 9, .vad_hangover_msec = 600 };
+        recognizer_config_init_defaults(&c->recognizer);
+        c->recognizer.hmm = strdup(MODEL_DIR "/en-us");
+        c->recognizer.dictionary = strdup(MODEL_DIR "/cmudict-en-us.dict");
+        c->recognizer.phone_lm = strdup(MODEL_DIR "/en-us-phone.lm.bin");
+        c->recognizer.keyphrase = strdup("hey climate");
+        c->recognizer.grammar = default_grammar();
+        if (!c->recognizer.hmm || !c->recognizer.dictionary || !c->recognizer.phone_lm ||
+            !c->recognizer.keyphrase || !c->recognizer.grammar)
+                return -ENOMEM;
+
+        r = config_load_file(path ?: WAKEWORD_CONFIG_PATH, fields, c, !!path, ret_error);
+        if (r < 0)
+                return r;
+        if (isempty(c->recognizer.keyphrase)) {
+                if (asprintf(ret_error, "%s: key 'keyphrase': must not be empty", path ?: WAKEWORD_CONFIG_PATH) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+        if (c->recognizer.command_max_sec < c->recognizer.command_timeout_sec) {
+                if (asprintf(ret_error, "%s: key 'command_max_sec': must not be shorter than 'command_timeout_sec'",
+                             path ?: WAKEWORD_CONFIG_PATH) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+        return 0;
+}
+
+void wakeword_config_done(WakewordConfig *c) {
+        config_free_strings(fields, c);
+}

@@ -1,0 +1,37 @@
+# wakeword/: the wake phrase and command recogniser.
+WAKEWORD_LIB_SRCS := wakeword/message.c wakeword/intent.c wakeword/wav.c wakeword/vad.c wakeword/dictionary.c \
+                     wakeword/recognizer.c wakeword/listener.c wakeword/wakeword-config.c \
+                     wakeword/decode.c wakeword/worker.c
+WAKEWORD_SRCS := wakeword/main.c wakeword/manager.c wakeword/wakeword-bus.c wakeword/stream-client.c
+WAKEWORD_LIB_OBJS := $(WAKEWORD_LIB_SRCS:%.c=$(BUILD)/%.o)
+WAKEWORD_OBJS := $(WAKEWORD_SRCS:%.c=$(BUILD)/%.o)
+WAKEWORD_LIB := $(BUILD)/wakeword/libwakeword.a
+WAKEWORD_LIBS := $(shell pkg-config --libs pocketsphinx sphinxbase 2>/dev/null) -lpthread -lm
+
+$(BUILD)/wakeword/%.o: CFLAGS += $(shell pkg-config --cflags pocketsphinx sphinxbase 2>/dev/null) \
+        -DWAKEWORD_DATADIR='"$(PREFIX)/share/voicehvac"'
+
+$(WAKEWORD_LIB): $(WAKEWORD_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+BINARIES += $(BUILD)/wakeword/wakeword
+$(BUILD)/wakeword/wakeword: $(WAKEWORD_OBJS) $(WAKEWORD_LIB) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
+
+# Unit tests of the parts that need no bus.
+$(BUILD)/tests/test-wakeword-%.o $(BUILD)/tests/test-intent.o: CFLAGS += -Iwakeword \
+        $(shell pkg-config --cflags pocketsphinx sphinxbase 2>/dev/null)
+
+TESTS += $(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav
+$(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav: $(BUILD)/tests/%: $(BUILD)/tests/%.o $(WAKEWORD_LIB) $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
+
+TEST_SCRIPTS += tests/test-wakeword-decode.sh
+
+install-wakeword: $(BUILD)/wakeword/wakeword
+	install -Dm755 $(BUILD)/wakeword/wakeword $(DESTDIR)$(PREFIX)/lib/voicehvac/wakeword
+	install -Dm644 wakeword/commands.gram $(DESTDIR)$(PREFIX)/share/voicehvac/commands.gram
+	install -Dm644 wakeword/wakeword.json $(DESTDIR)/etc/voicehvac/wakeword.json
+	install -Dm644 wakeword/wakeword.service $(DESTDIR)$(PREFIX)/lib/systemd/system/wakeword.service
+.PHONY: install-wakeword
