@@ -50,6 +50,15 @@ static void on_stream_audio(const int16_t *samples, size_t n, uint64_t first_use
         Manager *m = userdata;
         int r;
 
+        if (gap)
+                log_debug("Audio: gap before %zu samples at %llu us.", n, (unsigned long long) first_usec);
+        if (++m->packets % 500 == 0) {
+                int64_t sum = 0;
+                for (size_t i = 0; i < n; i++)
+                        sum += abs(samples[i]);
+                log_debug("Audio: %llu packets, %llu samples decoded, level %lld.", (unsigned long long) m->packets,
+                          (unsigned long long) worker_samples_decoded(m->worker), (long long) (sum / (int64_t) n));
+        }
         r = worker_push(m->worker, samples, n, first_usec, gap);
         if (r == -ENOBUFS)
                 log_warning("Decoder fell behind; dropping audio.");

@@ -38,6 +38,7 @@ typedef struct Manager {
         WakewordState state;
         bool in_command;                /* between WakeWordDetected and the end of the window */
         uint64_t detections;
+        uint64_t packets;
 } Manager;
 
 int manager_new(const char *config_path, Manager **ret);

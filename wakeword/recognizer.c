@@ -51,7 +51,7 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
                 .kws_threshold = 1e-30,
                 .command_timeout_sec = 4.0,
                 .command_max_sec = 6.0,
-                .min_confidence = -30,
+                .min_confidence = -45,
                 .min_coverage = 0.6,
         };
 }

@@ -27,6 +27,10 @@ TESTS += $(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav
 $(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav: $(BUILD)/tests/%: $(BUILD)/tests/%.o $(WAKEWORD_LIB) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
 
+TESTS += $(BUILD)/tests/test-wakeword-audiod
+$(BUILD)/tests/test-wakeword-audiod: $(BUILD)/tests/test-wakeword-audiod.o $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
 TEST_SCRIPTS += tests/test-wakeword-decode.sh
 
 install-wakeword: $(BUILD)/wakeword/wakeword

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* wakeword with the real audiod on a private bus, audio coming from a file through the vhtest
+ * ALSA plugin in real time: speech without the phrase gives nothing, the phrase and a command
+ * give WakeWordDetected then the right CommandRecognized, the phrase and off-topic speech give no
+ * command; the bus answers while decoding; mute stops detection; an audiod restart is survived. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus-util.h"
+#include "harness.h"
+
+#define NAME "org.voicehvac.WakeWord1"
+#define PATH "/org/voicehvac/WakeWord1"
+#define IFACE "org.voicehvac.WakeWord1"
+#define AUDIOD "org.voicehvac.Audio1"
+
+typedef struct Seen {
+        unsigned wakes, commands, wrong_commands;
+        uint64_t first_wake_usec, first_command_usec;
+} Seen;
+
+static Seen seen;
+
+static int on_wake(sd_bus_message *m, void *userdata, sd_bus_error *e) {
+        const char *phrase;
+        double score;
+        uint64_t t;
+
+        if (sd_bus_message_read(m, "sdt", &phrase, &score, &t) >= 0) {
+                test_log("WakeWordDetected(%s, %.0f, %llu)", phrase, score, (unsigned long long) t);
+                check(streq(phrase, "hey climate"), "phrase %s", phrase);
+                check(t > 0 && t <= now_usec(CLOCK_MONOTONIC), "audio_usec %llu is a monotonic time in the past",
+                      (unsigned long long) t);
+                if (seen.wakes++ == 0)
+                        seen.first_wake_usec = t;
+        }
+        return 0;
+}
+
+static int on_command(sd_bus_message *m, void *userdata, sd_bus_error *e) {
+        const char *text, *key, *action = NULL;
+        double value = -1;
+        uint64_t t;
+
+        if (sd_bus_message_read(m, "s", &text) < 0 || sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
+                return 0;
+        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+                sd_bus_message_read(m, "s", &key);
+                if (streq(key, "action"))
+                        sd_bus_message_read(m, "v", "s", &action);
+                else if (streq(key, "value") && sd_bus_message_read(m, "v", "d", &value) < 0)
+                        sd_bus_message_skip(m, "v");
+                sd_bus_message_exit_container(m);
+        }
+        sd_bus_message_exit_container(m);
+        sd_bus_message_read(m, "t", &t);
+        test_log("CommandRecognized(%s, action=%s value=%g, %llu)", text, action ?: "?", value, (unsigned long long) t);
+        if (action && streq(action, "set_temperature") && value == 24) {
+                if (seen.commands++ == 0)
+                        seen.first_command_usec = t;
+        } else
+                seen.wrong_commands++;
+        return 0;
+}
+
+static char *get_state(sd_bus *bus) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        char *s = NULL;
+
+        if (sd_bus_get_property_string(bus, NAME, PATH, IFACE, "State", &e, &s) < 0)
+                return NULL;
+        return s;
+}
+
+/* Processes the bus for "usec"; with "state" set, returns early once State is that. Tracks the
+ * slowest State read, which must stay short while the worker decodes. */
+static bool pump(sd_bus *bus, usec_t usec, const char *state, usec_t *slowest) {
+        usec_t end = now_usec(CLOCK_MONOTONIC) + usec;
+
+        while (now_usec(CLOCK_MONOTONIC) < end) {
+                usec_t t0 = now_usec(CLOCK_MONOTONIC);
+                _cleanup_free_ char *s = get_state(bus);
+                usec_t took = now_usec(CLOCK_MONOTONIC) - t0;
+
+                if (slowest && took > *slowest)
+                        *slowest = took;
+                if (state && s && streq(s, state))
+                        return true;
+                while (sd_bus_process(bus, NULL) > 0)
+                        ;
+                (void) sd_bus_wait(bus, 50 * USEC_PER_MSEC);
+        }
+        return false;
+}
+
+static int sh(const char *cmd) {
+        char *argv[] = { (char *) "/bin/sh", (char *) "-c", (char *) cmd, NULL };
+        return test_run(argv, NULL);
+}
+
+/* warm-up speech without the phrase | phrase + command | phrase + off-topic | silence */
+static void make_audio(const char *dir, const char *out) {
+        _cleanup_free_ char *cmd = NULL;
+
+        require(asprintf(&cmd,
+                "set -e; cd '%s';"
+                "espeak-ng -v en-us -s 150 -w a.wav 'the weather is lovely today and I think we should go outside for a walk';"
+                "espeak-ng -v en-us+f3 -s 150 -w b.wav 'hey climate. set the temperature to twenty four degrees';"
+                "espeak-ng -v en-gb -s 150 -w c.wav 'hey climate. what a lovely day it is outside, shall we go for a walk later';"
+                "for x in a b c; do sox -q $x.wav -r 16000 -c 1 -b 16 p$x.wav pad 1 1.5; done;"
+                "sox -q pa.wav pb.wav pc.wav joined.wav pad 0 2;"
+                "sox -q -n -r 16000 -c 1 -b 16 noise.wav synth $(soxi -D joined.wav) pinknoise vol 0.03;"
+                "sox -q -m joined.wav noise.wav '%s'", dir, out) > 0, "asprintf");
+        require(sh(cmd) == 0, "making the test audio with espeak-ng and sox");
+}
+
+static pid_t audiod_start(sd_bus *bus, const char *config) {
+        _cleanup_free_ char *bin = test_build_path("audiod/audiod");
+        char *argv[] = { bin, (char *) "--config", (char *) config, NULL };
+        pid_t pid = test_spawn("audiod-for-wakeword", argv);
+
+        require(pid > 0 && test_wait_for_name(bus, AUDIOD, 10 * USEC_PER_SEC) == 0, "audiod starts");
+        return pid;
+}
+
+static int set_mute(sd_bus *bus, bool mute) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        return sd_bus_call_method(bus, AUDIOD, "/org/voicehvac/Audio1", AUDIOD, "SetMute", &e, NULL, "b", mute);
+}
+
+int main(void) {
+        _cleanup_free_ char *audiod_bin = test_build_path("audiod/audiod"), *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so"),
+                            *wakeword_bin = test_build_path("wakeword/wakeword"), *script = test_src_path("tests/alsa/make-conf.sh"),
+                            *plugins = test_build_path("tests/alsa"), *audio = test_tmp_path("speech.wav"),
+                            *switch_path = test_tmp_path("switch"), *alsa_conf = test_tmp_path("asound.conf"),
+                            *audiod_conf = test_tmp_path("audiod.json"), *path_env = NULL, *conf_text = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        usec_t slowest = 0;
+        pid_t audiod, wakeword;
+
+        if (access(audiod_bin, X_OK) < 0)
+                test_skip("audiod is not built ($VH_BUILD/audiod/audiod)");
+        if (access(plugin, R_OK) < 0)
+                test_skip("the vhtest ALSA plugin is not built");
+        if (sh("command -v espeak-ng && command -v sox") != 0)
+                test_skip("espeak-ng or sox missing");
+
+        make_audio(test_tmpdir(), audio);
+        {
+                char *argv[] = { script, plugins, audio, switch_path, (char *) "eof \"loop\"", NULL };
+                require(test_run(argv, &conf_text) == 0 && conf_text, "make-conf.sh");
+                require(test_write_file(alsa_conf, conf_text) == 0, "write alsa conf");
+        }
+        require(test_write_file(audiod_conf, "{ \"device\": \"vhtest\", \"mixer_device\": \"vhtest\", \"unmute_group\": \"root\" }\n") == 0,
+                "write audiod config");
+        require(asprintf(&path_env, "/usr/share/alsa/alsa.conf:%s", alsa_conf) > 0, "asprintf");
+        setenv("ALSA_CONFIG_PATH", path_env, 1);
+        setenv("HOME", test_tmpdir(), 1);
+        setenv("XDG_CONFIG_HOME", test_tmpdir(), 1);
+        setenv("STATE_DIRECTORY", test_tmpdir(), 1);
+
+        require(test_bus_start(NULL) == 0, "private dbus-daemon");
+        require(test_bus_connect(&bus) >= 0, "connect");
+        require(sd_bus_match_signal(bus, NULL, NULL, PATH, IFACE, "WakeWordDetected", on_wake, NULL) >= 0, "match");
+        require(sd_bus_match_signal(bus, NULL, NULL, PATH, IFACE, "CommandRecognized", on_command, NULL) >= 0, "match");
+
+        /* wakeword first: it must wait for audiod without failing, in State no-audio. */
+        {
+                char *argv[] = { wakeword_bin, NULL };
+                wakeword = test_spawn("wakeword", argv);
+        }
+        require(wakeword > 0 && test_wait_for_name(bus, NAME, 10 * USEC_PER_SEC) == 0, "wakeword starts");
+        check(pump(bus, 2 * USEC_PER_SEC, "no-audio", NULL), "State is no-audio without audiod");
+
+        /* One pass through the recording: ~19 s. The loop in the plugin starts over after it. */
+        audiod = audiod_start(bus, audiod_conf);
+        check(pump(bus, 5 * USEC_PER_SEC, "listening", NULL), "State becomes listening once audiod is there");
+        pump(bus, 19 * USEC_PER_SEC, NULL, &slowest);
+        check(seen.wakes >= 1, "the wake phrase was detected (%u)", seen.wakes);
+        check(seen.commands >= 1, "the command after it was recognised (%u)", seen.commands);
+        check(seen.wrong_commands == 0, "no wrong command: off-topic speech after the phrase is rejected (%u)", seen.wrong_commands);
+        check(seen.commands == 0 || seen.first_wake_usec < seen.first_command_usec, "wake comes before the command");
+        check(slowest < 100 * USEC_PER_MSEC, "State reads answered while decoding (slowest %llu us)", (unsigned long long) slowest);
+        test_log("slowest State read while decoding: %llu us", (unsigned long long) slowest);
+
+        /* Muted: nothing decoded, for a whole pass of the recording. */
+        require(set_mute(bus, true) >= 0, "SetMute(true)");
+        check(pump(bus, 3 * USEC_PER_SEC, "muted", NULL), "State muted");
+        seen = (Seen) {};
+        pump(bus, 20 * USEC_PER_SEC, NULL, NULL);
+        check(seen.wakes == 0 && seen.commands == 0, "nothing detected while muted (%u wakes)", seen.wakes);
+        require(set_mute(bus, false) >= 0, "SetMute(false)");
+        check(pump(bus, 3 * USEC_PER_SEC, "listening", NULL), "State listening after unmute");
+
+        /* audiod goes away and comes back. */
+        check(test_stop(audiod, 10 * USEC_PER_SEC) == 0, "audiod stops cleanly");
+        check(pump(bus, 3 * USEC_PER_SEC, "no-audio", NULL), "State no-audio without audiod");
+        audiod = audiod_start(bus, audiod_conf);
+        check(pump(bus, 5 * USEC_PER_SEC, "listening", NULL), "reconnected after the audiod restart");
+        seen = (Seen) {};
+        for (usec_t end = now_usec(CLOCK_MONOTONIC) + 40 * USEC_PER_SEC; seen.commands == 0 && now_usec(CLOCK_MONOTONIC) < end; )
+                pump(bus, USEC_PER_SEC, NULL, NULL);
+        check(seen.commands >= 1, "commands recognised again after the restart");
+
+        check(test_stop(wakeword, 10 * USEC_PER_SEC) == 0, "wakeword exits cleanly on SIGTERM");
+        check(test_stop(audiod, 10 * USEC_PER_SEC) == 0, "audiod exits cleanly");
+        return test_result();
+}
