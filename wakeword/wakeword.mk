@@ -39,3 +39,5 @@ install-wakeword: $(BUILD)/wakeword/wakeword
 	install -Dm644 wakeword/wakeword.json $(DESTDIR)/etc/voicehvac/wakeword.json
 	install -Dm644 wakeword/wakeword.service $(DESTDIR)$(PREFIX)/lib/systemd/system/wakeword.service
 .PHONY: install-wakeword
+
+BENCHES += bench/bench-wakeword.sh

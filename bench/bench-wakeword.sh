@@ -1,0 +1,95 @@
+#!/bin/bash
+# bench-wakeword.sh — wakeword's accuracy and cost on a synthetic corpus (bench/corpus/make-corpus.sh,
+# cached under $VH_BUILD/corpus keyed on the generator). Prints figures; judges nothing.
+set -u
+build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
+bin="$build/wakeword/wakeword"
+gen="$src/bench/corpus/make-corpus.sh"
+key=$(sha256sum "$gen" | cut -c1-12)
+corpus="$build/corpus/$key"
+if [ ! -f "$corpus/done" ]; then
+        echo "building corpus in $corpus (espeak-ng + sox)…"
+        rm -rf "$corpus"
+        bash "$gen" "$corpus" 2>/dev/null || { echo "corpus generation failed"; exit 1; }
+        touch "$corpus/done"
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# One process per set, timed: CPU seconds and peak RSS (getrusage of the child).
+run() {         # run NAME FILES...
+        local name=$1; shift
+        /usr/bin/python3 - "$bin" "$out/$name" "$@" <<'PY'
+import resource, subprocess, sys
+binary, prefix, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(prefix + ".jsonl", "w") as o:
+    subprocess.run([binary, "--decode", "--verbose", *files], stdout=o, check=False)
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(prefix + ".cost", "w").write("%f %d\n" % (ru.ru_utime + ru.ru_stime, ru.ru_maxrss))
+PY
+}
+run pos "$corpus"/pos/*.wav
+run off "$corpus"/off/*.wav
+run ordinary "$corpus/neg/ordinary.wav"
+run nearmiss "$corpus/neg/nearmiss.wav"
+sox -q -n -r 16000 -c 1 -b 16 "$out/silence.wav" synth 600 pinknoise vol 0.01
+run silence "$out/silence.wav"
+
+/usr/bin/python3 - "$corpus" "$out" <<'PY'
+import json, os, subprocess, sys, statistics
+corpus, out = sys.argv[1], sys.argv[2]
+def events(name):
+    return [json.loads(l) for l in open(f"{out}/{name}.jsonl") if l.strip()]
+def cost(name):
+    cpu, rss = open(f"{out}/{name}.cost").read().split()
+    return float(cpu), int(rss)
+def duration(path):
+    return float(subprocess.run(["soxi", "-D", path], capture_output=True, text=True).stdout)
+
+pos = sorted(f[:-4] for f in os.listdir(f"{corpus}/pos") if f.endswith(".wav"))
+ends = dict(l.split() for l in open(f"{corpus}/phrase-end.txt"))
+ev = events("pos")
+woke, right, wrong, delays = 0, 0, 0, []
+for p in pos:
+    e = [x for x in ev if os.path.basename(x.get("file", "")) == p + ".wav"]
+    wakes = [x for x in e if x["event"] == "wake"]
+    cmds = [x for x in e if x["event"] == "command"]
+    if wakes:
+        woke += 1
+        delays.append(wakes[0]["audio_usec"] / 1e6 - (1.0 + float(ends[p])))
+    action, value = open(f"{corpus}/pos/{p}.txt").read().split()
+    for c in cmds:
+        if c["intent"]["action"] == action and json.dumps(c["intent"]["value"]) == value:
+            right += 1
+        else:
+            wrong += 1
+n = len(pos)
+off_files = [f for f in os.listdir(f"{corpus}/off") if f.endswith(".wav")]
+oe = events("off")
+off_woke = {os.path.basename(x["file"]) for x in oe if x["event"] == "wake"}
+off_cmd = {os.path.basename(x["file"]) for x in oe if x["event"] == "command"}
+print(f"corpus: {n} phrase+command clips, {len(off_files)} phrase+off-topic clips")
+print(f"wake recall:                 {100 * woke / n:.1f} % ({woke}/{n})")
+print(f"command-intent accuracy:     {100 * right / max(woke, 1):.1f} % of woken clips ({right}/{woke}; wrong intents {wrong}), end to end {100 * right / n:.1f} %")
+print(f"off-topic rejection:         {100 * (1 - len(off_cmd) / max(len(off_woke), 1)):.1f} % of woken off-topic clips ({len(off_woke) - len(off_cmd)}/{len(off_woke)} rejected)")
+fa_total, actions_total, hours_total = 0, 0, 0
+for name in ("ordinary", "nearmiss"):
+    e = events(name)
+    h = duration(f"{corpus}/neg/{name}.wav") / 3600
+    w = sum(1 for x in e if x["event"] == "wake")
+    a = sum(1 for x in e if x["event"] == "command")
+    hours_total += h; actions_total += a
+    print(f"false wakes, {name + ':':10s}      {w / h:.1f} per hour ({w} in {h * 60:.0f} min)")
+    print(f"false actions, {name + ':':10s}    {a / h:.2f} per hour ({a} in {h * 60:.0f} min)")
+print(f"false actions, all negatives: {actions_total} in {hours_total * 60:.0f} min of speech without the phrase")
+if delays:
+    d = sorted(delays)
+    print(f"wake detection delay after the phrase (audio time, offline): p50 {1000 * d[len(d) // 2]:.0f} ms, p95 {1000 * d[int(len(d) * 0.95)]:.0f} ms")
+for name, label in (("ordinary", "continuous speech"), ("silence", "silence with a noise floor")):
+    cpu, rss = cost(name)
+    dur = duration(f"{corpus}/neg/ordinary.wav") if name == "ordinary" else 600
+    # --decode makes two passes over each file (the first adapts the cepstral mean).
+    print(f"CPU on {label}: {100 * cpu / (2 * dur):.2f} % of one core")
+print(f"peak RSS (decode of the longest file): {max(cost(n)[1] for n in ('ordinary', 'nearmiss', 'pos')) / 1024:.1f} MiB")
+PY
