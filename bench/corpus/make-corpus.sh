@@ -119,7 +119,7 @@ for v in "${voices[@]}"; do
 done
 # Negatives: every voice reads every sentence, at two speeds, joined into one long file per set.
 for set in ordinary nearmiss; do
-        declare -n list=$set
+        if [ $set = ordinary ]; then list=("${ordinary[@]}"); else list=("${nearmiss[@]}"); fi
         : >"$tmp/list.txt"
         n=0
         for v in "${voices[@]}"; do
