@@ -33,9 +33,9 @@ EXTRA_TARGETS :=
 
 all: build-all
 
-include common/common.mk
+include common/common.mk tests/tests.mk
 include $(wildcard audiod/audiod.mk wakeword/wakeword.mk hvacd/hvacd.mk watchdogd/watchdogd.mk \
-                   voicehvacctl/voicehvacctl.mk tests/tests.mk tests/alsa/alsa.mk bench/bench.mk \
+                   voicehvacctl/voicehvacctl.mk tests/alsa/alsa.mk bench/bench.mk \
                    dbus-interfaces/dbus-interfaces.mk cgroups/cgroups.mk)
 
 build-all: $(BINARIES) $(TESTS) $(EXTRA_TARGETS)

@@ -250,6 +250,8 @@ int config_load_string(const char *name, const char *text, size_t size,
         tok = json_tokener_new();
         if (!tok)
                 return -ENOMEM;
+        /* Plain JSON: no trailing commas or other leniencies that hide typos. */
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
         root = json_tokener_parse_ex(tok, text, (int) size);
         jerr = json_tokener_get_error(tok);
         consumed = (size_t) json_tokener_get_parse_end(tok);

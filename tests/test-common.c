@@ -81,7 +81,8 @@ static void test_config(void) {
         expect_error("{ \"nested\": { \"count\": 0 } }", "key 'nested.count'");
         expect_error("{ \"nested\": 3 }", "expected object");
         expect_error("{ \"device\": \"x\"", "unexpected end of file");
-        expect_error("{ \"device\": \"x\" } x", "trailing data");
+        expect_error("{ \"device\": \"x\" } x", "not valid JSON");
+        expect_error("{ \"device\": \"x\", }", "not valid JSON");
         expect_error("[1, 2]", "expected a JSON object");
         expect_error("", "not valid JSON");
         expect_error("\n\n{ \"device\": ,}", "test.json:3");

@@ -1,0 +1,34 @@
+# tests/alsa/: the vhtest ALSA plugins — a file-fed capture PCM and its capture switch —
+# so tests run alsa-lib, arecord and amixer on a machine without a sound card.
+# See tests/alsa/make-conf.sh for how a test points alsa-lib at them.
+
+ALSA_TEST_PLUGIN_DIR := $(BUILD)/tests/alsa
+ALSA_TEST_PLUGINS    := $(ALSA_TEST_PLUGIN_DIR)/libasound_module_pcm_vhtest.so \
+                        $(ALSA_TEST_PLUGIN_DIR)/libasound_module_ctl_vhtest.so
+
+# Their own flags, never $(CFLAGS): they are dlopen()ed into unsanitized programs
+# (arecord, amixer), so SANITIZE=1 must not reach them, and without -DPIC alsa-lib's
+# headers reference snd_dlsym_start, which makes loading fail.
+ALSA_PLUGIN_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fPIC -DPIC -shared \
+                      $(shell pkg-config --cflags alsa 2>/dev/null)
+ALSA_PLUGIN_LIBS   := $(or $(shell pkg-config --libs alsa 2>/dev/null),-lasound)
+
+$(ALSA_TEST_PLUGIN_DIR)/libasound_module_pcm_vhtest.so: tests/alsa/pcm_vhtest.c tests/alsa/vhtest-switch.h
+	@mkdir -p $(@D)
+	$(CC) $(ALSA_PLUGIN_CFLAGS) -o $@ $< $(ALSA_PLUGIN_LIBS)
+
+$(ALSA_TEST_PLUGIN_DIR)/libasound_module_ctl_vhtest.so: tests/alsa/ctl_vhtest.c tests/alsa/vhtest-switch.h
+	@mkdir -p $(@D)
+	$(CC) $(ALSA_PLUGIN_CFLAGS) -o $@ $< $(ALSA_PLUGIN_LIBS)
+
+EXTRA_TARGETS += $(ALSA_TEST_PLUGINS)
+
+# The test finds the plugins and make-conf.sh through $VH_BUILD/$VH_SRCDIR (set by
+# tests/run-tests.sh) or, when run by hand, through these built-in paths.
+$(BUILD)/tests/test-alsa-plugin.o: CFLAGS += \
+        -DVHTEST_PLUGIN_DIR='"$(abspath $(ALSA_TEST_PLUGIN_DIR))"' \
+        -DVHTEST_MAKE_CONF='"$(abspath tests/alsa/make-conf.sh)"'
+
+TESTS += $(BUILD)/tests/test-alsa-plugin
+$(BUILD)/tests/test-alsa-plugin: $(BUILD)/tests/test-alsa-plugin.o | $(ALSA_TEST_PLUGINS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lasound
