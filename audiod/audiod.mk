@@ -12,3 +12,9 @@ $(BUILD)/tests/test-audiod: $(BUILD)/tests/test-audiod.o $(LIBHARNESS) $(LIBCOMM
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 TEST_SCRIPTS += tests/test-audiod-config.sh
+
+BENCHES += $(BUILD)/bench/bench-audiod
+EXTRA_TARGETS += $(BUILD)/bench/bench-audiod
+$(BUILD)/bench/bench-audiod.o: CFLAGS += $(TEST_CFLAGS)
+$(BUILD)/bench/bench-audiod: $(BUILD)/bench/bench-audiod.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -10,7 +10,7 @@ PACKAGES=(
         libsystemd-dev libasound2-dev libudev-dev libjson-c-dev libpulse-dev
         libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
         # run and test
-        systemd dbus dbus-daemon alsa-utils libasound2-plugins python3
+        systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         # demo and benchmark corpus
         espeak-ng sox
 )
