@@ -1,17 +1,18 @@
 # audiod: the one owner of the microphone.
 AUDIOD_SRCS := audiod/main.c audiod/manager.c audiod/audiod-bus.c audiod/capture.c audiod/mixer.c \
-               audiod/stream.c audiod/hotplug.c audiod/mute-state.c
+               audiod/stream.c audiod/hotplug.c audiod/mute-state.c \
+               audiod/pulse-glue.c audiod/pulse-mirror.c
 AUDIOD_OBJS := $(AUDIOD_SRCS:%.c=$(BUILD)/%.o)
 
 BINARIES += $(BUILD)/audiod/audiod
 $(BUILD)/audiod/audiod: $(AUDIOD_OBJS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs libpulse)
 
 TESTS += $(BUILD)/tests/test-audiod
 $(BUILD)/tests/test-audiod: $(BUILD)/tests/test-audiod.o $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-TEST_SCRIPTS += tests/test-audiod-config.sh
+TEST_SCRIPTS += tests/test-audiod-config.sh tests/test-audiod-pulse.sh
 
 BENCHES += $(BUILD)/bench/bench-audiod
 EXTRA_TARGETS += $(BUILD)/bench/bench-audiod

@@ -29,6 +29,8 @@ static const ConfigField audiod_config_fields[] = {
         { "unmute_group",  CONFIG_STRING, offsetof(Manager, config.unmute_group) },
         { "default_muted", CONFIG_BOOL,   offsetof(Manager, config.default_muted) },
         { "retry_max_ms",  CONFIG_UINT,   offsetof(Manager, config.retry_max_ms), 100, 600000 },
+        { "pulse_source",  CONFIG_STRING, offsetof(Manager, config.pulse_source) },
+        { "pulse_server",  CONFIG_STRING, offsetof(Manager, config.pulse_server) },
         {}
 };
 
@@ -66,8 +68,11 @@ int manager_new(Manager **ret) {
                 .max_clients = 8,
                 .unmute_group = strdup("voicehvac"),
                 .retry_max_ms = 5000,
+                .pulse_source = strdup(""),
+                .pulse_server = strdup(""),
         };
-        if (!m->config.device || !m->config.mixer_device || !m->config.mute_control || !m->config.unmute_group)
+        if (!m->config.device || !m->config.mixer_device || !m->config.mute_control || !m->config.unmute_group ||
+            !m->config.pulse_source || !m->config.pulse_server)
                 return -ENOMEM;
         m->unmute_gid = (gid_t) -1;
         m->card = -1;
@@ -96,6 +101,7 @@ Manager *manager_free(Manager *m) {
         m->reopen_timer = sd_event_source_disable_unref(m->reopen_timer);
         m->streams = stream_set_free(m->streams);
         m->hotplug = hotplug_free(m->hotplug);
+        m->pulse = pulse_mirror_free(m->pulse);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         config_free_strings(audiod_config_fields, m);
@@ -155,9 +161,23 @@ static int manager_persist_mute(Manager *m) {
         return 0;
 }
 
-/* Takes a mute state that was decided elsewhere (a mixer change, start-up): no authorisation,
- * the one place besides manager_set_muted() where "muted" changes. */
-static void manager_adopt_muted(Manager *m, bool muted, const char *why) {
+typedef enum MuteOrigin {
+        MUTE_ORIGIN_START,
+        MUTE_ORIGIN_MIXER,
+        MUTE_ORIGIN_PULSE,
+} MuteOrigin;
+
+/* Takes a mute state that was decided elsewhere (the card's switch, the sound server, start-up)
+ * and carries it to the other places mute lives, so they all agree. No authorisation: whoever
+ * flipped the switch had the device in hand. */
+static void manager_adopt_muted(Manager *m, bool muted, MuteOrigin origin) {
+        static const char *const why[] = {
+                [MUTE_ORIGIN_START] = "capture switch is off",
+                [MUTE_ORIGIN_MIXER] = "capture switch changed",
+                [MUTE_ORIGIN_PULSE] = "sound server source changed",
+        };
+        int r;
+
         if (m->muted == muted)
                 return;
         m->muted = muted;
@@ -165,7 +185,15 @@ static void manager_adopt_muted(Manager *m, bool muted, const char *why) {
                 m->unmuted_at = now_usec(CLOCK_MONOTONIC);
                 stream_set_mark_discontinuity(m->streams);
         }
-        log_notice("Microphone %s (%s).", muted ? "muted" : "unmuted", why);
+        log_notice("Microphone %s (%s).", muted ? "muted" : "unmuted", why[origin]);
+
+        if (m->mixer && origin != MUTE_ORIGIN_MIXER) {
+                r = mixer_set_muted(m->mixer, muted);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to set the capture switch: %m");
+        }
+        if (m->pulse && origin != MUTE_ORIGIN_PULSE)
+                pulse_mirror_set_muted(m->pulse, muted);
         (void) manager_persist_mute(m);
         manager_emit(m, "Muted");
 }
@@ -177,6 +205,8 @@ int manager_set_muted(Manager *m, bool muted) {
                 /* The stream first: from here on, no captured period leaves this process. */
                 m->muted = true;
                 r = m->mixer ? mixer_set_muted(m->mixer, true) : 0;
+                if (m->pulse)
+                        pulse_mirror_set_muted(m->pulse, true);
                 (void) manager_persist_mute(m);
                 manager_emit(m, "Muted");
                 if (r < 0)
@@ -193,13 +223,19 @@ int manager_set_muted(Manager *m, bool muted) {
         m->muted = false;
         m->unmuted_at = now_usec(CLOCK_MONOTONIC);
         stream_set_mark_discontinuity(m->streams);
+        if (m->pulse)
+                pulse_mirror_set_muted(m->pulse, false);
         (void) manager_persist_mute(m);
         manager_emit(m, "Muted");
         return 0;
 }
 
 static void manager_on_mixer_change(Mixer *mixer, bool muted, void *userdata) {
-        manager_adopt_muted(userdata, muted, "capture switch changed");
+        manager_adopt_muted(userdata, muted, MUTE_ORIGIN_MIXER);
+}
+
+static void manager_on_pulse_change(PulseMirror *p, bool muted, void *userdata) {
+        manager_adopt_muted(userdata, muted, MUTE_ORIGIN_PULSE);
 }
 
 static void manager_on_period(Capture *c, const int16_t *samples, size_t frames, usec_t timestamp,
@@ -285,7 +321,7 @@ static int manager_open_mixer(Manager *m) {
                 if (r < 0)
                         log_warning_errno(r, "Failed to turn the capture switch off: %m");
         } else if (mixer_get_muted(m->mixer, &hw_muted) >= 0 && hw_muted)
-                manager_adopt_muted(m, true, "capture switch is off");
+                manager_adopt_muted(m, true, MUTE_ORIGIN_START);
 
         log_info("Mute follows '%s' on '%s'.", m->config.mute_control, ctl);
         return 0;
@@ -449,6 +485,14 @@ int manager_start(Manager *m) {
         r = manager_bus_setup(m);
         if (r < 0)
                 return r;
+
+        if (!isempty(m->config.pulse_source)) {
+                r = pulse_mirror_new(m->event, m->config.pulse_server, m->config.pulse_source,
+                                     manager_on_pulse_change, m, &m->pulse);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the sound server mirror: %m");
+                pulse_mirror_set_muted(m->pulse, m->muted);
+        }
 
         r = hotplug_new(m->event, manager_on_card, m, &m->hotplug);
         if (r < 0)

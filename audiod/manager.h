@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "hotplug.h"
 #include "mixer.h"
+#include "pulse-mirror.h"
 #include "stream.h"
 
 #define AUDIOD_BUS_NAME    "org.voicehvac.Audio1"
@@ -29,6 +30,8 @@ typedef struct AudiodConfig {
         char *unmute_group;     /* who besides root may unmute */
         bool default_muted;     /* mute state on the very first start */
         unsigned retry_max_ms;  /* cap of the reopen back-off */
+        char *pulse_source;     /* sound server source to mirror mute to; empty = none */
+        char *pulse_server;     /* empty = libpulse's default server */
 } AudiodConfig;
 
 typedef enum CaptureState {
@@ -49,6 +52,7 @@ typedef struct Manager {
         Mixer *mixer;
         StreamSet *streams;
         Hotplug *hotplug;
+        PulseMirror *pulse;
 
         CaptureState state;
         int last_error;

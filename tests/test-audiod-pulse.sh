@@ -1,0 +1,107 @@
+#!/bin/bash
+# audiod mirrors mute to a sound server's source through libpulse, follows mute changes made in
+# the server, and survives the server going away and coming back. Real PulseAudio (a null
+# source) on a private socket, real audiod on a private bus, audio from the vhtest plugin.
+set -u
+build=$(realpath "${VH_BUILD:-build}")
+src=$(realpath "${VH_SRCDIR:-.}")
+tmp=$(mktemp -d /tmp/test-audiod-pulse-XXXXXX)
+chmod 755 "$tmp"
+failures=0; checks=0
+pids=()
+cleanup() {
+        for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+        wait 2>/dev/null
+        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+check() { # check DESCRIPTION COMMAND…
+        local what=$1; shift
+        checks=$((checks + 1))
+        "$@" || { echo "FAIL: $what"; failures=$((failures + 1)); }
+}
+eventually() { # eventually SECONDS COMMAND… — true once COMMAND succeeds within SECONDS
+        local end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+        while [ $(( $(date +%s%N) / 1000000 )) -lt $end ]; do
+                "$@" && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
+for tool in pulseaudio pactl dbus-daemon busctl; do
+        command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+
+# --- a private bus -----------------------------------------------------------------------
+cat >"$tmp/bus.conf" <<X
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>system</type><listen>unix:path=$tmp/bus</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow user="*"/><allow own="*"/><allow send_type="method_call"/>
+<allow send_destination="*"/><allow receive_sender="*"/></policy></busconfig>
+X
+dbus-daemon --nofork --nosyslog --config-file="$tmp/bus.conf" 2>/dev/null &
+pids+=($!)
+export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/bus"
+eventually 5 test -S "$tmp/bus" || { echo "FAIL: no private bus"; exit 1; }
+
+# --- a sound server with one source, on its own socket ------------------------------------
+export HOME="$tmp" XDG_RUNTIME_DIR="$tmp" XDG_CONFIG_HOME="$tmp"
+export PULSE_SERVER="unix:$tmp/pulse-native"
+cat >"$tmp/pulse.pa" <<X
+load-module module-native-protocol-unix socket=$tmp/pulse-native auth-anonymous=1
+load-module module-null-source source_name=vhmic
+X
+start_pulse() {
+        pulseaudio -n -F "$tmp/pulse.pa" --daemonize=no --exit-idle-time=-1 --use-pid-file=no \
+                --disallow-exit --log-target=file:"$tmp/pulse.log" 2>>"$tmp/pulse.err" &
+        pulse_pid=$!
+        pids+=($pulse_pid)
+        eventually 10 pactl info >/dev/null 2>&1
+}
+start_pulse || { echo "SKIP: PulseAudio does not start here: $(tail -n 3 "$tmp/pulse.err" "$tmp/pulse.log" 2>/dev/null)"; exit 77; }
+
+source_muted() { pactl get-source-mute vhmic 2>/dev/null | grep -q "Mute: $1"; }
+muted_prop() { busctl get-property org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 Muted 2>/dev/null | grep -qx "b $1"; }
+
+# --- audiod, capturing from the vhtest plugin and mirroring to vhmic ------------------------
+head -c 64000 /dev/urandom >"$tmp/noise.raw"
+"$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/noise.raw" "$tmp/switch" 'eof "loop"' >"$tmp/asound.conf"
+export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/asound.conf"
+export STATE_DIRECTORY="$tmp/state"
+cat >"$tmp/audiod.json" <<X
+{ "device": "vhtest", "mixer_device": "vhtest", "pulse_source": "vhmic", "pulse_server": "$PULSE_SERVER" }
+X
+"$build/audiod/audiod" --config "$tmp/audiod.json" >"$build/test-logs/audiod-pulse.log" 2>&1 &
+audiod_pid=$!
+pids+=($audiod_pid)
+check "audiod starts" eventually 10 muted_prop false
+
+setmute() { busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b "$1"; }
+
+check "SetMute(true) mutes the server's source" bash -c "$(declare -f setmute); setmute true"
+check "source muted" eventually 3 source_muted yes
+check "switch off too" grep -qx 0 "$tmp/switch"
+
+pactl set-source-mute vhmic 0
+check "unmuting in the server is followed" eventually 3 muted_prop false
+check "and carried to the capture switch" eventually 3 grep -qx 1 "$tmp/switch"
+
+pactl set-source-mute vhmic 1
+check "muting in the server is followed" eventually 3 muted_prop true
+
+# The server goes away: audiod carries on; when it returns, it gets our mute.
+kill "$pulse_pid"; wait "$pulse_pid" 2>/dev/null
+check "audiod survives the server leaving" kill -0 "$audiod_pid"
+check "mute still answers without a server" bash -c "$(declare -f setmute); setmute true"
+start_pulse
+check "the returning server's source is muted by audiod" eventually 10 source_muted yes
+check "audiod still muted" muted_prop true
+
+kill "$audiod_pid"
+wait "$audiod_pid"; rc=$?
+check "audiod exits cleanly (exit $rc)" test "$rc" -eq 0
+
+echo "# $checks checks, $failures failed"
+[ "$failures" -eq 0 ]
