@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include "bus-util.h"
+#include "fileio.h"
+#include "log.h"
+#include "manager.h"
+#include "psi.h"
+
+/* Xruns is not a property that signals its changes; read it every this many ticks. */
+#define XRUN_READ_TICKS 5U
+#define PRESSURE_HOLD_USEC (10 * USEC_PER_SEC)
+
+int manager_new(Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        int r;
+
+        m = calloc(1, sizeof *m);
+        if (!m)
+                return -ENOMEM;
+        child_init(&m->bus_daemon, "dbus-daemon", NULL, NULL);
+        r = watchdog_config_init(&m->config);
+        if (r < 0)
+                return r;
+        budget_table_init(&m->budget);
+        for (unsigned i = 0; i < _SERVICE_MAX; i++)
+                service_init(&m->services[i], m, i);
+        m->pressure_cpu = m->pressure_memory = -1;
+
+        r = event_new_with_defaults(&m->event);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+
+        manager_stop_services(m);
+        for (unsigned i = 0; i < _SERVICE_MAX; i++)
+                service_done(&m->services[i]);
+        m->tick = sd_event_source_disable_unref(m->tick);
+        for (unsigned i = 0; i < ELEMENTSOF(m->psi_sources); i++)
+                m->psi_sources[i] = sd_event_source_disable_unref(m->psi_sources[i]);
+        /* Our bus connection goes before the bus it is connected to. */
+        m->bus = sd_bus_flush_close_unref(m->bus);
+        if (child_running(&m->bus_daemon))
+                (void) child_stop_wait(&m->bus_daemon, 5 * USEC_PER_SEC);
+        child_done(&m->bus_daemon);
+        m->event = sd_event_unref(m->event);
+
+        watchdog_config_done(&m->config);
+        free(m->cgroup_problem);
+        free(m->pressure_reason);
+        free(m->private_bus_dir);
+        free(m);
+        return NULL;
+}
+
+int manager_load_config(Manager *m, const char *path, bool must_exist, const char *cgroup_root) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = watchdog_config_load(&m->config, path, must_exist, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Failed to load the configuration: %m");
+        if (cgroup_root) {
+                free(m->config.cgroup_root);
+                m->config.cgroup_root = strdup(cgroup_root);
+                if (!m->config.cgroup_root)
+                        return log_oom();
+        }
+
+        r = budget_table_load(&m->budget, m->config.budget_file, &error);
+        if (r == -ENOENT) {
+                log_notice("No budget file %s, using built-in cgroup limits.", m->config.budget_file);
+                return 0;
+        }
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Failed to load the budget: %m");
+        return 0;
+}
+
+/* ---- private dbus-daemon ------------------------------------------------------------------- */
+
+static void on_bus_daemon_exit(Child *c, int status, void *userdata) {
+        Manager *m = userdata;
+
+        log_error("The private dbus-daemon exited (status %d); stopping.", status);
+        (void) sd_event_exit(m->event, 1);
+}
+
+static int manager_start_private_bus(Manager *m, const char *dir) {
+        _cleanup_free_ char *conf = NULL, *sock = NULL, *text = NULL, *address = NULL, *conf_arg = NULL;
+        char *argv[] = { m->config.dbus_daemon, (char *) "--nofork", (char *) "--nopidfile", (char *) "--nosyslog",
+                         NULL, NULL };
+        int r;
+
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", dir);
+        if (asprintf(&conf, "%s/bus.conf", dir) < 0 || asprintf(&sock, "%s/bus", dir) < 0 ||
+            asprintf(&address, "unix:path=%s", sock) < 0 || asprintf(&conf_arg, "--config-file=%s", conf) < 0)
+                return log_oom();
+        if (asprintf(&text,
+                     "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+                     " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                     "<busconfig>\n"
+                     "  <type>system</type>\n"
+                     "  <listen>unix:path=%s</listen>\n"
+                     "  <auth>EXTERNAL</auth>\n"
+                     "  <policy context=\"default\">\n"
+                     "    <allow user=\"*\"/>\n"
+                     "    <allow own=\"*\"/>\n"
+                     "    <allow send_type=\"method_call\"/>\n"
+                     "    <allow send_destination=\"*\"/>\n"
+                     "    <allow receive_sender=\"*\"/>\n"
+                     "  </policy>\n"
+                     "</busconfig>\n", sock) < 0)
+                return log_oom();
+        r = write_file_atomic(conf, text, strlen(text), 0644);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", conf);
+        (void) unlink(sock);
+
+        argv[4] = conf_arg;
+        child_init(&m->bus_daemon, "dbus-daemon", on_bus_daemon_exit, m);
+        r = child_start(&m->bus_daemon, m->event, argv);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start %s: %m", m->config.dbus_daemon);
+
+        /* It listens before it forks nothing (--nofork): wait for the socket. */
+        for (usec_t end = now_usec(CLOCK_MONOTONIC) + 10 * USEC_PER_SEC; access(sock, F_OK) < 0;) {
+                if (now_usec(CLOCK_MONOTONIC) > end)
+                        return log_error_errno(-ETIMEDOUT, "The private dbus-daemon did not create %s.", sock);
+                (void) usleep(10000);
+        }
+        if (setenv("DBUS_SYSTEM_BUS_ADDRESS", address, 1) < 0)
+                return log_oom();
+        log_info("Private bus at %s.", address);
+
+        m->private_bus_dir = strdup(dir);
+        return m->private_bus_dir ? 0 : log_oom();
+}
+
+/* ---- pressure ------------------------------------------------------------------------------ */
+
+static void manager_read_pressure(Manager *m) {
+        static const char *const files[] = { "cpu", "memory" };
+        double *avg[] = { &m->pressure_cpu, &m->pressure_memory };
+
+        for (unsigned i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *path = NULL;
+                PsiLine l;
+
+                if (asprintf(&path, "%s/%s", m->config.pressure_root, files[i]) < 0)
+                        return;
+                *avg[i] = psi_read(path, "some", &l) >= 0 ? l.avg10 : -1;
+        }
+}
+
+static void manager_set_pressure(Manager *m, bool pressure, const char *reason) {
+        if (m->pressure == pressure)
+                return;
+        m->pressure = pressure;
+        free(m->pressure_reason);
+        m->pressure_reason = reason ? strdup(reason) : NULL;
+        if (pressure)
+                log_warning("System under pressure: %s", reason);
+        else
+                log_info("System pressure is back to normal.");
+        manager_bus_emit_health_changed(m, "system", pressure ? "degraded" : "ok", strempty(reason));
+}
+
+static int on_psi_trigger(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        const char *what = s == m->psi_sources[0] ? "cpu" : "memory";
+        char reason[128];
+
+        if (revents & EPOLLERR) {
+                log_warning("PSI trigger on %s went away.", what);
+                return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        }
+        m->pressure_usec = now_usec(CLOCK_MONOTONIC);
+        manager_read_pressure(m);
+        (void) snprintf(reason, sizeof reason, "%s stalls above %u ms per %u ms (avg10 cpu %.1f%%, memory %.1f%%)",
+                        what, m->config.psi_stall_ms, m->config.psi_window_ms, m->pressure_cpu, m->pressure_memory);
+        manager_set_pressure(m, true, reason);
+        return 0;
+}
+
+static void manager_setup_psi(Manager *m) {
+        static const char *const files[] = { "cpu", "memory" };
+
+        if (m->config.psi_stall_ms == 0)
+                return;
+        for (unsigned i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *path = NULL;
+                int fd, r;
+
+                if (asprintf(&path, "%s/%s", m->config.pressure_root, files[i]) < 0)
+                        return;
+                fd = psi_trigger_open(path, "some", (uint64_t) m->config.psi_stall_ms * USEC_PER_MSEC,
+                                      (uint64_t) m->config.psi_window_ms * USEC_PER_MSEC);
+                if (fd < 0) {
+                        log_notice_errno(fd, "No PSI trigger on %s, pressure is read with the health checks: %m", path);
+                        continue;
+                }
+                r = sd_event_add_io(m->event, &m->psi_sources[i], fd, EPOLLPRI, on_psi_trigger, m);
+                if (r < 0) {
+                        safe_close(fd);
+                        continue;
+                }
+                (void) sd_event_source_set_io_fd_own(m->psi_sources[i], true);
+        }
+}
+
+/* ---- the health tick ----------------------------------------------------------------------- */
+
+static int on_tick(sd_event_source *s, usec_t usec, void *userdata) {
+        Manager *m = userdata;
+        double threshold = m->config.psi_window_ms > 0 ? 100.0 * m->config.psi_stall_ms / m->config.psi_window_ms : 25;
+
+        m->ticks++;
+        for (unsigned i = 0; i < _SERVICE_MAX; i++) {
+                Service *svc = &m->services[i];
+
+                if (!svc->config->enabled)
+                        continue;
+                bus_watch_ping(svc);
+                if (i == SERVICE_AUDIOD && m->ticks % XRUN_READ_TICKS == 0)
+                        bus_watch_read_xruns(svc);
+                service_sample(svc);
+        }
+
+        /* The triggers say when pressure starts; quiet triggers and low averages say when it is
+         * over, so a short burst does not make the state flap. */
+        manager_read_pressure(m);
+        if (m->pressure && now_usec(CLOCK_MONOTONIC) > m->pressure_usec + PRESSURE_HOLD_USEC &&
+            m->pressure_cpu < threshold / 2 && m->pressure_memory < threshold / 2)
+                manager_set_pressure(m, false, NULL);
+        else if (!m->pressure && !m->psi_sources[0] && m->pressure_cpu > threshold) {
+                char reason[96];
+                (void) snprintf(reason, sizeof reason, "cpu pressure avg10 %.1f%%", m->pressure_cpu);
+                manager_set_pressure(m, true, reason);
+        }
+
+        return sd_event_source_set_time_relative(s, (usec_t) m->config.rules.ping_interval_ms * USEC_PER_MSEC);
+}
+
+/* ---- start and stop ------------------------------------------------------------------------ */
+
+static void manager_setup_cgroups(Manager *m) {
+        int r;
+
+        r = cgroup_v2_usable(m->config.cgroup_root, &m->cgroup_problem);
+        if (r < 0) {
+                /* Said once: every start after this runs without quotas. */
+                log_notice("No cgroup v2 placement: %s. Running the services without CPU/memory quotas.",
+                           m->cgroup_problem ?: "unknown reason");
+                return;
+        }
+        m->cgroups = true;
+        log_info("Placing the services under %s/voicehvac.", m->config.cgroup_root);
+}
+
+int manager_start(Manager *m, RunMode mode, const char *private_bus_dir) {
+        int r;
+
+        m->mode = mode;
+        m->strategy = mode == RUN_SUPERVISE ? &restart_by_supervisor :
+                      mode == RUN_SYSTEMD ? &restart_by_systemd : NULL;
+
+        if (mode == RUN_SUPERVISE) {
+                r = supervisor_setup();
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up supervision: %m");
+                manager_setup_cgroups(m);
+        }
+        if (private_bus_dir) {
+                r = manager_start_private_bus(m, private_bus_dir);
+                if (r < 0)
+                        return r;
+        }
+
+        r = bus_open_system_attached(m->event, &m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+        r = manager_bus_add_objects(m);
+        if (r < 0)
+                return r;
+        r = bus_watch_start(m);
+        if (r < 0)
+                return r;
+
+        manager_setup_psi(m);
+        r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC,
+                                       (usec_t) m->config.rules.ping_interval_ms * USEC_PER_MSEC,
+                                       /* accuracy: let the kernel batch us with other wakeups */
+                                       100 * USEC_PER_MSEC, on_tick, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to arm the health tick: %m");
+        (void) sd_event_source_set_enabled(m->tick, SD_EVENT_ON);
+
+        r = bus_request_name_and_notify(m->bus, WATCHDOG_BUS_NAME);
+        if (r < 0)
+                return log_error_errno(r, "Failed to own %s: %m", WATCHDOG_BUS_NAME);
+        log_info("Watching in %s mode.", run_mode_to_string(mode));
+
+        if (mode == RUN_SUPERVISE)
+                for (unsigned i = 0; i < _SERVICE_MAX; i++)
+                        if (m->config.services[i].enabled)
+                                (void) service_start(&m->services[i]);
+        return 0;
+}
+
+int manager_run(Manager *m) {
+        return sd_event_loop(m->event);
+}
+
+/* In the reverse of the start order, each one gone before the next is asked. */
+void manager_stop_services(Manager *m) {
+        usec_t timeout = (usec_t) m->config.rules.stop_timeout_ms * USEC_PER_MSEC;
+
+        m->stopping = true;
+        for (unsigned i = _SERVICE_MAX; i-- > 0;) {
+                Service *s = &m->services[i];
+                int status;
+
+                s->restart_timer = sd_event_source_disable_unref(s->restart_timer);
+                if (!child_running(&s->child))
+                        continue;
+                log_info("Stopping %s (pid %d).", s->info->name, (int) s->child.pid);
+                status = child_stop_wait(&s->child, timeout);
+                if (status != 0)
+                        log_warning("%s did not exit cleanly on stop: status %d.", s->info->name, status);
+                s->pid = 0;
+        }
+}

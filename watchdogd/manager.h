@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The one object that owns everything watchdogd has: configuration and budget, the event loop,
+ * the bus, the watched services (and, in supervise mode, their processes and cgroups), the
+ * private dbus-daemon when asked for one, and the pressure triggers. */
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "cgroup.h"
+#include "rules.h"
+#include "supervisor.h"
+#include "watchdog-config.h"
+
+#define WATCHDOG_BUS_NAME    "org.voicehvac.Watchdog1"
+#define WATCHDOG_OBJECT_PATH "/org/voicehvac/Watchdog1"
+#define WATCHDOG_INTERFACE   "org.voicehvac.Watchdog1"
+#define WATCHDOG_CONFIG_FILE "/etc/voicehvac/watchdogd.json"
+
+typedef enum RunMode {
+        RUN_WATCH,              /* report only: nobody to restart through */
+        RUN_SUPERVISE,          /* we start and restart the services ourselves */
+        RUN_SYSTEMD,            /* systemd runs them; we ask it to restart units */
+        _RUN_MODE_MAX,
+} RunMode;
+
+const char *run_mode_to_string(RunMode m);
+
+static inline const char *strempty(const char *s) {
+        return s ?: "";
+}
+
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
+typedef struct ServiceInfo {
+        const char *name;
+        const char *bus_name;
+        const char *object_path;
+        const char *interface;
+} ServiceInfo;
+
+typedef struct Manager Manager;
+typedef struct Service Service;
+
+struct Service {
+        Manager *manager;
+        const ServiceInfo *info;
+        const ServiceConfig *config;
+
+        HealthState state;
+        char *reason;
+
+        /* supervise mode */
+        Child child;
+        RestartBudget budget;
+        unsigned restarts;
+        bool restart_pending;
+        usec_t restart_delay;
+        char *restart_reason;
+        sd_event_source *restart_timer;
+        sd_event_source *start_timer;
+        char *cgroup_path;
+
+        /* what the bus says */
+        bool has_owner;
+        pid_t pid;
+        unsigned missed_pings;
+        sd_bus_slot *owner_slot, *changed_slot, *ping_slot, *props_slot, *pid_slot;
+
+        /* health inputs */
+        char *audio_state;              /* audiod State */
+        bool hvac_degraded;             /* hvacd Degraded */
+        uint64_t xruns;
+        usec_t xrun_window_start;
+        uint64_t xrun_window_base;
+        double xrun_rate;               /* last full-window rate, -1 unknown */
+        char *asound_problem;
+        uint64_t memory_bytes, memory_limit;
+        uint64_t oom_kills;
+};
+
+/* How a restart the rules asked for is carried out. Both share the rules and the budget. */
+typedef struct RestartStrategy {
+        const char *name;
+        int (*restart)(Service *s, usec_t delay, const char *reason);
+} RestartStrategy;
+
+extern const RestartStrategy restart_by_supervisor;
+extern const RestartStrategy restart_by_systemd;
+
+struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+
+        WatchdogConfig config;
+        BudgetTable budget;
+        RunMode mode;
+        const RestartStrategy *strategy;
+        bool cgroups;
+        char *cgroup_problem;
+
+        Service services[_SERVICE_MAX];
+
+        char *private_bus_dir;
+        Child bus_daemon;
+
+        sd_event_source *tick;
+        unsigned ticks;
+
+        sd_event_source *psi_sources[2];
+        bool pressure;
+        usec_t pressure_usec;           /* when a trigger last fired */
+        char *pressure_reason;
+        double pressure_cpu, pressure_memory;
+
+        bool stopping;
+};
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+static inline void manager_freep(Manager **m) {
+        if (*m)
+                manager_free(*m);
+}
+
+int manager_load_config(Manager *m, const char *path, bool must_exist, const char *cgroup_root);
+int manager_start(Manager *m, RunMode mode, const char *private_bus_dir);
+int manager_run(Manager *m);
+void manager_stop_services(Manager *m);
+
+/* service.c */
+void service_init(Service *s, Manager *m, ServiceId id);
+void service_done(Service *s);
+int service_start(Service *s);
+void service_set_state(Service *s, HealthState state, const char *reason);
+/* Recomputes ok/degraded from the health inputs for a service on the bus. */
+void service_evaluate(Service *s);
+/* The rules ask for a restart: take it from the budget, or mark the service failed. */
+void service_escalate(Service *s, const char *reason);
+void service_owner_changed(Service *s, bool has_owner);
+void service_sample(Service *s);
+
+/* bus-watch.c: the bus side of watching (pings, owners, properties). */
+int bus_watch_start(Manager *m);
+void bus_watch_ping(Service *s);
+void bus_watch_read_xruns(Service *s);
+void bus_watch_stop(Service *s);
+
+/* watchdog-bus.c */
+int manager_bus_add_objects(Manager *m);
+void manager_bus_emit_health_changed(Manager *m, const char *service, const char *state, const char *reason);
+void manager_bus_emit_service_restarted(Manager *m, const char *service, const char *reason);

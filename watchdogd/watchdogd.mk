@@ -1,0 +1,35 @@
+# watchdogd/: health checks, restarts by rules, and supervision without systemd.
+WATCHDOGD_LIB_SRCS := watchdogd/rules.c watchdogd/supervisor.c watchdogd/cgroup.c watchdogd/psi.c \
+                      watchdogd/proc-asound.c watchdogd/watchdog-config.c
+WATCHDOGD_SRCS     := $(WATCHDOGD_LIB_SRCS) watchdogd/service.c watchdogd/bus-watch.c watchdogd/manager.c \
+                      watchdogd/watchdog-bus.c watchdogd/main.c
+WATCHDOGD_OBJS     := $(WATCHDOGD_SRCS:%.c=$(BUILD)/%.o)
+WATCHDOGD_LIB_OBJS := $(WATCHDOGD_LIB_SRCS:%.c=$(BUILD)/%.o)
+
+BINARIES += $(BUILD)/watchdogd/watchdogd
+$(BUILD)/watchdogd/watchdogd: $(WATCHDOGD_OBJS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests link the bus-free parts directly.
+$(BUILD)/tests/test-watchdogd-%.o $(BUILD)/tests/test-cgroup%.o: CFLAGS += -Iwatchdogd
+
+TESTS += $(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup
+$(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup: $(BUILD)/tests/%: $(BUILD)/tests/%.o \
+                $(WATCHDOGD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Integration tests drive the real daemons; they link nothing of watchdogd.
+TESTS += $(BUILD)/tests/test-watchdogd
+$(BUILD)/tests/test-watchdogd: $(BUILD)/tests/test-watchdogd.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/watchdogd/watchdogd
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+
+TEST_SCRIPTS += tests/test-watchdogd-snd.sh tests/test-run-demo.sh
+
+BENCHES += bench/bench-watchdogd.sh
+
+install-watchdogd: $(BUILD)/watchdogd/watchdogd
+	install -Dm755 $(BUILD)/watchdogd/watchdogd $(DESTDIR)$(PREFIX)/lib/voicehvac/watchdogd
+	install -Dm644 watchdogd/watchdogd.json $(DESTDIR)/etc/voicehvac/watchdogd.json
+	install -Dm644 watchdogd/watchdogd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/watchdogd.service
+	install -Dm644 cgroups/budget.json $(DESTDIR)$(PREFIX)/share/voicehvac/budget.json
+.PHONY: install-watchdogd
