@@ -90,7 +90,7 @@ static const ConfigField watchdog_fields[] = {
 
 static int service_config_init(ServiceConfig *s, const char *name) {
         s->exec = calloc(2, sizeof(char *));
-        if (!s->exec || asprintf(&s->exec[0], "/usr/lib/voicehvac/%s", name) < 0)
+        if (!s->exec || asprintf(&s->exec[0], "/usr/libexec/voicehvac/%s", name) < 0)
                 return -ENOMEM;
         if (asprintf(&s->unit, "%s.service", name) < 0)
                 return -ENOMEM;

@@ -11,7 +11,7 @@ $(BUILD)/watchdogd/watchdogd: $(WATCHDOGD_OBJS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the bus-free parts directly.
-$(BUILD)/tests/test-watchdogd-%.o $(BUILD)/tests/test-cgroup%.o: CFLAGS += -Iwatchdogd
+$(BUILD)/tests/test-watchdogd-rules.o $(BUILD)/tests/test-cgroup.o: CFLAGS += -Iwatchdogd
 
 TESTS += $(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup
 $(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup: $(BUILD)/tests/%: $(BUILD)/tests/%.o \
@@ -26,10 +26,3 @@ $(BUILD)/tests/test-watchdogd: $(BUILD)/tests/test-watchdogd.o $(LIBHARNESS) $(L
 TEST_SCRIPTS += tests/test-watchdogd-snd.sh tests/test-run-demo.sh
 
 BENCHES += bench/bench-watchdogd.sh
-
-install-watchdogd: $(BUILD)/watchdogd/watchdogd
-	install -Dm755 $(BUILD)/watchdogd/watchdogd $(DESTDIR)$(PREFIX)/lib/voicehvac/watchdogd
-	install -Dm644 watchdogd/watchdogd.json $(DESTDIR)/etc/voicehvac/watchdogd.json
-	install -Dm644 watchdogd/watchdogd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/watchdogd.service
-	install -Dm644 cgroups/budget.json $(DESTDIR)$(PREFIX)/share/voicehvac/budget.json
-.PHONY: install-watchdogd
