@@ -8,25 +8,13 @@
 #include <sys/mman.h>
 
 #include "dictionary.h"
+#include "grammar.h"
 #include "fileio.h"
 #include "macro.h"
 #include "message.h"
+#include "strv.h"
 
 #define GRAMMAR_SIZE_MAX (256 * 1024)
-
-static void strv_free(char **l) {
-        for (char **p = l; p && *p; p++)
-                free(*p);
-        free(l);
-}
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
-
-static bool strv_contains(char **l, const char *s) {
-        for (char **p = l; p && *p; p++)
-                if (streq(*p, s))
-                        return true;
-        return false;
-}
 
 static int strv_add_unique(char ***l, size_t *n, const char *s, size_t len) {
         _cleanup_free_ char *w = strndup(s, len);
@@ -158,13 +146,13 @@ static size_t head_word_length(const char *line) {
 }
 
 int dictionary_extract(const char *dictionary, const char *keyphrase, const char *grammar,
-                       int *ret_fd, char **ret_error) {
+                       char *const *fillers, int *ret_fd, char **ret_error) {
         _cleanup_(strv_freep) char **words = NULL;
         _cleanup_fclose_ FILE *in = NULL, *out = NULL;
-        _cleanup_free_ bool *found = NULL;
+        _cleanup_free_ bool *found = NULL, *filler_found = NULL;
         _cleanup_free_ char *line = NULL;
         _cleanup_close_ int fd = -EBADF;
-        size_t n_words, cap = 0;
+        size_t n_words, n_fillers, cap = 0;
         int r;
 
         *ret_error = NULL;
@@ -173,8 +161,11 @@ int dictionary_extract(const char *dictionary, const char *keyphrase, const char
                 return r;
         for (n_words = 0; words[n_words]; n_words++)
                 ;
+        for (n_fillers = 0; fillers && fillers[n_fillers]; n_fillers++)
+                ;
         found = calloc(n_words + 1, sizeof(bool));
-        if (!found)
+        filler_found = calloc(n_fillers + 1, sizeof(bool));
+        if (!found || !filler_found)
                 return -ENOMEM;
 
         in = fopen(dictionary, "re");
@@ -198,6 +189,13 @@ int dictionary_extract(const char *dictionary, const char *keyphrase, const char
                                 fputs(line, out);
                                 break;
                         }
+                /* The filler loop's copy of a word, told apart by its prefix. */
+                for (size_t i = 0; i < n_fillers; i++)
+                        if (strlen(fillers[i]) == len && strncmp(line, fillers[i], len) == 0) {
+                                filler_found[i] = true;
+                                fprintf(out, FILLER_PREFIX "%s", line);
+                                break;
+                        }
         }
         for (size_t i = 0; i < n_words; i++)
                 if (!found[i] && phone_word_write(words[i], out))
@@ -205,6 +203,11 @@ int dictionary_extract(const char *dictionary, const char *keyphrase, const char
         for (size_t i = 0; i < n_words; i++)
                 if (!found[i]) {
                         *ret_error = message_new("no pronunciation for '%s' in dictionary '%s'", words[i], dictionary);
+                        return -ENOENT;
+                }
+        for (size_t i = 0; i < n_fillers; i++)
+                if (!filler_found[i]) {
+                        *ret_error = message_new("no pronunciation for filler word '%s' in dictionary '%s'", fillers[i], dictionary);
                         return -ENOENT;
                 }
         if (fflush(out) != 0)

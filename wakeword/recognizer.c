@@ -8,9 +8,11 @@
 #include <sys/mman.h>
 
 #include "dictionary.h"
+#include "grammar.h"
 #include "macro.h"
 #include "message.h"
 #include "recognizer.h"
+#include "strv.h"
 
 #define SAMPLE_RATE 16000
 #define SEARCH_WAKE "wake"
@@ -53,6 +55,8 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
                 .command_max_sec = 6.0,
                 .min_confidence = -45,
                 .min_coverage = 0.6,
+                .filler_count = 400,
+                .filler_logprob = -10,
         };
 }
 
@@ -86,13 +90,21 @@ static int decoder_create(const RecognizerConfig *c, int dict_fd, ps_decoder_t *
         return 0;
 }
 
-static int searches_add(Recognizer *r, const RecognizerConfig *c, char **ret_error) {
+DEFINE_TRIVIAL_CLEANUP_FUNC(fsg_model_t *, fsg_model_free);
+
+static int searches_add(Recognizer *r, const RecognizerConfig *c, char *const *fillers, char **ret_error) {
+        _cleanup_(fsg_model_freep) fsg_model_t *fsg = NULL;
+        int k;
+
         if (ps_set_keyphrase(r->ps, SEARCH_WAKE, r->keyphrase) < 0) {
                 *ret_error = message_new("cannot set up keyword search for '%s'", r->keyphrase);
                 return -EINVAL;
         }
-        if (ps_set_jsgf_file(r->ps, SEARCH_COMMAND, c->grammar) < 0) {
-                *ret_error = message_new("cannot load command grammar '%s'", c->grammar);
+        k = command_fsg_new(r->ps, c->grammar, fillers, c->filler_logprob, &fsg, ret_error);
+        if (k < 0)
+                return k;
+        if (ps_set_fsg(r->ps, SEARCH_COMMAND, fsg) < 0) {
+                *ret_error = message_new("cannot set up the command search of '%s'", c->grammar);
                 return -EINVAL;
         }
         if (ps_set_allphone_file(r->ps, SEARCH_PHONES, c->phone_lm) < 0) {
@@ -108,6 +120,7 @@ static int searches_add(Recognizer *r, const RecognizerConfig *c, char **ret_err
 
 int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error) {
         _cleanup_(recognizer_freep) Recognizer *r = NULL;
+        _cleanup_(strv_freep) char **fillers = NULL;
         int r_;
 
         *ret_error = NULL;
@@ -129,13 +142,18 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
         if (!r->command_audio)
                 return -ENOMEM;
 
-        r_ = dictionary_extract(c->dictionary, r->keyphrase, c->grammar, &r->dict_fd, ret_error);
+        if (c->filler_count > 0 && c->filler_words) {
+                r_ = filler_words_read(c->filler_words, c->filler_count, &fillers, ret_error);
+                if (r_ < 0)
+                        return r_;
+        }
+        r_ = dictionary_extract(c->dictionary, r->keyphrase, c->grammar, fillers, &r->dict_fd, ret_error);
         if (r_ < 0)
                 return r_;
         r_ = decoder_create(c, r->dict_fd, &r->ps, ret_error);
         if (r_ < 0)
                 return r_;
-        r_ = searches_add(r, c, ret_error);
+        r_ = searches_add(r, c, fillers, ret_error);
         if (r_ < 0)
                 return r_;
         *ret = TAKE_PTR(r);
@@ -282,7 +300,9 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                         return k;
                 ret->score = confidence;
                 ret->coverage = coverage;
-                if (intent_parse(ret->text, &ret->intent) < 0)
+                if (hypothesis_is_filler(ret->text))
+                        ret->reason = "not a command";
+                else if (intent_parse(ret->text, &ret->intent) < 0)
                         ret->reason = "not a command";
                 else if (confidence < r->min_confidence)
                         ret->reason = "low confidence";

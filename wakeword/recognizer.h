@@ -21,6 +21,9 @@ typedef struct RecognizerConfig {
         char *keyphrase;
         double kws_threshold;
         char *grammar;                  /* JSGF file of the commands */
+        char *filler_words;             /* common words, by frequency, that non-commands can take */
+        unsigned filler_count;          /* how many of them (0: no filler loop) */
+        double filler_logprob;          /* natural-log prior of each filler word */
         double command_timeout_sec;     /* no speech this long after the phrase: give up */
         double command_max_sec;         /* the longest command listened to */
         double min_confidence;          /* per-frame log-likelihood ratio grammar vs phone loop */

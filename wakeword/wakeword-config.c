@@ -24,6 +24,9 @@ static const ConfigField fields[] = {
         { "keyphrase", CONFIG_STRING, R(keyphrase) },
         { "threshold", CONFIG_DOUBLE, R(kws_threshold), 1e-100, 1 },
         { "grammar", CONFIG_STRING, R(grammar) },
+        { "filler_words", CONFIG_STRING, R(filler_words) },
+        { "filler_count", CONFIG_UINT, R(filler_count), 0, 5000 },
+        { "filler_logprob", CONFIG_DOUBLE, R(filler_logprob), -100, 0 },
         { "command_timeout_sec", CONFIG_DOUBLE, R(command_timeout_sec), 0.5, 30 },
         { "command_max_sec", CONFIG_DOUBLE, R(command_max_sec), 1, 30 },
         { "min_confidence", CONFIG_DOUBLE, R(min_confidence), -1e6, 1e6 },
@@ -33,22 +36,27 @@ static const ConfigField fields[] = {
         {}
 };
 
-/* The grammar is installed beside the other data; a binary run from the build tree finds the one
- * in the source tree instead. */
-static char *default_grammar(void) {
+/* The grammar and word list are installed beside the other data; a binary run from the build
+ * tree finds the ones in the source tree instead. */
+static char *default_data_file(const char *name) {
         char exe[PATH_MAX], *path = NULL;
         ssize_t n;
 
-        if (access(WAKEWORD_DATADIR "/commands.gram", R_OK) == 0)
-                return strdup(WAKEWORD_DATADIR "/commands.gram");
+        if (asprintf(&path, WAKEWORD_DATADIR "/%s", name) < 0)
+                return NULL;
+        if (access(path, R_OK) == 0)
+                return path;
+        free(path);
         n = readlink("/proc/self/exe", exe, sizeof exe - 1);
         if (n > 0) {
                 exe[n] = '\0';
-                if (asprintf(&path, "%s/../../wakeword/commands.gram", dirname(exe)) >= 0 && access(path, R_OK) == 0)
+                if (asprintf(&path, "%s/../../wakeword/%s", dirname(exe), name) >= 0 && access(path, R_OK) == 0)
                         return path;
                 free(path);
         }
-        return strdup(WAKEWORD_DATADIR "/commands.gram");
+        if (asprintf(&path, WAKEWORD_DATADIR "/%s", name) < 0)
+                return NULL;
+        return path;
 }
 
 int wakeword_config_load(const char *path, WakewordConfig *c, char **ret_error) {
@@ -60,9 +68,10 @@ int wakeword_config_load(const char *path, WakewordConfig *c, char **ret_error) 
         c->recognizer.dictionary = strdup(MODEL_DIR "/cmudict-en-us.dict");
         c->recognizer.phone_lm = strdup(MODEL_DIR "/en-us-phone.lm.bin");
         c->recognizer.keyphrase = strdup("hey climate");
-        c->recognizer.grammar = default_grammar();
+        c->recognizer.grammar = default_data_file("commands.gram");
+        c->recognizer.filler_words = default_data_file("filler-words.txt");
         if (!c->recognizer.hmm || !c->recognizer.dictionary || !c->recognizer.phone_lm ||
-            !c->recognizer.keyphrase || !c->recognizer.grammar)
+            !c->recognizer.keyphrase || !c->recognizer.grammar || !c->recognizer.filler_words)
                 return -ENOMEM;
 
         r = config_load_file(path ?: WAKEWORD_CONFIG_PATH, fields, c, !!path, ret_error);

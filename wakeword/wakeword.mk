@@ -1,7 +1,7 @@
 # wakeword/: the wake phrase and command recogniser.
 WAKEWORD_LIB_SRCS := wakeword/message.c wakeword/intent.c wakeword/wav.c wakeword/vad.c wakeword/dictionary.c \
                      wakeword/recognizer.c wakeword/listener.c wakeword/wakeword-config.c \
-                     wakeword/decode.c wakeword/worker.c
+                     wakeword/decode.c wakeword/worker.c wakeword/grammar.c wakeword/strv.c
 WAKEWORD_SRCS := wakeword/main.c wakeword/manager.c wakeword/wakeword-bus.c wakeword/stream-client.c
 WAKEWORD_LIB_OBJS := $(WAKEWORD_LIB_SRCS:%.c=$(BUILD)/%.o)
 WAKEWORD_OBJS := $(WAKEWORD_SRCS:%.c=$(BUILD)/%.o)
@@ -36,6 +36,7 @@ TEST_SCRIPTS += tests/test-wakeword-decode.sh
 install-wakeword: $(BUILD)/wakeword/wakeword
 	install -Dm755 $(BUILD)/wakeword/wakeword $(DESTDIR)$(PREFIX)/lib/voicehvac/wakeword
 	install -Dm644 wakeword/commands.gram $(DESTDIR)$(PREFIX)/share/voicehvac/commands.gram
+	install -Dm644 wakeword/filler-words.txt $(DESTDIR)$(PREFIX)/share/voicehvac/filler-words.txt
 	install -Dm644 wakeword/wakeword.json $(DESTDIR)/etc/voicehvac/wakeword.json
 	install -Dm644 wakeword/wakeword.service $(DESTDIR)$(PREFIX)/lib/systemd/system/wakeword.service
 .PHONY: install-wakeword

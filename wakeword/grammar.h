@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The command search: the JSGF command grammar, and beside it a loop of common English words that
+ * speech which is not a command can take instead of being forced into the nearest command. The
+ * loop's words carry FILLER_PREFIX ("~the"), so a hypothesis through it is recognisable, and a
+ * penalty per word that sets how much better a command must fit than ordinary English. */
+
+#include <pocketsphinx.h>
+#include <sphinxbase/jsgf.h>
+#include <stdbool.h>
+
+#include "macro.h"
+
+#define FILLER_PREFIX "~"
+
+/* Reads the words of a filler list (one a line, '#' comments), lower-cased, at most max of them.
+ * NULL-terminated malloc'd array. */
+int filler_words_read(const char *path, unsigned max, char ***ret, char **ret_error);
+
+/* Builds the command FSG for "ps" (its logmath and language weight). filler_logprob is the
+ * natural-log prior of each filler word; fillers may be NULL (no loop). */
+int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers, double filler_logprob,
+                    fsg_model_t **ret, char **ret_error);
+
+/* True when the hypothesis went through the filler loop. */
+bool hypothesis_is_filler(const char *hyp);

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* NULL-terminated malloc'd arrays of malloc'd strings. */
+
+#include <stdbool.h>
+
+#include "macro.h"
+
+void strv_free(char **l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
+bool strv_contains(char *const *l, const char *s);
