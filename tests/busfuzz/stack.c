@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-util.h"
+#include "harness.h"
+#include "stack.h"
+
+bool stack_is_asan(void) {
+        const char *b = test_build_dir();
+        size_t n = strlen(b);
+
+        return n >= 5 && streq(b + n - 5, "-asan");
+}
+
+bool stack_audio_available(const char **ret_reason) {
+        _cleanup_free_ char *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so");
+        _cleanup_free_ char *audiod = test_build_path("audiod/audiod");
+
+        if (access(plugin, R_OK) < 0) {
+                *ret_reason = "the vhtest ALSA plugin is not built";
+                return false;
+        }
+        if (access(audiod, X_OK) < 0) {
+                *ret_reason = "audiod is not built";
+                return false;
+        }
+        return true;
+}
+
+static void write_pattern(const char *path) {
+        _cleanup_fclose_ FILE *f = fopen(path, "we");
+
+        require(f, "create %s", path);
+        for (int k = 0; k < STACK_PATTERN_SAMPLES; k++) {
+                int16_t v = (int16_t) (k - STACK_PATTERN_SAMPLES / 2);
+                fwrite(&v, sizeof(v), 1, f);
+        }
+}
+
+void stack_audio_setup(Stack *s, unsigned max_clients, const char *unmute_group) {
+        _cleanup_free_ char *plugins = test_build_path("tests/alsa"), *script = test_src_path("tests/alsa/make-conf.sh");
+        _cleanup_free_ char *audio = test_tmp_path("pattern.raw"), *alsa_conf = test_tmp_path("asound.conf");
+        _cleanup_free_ char *config = test_tmp_path("audiod.json"), *out = NULL, *text = NULL, *path_env = NULL;
+        int r;
+
+        s->switch_path = test_tmp_path("switch");
+        if (!s->state_dir)
+                s->state_dir = test_tmp_path("state");
+        write_pattern(audio);
+        {
+                char *argv[] = { script, plugins, audio, s->switch_path, (char *) "eof \"loop\"",
+                                 (char *) "rate 16000", (char *) "channels 1", NULL };
+                r = test_run(argv, &out);
+                require(r == 0 && out, "make-conf.sh exit %d", r);
+        }
+        require(test_write_file(alsa_conf, out) == 0, "write %s", alsa_conf);
+        require(asprintf(&text, "{ \"device\": \"vhtest\", \"mixer_device\": \"vhtest\", \"max_clients\": %u, "
+                         "\"unmute_group\": \"%s\" }\n", max_clients, unmute_group) > 0, "asprintf");
+        require(test_write_file(config, text) == 0, "write audiod config");
+        require(asprintf(&path_env, "/usr/share/alsa/alsa.conf:%s", alsa_conf) > 0, "asprintf");
+        setenv("ALSA_CONFIG_PATH", path_env, 1);
+        setenv("HOME", test_tmpdir(), 1);
+        setenv("XDG_CONFIG_HOME", test_tmpdir(), 1);
+        setenv("STATE_DIRECTORY", s->state_dir, 1);
+}
+
+void stack_start_audiod(Stack *s, sd_bus *bus) {
+        _cleanup_free_ char *bin = test_build_path("audiod/audiod"), *config = test_tmp_path("audiod.json");
+        char *argv[] = { bin, (char *) "--config", config, NULL };
+
+        setenv("STATE_DIRECTORY", s->state_dir, 1);
+        s->audiod = test_spawn("audiod", argv);
+        require(s->audiod > 0, "spawn audiod");
+        require(test_wait_for_name(bus, AUDIO_NAME, 10 * USEC_PER_SEC) == 0, "audiod owns " AUDIO_NAME);
+}
+
+void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms) {
+        _cleanup_free_ char *bin = test_build_path("hvacd/hvacd"), *config = test_tmp_path("hvacd.json"), *text = NULL;
+        char *argv[] = { bin, (char *) "--config", config, NULL };
+
+        if (!s->state_dir)
+                s->state_dir = test_tmp_path("state");
+        s->tx_log = test_tmp_path("transmit.log");
+        require(asprintf(&text, "{ \"coalesce_ms\": %u, \"sim\": { \"ambient\": 27, \"transmit_log\": \"%s\" } }\n",
+                         coalesce_ms, s->tx_log) > 0, "asprintf");
+        require(test_write_file(config, text) == 0, "write hvacd config");
+        setenv("STATE_DIRECTORY", s->state_dir, 1);
+        s->hvacd = test_spawn("hvacd", argv);
+        require(s->hvacd > 0, "spawn hvacd");
+        require(test_wait_for_name(bus, HVAC_NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns " HVAC_NAME);
+}
+
+bool stack_start_wakeword(Stack *s, sd_bus *bus) {
+        _cleanup_free_ char *bin = test_build_path("wakeword/wakeword");
+        char *argv[] = { bin, NULL };
+
+        if (access(bin, X_OK) < 0)
+                return false;
+        s->wakeword = test_spawn("wakeword", argv);
+        require(s->wakeword > 0, "spawn wakeword");
+        require(test_wait_for_name(bus, WAKE_NAME, 20 * USEC_PER_SEC) == 0, "wakeword owns " WAKE_NAME);
+        return true;
+}
+
+bool stack_start_watchdogd(Stack *s, sd_bus *bus) {
+        _cleanup_free_ char *bin = test_build_path("watchdogd/watchdogd");
+        char *argv[] = { bin, NULL };
+
+        if (access(bin, X_OK) < 0)
+                return false;
+        s->watchdogd = test_spawn("watchdogd", argv);
+        require(s->watchdogd > 0, "spawn watchdogd");
+        require(test_wait_for_name(bus, WATCHDOG_NAME, 10 * USEC_PER_SEC) == 0, "watchdogd owns " WATCHDOG_NAME);
+        return true;
+}
+
+static void stop_one(pid_t *pid, const char *name) {
+        int r;
+
+        if (*pid <= 0)
+                return;
+        r = test_stop(*pid, 10 * USEC_PER_SEC);
+        check(r == 0, "%s exits 0 on SIGTERM (got %d; 86 = leak under ASan)", name, r);
+        *pid = 0;
+}
+
+void stack_stop(Stack *s) {
+        stop_one(&s->watchdogd, "watchdogd");
+        stop_one(&s->wakeword, "wakeword");
+        stop_one(&s->audiod, "audiod");
+        stop_one(&s->hvacd, "hvacd");
+}
+
+int stack_set_mute(sd_bus *bus, bool muted, char **ret_error_name) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "SetMute", &e, NULL, "b", muted);
+        if (r < 0 && ret_error_name)
+                *ret_error_name = strdup(e.name ?: "");
+        return r;
+}
+
+int stack_get_bool(sd_bus *bus, const char *name, const char *path, const char *property) {
+        int v = -1;
+
+        if (sd_bus_get_property_trivial(bus, name, path, name, property, NULL, 'b', &v) < 0)
+                return -1;
+        return v;
+}
+
+int stack_open_stream(sd_bus *bus, char **ret_error_name) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int fd, r;
+
+        r = sd_bus_call_method(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "OpenStream", &e, &reply, NULL);
+        if (r < 0) {
+                if (ret_error_name)
+                        *ret_error_name = strdup(e.name ?: "");
+                return r;
+        }
+        r = sd_bus_message_read(reply, "h", &fd);
+        if (r < 0)
+                return r;
+        return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+char *stack_read_switch(const Stack *s) {
+        char buf[16] = {};
+        _cleanup_close_ int fd = open(s->switch_path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+                return strdup("?");
+        buf[strcspn(buf, "\n")] = 0;
+        return strdup(buf);
+}
+
+long stack_rss_kib(pid_t pid) {
+        char path[64], line[256];
+        _cleanup_fclose_ FILE *f = NULL;
+        long kib = -1;
+
+        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+        f = fopen(path, "re");
+        while (f && fgets(line, sizeof(line), f))
+                if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+                        break;
+        return kib;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The daemons on a private bus, for the reliability tests: audiod capturing a known pattern
+ * from the vhtest ALSA plugin, hvacd on the sim backend with a transmit log, wakeword. Built on
+ * tests/lib/harness.h; every function require()s what it needs. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+
+#include "audio-packet.h"
+
+#define AUDIO_NAME "org.voicehvac.Audio1"
+#define AUDIO_PATH "/org/voicehvac/Audio1"
+#define HVAC_NAME  "org.voicehvac.Hvac1"
+#define HVAC_PATH  "/org/voicehvac/Hvac1"
+#define WAKE_NAME  "org.voicehvac.WakeWord1"
+#define WATCHDOG_NAME "org.voicehvac.Watchdog1"
+
+/* The capture pattern: sample k of the file holds k - 16384, so a sample's value names its
+ * position in the (looping) file. */
+#define STACK_PATTERN_SAMPLES 32768
+#define STACK_RATE 16000
+
+typedef struct Stack {
+        char *switch_path;      /* the vhtest "Capture Switch": "1\n" on, "0\n" off */
+        char *state_dir;
+        char *tx_log;           /* hvacd's sim transmit log */
+        pid_t audiod, hvacd, wakeword, watchdogd;
+} Stack;
+
+typedef union StackPacket {
+        AudioPacketHeader header;
+        uint8_t bytes[AUDIO_PACKET_SIZE_MAX];
+} StackPacket;
+
+/* Sets up the ALSA configuration and environment (once, before any daemon starts). Returns
+ * false, with the reason, when the vhtest plugin is not built. */
+bool stack_audio_available(const char **ret_reason);
+void stack_audio_setup(Stack *s, unsigned max_clients, const char *unmute_group);
+void stack_start_audiod(Stack *s, sd_bus *bus);
+void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms);
+/* false when wakeword is not built. */
+bool stack_start_wakeword(Stack *s, sd_bus *bus);
+/* In its watch-only mode (no --supervise); false when watchdogd is not built. */
+bool stack_start_watchdogd(Stack *s, sd_bus *bus);
+/* SIGTERM each daemon started; check()s that each exits 0 (86 = leak under ASan). */
+void stack_stop(Stack *s);
+
+int stack_set_mute(sd_bus *bus, bool muted, char **ret_error_name);
+int stack_get_bool(sd_bus *bus, const char *name, const char *path, const char *property);
+int stack_open_stream(sd_bus *bus, char **ret_error_name);
+/* "1"/"0" as the switch file says, or "?" */
+char *stack_read_switch(const Stack *s);
+
+/* VmRSS of a process in KiB (the current size, not the peak). */
+long stack_rss_kib(pid_t pid);
+bool stack_is_asan(void);

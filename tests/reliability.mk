@@ -1,0 +1,21 @@
+# tests/: reliability and security, measured — the bus fuzzer, the load tests, the authorisation
+# test, and `make reliability`, which runs them with the fuzzers and prints what was tried and
+# what was lost. The libFuzzer targets are in tests/fuzz/fuzz.mk.
+
+BUSFUZZ_SRCS := tests/busfuzz/busfuzz.c tests/busfuzz/contract.c tests/busfuzz/values.c tests/busfuzz/health.c
+BUSFUZZ_OBJS := $(BUSFUZZ_SRCS:%.c=$(BUILD)/%.o)
+BUSFUZZ      := $(BUILD)/tests/busfuzz/busfuzz
+
+EXTRA_TARGETS += $(BUSFUZZ)
+$(BUSFUZZ): $(BUSFUZZ_OBJS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# The reliability tests share tests/busfuzz/stack.c: the daemons on a private bus.
+STACK_OBJS := $(BUILD)/tests/busfuzz/stack.o
+$(BUILD)/tests/busfuzz/%.o: CFLAGS += $(TEST_CFLAGS)
+$(BUILD)/tests/test-busfuzz.o $(BUILD)/tests/test-load-%.o $(BUILD)/tests/test-authorization.o: CFLAGS += -Itests/busfuzz
+
+TESTS += $(BUILD)/tests/test-busfuzz
+$(BUILD)/tests/test-busfuzz: $(BUILD)/tests/test-busfuzz.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUSFUZZ) \
+                $(BUILD)/audiod/audiod $(BUILD)/hvacd/hvacd
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm

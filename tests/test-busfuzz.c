@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The bus fuzzer (tests/busfuzz/) against the real daemons on a private bus, for a bounded number
+ * of calls: every method and property of every contract in dbus-interfaces/, with wrong types,
+ * boundary and random values. busfuzz itself checks each daemon after each batch (same process,
+ * Ping, a property read), every property's type at the end, fds before/after, and that every
+ * error is a named one; this test adds that each daemon still exits cleanly (no leak under ASan).
+ * The seed is printed, and VH_BUSFUZZ_SEED reruns the same calls. */
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "stack.h"
+
+int main(void) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *busfuzz = test_build_path("tests/busfuzz/busfuzz"), *xml = test_src_path("dbus-interfaces");
+        _cleanup_free_ char *stats = NULL, *watchdog_xml = test_src_path("dbus-interfaces/org.voicehvac.Watchdog1.xml");
+        _cleanup_free_ char *out = NULL;
+        const char *reason, *seed = getenv("VH_BUSFUZZ_SEED");
+        Stack s = {};
+        int r;
+
+        if (!stack_audio_available(&reason))
+                test_skip(reason);
+        if (access(busfuzz, X_OK) < 0)
+                test_skip("busfuzz is not built");
+
+        stack_audio_setup(&s, 4, "root");
+        require(test_bus_start(NULL) == 0, "private dbus-daemon");
+        require(test_bus_connect(&bus) >= 0, "connect");
+        stack_start_audiod(&s, bus);
+        stack_start_hvacd(&s, bus, 100);
+        if (!stack_start_wakeword(&s, bus))
+                test_log("wakeword is not built; its interface is fuzzed only if something owns the name");
+        if (access(watchdog_xml, R_OK) < 0)
+                test_log("dbus-interfaces/org.voicehvac.Watchdog1.xml does not exist yet: watchdogd is not fuzzed");
+        else if (!stack_start_watchdogd(&s, bus))
+                test_log("watchdogd is not built: its contract is skipped");
+
+        require(asprintf(&stats, "%s/reliability-stats", test_build_dir()) > 0, "asprintf");
+        {
+                char *argv[] = { busfuzz, (char *) "--xml-dir", xml, (char *) "--calls",
+                                 (char *) (getenv("VH_BUSFUZZ_CALLS") ?: stack_is_asan() ? "300" : "600"), (char *) "--seconds", (char *) "60",
+                                 (char *) "--stats", stats, (char *) (getenv("VH_BUSFUZZ_VERBOSE") ? "--verbose" : "--stats"), stats,
+                                 seed ? (char *) "--seed" : NULL, (char *) seed, NULL };
+                r = test_run(argv, &out);
+        }
+        fputs(out ?: "", stderr);
+        check(r == 0, "busfuzz found nothing (exit %d; each FINDING line above names the call)", r);
+        check(out && strstr(out, "0 skipped"), "every service in dbus-interfaces/ was on the bus and fuzzed");
+
+        stack_stop(&s);
+        return test_result();
+}
