@@ -9,22 +9,31 @@ out=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# voice|speed|text — one voice and speed the recogniser hears well for each command. The first
-# line is ordinary speech without the phrase: the recogniser adapts its feature normalisation to
-# the voice and the room on what it hears first, and the stack is still starting up meanwhile.
+# voice|speed|command. The first entry is ordinary speech without the phrase: the recogniser
+# adapts its feature normalisation to the voice and the room on what it hears first, and the
+# stack is still starting meanwhile. The others are "hey climate", a short pause, the command:
+# synthesised apart, since espeak runs them together into one breath otherwise, which the
+# command recogniser hears less reliably.
 lines=(
-        "en-us|150|the weather is lovely today and I think we should go outside for a walk"
-        "en-us+f3|150|hey climate. set the temperature to twenty four degrees"
-        "en-us|150|hey climate. switch to cooling mode"
-        "en-us+f3|150|hey climate. fan speed high"
+        "en-us|150|-|the weather is lovely today and I think we should go outside for a walk"
+        "en-us+m3|150|hey climate|set the temperature to twenty four degrees"
+        "en-us|150|hey climate|switch to cooling mode"
+        "en-us+m3|150|hey climate|fan speed high"
 )
 parts=()
 i=0
 for line in "${lines[@]}"; do
-        IFS='|' read -r voice speed text <<<"$line"
-        espeak-ng -v "$voice" -s "$speed" -w "$tmp/raw$i.wav" "$text"
+        IFS='|' read -r voice speed phrase text <<<"$line"
+        espeak-ng -v "$voice" -s "$speed" -w "$tmp/command$i.wav" "$text"
         # Quiet before, and room after the command for the recogniser to close it.
-        sox -q "$tmp/raw$i.wav" -r 16000 -c 1 -b 16 "$tmp/part$i.wav" pad 1.5 3
+        sox -q "$tmp/command$i.wav" -r 16000 -c 1 -b 16 "$tmp/c$i.wav" pad 0 3
+        if [ "$phrase" = - ]; then
+                sox -q "$tmp/c$i.wav" "$tmp/part$i.wav" pad 1.5 0
+        else
+                espeak-ng -v "$voice" -s "$speed" -w "$tmp/phrase$i.wav" "$phrase"
+                sox -q "$tmp/phrase$i.wav" -r 16000 -c 1 -b 16 "$tmp/p$i.wav" pad 1.5 0.5
+                sox -q "$tmp/p$i.wav" "$tmp/c$i.wav" "$tmp/part$i.wav"
+        fi
         parts+=("$tmp/part$i.wav")
         i=$((i + 1))
 done

@@ -1,0 +1,111 @@
+#!/bin/bash
+# watchdogd never opens a sound device: every open/openat of the watchdogd process, traced with
+# strace over a run that includes start-up, health checks and a restart, names no /dev/snd path —
+# while it does read the capture status from (a stand-in for) /proc/asound, and reports a capture
+# substream held by another process than audiod as audiod "degraded".
+set -u
+build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
+case $build in /*) ;; *) build="$src/$build" ;; esac
+
+for tool in strace busctl dbus-daemon; do
+        command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+[ -x "$build/watchdogd/watchdogd" ] || { echo "SKIP: watchdogd is not built"; exit 77; }
+[ -f "$build/tests/alsa/libasound_module_pcm_vhtest.so" ] || { echo "SKIP: the vhtest ALSA plugin is not built"; exit 77; }
+
+tmp=$(mktemp -d /tmp/voicehvac-test-snd.XXXXXX)
+chmod 755 "$tmp"
+strace_pid=""
+cleanup() {
+        [ -n "$strace_pid" ] && kill -KILL "$strace_pid" 2>/dev/null
+        [ -n "${wd:-}" ] && kill -KILL "$wd" 2>/dev/null
+        wait 2>/dev/null
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail=0
+check() {       # check DESCRIPTION COMMAND...
+        local what=$1; shift
+        if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
+}
+
+# A capture substream open by pid 1, as /proc/asound would show one not opened by audiod.
+mkdir -p "$tmp/asound/card0/pcm0c/sub0"
+printf 'state: RUNNING\nowner_pid   : 1\ntrigger_time: 1.0\n' >"$tmp/asound/card0/pcm0c/sub0/status"
+
+head -c 64000 /dev/zero >"$tmp/silence.raw"
+"$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/silence.raw" "$tmp/switch" 'eof "loop"' >"$tmp/asound.conf"
+export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/asound.conf" HOME="$tmp" XDG_CONFIG_HOME="$tmp" STATE_DIRECTORY="$tmp"
+cat >"$tmp/audiod.json" <<JSON
+{ "device": "vhtest", "mixer_device": "vhtest", "unmute_group": "root" }
+JSON
+cat >"$tmp/watchdogd.json" <<JSON
+{
+        "ping_interval_ms": 500, "ping_timeout_ms": 250,
+        "asound_root": "$tmp/asound", "budget_file": "$src/cgroups/budget.json",
+        "audiod": { "exec": [ "$build/audiod/audiod", "--config", "$tmp/audiod.json" ] },
+        "hvacd": { "exec": [ "$build/hvacd/hvacd" ] },
+        "wakeword": { "enabled": false }
+}
+JSON
+
+strace -f -qq -o "$tmp/trace" -e trace=open,openat,openat2 \
+        "$build/watchdogd/watchdogd" --supervise --private-bus "$tmp/bus" --config "$tmp/watchdogd.json" \
+        >"$tmp/watchdogd.log" 2>&1 &
+strace_pid=$!
+bus="unix:path=$tmp/bus/bus"
+
+health() {
+        busctl --address="$bus" call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watchdog1 GetHealth 2>/dev/null
+}
+wait_for() {    # wait_for SECONDS PATTERN
+        local end=$((SECONDS + $1))
+        while [ $SECONDS -lt $end ]; do
+                health | grep -q "$2" && return 0
+                sleep 0.2
+        done
+        return 1
+}
+audiod_pid() {
+        health | grep -o '"audiod" [0-9]* .*' | grep -o '"Pid" u [0-9]*' | head -1 | awk '{print $3}'
+}
+
+check "audiod reported degraded: its capture device is held by pid 1" \
+        wait_for 30 '"capture card0/pcm0c/sub0 is held by pid 1, not audiod"'
+old=$(audiod_pid)
+check "audiod has a pid ($old)" test -n "$old"
+[ -n "$old" ] && kill -KILL "$old"
+restarted() {
+        local end=$((SECONDS + 10)) pid
+        while [ $SECONDS -lt $end ]; do
+                pid=$(audiod_pid)
+                [ -n "$pid" ] && [ "$pid" != 0 ] && [ "$pid" != "$old" ] && return 0
+                sleep 0.2
+        done
+        return 1
+}
+check "audiod restarted after kill -9" restarted
+sleep 1
+
+wd=$(head -1 "$tmp/trace" | awk '{print $1}')
+check "watchdogd traced (pid $wd)" test -n "$wd"
+kill -TERM "$wd"
+wait "$strace_pid"
+strace_pid=""
+
+own=$(awk -v p="$wd" '$1 == p' "$tmp/trace")
+check "watchdogd's opens were traced ($(echo "$own" | grep -c open) of them)" test "$(echo "$own" | grep -c open)" -gt 10
+check "watchdogd read the capture status under $tmp/asound" grep -q "$tmp/asound/card0/pcm0c/sub0/status" <<<"$own"
+if grep -q '/dev/snd' <<<"$own"; then
+        echo "FAIL: watchdogd opened a sound device:"
+        grep '/dev/snd' <<<"$own"
+        fail=1
+else
+        echo "ok: watchdogd opened nothing under /dev/snd"
+fi
+check "watchdogd opened no device node but /dev/null" \
+        bash -c '! grep -o "\"/dev/[^\"]*\"" <<<"$1" | grep -v "^\"/dev/null\"$" | grep -q .' _ "$own"
+check "watchdogd exited cleanly" bash -c '! grep -q "did not exit cleanly" "$1"' _ "$tmp/watchdogd.log"
+[ $fail = 0 ] || { echo "--- watchdogd log"; tail -30 "$tmp/watchdogd.log"; }
+exit $fail
