@@ -19,3 +19,15 @@ TESTS += $(BUILD)/tests/test-busfuzz
 $(BUILD)/tests/test-busfuzz: $(BUILD)/tests/test-busfuzz.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUSFUZZ) \
                 $(BUILD)/audiod/audiod $(BUILD)/hvacd/hvacd
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+
+TESTS += $(BUILD)/tests/test-load-mute
+$(BUILD)/tests/test-load-mute: $(BUILD)/tests/test-load-mute.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm -lpthread
+
+TESTS += $(BUILD)/tests/test-load-streams
+$(BUILD)/tests/test-load-streams: $(BUILD)/tests/test-load-streams.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+
+TESTS += $(BUILD)/tests/test-load-apply
+$(BUILD)/tests/test-load-apply: $(BUILD)/tests/test-load-apply.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm -lpthread

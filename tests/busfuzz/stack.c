@@ -16,6 +16,27 @@ bool stack_is_asan(void) {
         return n >= 5 && streq(b + n - 5, "-asan");
 }
 
+static char *tmpfs_state_dir = NULL;
+
+static void remove_tmpfs_state(void) {
+        _cleanup_free_ char *cmd = NULL;
+
+        if (tmpfs_state_dir && asprintf(&cmd, "rm -rf '%s'", tmpfs_state_dir) > 0)
+                (void) system(cmd);
+}
+
+void stack_use_tmpfs_state(Stack *s) {
+        char dir[] = "/dev/shm/vh-state-XXXXXX";
+
+        if (access("/dev/shm", W_OK) < 0 || !mkdtemp(dir))
+                return;
+        tmpfs_state_dir = strdup(dir);
+        require(tmpfs_state_dir, "strdup");
+        atexit(remove_tmpfs_state);
+        free(s->state_dir);
+        s->state_dir = strdup(dir);
+}
+
 bool stack_audio_available(const char **ret_reason) {
         _cleanup_free_ char *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so");
         _cleanup_free_ char *audiod = test_build_path("audiod/audiod");

@@ -36,6 +36,10 @@ typedef union StackPacket {
         uint8_t bytes[AUDIO_PACKET_SIZE_MAX];
 } StackPacket;
 
+/* Puts the daemons' persisted state on tmpfs (/dev/shm) where there is one, so that thousands of
+ * fsync()ed state writes measure the daemon, not the disk. Removed at exit. */
+void stack_use_tmpfs_state(Stack *s);
+
 /* Sets up the ALSA configuration and environment (once, before any daemon starts). Returns
  * false, with the reason, when the vhtest plugin is not built. */
 bool stack_audio_available(const char **ret_reason);
