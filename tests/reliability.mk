@@ -31,3 +31,8 @@ $(BUILD)/tests/test-load-streams: $(BUILD)/tests/test-load-streams.o $(STACK_OBJ
 TESTS += $(BUILD)/tests/test-load-apply
 $(BUILD)/tests/test-load-apply: $(BUILD)/tests/test-load-apply.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm -lpthread
+
+TESTS += $(BUILD)/tests/test-authorization
+$(BUILD)/tests/test-authorization: $(BUILD)/tests/test-authorization.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | \
+                $(BUILD)/audiod/audiod $(BUILD)/hvacd/hvacd
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
