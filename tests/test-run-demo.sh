@@ -48,4 +48,30 @@ for f in /proc/[0-9]*/cmdline; do
 done
 check "no process of the demo left running${left:+: $left}" test -z "$left"
 [ $fail = 0 ] || { echo "--- stack.log"; tail -40 "$run/stack.log"; }
+
+# Ctrl-C: SIGINT to the script's whole process group, as a terminal sends it.
+rm -rf "$run"/*
+setsid env DEMO_AUDIO=file DEMO_RUNTIME_DIR="$run" "$src/tools/run-demo.sh" "$build" >"$run.int" 2>&1 &
+leader=$!
+for _ in $(seq 300); do
+        grep -q 'health +wakeword ok\|wakeword: ok' "$run.int" "$run/stack.log" 2>/dev/null && break
+        sleep 0.1
+done
+kill -INT -- "-$leader"
+for _ in $(seq 300); do
+        kill -0 "$leader" 2>/dev/null || break
+        sleep 0.1
+done
+check "Ctrl-C ends the script within 30 s" bash -c '! kill -0 "$1" 2>/dev/null' _ "$leader"
+wait "$leader"
+status=$?
+check "and it exits 0 after Ctrl-C (got $status)" test "$status" = 0
+check "watchdogd stopped the stack" grep -q 'Stopping audiod' "$run/stack.log"
+left=""
+for f in /proc/[0-9]*/cmdline; do
+        cmd=$(tr '\0' ' ' <"$f" 2>/dev/null)
+        case $cmd in *"$run"*) left="$left${left:+; }$cmd" ;; esac
+done
+check "no process of the demo left after Ctrl-C${left:+: $left}" test -z "$left"
+rm -f "$run.int"
 exit $fail
