@@ -36,3 +36,12 @@ TESTS += $(BUILD)/tests/test-authorization
 $(BUILD)/tests/test-authorization: $(BUILD)/tests/test-authorization.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | \
                 $(BUILD)/audiod/audiod $(BUILD)/hvacd/hvacd
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+
+# `make reliability`: the fuzzers (VH_FUZZ_SECONDS each, 30 by default), the bus fuzzer, the load
+# tests and the authorisation test in the plain tree, and one table of what was tried and lost.
+reliability: deps-check
+	@$(MAKE) -f $(firstword $(MAKEFILE_LIST)) --no-print-directory build-all BUILD=build
+	@$(MAKE) -f $(firstword $(MAKEFILE_LIST)) --no-print-directory BUILD=build $(FUZZ_NAMES:%=build/fuzz/%)
+	@tools/reliability-report.sh build
+
+.PHONY: reliability

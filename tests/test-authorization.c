@@ -27,6 +27,7 @@
 #define GROUP_IN_POLICY "voicehvac"
 
 static const char *test_group;
+static unsigned long cases, refusals, wrong;
 static uid_t nobody_uid;
 static gid_t nobody_gid, group_gid;
 
@@ -138,9 +139,12 @@ static void as_caller(bool in_group, const char *what, int (*call)(sd_bus *, sd_
         if (pid == 0)
                 _exit(caller_run(&c));
         require(waitpid(pid, &status, 0) == pid, "waitpid");
-        check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s, %s: %s (child exit %d)",
-              in_group ? "a member of the group" : "a caller outside the group", what, expected[expect],
-              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        cases++;
+        refusals += expect != EXPECT_OK;
+        if (!check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s, %s: %s (child exit %d)",
+                   in_group ? "a member of the group" : "a caller outside the group", what, expected[expect],
+                   WIFEXITED(status) ? WEXITSTATUS(status) : -1))
+                wrong++;
 }
 
 static int call_set_power(sd_bus *bus, sd_bus_error *e) {
@@ -285,6 +289,9 @@ int main(void) {
         test_outsider(bus);
         test_member(bus);
 
+        stack_report("authorization", cases, cases, refusals, wrong,
+                     "calls as nobody, in and out of the group; faults = calls that must be refused; "
+                     "lost = wrongly allowed or refused");
         stack_stop(&s);
         free((char *) test_group);
         return test_result();

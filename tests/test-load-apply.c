@@ -209,6 +209,13 @@ int main(void) {
         check(state_equal(&tx.final, &final), "the last transmission carries the final state (%d %s %g %s)",
               tx.final.power, tx.final.mode, tx.final.target, tx.final.fan);
 
+        {
+                _cleanup_free_ char *note = NULL;
+                require(asprintf(&note, "%u Apply from %u clients at %.0f/s → %u transmissions", CLIENTS * CALLS_PER_CLIENT,
+                                 CLIENTS, CLIENTS * CALLS_PER_CLIENT / ((end - start) / 1e6), tx.lines) > 0, "asprintf");
+                stack_report("load-apply", CLIENTS * CALLS_PER_CLIENT, CLIENTS * CALLS_PER_CLIENT, 0,
+                             failed + !possible + tx.too_close + tx.foreign + !state_equal(&tx.final, &final), note);
+        }
         stack_stop(&s);
         return test_result();
 }

@@ -13,7 +13,12 @@
  * tell the truth is checked separately: the capture is a pattern in which each sample names its
  * position in the looping file, so position minus stamp × rate must be the same for every packet
  * (within a scheduling jitter far below the length of a mute window). Every 500 calls per client
- * the togglers pause for 150 ms after one SetMute(true), so there are sure windows to test. */
+ * the togglers pause for 150 ms after one SetMute(true), so there are sure windows to test, and
+ * for another 150 ms after one SetMute(false), so that audio surely flows between the storms.
+ *
+ * Faults injected: during all but the last round, the capture switch is turned off behind
+ * audiod's back (amixer) every 100 calls of one client. That only ever mutes, so the sure
+ * windows stay sure; audiod must follow it and still end with Muted and the switch agreeing. */
 
 #include <poll.h>
 #include <pthread.h>
@@ -38,7 +43,7 @@ typedef struct Call {
 
 typedef struct Toggler {
         unsigned id;
-        Call calls[CALLS_PER_CLIENT + CALLS_PER_CLIENT / ROUND + 1];
+        Call calls[CALLS_PER_CLIENT + 2 * (CALLS_PER_CLIENT / ROUND) + 1];
         size_t n;
 } Toggler;
 
@@ -50,6 +55,7 @@ typedef struct Received {
 
 static pthread_barrier_t barrier;
 static atomic_bool togglers_done;
+static atomic_uint switch_flips;
 static Toggler togglers[CLIENTS];
 
 static void call_mute(sd_bus *bus, Toggler *t, bool muted) {
@@ -69,10 +75,19 @@ static void *toggler_run(void *userdata) {
                 return (void *) 1;
         for (unsigned i = 0; i < CALLS_PER_CLIENT; i++) {
                 call_mute(bus, t, (i + t->id) % 2 == 0);
+                if (t->id == 1 && i % 100 == 50 && i < CALLS_PER_CLIENT - ROUND) {
+                        char *argv[] = { (char *) "amixer", (char *) "-q", (char *) "-D", (char *) "vhtest", (char *) "cset",
+                                         (char *) "name=Capture Switch", (char *) "off", NULL };
+                        if (test_run(argv, NULL) == 0)
+                                atomic_fetch_add(&switch_flips, 1);
+                }
                 if ((i + 1) % ROUND == 0) {
                         (void) pthread_barrier_wait(&barrier);
                         if (t->id == 0) {
+                                /* A sure-muted window, then a sure-unmuted one for audio to flow. */
                                 call_mute(bus, t, true);
+                                usleep(PAUSE);
+                                call_mute(bus, t, false);
                                 usleep(PAUSE);
                         }
                         (void) pthread_barrier_wait(&barrier);
@@ -140,6 +155,8 @@ static long position_offset(const Received *r, usec_t t0) {
         return d > STACK_PATTERN_SAMPLES / 2 ? d - STACK_PATTERN_SAMPLES : d;
 }
 
+static unsigned long lost = 0;
+
 static void check_packets(const Received *rx, size_t n, uint64_t xruns) {
         static usec_t windows[CLIENTS * (CALLS_PER_CLIENT + 8)][2];
         size_t nw = sure_windows(windows), inside = 0, long_windows = 0, inconsistent = 0, off = 0;
@@ -168,8 +185,9 @@ static void check_packets(const Received *rx, size_t n, uint64_t xruns) {
         test_log("%zu packets, %zu surely-muted windows (%zu of them ≥ %llu ms), stamp jitter up to %ld samples",
                  n, nw, long_windows, (unsigned long long) (PAUSE / 2 / USEC_PER_MSEC), worst);
         check(long_windows >= CALLS_PER_CLIENT / ROUND, "the pauses gave surely-muted windows to test (%zu)", long_windows);
-        check(n > 100, "audio flowed between the mutes (%zu packets)", n);
+        check(n >= 2 * (CALLS_PER_CLIENT / ROUND) * 3, "audio flowed between the mutes (%zu packets)", n);
         check(inside == 0, "no packet holds audio captured while surely muted (%zu do)", inside);
+        lost += inside + inconsistent;
         check(inconsistent == 0, "every packet's samples are consecutive in the pattern (%zu are not)", inconsistent);
         if (xruns == 0)
                 check(off == 0, "every stamp agrees with the sample position within %llu ms (%zu do not, worst %ld samples)",
@@ -197,9 +215,12 @@ static void check_final_state(sd_bus *bus, Stack *s) {
                         if (togglers[a].calls[i].returned >= last_sent && togglers[a].calls[i].muted == muted)
                                 possible = true;
         check(failed == 0, "every SetMute call succeeded (%u failed)", failed);
-        check(muted >= 0 && possible, "Muted (%d) is the value of a call that could have been handled last", muted);
+        lost += failed;
+        if (!check(muted >= 0 && possible, "Muted (%d) is the value of a call that could have been handled last", muted))
+                lost++;
         sw = stack_read_switch(s);
-        check(streq(sw, muted ? "0" : "1"), "the capture switch agrees with Muted=%d (switch '%s')", muted, sw);
+        if (!check(streq(sw, muted ? "0" : "1"), "the capture switch agrees with Muted=%d (switch '%s')", muted, sw))
+                lost++;
 }
 
 int main(void) {
@@ -249,13 +270,24 @@ int main(void) {
         usleep(200 * 1000);
         for (int i = 0; i < 2; i++)
                 receive(fds[i], &rx, &n, &bad);
-        test_log("%u SetMute calls in %.1f s", CLIENTS * CALLS_PER_CLIENT + CALLS_PER_CLIENT / ROUND,
+        test_log("%u SetMute calls in %.1f s", CLIENTS * CALLS_PER_CLIENT + 2 * (CALLS_PER_CLIENT / ROUND),
                  (now_usec(CLOCK_MONOTONIC) - start) / 1e6);
 
         (void) sd_bus_get_property_trivial(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "Xruns", NULL, 't', &xruns);
         check(bad == 0, "every packet is well-formed (%zu are not)", bad);
+        lost += bad;
+        test_log("the capture switch was turned off behind audiod's back %u times", atomic_load(&switch_flips));
+        check(atomic_load(&switch_flips) > 0, "the switch faults were injected");
         check_final_state(bus, &s);
         check_packets(rx, n, xruns);
+        {
+                _cleanup_free_ char *note = NULL;
+                require(asprintf(&note, "%u SetMute from %u clients, 2 streams, %zu packets checked; faults = switch "
+                                 "turned off behind audiod's back", CLIENTS * CALLS_PER_CLIENT + 2 * (CALLS_PER_CLIENT / ROUND),
+                                 CLIENTS, n) > 0, "asprintf");
+                stack_report("load-mute", CLIENTS * CALLS_PER_CLIENT + 2 * (CALLS_PER_CLIENT / ROUND), n,
+                             atomic_load(&switch_flips), lost, note);
+        }
 
         /* And it still works: unmute alone, audio comes; mute alone, the switch follows. */
         check(stack_set_mute(bus, false, NULL) >= 0 && stack_get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 0,

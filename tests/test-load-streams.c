@@ -12,6 +12,7 @@
  * is the stronger check in that run. */
 
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 
 #include "harness.h"
@@ -132,6 +133,14 @@ int main(void) {
         check(w.worst_gap <= 100 * USEC_PER_MSEC, "and never waited more than 100 ms of audio (%llu ms)",
               (unsigned long long) (w.worst_gap / USEC_PER_MSEC));
 
+        {
+                _cleanup_free_ char *note = NULL;
+                long rss_growth = rss_after - rss_before;
+                require(asprintf(&note, "%u OpenStream/close cycles; lost = failed opens + leaked fds + packet gaps; "
+                                 "RSS %+ld KiB", CYCLES, rss_growth) > 0, "asprintf");
+                stack_report("load-streams", CYCLES, CYCLES, 0,
+                             failed + (unsigned) abs(fds_after - fds_before) + w.gaps, note);
+        }
         safe_close(watch_fd);
         stack_stop(&s);
         return test_result();

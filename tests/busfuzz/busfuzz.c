@@ -422,9 +422,10 @@ static void write_stats(const Totals *t) {
                 return;
         f = fopen(arg_stats, "ae");
         if (f)
-                fprintf(f, "busfuzz services=%u skipped=%u methods=%u properties=%u calls=%lu replies=%lu "
-                        "named_errors=%lu findings=%lu\n", t->services, t->skipped, t->methods, t->properties,
-                        t->calls, t->replies, t->named_errors, t->findings);
+                fprintf(f, "busfuzz cases=%u inputs=%lu faults=%lu lost=%lu %u services (%u skipped), "
+                        "%u methods, %u properties; faults = calls refused with a named error\n",
+                        t->methods + t->properties, t->calls, t->named_errors, t->findings, t->services,
+                        t->skipped, t->methods, t->properties);
 }
 
 int main(int argc, char *argv[]) {

@@ -213,3 +213,13 @@ long stack_rss_kib(pid_t pid) {
                         break;
         return kib;
 }
+
+void stack_report(const char *row, unsigned long cases, unsigned long inputs, unsigned long faults,
+                  unsigned long lost, const char *note) {
+        _cleanup_free_ char *path = test_build_path("reliability-stats");
+        _cleanup_fclose_ FILE *f = fopen(path, "ae");
+
+        if (f)
+                fprintf(f, "%s cases=%lu inputs=%lu faults=%lu lost=%lu %s\n", row, cases, inputs, faults, lost,
+                        note ?: "");
+}

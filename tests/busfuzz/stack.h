@@ -59,6 +59,11 @@ int stack_open_stream(sd_bus *bus, char **ret_error_name);
 /* "1"/"0" as the switch file says, or "?" */
 char *stack_read_switch(const Stack *s);
 
+/* One row of `make reliability`'s table, appended to $VH_BUILD/reliability-stats: what was tried,
+ * how many inputs, how many of them deliberately bad (faults), and what was lost. */
+void stack_report(const char *row, unsigned long cases, unsigned long inputs, unsigned long faults,
+                  unsigned long lost, const char *note);
+
 /* VmRSS of a process in KiB (the current size, not the peak). */
 long stack_rss_kib(pid_t pid);
 bool stack_is_asan(void);

@@ -39,8 +39,9 @@ rc=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
 time=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n1)
 size=$(ls "$corpus" | wc -l)
-if [ $rc -eq 0 ]; then result=ok; else result=FOUND; fi
-echo "$name ${runs:-0} ${time:-$seconds} $size $result" >>"$build/fuzz/stats"
+lost=0; [ $rc -eq 0 ] || lost=1
+echo "$name cases=$size inputs=${runs:-0} faults=0 lost=$lost corpus of $size inputs after ${time:-$seconds} s" \
+        >>"$build/reliability-stats"
 tail -n 30 "$log"
 echo "$name: ${runs:-0} inputs in ${time:-?} s, corpus $size, exit $rc"
 if [ $rc -ne 0 ]; then
