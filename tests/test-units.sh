@@ -1,0 +1,147 @@
+#!/bin/bash
+# The installed systemd integration, checked on the build machine (the VM suite, make check-vm,
+# runs it under a real systemd): `make install` lays out every file, systemd-analyze verify
+# accepts the units and slices with no warning, the sandbox rules the design relies on are in
+# the units (only audiod may open sound devices, only hvacd IR devices), their exposure stays
+# low, and the slices carry the numbers of cgroups/budget.json (the one source of them; watchdogd
+# reads it where there is no systemd). The bus policy is exercised by test-authorization.
+set -u
+build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
+tmp=$(mktemp -d /tmp/test-units-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+failures=0; checks=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect() { # expect DESCRIPTION COMMAND…
+        local what=$1; shift
+        checks=$((checks + 1))
+        "$@" || fail "$what"
+}
+
+command -v systemd-analyze >/dev/null || { echo "SKIP: systemd-analyze is not installed"; exit 77; }
+
+# --- make install --------------------------------------------------------------------------
+root="$tmp/root"
+sanitize=0; case $build in *asan*) sanitize=1 ;; esac
+if ! make --no-print-directory -s -C "$src" install DESTDIR="$root" PREFIX=/usr BUILD="$build" \
+        SANITIZE=$sanitize >"$tmp/install.log" 2>&1; then
+        cat "$tmp/install.log"; echo "FAIL: make install"; exit 1
+fi
+units="$root/usr/lib/systemd/system"
+for f in usr/libexec/voicehvac/audiod usr/libexec/voicehvac/hvacd usr/libexec/voicehvac/wakeword \
+         usr/lib/systemd/system/audiod.service usr/lib/systemd/system/hvacd.service \
+         usr/lib/systemd/system/wakeword.service usr/lib/systemd/system/voicehvac.slice \
+         usr/lib/systemd/system/voicehvac-audio.slice usr/lib/systemd/system/voicehvac-wakeword.slice \
+         usr/lib/systemd/system/voicehvac-hvac.slice usr/lib/sysusers.d/voicehvac.conf \
+         usr/share/dbus-1/system.d/org.voicehvac.Audio1.conf usr/share/dbus-1/system.d/org.voicehvac.Hvac1.conf \
+         usr/share/dbus-1/system.d/org.voicehvac.WakeWord1.conf \
+         usr/share/dbus-1/interfaces/org.voicehvac.Audio1.xml usr/share/dbus-1/interfaces/org.voicehvac.Hvac1.xml \
+         usr/share/dbus-1/interfaces/org.voicehvac.WakeWord1.xml usr/share/voicehvac/commands.gram \
+         etc/voicehvac/audiod.json etc/voicehvac/hvacd.json etc/voicehvac/wakeword.json; do
+        expect "installed: /$f" test -s "$root/$f"
+done
+for b in "$root"/usr/libexec/voicehvac/*; do
+        expect "$b is executable" test -x "$b"
+done
+services=$(cd "$units" && ls -- *.service)
+slices=$(cd "$units" && ls -- voicehvac*.slice)
+
+# --- systemd-analyze verify, against the host's own units (dbus.socket, targets) -----------
+cp -an /lib/systemd/system/. "$units/" 2>/dev/null
+# shellcheck disable=SC2086
+(cd "$units" && systemd-analyze verify --root="$root" $(for u in $services $slices; do echo "$units/$u"; done)) \
+        >"$tmp/verify.log" 2>&1
+rc=$?
+checks=$((checks + 1))
+if [ $rc -ne 0 ] || grep -E "$(echo $services $slices | tr ' ' '|')" "$tmp/verify.log" | grep -q .; then
+        fail "systemd-analyze verify (exit $rc):"; sed 's/^/    /' "$tmp/verify.log"
+fi
+
+# --- what each unit must say ----------------------------------------------------------------
+# prop UNIT KEY — every value of KEY in the installed unit, one per line.
+prop() { sed -n "s/^$2=//p" "$units/$1"; }
+for s in $services; do
+        expect "$s: Type=notify" test "$(prop "$s" Type)" = notify
+        expect "$s: BusName=org.voicehvac.*" grep -qx 'org\.voicehvac\.[A-Za-z]*1' <<<"$(prop "$s" BusName)"
+        expect "$s: WatchdogSec=" test -n "$(prop "$s" WatchdogSec)"
+        expect "$s: Restart=on-failure" test "$(prop "$s" Restart)" = on-failure
+        expect "$s: StartLimitBurst=" test -n "$(prop "$s" StartLimitBurst)"
+        expect "$s: StartLimitIntervalSec=" test -n "$(prop "$s" StartLimitIntervalSec)"
+        slice=$(prop "$s" Slice)
+        expect "$s: Slice=voicehvac-*.slice installed" test -n "$slice" -a -f "$units/$slice"
+        # watchdogd alone runs as root (it asks systemd to restart units), with no capabilities.
+        if [ "$s" = watchdogd.service ]; then
+                expect "$s: no capabilities" grep -qx '' <<<"$(prop "$s" CapabilityBoundingSet)"
+        else
+                expect "$s: User=voicehvac" test "$(prop "$s" User)" = voicehvac
+        fi
+        expect "$s: DevicePolicy=closed" test "$(prop "$s" DevicePolicy)" = closed
+        for k in ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes; do
+                expect "$s: $k" test "$(prop "$s" "${k%%=*}")" = "${k#*=}"
+        done
+        expect "$s: RestrictAddressFamilies=" test -n "$(prop "$s" RestrictAddressFamilies)"
+        expect "$s: SystemCallFilter=" test -n "$(prop "$s" SystemCallFilter)"
+        expect "$s: ExecStart= in /usr/libexec/voicehvac" grep -q '^/usr/libexec/voicehvac/' <<<"$(prop "$s" ExecStart)"
+        alsa=$(prop "$s" DeviceAllow | grep -c 'alsa\|/dev/snd')
+        if [ "$s" = audiod.service ]; then
+                expect "audiod.service: DeviceAllow=char-alsa rw" test "$(prop "$s" DeviceAllow)" = "char-alsa rw"
+                expect "audiod.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac
+        else
+                expect "$s: no sound device may be allowed" test "$alsa" -eq 0
+        fi
+        case $s in
+        hvacd.service)
+                expect "hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
+                expect "hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+        wakeword.service)
+                expect "wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes ;;
+        esac
+        # Exposure as systemd rates it, 0 (locked down) … 100 (unconfined): stay well under 2.0.
+        checks=$((checks + 1))
+        if ! systemd-analyze security --offline=yes --root="$root" --threshold=20 "$units/$s" >"$tmp/security.log" 2>&1; then
+                fail "$s: exposure above 2.0: $(tail -n1 "$tmp/security.log")"
+        fi
+done
+
+# Each slice limits memory and swap; the audio slice has the highest CPU weight; wakeword is capped.
+weight() { prop "$1" CPUWeight; }
+for sl in $slices; do
+        expect "$sl: MemoryMax=" test -n "$(prop "$sl" MemoryMax)"
+        expect "$sl: MemoryHigh=" test -n "$(prop "$sl" MemoryHigh)"
+        expect "$sl: MemorySwapMax=0" test "$(prop "$sl" MemorySwapMax)" = 0
+        [ "$sl" = voicehvac.slice ] || [ "$sl" = voicehvac-audio.slice ] && continue
+        expect "$sl: CPUWeight below the audio slice's" test "$(weight "$sl")" -lt "$(weight voicehvac-audio.slice)"
+done
+expect "voicehvac-wakeword.slice: CPUQuota=" test -n "$(prop voicehvac-wakeword.slice CPUQuota)"
+
+# --- the slices carry cgroups/budget.json's numbers ---------------------------------------------
+budget="$src/cgroups/budget.json"
+declare -A slice_of=([audiod]=voicehvac-audio.slice [wakeword]=voicehvac-wakeword.slice
+                     [hvacd]=voicehvac-hvac.slice [watchdogd]=voicehvac-watchdog.slice)
+if [ -f "$budget" ]; then
+        # One "service key value" line per number.
+        /usr/bin/python3 -c 'import json, sys
+for svc, keys in json.load(open(sys.argv[1])).items():
+    for k, v in keys.items():
+        print(svc, k, v)' "$budget" >"$tmp/budget.txt"
+        expect "budget.json has all four services" test "$(cut -d' ' -f1 "$tmp/budget.txt" | sort -u | wc -l)" -eq 4
+        while read -r svc key value; do
+                sl=${slice_of[$svc]:-}
+                checks=$((checks + 1))
+                [ -n "$sl" ] || { fail "budget.json: unknown service '$svc'"; continue; }
+                case $key in
+                cpu_weight)          want="CPUWeight=$value" ;;
+                cpu_quota_percent)   want="CPUQuota=$value%"; [ "$value" = 0 ] && want="CPUQuota=" ;;
+                memory_high_mib)     want="MemoryHigh=${value}M" ;;
+                memory_max_mib)      want="MemoryMax=${value}M" ;;
+                memory_swap_max_mib) want="MemorySwapMax=${value}M"; [ "$value" = 0 ] && want="MemorySwapMax=0" ;;
+                *) fail "budget.json: key '$key' has no slice setting here"; continue ;;
+                esac
+                grep -qx "$want" "$units/$sl" || fail "$sl: budget.json's $svc.$key is $value, so $want; the slice has '$(grep "^${want%%=*}=" "$units/$sl")'"
+        done <"$tmp/budget.txt"
+else
+        echo "note: cgroups/budget.json not present, slice numbers not compared"
+fi
+
+echo "$checks checks, $failures failures"
+[ $failures -eq 0 ]

@@ -1,0 +1,126 @@
+#!/bin/bash
+# check-vm.sh BUILD [RESULTS] — the VM suite: installs the stack built in BUILD into a Debian 12
+# guest and runs tests/vm/guest/ there, under a real systemd, cgroup v2 and ALSA (snd-aloop),
+# in one boot. Prints every in-guest check and the figures it measured. With RESULTS, appends
+# one line "pass|fail|skip vm check-vm" to it (tests/run-tests.sh's format).
+#
+# The guest image (tests/vm/build-image.sh) is cached in $VH_VM_CACHE (/var/cache/voicehvac-vm),
+# keyed on a hash of the recipe, and rebuilt when the recipe changes. The project itself comes in
+# through a 9p share at each boot; the guest's disk is a snapshot, so every run starts clean.
+#
+# Environment: VH_VM_CACHE, VH_VM_TIMEOUT (seconds for the whole boot, default 900),
+# VH_VM_ACCEL (tcg, the default, or kvm), VH_VM_KEEP=1 keeps the share and console log.
+set -u
+build=$(realpath -m "${1:-build}")
+results=${2:-}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+vmdir="$src/tests/vm"
+out="$build/vm"
+cache=${VH_VM_CACHE:-/var/cache/voicehvac-vm}
+timeout_s=${VH_VM_TIMEOUT:-900}
+start=$(date +%s)
+
+finish() { # finish pass|fail|skip REASON
+        local secs=$(( $(date +%s) - start ))
+        case $1 in
+        pass) echo "PASS [vm] check-vm (${secs}s)" ;;
+        skip) echo "SKIP [vm] check-vm: $2" ;;
+        fail) echo "FAIL [vm] check-vm (${secs}s): $2" ;;
+        esac
+        [ -n "$results" ] && echo "$1 vm check-vm" >>"$results"
+        case $1 in pass) exit 0 ;; skip) exit 77 ;; *) exit 1 ;; esac
+}
+
+# --- what the suite needs on the host -----------------------------------------------------------
+[ "$(id -u)" -eq 0 ] || finish skip "needs root (debootstrap and chroot build the guest image)"
+for tool in qemu-system-x86_64 debootstrap mkfs.ext4 espeak-ng sox; do
+        command -v $tool >/dev/null || finish skip "$tool is not installed (make deps)"
+done
+for bin in audiod/audiod hvacd/hvacd wakeword/wakeword; do
+        [ -x "$build/$bin" ] || finish fail "$build/$bin is not built"
+done
+
+# --- the guest image, cached on its recipe ------------------------------------------------------
+key=$(cd "$vmdir" && { cat build-image.sh; find image -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)
+image="$cache/$key"
+mkdir -p "$cache"
+if [ ! -s "$image/root.ext4" ]; then
+        exec 9>"$cache/.lock"
+        flock 9
+        if [ ! -s "$image/root.ext4" ]; then
+                echo "check-vm: building the guest image $image (once per recipe)…"
+                t0=$(date +%s)
+                timeout --kill-after=10 1200 "$vmdir/build-image.sh" "$image" ||
+                        finish fail "building the guest image failed"
+                echo "check-vm: image built in $(( $(date +%s) - t0 ))s"
+                # Images of older recipes are of no further use.
+                find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
+        fi
+        exec 9>&-
+fi
+
+# --- the share: the installed stack, the guest suite, speech, and the results directory ----------
+rm -rf "$out"
+share="$out/share"
+mkdir -p "$share/tests/vm" "$share/results" "$share/media"
+chmod 0777 "$share/results"
+sanitize=0; case $build in *asan*) sanitize=1 ;; esac
+make --no-print-directory -s -C "$src" install DESTDIR="$share/root" PREFIX=/usr BUILD="$(realpath -m --relative-to="$src" "$build")" \
+        SANITIZE=$sanitize >"$out/install.log" 2>&1 || { cat "$out/install.log"; finish fail "make install failed"; }
+cp -a "$vmdir/guest" "$share/tests/vm/"
+cp "$src/dbus-interfaces/"*.xml "$share/media/"
+"$vmdir/make-media.sh" "$share/media" "$build" >"$out/media.log" 2>&1 ||
+        { cat "$out/media.log"; finish fail "synthesising the test speech failed"; }
+sed 's/^/check-vm: /' "$out/media.log"
+
+# --- one boot ------------------------------------------------------------------------------------
+accel=${VH_VM_ACCEL:-tcg}
+case $accel in
+kvm) accel_args=(-accel kvm -cpu host) ;;
+*)   accel_args=(-accel tcg,thread=multi -cpu max) ;;
+esac
+echo "check-vm: booting the guest ($accel, image $key)…"
+t0=$(date +%s)
+timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 "${accel_args[@]}" \
+        -smp 2 -m 1024 -display none -no-reboot -nic none \
+        -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
+        -append "root=/dev/vda rw console=ttyS0 loglevel=4 mitigations=off voicehvac.test" \
+        -drive "file=$image/root.ext4,if=virtio,format=raw,snapshot=on" \
+        -virtfs "local,path=$share,mount_tag=vh,security_model=none,id=vh" \
+        -device virtio-rng-pci \
+        -serial "file:$out/console.log" >"$out/qemu.log" 2>&1
+qrc=$?
+boot_secs=$(( $(date +%s) - t0 ))
+
+# --- results -------------------------------------------------------------------------------------
+res="$share/results"
+# busctl introspection taken in the guest, compared here with the reviewed contract.
+for live in "$res"/live-*.xml; do
+        [ -f "$live" ] || continue
+        n=${live##*/live-}; n=${n%.xml}
+        if /usr/bin/python3 "$src/tests/lib/compare-introspection.py" "$src/dbus-interfaces/org.voicehvac.$n.xml" \
+                "$live" "org.voicehvac.$n" >"$out/compare-$n.txt" 2>&1; then
+                echo "PASS $n: busctl introspect in the guest equals dbus-interfaces/org.voicehvac.$n.xml" >>"$res/checks"
+        else
+                echo "FAIL $n: busctl introspect in the guest differs from the contract: $(head -c 300 "$out/compare-$n.txt" | tr '\n' ' ')" >>"$res/checks"
+        fi
+done
+if [ -s "$res/checks" ]; then
+        sed 's/^/    /' "$res/checks"
+fi
+if [ -s "$res/figures" ]; then
+        echo "  figures measured in the guest (TCG: for trends, not goals):"
+        sed 's/^/    /' "$res/figures"
+fi
+echo "check-vm: guest ran for ${boot_secs}s (qemu exit $qrc)"
+if [ ! -f "$res/done" ]; then
+        echo "check-vm: the guest suite did not finish; last console lines ($out/console.log):"
+        tail -n 40 "$out/console.log" 2>/dev/null | sed 's/^/    /'
+        [ $qrc -eq 124 ] && finish fail "the guest did not power off within ${timeout_s}s"
+        finish fail "the guest suite did not finish (qemu exit $qrc)"
+fi
+n_fail=$(grep -c '^FAIL' "$res/checks"); n_pass=$(grep -c '^PASS' "$res/checks"); n_skip=$(grep -c '^SKIP' "$res/checks")
+echo "check-vm: $n_pass passed, $n_fail failed, $n_skip skipped in the guest"
+[ "$n_fail" -eq 0 ] || finish fail "$n_fail in-guest checks failed (journal: $res/journal.txt)"
+[ "$n_pass" -gt 0 ] || finish fail "no in-guest check passed"
+finish pass

@@ -1,0 +1,32 @@
+# systemctl start/stop/restart/status of each service, on the installed units and slices.
+services="audiod hvacd wakeword"
+declare -A busname=([audiod]=org.voicehvac.Audio1 [hvacd]=org.voicehvac.Hvac1 [wakeword]=org.voicehvac.WakeWord1)
+declare -A slice=([audiod]=voicehvac-audio.slice [hvacd]=voicehvac-hvac.slice [wakeword]=voicehvac-wakeword.slice)
+
+name_owned() { busctl status "$1" >/dev/null 2>&1; }
+
+for s in $services; do
+        check "$s: systemctl start" systemctl start "$s.service"
+        check "$s: active, its bus name owned" name_owned "${busname[$s]}"
+        check "$s: runs as user voicehvac" test "$(stat -c %U "/proc/$(main_pid $s.service)")" = voicehvac
+        check "$s: in ${slice[$s]}" test "$(unit_prop $s.service ControlGroup)" = "/voicehvac.slice/${slice[$s]}/$s.service"
+done
+for s in $services; do
+        systemctl status --no-pager "$s.service" >"$res/status-$s.txt" 2>&1
+        check "$s: systemctl status says active (running)" grep -q 'Active: active (running)' "$res/status-$s.txt"
+done
+for s in $services; do
+        check "$s: systemctl stop" systemctl stop "$s.service"
+        check "$s: inactive after stop, name released" \
+                eval "test \"\$(unit_prop $s.service ActiveState)\" = inactive && ! name_owned ${busname[$s]}"
+        # A daemon stopped with SIGTERM exits 0, so the unit did not fail.
+        check "$s: stopped cleanly (Result=success)" test "$(unit_prop $s.service Result)" = success
+done
+for s in $services; do
+        systemctl start "$s.service"
+        before=$(main_pid "$s.service")
+        check "$s: systemctl restart" systemctl restart "$s.service"
+        after=$(main_pid "$s.service")
+        check "$s: a new process after restart, name owned" \
+                eval "test '$after' != 0 -a '$after' != '$before' && name_owned ${busname[$s]}"
+done

@@ -1,0 +1,40 @@
+# The bus contract on the real system bus: live introspection (compared with the reviewed XML
+# on the host, which has python), and the policy: who may own, read, mute, unmute and change.
+as() { local user=$1; shift; runuser -u "$user" -- "$@"; }
+call_error() { # call_error USER ARGS… — prints the D-Bus error name of a failing busctl call
+        as "$1" busctl call "${@:2}" 2>&1 >/dev/null | head -n1
+}
+
+for n in Audio1 Hvac1 WakeWord1; do
+        busctl --xml-interface introspect "org.voicehvac.$n" "/org/voicehvac/$n" >"$res/live-$n.xml" 2>&1
+        check "$n: introspectable on the system bus" grep -q "interface name=\"org.voicehvac.$n\"" "$res/live-$n.xml"
+        check "$n: mallory may introspect it" as mallory busctl introspect "org.voicehvac.$n" "/org/voicehvac/$n"
+done
+check "Hvac1: mallory reads Power" as mallory busctl get-property org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Power
+
+# Only the service user owns the names — not root, not a member of the group.
+for u in root alice; do
+        out=$(as "$u" busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus RequestName su org.voicehvac.Hvac1 4 2>&1)
+        check "$u may not own org.voicehvac.Hvac1" grep -q 'AccessDenied\|not allowed to own' <<<"$out"
+done
+
+# Changing the air conditioner: root and the group, nobody else.
+check "Hvac1: alice (group voicehvac) sets the temperature" \
+        as alice busctl call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 21
+check "Hvac1: the change is visible" test "$(bus_get Hvac1 TargetTemperature)" = 21
+err=$(call_error mallory org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 27)
+check "Hvac1: mallory may not change it (AccessDenied)" grep -q 'Rejected send message\|Access denied\|AccessDenied' <<<"$err"
+check "Hvac1: and it did not change" test "$(bus_get Hvac1 TargetTemperature)" = 21
+err=$(call_error alice org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetMode s warm)
+check "Hvac1: a bad value gets a named error (InvalidArgument)" grep -q 'Invalid mode\|warm' <<<"$err"
+
+# The microphone: everyone may mute, only root and the group may unmute or stream.
+err=$(call_error mallory org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 OpenStream)
+check "Audio1: mallory may not open a stream (AccessDenied)" grep -q 'Rejected send message\|Access denied\|AccessDenied' <<<"$err"
+check "Audio1: mallory may mute" as mallory busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b true
+check "Audio1: muted" test "$(bus_get Audio1 Muted)" = true
+err=$(call_error mallory org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false)
+check "Audio1: mallory may not unmute (NotAuthorized)" grep -q 'NotAuthorized\|requires root or membership' <<<"$err"
+check "Audio1: still muted" test "$(bus_get Audio1 Muted)" = true
+check "Audio1: alice unmutes" as alice busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false
+check "Audio1: unmuted" test "$(bus_get Audio1 Muted)" = false

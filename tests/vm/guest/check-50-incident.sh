@@ -1,0 +1,65 @@
+# The incident, reproduced and contained. A health probe that opens the capture device every
+# 5 s — what took the original system down — gets EBUSY from the kernel while audiod keeps
+# capturing with no overrun; the same probe inside any other voicehvac unit's cgroup is refused
+# by that unit's device policy; and the stack's CPU stays at its idle level meanwhile.
+probe() { arecord -q -D "$1" -f S16_LE -r 16000 -c 1 -d 1 -t raw /dev/null 2>&1; }
+pcm_hw_ptr() { sed -n 's/^hw_ptr *: *//p' /proc/asound/card0/pcm1c/sub0/status; }
+stack_cpu_usec() { cpu_usec /sys/fs/cgroup/voicehvac.slice; }
+
+# in_unit_cgroup UNIT COMMAND… — runs the command as a process of the unit's cgroup, so the
+# unit's device filter (a BPF program attached to that cgroup) applies to it.
+in_unit_cgroup() {
+        local procs
+        procs="$(unit_cgroup "$1")/cgroup.procs"; shift
+        sh -c 'echo $$ >"$0" && exec "$@"' "$procs" "$@"
+}
+
+if [ ! -e /proc/asound/card0/pcm1c/sub0/status ]; then
+        result skip "incident: probe gets EBUSY" "no loopback sound card (snd-aloop did not load)"
+        return 0
+fi
+for s in audiod hvacd wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
+wait_for 20 test "$(bus_get Audio1 State)" = running
+sleep 3
+
+# The stack at rest, for comparison (and the figure the suite prints).
+c0=$(stack_cpu_usec); t0=$(date +%s%N)
+sleep 10
+c1=$(stack_cpu_usec); t1=$(date +%s%N)
+idle_permille=$(( (c1 - c0) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
+figure "stack idle CPU: $((idle_permille / 10)).$((idle_permille % 10)) % of one CPU (voicehvac.slice, 10 s, TCG guest)"
+for s in audiod hvacd wakeword; do
+        pid=$(main_pid "$s.service")
+        figure "$s RSS: $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") KiB, cgroup memory.current $(( $(cat "$(unit_cgroup $s.service)/memory.current") / 1024 )) KiB"
+done
+
+xruns0=$(bus_get Audio1 Xruns)
+ptr0=$(pcm_hw_ptr)
+c0=$(stack_cpu_usec); t0=$(date +%s%N)
+busy=0
+for i in 1 2 3; do
+        out=$(probe hw:Loopback,1,0)
+        grep -q 'busy' <<<"$out" && busy=$((busy + 1))
+        log "probe $i: $out"
+        [ $i -lt 3 ] && sleep 5
+done
+c1=$(stack_cpu_usec); t1=$(date +%s%N)
+probe_permille=$(( (c1 - c0) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
+check "incident: the probe gets EBUSY each time (3 of 3)" test $busy -eq 3
+check "incident: audiod still running" test "$(bus_get Audio1 State)" = running
+check "incident: audiod kept capturing (hw_ptr moved)" test "$(pcm_hw_ptr)" -gt "$ptr0"
+check "incident: no xrun during the probes" test "$(bus_get Audio1 Xruns)" = "$xruns0"
+figure "stack CPU while probed: $((probe_permille / 10)).$((probe_permille % 10)) % (idle $((idle_permille / 10)).$((idle_permille % 10)) %)"
+# "Its idle level": within twice the idle figure plus one percentage point of TCG noise.
+check "incident: the stack's CPU stays at its idle level" test $probe_permille -le $(( idle_permille * 2 + 10 ))
+
+# The device itself is fine: a free subdevice opens from outside any voicehvac unit…
+check "incident: control: root outside the units opens a free capture subdevice" probe hw:Loopback,1,1
+# …but not from inside another voicehvac unit, whatever its user.
+for s in hvacd wakeword; do
+        out=$(in_unit_cgroup "$s.service" arecord -q -D hw:Loopback,1,1 -f S16_LE -r 16000 -c 1 -d 1 -t raw /dev/null 2>&1)
+        rc=$?
+        log "probe in $s.service: rc=$rc $out"
+        check "incident: the probe inside $s.service is refused by its device policy" \
+                eval "[ $rc -ne 0 ] && grep -q 'Operation not permitted' <<<\"\$out\""
+done

@@ -1,0 +1,29 @@
+# Hot-plug: the card goes away under audiod (the platform device is unbound, as when a USB
+# microphone is pulled, then the module is removed), audiod reports "disconnected" and idles —
+# no polling, no retry loop — and when the card comes back it captures again by itself.
+aloop_dev=/sys/bus/platform/devices/snd_aloop.0
+
+if [ ! -e "$aloop_dev" ]; then
+        result skip "hotplug: audiod follows the card" "no loopback sound card (snd-aloop did not load)"
+        return 0
+fi
+systemctl is-active -q audiod.service || systemctl start audiod.service
+wait_for 20 test "$(bus_get Audio1 State)" = running
+pid=$(main_pid audiod.service)
+
+check "hotplug: unbind the card" sh -c "echo snd_aloop.0 >/sys/bus/platform/drivers/snd_aloop/unbind"
+check "hotplug: audiod reports disconnected" wait_for 20 test "$(bus_get Audio1 State)" = disconnected
+check "hotplug: rmmod snd-aloop" rmmod snd-aloop
+sleep 2
+c0=$(cpu_usec "$(unit_cgroup audiod.service)"); t0=$(date +%s%N)
+sleep 10
+c1=$(cpu_usec "$(unit_cgroup audiod.service)"); t1=$(date +%s%N)
+permille=$(( (c1 - c0) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
+figure "audiod CPU while disconnected: $((permille / 10)).$((permille % 10)) % (10 s)"
+# Idle means idle: under 2 % of one CPU even in the slow guest (a retry loop takes ~100 %).
+check "hotplug: audiod idles while the card is gone (${permille}‰ < 20‰)" test "$permille" -lt 20
+check "hotplug: still the same audiod process" test "$(main_pid audiod.service)" = "$pid"
+check "hotplug: modprobe snd-aloop" load_loopback
+check "hotplug: audiod captures again by itself" wait_for 30 test "$(bus_get Audio1 State)" = running
+check "hotplug: without a restart" test "$(main_pid audiod.service)" = "$pid"
+check "hotplug: wakeword gets audio again" wait_for 30 test "$(bus_get WakeWord1 State)" = listening

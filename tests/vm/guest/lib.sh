@@ -1,0 +1,73 @@
+# lib.sh — what the guest checks share: result lines, figures, waiting, bus and cgroup helpers.
+# Sourced by run-suite.sh; $share, $res and $media are set.
+
+log() { echo "[$(date +%T)] $*"; }
+
+# result pass|fail|skip NAME [WHY]
+result() {
+        local word
+        case $1 in pass) word=PASS ;; fail) word=FAIL ;; *) word=SKIP ;; esac
+        echo "$word $2${3:+: $3}" >>"$res/checks"
+        log "$word $2${3:+: $3}"
+}
+
+# check NAME COMMAND… — pass when the command succeeds; its output goes to the suite log.
+check() {
+        local name=$1; shift
+        if "$@"; then result pass "$name"; else result fail "$name" "$*"; fi
+}
+
+figure() { echo "$*" >>"$res/figures"; log "figure: $*"; }
+
+# wait_for SECONDS COMMAND… — polls every 0.2 s until the command succeeds.
+wait_for() {
+        local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+        until "$@" >/dev/null 2>&1; do
+                [ $(( $(date +%s%N) / 1000000 )) -ge $deadline ] && return 1
+                sleep 0.2
+        done
+}
+
+finish_suite() {
+        figure "suite: $(( $(date +%s) - suite_start ))s in the guest"
+        journalctl -b --no-pager -o short-monotonic >"$res/journal.txt" 2>&1
+        touch "$res/done"
+        sync
+        exit 0
+}
+
+bus_get() { # bus_get SERVICE-SHORT PROPERTY — e.g. bus_get Hvac1 TargetTemperature → value only
+        busctl get-property "org.voicehvac.$1" "/org/voicehvac/$1" "org.voicehvac.$1" "$2" 2>/dev/null |
+                cut -d' ' -f2- | tr -d '"'
+}
+
+unit_prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
+unit_cgroup() { echo "/sys/fs/cgroup$(unit_prop "$1" ControlGroup)"; }
+main_pid() { unit_prop "$1" MainPID; }
+
+# cpu_usec CGROUP-DIR — usage_usec from cpu.stat
+cpu_usec() { awk '$1 == "usage_usec" { print $2 }' "$1/cpu.stat"; }
+
+# The sound card the guest tests with: snd-aloop. Playback into hw:Loopback,0,0 comes out of
+# hw:Loopback,1,0, which audiod captures (tests/vm/guest/audiod.json).
+load_loopback() { modprobe snd-aloop index=0 pcm_substreams=2 && wait_for 10 test -e /dev/snd/pcmC0D1c; }
+
+setup_stack() {
+        cp -a "$share/root/." / || return 1
+        # The guest's microphone is the loopback card's capture side, subdevice 0, which has no
+        # capture switch: mute is applied to the stream.
+        sed -i -e 's/"device": *"[^"]*"/"device": "hw:Loopback,1,0"/' \
+               -e 's/"mute_control": *"[^"]*"/"mute_control": ""/' \
+               -e 's/"retry_max_ms": *[0-9]*/"retry_max_ms": 2000/' /etc/voicehvac/audiod.json
+        systemd-sysusers || return 1
+        id voicehvac || return 1
+        # Test users: alice may unmute and change the air conditioner, mallory may not.
+        useradd -m -G voicehvac alice && useradd -m mallory || return 1
+        udevadm control --reload
+        systemctl daemon-reload || return 1
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig || return 1
+        if ! load_loopback; then
+                log "snd-aloop is not available"
+                return 0
+        fi
+}
