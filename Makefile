@@ -36,7 +36,8 @@ all: build-all
 include common/common.mk tests/tests.mk
 include $(wildcard audiod/audiod.mk wakeword/wakeword.mk hvacd/hvacd.mk watchdogd/watchdogd.mk \
                    voicehvacctl/voicehvacctl.mk tests/alsa/alsa.mk bench/bench.mk \
-                   dbus-interfaces/dbus-interfaces.mk cgroups/cgroups.mk)
+                   dbus-interfaces/dbus-interfaces.mk cgroups/cgroups.mk \
+                   install.mk tests/vm/vm.mk)
 
 build-all: $(BINARIES) $(TESTS) $(EXTRA_TARGETS)
 
@@ -60,6 +61,7 @@ check: deps-check
 	@rm -f .check-results
 	@$(MAKE) --no-print-directory build-all BUILD=build
 	@tests/run-tests.sh build "$(TESTS)" "$(TEST_SCRIPTS)" .check-results plain || true
+	@$(MAKE) --no-print-directory check-vm BUILD=build VM_RESULTS=.check-results || true
 	@$(MAKE) --no-print-directory build-all BUILD=build-asan SANITIZE=1
 	@tests/run-tests.sh build-asan "$(subst build/,build-asan/,$(TESTS))" "$(TEST_SCRIPTS)" .check-results asan || true
 	@tests/summarize.sh .check-results
