@@ -23,6 +23,8 @@ static void remove_tmpfs_state(void) {
 
         if (tmpfs_state_dir && asprintf(&cmd, "rm -rf '%s'", tmpfs_state_dir) > 0)
                 (void) system(cmd);
+        free(tmpfs_state_dir);
+        tmpfs_state_dir = NULL;
 }
 
 void stack_use_tmpfs_state(Stack *s) {
@@ -154,6 +156,10 @@ void stack_stop(Stack *s) {
         stop_one(&s->wakeword, "wakeword");
         stop_one(&s->audiod, "audiod");
         stop_one(&s->hvacd, "hvacd");
+        free(s->switch_path);
+        free(s->state_dir);
+        free(s->tx_log);
+        s->switch_path = s->state_dir = s->tx_log = NULL;
 }
 
 int stack_set_mute(sd_bus *bus, bool muted, char **ret_error_name) {

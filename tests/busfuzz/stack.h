@@ -50,7 +50,8 @@ void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms);
 bool stack_start_wakeword(Stack *s, sd_bus *bus);
 /* In its watch-only mode (no --supervise); false when watchdogd is not built. */
 bool stack_start_watchdogd(Stack *s, sd_bus *bus);
-/* SIGTERM each daemon started; check()s that each exits 0 (86 = leak under ASan). */
+/* SIGTERM each daemon started; check()s that each exits 0 (86 = leak under ASan). Frees the
+ * paths; call it last. */
 void stack_stop(Stack *s);
 
 int stack_set_mute(sd_bus *bus, bool muted, char **ret_error_name);
