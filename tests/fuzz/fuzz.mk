@@ -36,9 +36,9 @@ $(FUZZ_DIR)/fuzz-audio-packet: $(FUZZ_DIR)/common/audio-packet.o
 $(FUZZ_DIR)/fuzz-mute-state: $(FUZZ_DIR)/audiod/mute-state.o $(FUZZ_DIR)/common/fileio.o
 
 # Built (and run by make check) in the plain tree only, and only where clang can link libFuzzer.
+ifneq ($(SANITIZE),1)
 FUZZ_AVAILABLE := $(shell command -v $(FUZZ_CC) >/dev/null 2>&1 && echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
                     $(FUZZ_CC) -fsanitize=fuzzer -x c -o /dev/null - >/dev/null 2>&1 && echo yes)
-ifneq ($(SANITIZE),1)
 ifeq ($(FUZZ_AVAILABLE),yes)
 EXTRA_TARGETS += $(FUZZ_TARGETS)
 endif
@@ -46,6 +46,7 @@ endif
 TEST_SCRIPTS += $(FUZZ_NAMES:%=tests/fuzz/test-%.sh)
 
 fuzz: $(FUZZ_TARGETS)
+	@rm -f $(BUILD)/reliability-stats
 	@for f in $(FUZZ_NAMES); do \
 		VH_BUILD=$(BUILD) VH_SRCDIR=$(CURDIR) VH_FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzzer.sh $$f || exit 1; \
 	done
