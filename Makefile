@@ -37,7 +37,7 @@ include common/common.mk tests/tests.mk
 include $(wildcard audiod/audiod.mk wakeword/wakeword.mk hvacd/hvacd.mk watchdogd/watchdogd.mk \
                    voicehvacctl/voicehvacctl.mk tests/alsa/alsa.mk bench/bench.mk \
                    dbus-interfaces/dbus-interfaces.mk cgroups/cgroups.mk \
-                   install.mk tests/vm/vm.mk)
+                   install.mk tests/vm/vm.mk tests/fuzz/fuzz.mk tests/reliability.mk)
 
 build-all: $(BINARIES) $(TESTS) $(EXTRA_TARGETS)
 
