@@ -88,15 +88,9 @@ static int decode_pass(Listener *l, const char *path, listener_event_t cb, Decod
 }
 
 static int decode_one(Listener *l, const char *path, DecodeContext *c) {
-        int r;
-
         c->file = path;
-        /* The daemon's decoder has been listening for a while and its cepstral mean fits the
-         * microphone; a fresh one starts from the model's. A first pass over the recording
-         * adapts it, so a file decodes as it would live. */
-        r = decode_pass(l, path, NULL, c);
-        if (r < 0)
-                return r;
+        /* One pass, as the daemon hears it: the recogniser starts from a typical cepstral mean
+         * and adapts as it goes. */
         return decode_pass(l, path, event_print, c);
 }
 

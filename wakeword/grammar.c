@@ -71,6 +71,23 @@ static void fsg_copy_arcs(fsg_model_t *from, fsg_model_t *to) {
         }
 }
 
+static int32 filler_logp(fsg_model_t *fsg, double logprob);
+
+/* Self-loops on "state", one per filler word not in "except". */
+static int filler_loop_add(fsg_model_t *fsg, int32 state, char *const *fillers, char *const *except, int32 logp) {
+        for (char *const *w = fillers; w && *w; w++) {
+                _cleanup_free_ char *name = NULL;
+
+                if (strv_contains(except, *w))
+                        continue;
+                name = message_new(FILLER_PREFIX "%s", *w);
+                if (!name)
+                        return -ENOMEM;
+                fsg_model_trans_add(fsg, state, state, logp, fsg_model_word_add(fsg, name));
+        }
+        return 0;
+}
+
 int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers, double filler_logprob,
                     fsg_model_t **ret, char **ret_error) {
         _cleanup_(jsgf_grammar_freep) jsgf_t *jsgf = NULL;
@@ -78,7 +95,8 @@ int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers,
         logmath_t *lmath = ps_get_logmath(ps);
         float32 lw = cmd_ln_float32_r(ps_get_config(ps), "-lw");
         jsgf_rule_t *rule;
-        int32 loop, logp;
+        int32 loop;
+        int r;
 
         *ret_error = NULL;
         jsgf = jsgf_parse_file(grammar, NULL);
@@ -109,18 +127,60 @@ int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers,
         fsg->final_state = fsg_model_final_state(commands);
         fsg_copy_arcs(commands, fsg);
         loop = fsg_model_n_state(commands);
-        /* logmath works in its own base; the FSG scores are scaled by the language weight. */
-        logp = (int32) (filler_logprob / log(logmath_get_base(lmath)) * lw);
         fsg_model_null_trans_add(fsg, fsg->start_state, loop, 0);
         fsg_model_null_trans_add(fsg, loop, fsg->final_state, 0);
-        for (char *const *w = fillers; *w; w++) {
-                _cleanup_free_ char *name = message_new(FILLER_PREFIX "%s", *w);
-
-                if (!name)
-                        return -ENOMEM;
-                fsg_model_trans_add(fsg, loop, loop, logp, fsg_model_word_add(fsg, name));
-        }
+        r = filler_loop_add(fsg, loop, fillers, NULL, filler_logp(fsg, filler_logprob));
+        if (r < 0)
+                return r;
         fsg_model_null_trans_closure(fsg, NULL);
         *ret = TAKE_PTR(fsg);
         return 0;
+}
+
+static int32 filler_logp(fsg_model_t *fsg, double logprob) {
+        /* logmath works in its own base; the FSG scores are scaled by the language weight. */
+        return (int32) (logprob / log(logmath_get_base(fsg->lmath)) * fsg->lw);
+}
+
+int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers, double filler_logprob,
+                   fsg_model_t **ret) {
+        _cleanup_(fsg_model_freep) fsg_model_t *fsg = NULL;
+        _cleanup_(strv_freep) char **words = NULL;
+        size_t n = 0;
+        int32 state;
+        int r;
+
+        r = strv_split_words(keyphrase, &words);
+        if (r < 0)
+                return r;
+        for (n = 0; words[n]; n++)
+                ;
+        if (n == 0)
+                return -EINVAL;
+        /* state 0: the loop (and start); 1..n-1: inside the phrase; n: final. */
+        fsg = fsg_model_init("verify", ps_get_logmath(ps), cmd_ln_float32_r(ps_get_config(ps), "-lw"), (int32) n + 1);
+        if (!fsg)
+                return -ENOMEM;
+        fsg->start_state = 0;
+        fsg->final_state = (int32) n;
+        r = filler_loop_add(fsg, 0, fillers, words, filler_logp(fsg, filler_logprob));
+        if (r < 0)
+                return r;
+        fsg_model_null_trans_add(fsg, 0, fsg->final_state, 0);
+        state = 0;
+        for (size_t i = 0; i < n; i++, state++)
+                fsg_model_trans_add(fsg, state, state + 1, 0, fsg_model_word_add(fsg, words[i]));
+        fsg_model_null_trans_closure(fsg, NULL);
+        *ret = TAKE_PTR(fsg);
+        return 0;
+}
+
+bool hypothesis_ends_with(const char *hyp, const char *phrase) {
+        size_t h, p;
+
+        if (!hyp || !phrase)
+                return false;
+        h = strlen(hyp);
+        p = strlen(phrase);
+        return p > 0 && h >= p && streq(hyp + h - p, phrase) && (h == p || hyp[h - p - 1] == ' ');
 }

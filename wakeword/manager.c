@@ -3,7 +3,9 @@
 #include <errno.h>
 
 #include "bus-util.h"
+#include "cmn-state.h"
 #include "errors.h"
+#include "fileio.h"
 #include "log.h"
 #include "manager.h"
 
@@ -125,6 +127,14 @@ int manager_new(const char *config_path, Manager **ret) {
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
         listener_init(&m->listener, m->recognizer, m->config.vad_threshold_db, m->config.vad_hangover_msec);
+        r = state_file_path(CMN_STATE_FILE, &m->cmn_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the state directory: %m");
+        r = cmn_state_load(m->recognizer, m->cmn_path);
+        if (r == -EINVAL)
+                log_warning("Ignoring %s: not 13 plausible numbers.", m->cmn_path);
+        else if (r < 0 && r != -ENOENT)
+                log_warning_errno(r, "Cannot read %s, starting from a typical cepstral mean: %m", m->cmn_path);
 
         r = event_new_with_defaults(&m->event);
         if (r < 0)
@@ -154,6 +164,7 @@ Manager *manager_free(Manager *m) {
         m->worker_source = sd_event_source_disable_unref(m->worker_source);
         m->worker = worker_free(m->worker);        /* joins the thread before the recogniser goes */
         m->recognizer = recognizer_free(m->recognizer);
+        free(m->cmn_path);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         wakeword_config_done(&m->config);
@@ -181,5 +192,15 @@ int manager_start(Manager *m) {
 }
 
 int manager_run(Manager *m) {
-        return sd_event_loop(m->event);
+        int r, k;
+
+        r = sd_event_loop(m->event);
+        /* The decoder's adaptation outlives the process; the worker is stopped first, it owns
+         * the recogniser. */
+        m->worker_source = sd_event_source_disable_unref(m->worker_source);
+        m->worker = worker_free(m->worker);
+        k = cmn_state_save(m->recognizer, m->cmn_path);
+        if (k < 0)
+                log_warning_errno(k, "Cannot keep the cepstral mean in %s: %m", m->cmn_path);
+        return r;
 }

@@ -14,6 +14,7 @@
 #define WAKEWORD_BUS_NAME "org.voicehvac.WakeWord1"
 #define WAKEWORD_OBJECT_PATH "/org/voicehvac/WakeWord1"
 #define WAKEWORD_INTERFACE "org.voicehvac.WakeWord1"
+#define CMN_STATE_FILE "wakeword-cmn"
 
 typedef enum WakewordState {
         WAKEWORD_LISTENING,
@@ -34,6 +35,7 @@ typedef struct Manager {
         Worker *worker;
         sd_event_source *worker_source;
         StreamClient *stream;
+        char *cmn_path;                 /* where the cepstral mean is kept across restarts */
 
         WakewordState state;
         bool in_command;                /* between WakeWordDetected and the end of the window */

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pocketsphinx.h>
+#include <sphinxbase/feat.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,7 +19,8 @@
 #define SEARCH_WAKE "wake"
 #define SEARCH_COMMAND "command"
 #define SEARCH_PHONES "phones"
-#define HISTORY_SAMPLES (SAMPLE_RATE / 2)
+#define SEARCH_VERIFY "verify"
+#define HISTORY_SAMPLES (SAMPLE_RATE * 3)
 /* Keyword spotting reports a detection -kws_delay frames (10 by default, 10 ms each) after the
  * phrase ended: that audio already belongs to the command. */
 #define KWS_DELAY_SAMPLES (10 * SAMPLE_RATE / 100)
@@ -41,6 +43,9 @@ struct Recognizer {
         size_t command_samples, command_samples_max;
 
         double command_timeout_sec, command_max_sec, min_confidence, min_coverage;
+        bool verify;
+        size_t verify_samples;
+        double beam;                    /* the decoder's default beam */
 
         /* The latest audio of the wake stage: the command search starts on it, so a command said
          * without a pause after the phrase is not clipped. */
@@ -48,9 +53,19 @@ struct Recognizer {
         size_t history_head, history_fill;
 };
 
+/* The cepstral mean of ordinary speech at a moderate level (what the decoder settles on after a
+ * few minutes of the benchmark's ordinary speech): a better start than the model's, which is
+ * tuned to quieter audio and takes the first utterances to adapt. */
+static const float typical_cmn[RECOGNIZER_CMN_SIZE] = {
+        55.42, 1.49, -2.80, 16.62, -7.85, -3.21, -1.54, -13.42, -4.53, -5.09, 3.47, -1.79, -5.97,
+};
+
 void recognizer_config_init_defaults(RecognizerConfig *c) {
         *c = (RecognizerConfig) {
-                .kws_threshold = 1e-30,
+                .kws_threshold = 1e-50,
+                .kws_beam = 1e-70,
+                .verify_logprob = -7,
+                .verify_window_sec = 2,
                 .command_timeout_sec = 4.0,
                 .command_max_sec = 6.0,
                 .min_confidence = -45,
@@ -96,7 +111,13 @@ static int searches_add(Recognizer *r, const RecognizerConfig *c, char *const *f
         _cleanup_(fsg_model_freep) fsg_model_t *fsg = NULL;
         int k;
 
-        if (ps_set_keyphrase(r->ps, SEARCH_WAKE, r->keyphrase) < 0) {
+        /* A search takes its beams from the configuration when it is set up: the keyword search
+         * gets its own, wider one (below ~1e-48 the threshold does nothing without it), the
+         * grammars the default, which keeps the word loops cheap. */
+        cmd_ln_set_float_r(ps_get_config(r->ps), "-beam", c->kws_beam);
+        k = ps_set_keyphrase(r->ps, SEARCH_WAKE, r->keyphrase);
+        cmd_ln_set_float_r(ps_get_config(r->ps), "-beam", r->beam);
+        if (k < 0) {
                 *ret_error = message_new("cannot set up keyword search for '%s'", r->keyphrase);
                 return -EINVAL;
         }
@@ -106,6 +127,15 @@ static int searches_add(Recognizer *r, const RecognizerConfig *c, char *const *f
         if (ps_set_fsg(r->ps, SEARCH_COMMAND, fsg) < 0) {
                 *ret_error = message_new("cannot set up the command search of '%s'", c->grammar);
                 return -EINVAL;
+        }
+        if (r->verify) {
+                _cleanup_(fsg_model_freep) fsg_model_t *verify = NULL;
+
+                k = verify_fsg_new(r->ps, r->keyphrase, fillers, c->verify_logprob, &verify);
+                if (k < 0 || ps_set_fsg(r->ps, SEARCH_VERIFY, verify) < 0) {
+                        *ret_error = message_new("cannot set up the verification of '%s'", r->keyphrase);
+                        return k < 0 ? k : -EINVAL;
+                }
         }
         if (ps_set_allphone_file(r->ps, SEARCH_PHONES, c->phone_lm) < 0) {
                 *ret_error = message_new("cannot load phone language model '%s'", c->phone_lm);
@@ -137,6 +167,8 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
         r->command_max_sec = c->command_max_sec;
         r->min_confidence = c->min_confidence;
         r->min_coverage = c->min_coverage;
+        r->verify = c->verify_logprob < 0 && c->filler_count > 0;
+        r->verify_samples = MIN((size_t) (c->verify_window_sec * SAMPLE_RATE), (size_t) HISTORY_SAMPLES);
         r->command_samples_max = (size_t) (c->command_max_sec * SAMPLE_RATE) + SAMPLE_RATE;
         r->command_audio = malloc(r->command_samples_max * sizeof(int16_t));
         if (!r->command_audio)
@@ -153,9 +185,11 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
         r_ = decoder_create(c, r->dict_fd, &r->ps, ret_error);
         if (r_ < 0)
                 return r_;
+        r->beam = cmd_ln_float_r(ps_get_config(r->ps), "-beam");
         r_ = searches_add(r, c, fillers, ret_error);
         if (r_ < 0)
                 return r_;
+        (void) recognizer_set_cmn(r, typical_cmn, RECOGNIZER_CMN_GUESS_FRAMES);
         *ret = TAKE_PTR(r);
         return 0;
 }
@@ -343,14 +377,51 @@ static void history_push(Recognizer *r, const int16_t *samples, size_t n) {
         r->history_fill = MIN(r->history_fill + n, (size_t) HISTORY_SAMPLES);
 }
 
-/* Starts the command search on the last "samples" of the wake stage. */
-static int history_replay(Recognizer *r, size_t samples) {
-        int16_t buf[HISTORY_SAMPLES];
+/* Copies the last "samples" of the wake stage into buf; returns how many there were. */
+static size_t history_copy(Recognizer *r, size_t samples, int16_t *buf) {
         size_t n = MIN(samples, r->history_fill);
         size_t start = (r->history_head + HISTORY_SAMPLES - n) % HISTORY_SAMPLES;
 
         for (size_t i = 0; i < n; i++)
                 buf[i] = r->history[(start + i) % HISTORY_SAMPLES];
+        return n;
+}
+
+/* A second, slower look at a wake candidate: the window before it read against ordinary words.
+ * Keyword spotting compares the phrase with a phone loop only, which any similar-sounding word
+ * passes; here the phrase must beat a reading of the same audio as common words. */
+static int wake_verify(Recognizer *r, bool *ret_ok) {
+        _cleanup_free_ int16_t *buf = NULL;
+        const char *hyp;
+        size_t n;
+        int k;
+
+        if (!r->verify) {
+                *ret_ok = true;
+                return 0;
+        }
+        buf = malloc(r->verify_samples * sizeof(int16_t));
+        if (!buf)
+                return -ENOMEM;
+        n = history_copy(r, r->verify_samples, buf);
+        k = utterance_start(r, SEARCH_VERIFY);
+        if (k < 0)
+                return k;
+        if (ps_process_raw(r->ps, buf, n, FALSE, FALSE) < 0)
+                return -EIO;
+        k = utterance_end(r);
+        if (k < 0)
+                return k;
+        hyp = ps_get_hyp(r->ps, NULL);
+        *ret_ok = hypothesis_ends_with(hyp, r->keyphrase);
+        return 0;
+}
+
+/* Starts the command search on the last "samples" of the wake stage. */
+static int history_replay(Recognizer *r, size_t samples) {
+        int16_t buf[HISTORY_SAMPLES];
+        size_t n = history_copy(r, samples, buf);
+
         r->history_fill = 0;
         if (n == 0)
                 return 0;
@@ -364,6 +435,7 @@ static int history_replay(Recognizer *r, size_t samples) {
 static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_t end_usec, RecognizerEvent *ret) {
         const char *hyp;
         int32 score = 0;
+        bool ok;
         int k;
 
         if (!r->in_utterance) {
@@ -382,6 +454,15 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
                 int32 ascr, lscr, lback;
                 score = ps_seg_prob(s, &ascr, &lscr, &lback);
         }
+
+        k = utterance_end(r);
+        if (k < 0)
+                return k;
+        k = wake_verify(r, &ok);
+        if (k < 0)
+                return k;
+        if (!ok)
+                return 0;       /* the kws search restarts with the next audio */
 
         *ret = (RecognizerEvent) { .type = RECOGNIZER_WAKE, .score = score, .audio_usec = end_usec };
         snprintf(ret->text, sizeof ret->text, "%s", r->keyphrase);
@@ -405,4 +486,34 @@ int recognizer_flush(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret) {
         if (r->stage != STAGE_COMMAND)
                 return 0;
         return command_finish(r, end_usec, ret);
+}
+
+
+int recognizer_get_cmn(Recognizer *r, float ret[static RECOGNIZER_CMN_SIZE]) {
+        feat_t *f = ps_get_feat(r->ps);
+        mfcc_t v[RECOGNIZER_CMN_SIZE];
+
+        if (!f || !f->cmn_struct || f->cmn_struct->veclen != RECOGNIZER_CMN_SIZE)
+                return -EOPNOTSUPP;
+        cmn_live_get(f->cmn_struct, v);
+        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
+                ret[i] = (float) v[i];
+        return 0;
+}
+
+int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE], unsigned weight_frames) {
+        feat_t *f = ps_get_feat(r->ps);
+        cmn_t *cmn = f ? f->cmn_struct : NULL;
+        mfcc_t m[RECOGNIZER_CMN_SIZE];
+
+        if (!cmn || cmn->veclen != RECOGNIZER_CMN_SIZE || weight_frames == 0)
+                return -EOPNOTSUPP;
+        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
+                m[i] = (mfcc_t) v[i];
+        cmn_live_set(cmn, m);
+        /* cmn_live_set() counts the mean as ~5 s of speech; a guess should give way sooner. */
+        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
+                cmn->sum[i] = m[i] * (mfcc_t) weight_frames;
+        cmn->nframe = (int32) weight_frames;
+        return 0;
 }

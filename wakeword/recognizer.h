@@ -20,6 +20,9 @@ typedef struct RecognizerConfig {
         char *phone_lm;                 /* phone language model for the rejection phone loop */
         char *keyphrase;
         double kws_threshold;
+        double kws_beam;                /* keyword search beam; below ~1e-48 the threshold needs it wider */
+        double verify_logprob;          /* second look at a wake: filler word prior (0: no second look) */
+        double verify_window_sec;       /* audio before the detection it reads */
         char *grammar;                  /* JSGF file of the commands */
         char *filler_words;             /* common words, by frequency, that non-commands can take */
         unsigned filler_count;          /* how many of them (0: no filler loop) */
@@ -75,3 +78,12 @@ int recognizer_reset(Recognizer *r);
 
 bool recognizer_in_command(Recognizer *r);
 const char *recognizer_keyphrase(Recognizer *r);
+
+/* The decoder's running cepstral mean: the daemon keeps it across restarts, so a new process
+ * starts adapted to the microphone and room. */
+#define RECOGNIZER_CMN_SIZE 13
+int recognizer_get_cmn(Recognizer *r, float ret[static RECOGNIZER_CMN_SIZE]);
+/* weight_frames: how many frames of speech the mean counts as against what is heard next. */
+#define RECOGNIZER_CMN_GUESS_FRAMES 100         /* the built-in typical mean: 1 s */
+#define RECOGNIZER_CMN_KEPT_FRAMES 500          /* a mean this microphone gave before: 5 s */
+int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE], unsigned weight_frames);

@@ -10,3 +10,5 @@
 void strv_free(char **l);
 DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
 bool strv_contains(char *const *l, const char *s);
+/* Splits at blanks. */
+int strv_split_words(const char *s, char ***ret);

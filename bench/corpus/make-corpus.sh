@@ -4,7 +4,8 @@
 #                  pink/white/brown noise at 20/15/10 dB SNR); pos/*.txt holds "action value"
 #   off/*.wav      "hey climate. <off-topic sentence>"
 #   neg/*.wav      long recordings of speech without the phrase (ordinary and near-miss apart)
-#   phrase-end.txt where "hey climate" ends in each pos clip (seconds), for the latency figure
+#   phrase-end.txt where "hey climate" ends in each pos clip (seconds, after the 1 s of padding),
+#                  for the latency figure
 # Every clip has a noise floor: real microphones always have one.
 set -eu
 out=$1
@@ -105,9 +106,11 @@ for v in "${voices[@]}"; do
                 say "$v" $speed $pitch "hey climate. $text" "$tmp/s.wav"
                 noise "${cond%%:*}" "${cond##*:}" "$tmp/s.wav" "$out/pos/p$i.wav"
                 echo "$intent" >"$out/pos/p$i.txt"
-                # Where the phrase ends: 1 s of padding plus the phrase alone.
+                # Where the phrase ends: 1 s of padding plus the phrase alone, without the
+                # silence espeak-ng leaves after it.
                 espeak-ng -v "$v" -s $speed -p $pitch -w "$tmp/h.wav" "hey climate"
-                echo "p$i $(soxi -D "$tmp/h.wav")" >>"$out/phrase-end.txt"
+                sox -q "$tmp/h.wav" "$tmp/ht.wav" reverse silence 1 0.005 0.5% reverse
+                echo "p$i $(soxi -D "$tmp/ht.wav")" >>"$out/phrase-end.txt"
         done
 done
 for v in "${voices[@]}"; do

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The pieces around the decoder that need no audio: the filler word list, the hypothesis tests of
+ * the command and verification searches, the kept cepstral mean, and a recogniser built with the
+ * filler loop and the second look at the phrase (when the model is installed). */
+
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmn-state.h"
+#include "grammar.h"
+#include "harness.h"
+#include "recognizer.h"
+#include "strv.h"
+
+#define MODEL "/usr/share/pocketsphinx/model/en-us"
+
+static void test_split(void) {
+        _cleanup_(strv_freep) char **w = NULL;
+
+        require(strv_split_words("  hey \t climate ", &w) == 0, "split");
+        check(w[0] && streq(w[0], "hey") && w[1] && streq(w[1], "climate") && !w[2], "two words");
+        check(strv_contains(w, "climate") && !strv_contains(w, "clim"), "contains");
+}
+
+static void test_fillers(void) {
+        _cleanup_free_ char *path = test_tmp_path("fillers.txt"), *error = NULL;
+        _cleanup_(strv_freep) char **l = NULL;
+
+        require(test_write_file(path, "# comment\nThe\n\n  to  # trailing\nand\nof\n") == 0, "write");
+        require(filler_words_read(path, 3, &l, &error) == 0, "read: %s", error ?: "");
+        check(l[0] && streq(l[0], "the") && l[1] && streq(l[1], "to") && l[2] && streq(l[2], "and") && !l[3],
+              "first three words, lower case, comments skipped");
+        check(filler_words_read("/nonexistent/fillers", 10, &l, &error) < 0 && error && strstr(error, "/nonexistent/fillers"),
+              "a missing list is an error naming it");
+}
+
+static void test_hypotheses(void) {
+        check(hypothesis_is_filler("~the ~weather"), "filler");
+        check(hypothesis_is_filler("set ~the"), "partly filler");
+        check(!hypothesis_is_filler("set the temperature to twenty"), "command");
+        check(!hypothesis_is_filler(NULL), "none");
+
+        check(hypothesis_ends_with("hey climate", "hey climate"), "just the phrase");
+        check(hypothesis_ends_with("~okay ~so hey climate", "hey climate"), "after fillers");
+        check(!hypothesis_ends_with("~they climate", "hey climate"), "word boundary");
+        check(!hypothesis_ends_with("hey climate ~change", "hey climate"), "not at the end");
+        check(!hypothesis_ends_with("~hey ~climb", "hey climate"), "fillers only");
+        check(!hypothesis_ends_with("", "hey climate") && !hypothesis_ends_with(NULL, "hey climate"), "empty");
+}
+
+static void test_cmn_parse(void) {
+        float v[RECOGNIZER_CMN_SIZE];
+
+        check(cmn_state_parse("55.4 1.5 -2.8 16.6 -7.9 -3.2 -1.5 -13.4 -4.5 -5.1 3.5 -1.8 -6.0\n", v) == 0 &&
+              fabsf(v[0] - 55.4f) < 1e-4 && fabsf(v[12] + 6.0f) < 1e-4, "13 numbers");
+        check(cmn_state_parse("1 2 3", v) == -EINVAL, "too few");
+        check(cmn_state_parse("1 2 3 4 5 6 7 8 9 10 11 12 13 14", v) == -EINVAL, "too many");
+        check(cmn_state_parse("1 2 3 4 5 6 7 8 9 10 11 12 nan", v) == -EINVAL, "not finite");
+        check(cmn_state_parse("1e9 2 3 4 5 6 7 8 9 10 11 12 13", v) == -EINVAL, "implausible");
+}
+
+/* A recogniser with the filler loop and the verification search comes up, and its cepstral mean
+ * goes to a file and comes back. */
+static void test_recognizer(void) {
+        _cleanup_free_ char *grammar = test_src_path("wakeword/commands.gram"), *fillers = test_src_path("wakeword/filler-words.txt"),
+                            *state = test_tmp_path("cmn"), *error = NULL;
+        _cleanup_(recognizer_freep) Recognizer *r = NULL;
+        RecognizerConfig c;
+        float a[RECOGNIZER_CMN_SIZE], b[RECOGNIZER_CMN_SIZE];
+
+        if (access(MODEL "/en-us/mdef", R_OK) < 0) {
+                test_log("pocketsphinx-en-us is not installed: recogniser part skipped");
+                return;
+        }
+        recognizer_config_init_defaults(&c);
+        c.hmm = (char *) MODEL "/en-us";
+        c.dictionary = (char *) MODEL "/cmudict-en-us.dict";
+        c.phone_lm = (char *) MODEL "/en-us-phone.lm.bin";
+        c.keyphrase = (char *) "Hey Climate";
+        c.grammar = grammar;
+        c.filler_words = fillers;
+        c.verify_logprob = -8;
+        if (!check(recognizer_new(&c, &r, &error) == 0, "recogniser: %s", error ?: "?"))
+                return;
+        check(streq(recognizer_keyphrase(r), "hey climate"), "phrase lower-cased");
+
+        require(recognizer_get_cmn(r, a) == 0, "get mean");
+        a[0] += 1.5f;
+        require(recognizer_set_cmn(r, a, RECOGNIZER_CMN_KEPT_FRAMES) == 0, "set mean");
+        require(cmn_state_save(r, state) == 0, "save");
+        a[0] -= 1.5f;
+        require(recognizer_set_cmn(r, a, RECOGNIZER_CMN_KEPT_FRAMES) == 0, "set mean");
+        require(cmn_state_load(r, state) == 0, "load");
+        require(recognizer_get_cmn(r, b) == 0, "get mean");
+        check(fabsf(b[0] - (a[0] + 1.5f)) < 0.01f && fabsf(b[5] - a[5]) < 0.01f, "mean kept: %f vs %f", b[0], a[0] + 1.5f);
+        require(test_write_file(state, "garbage\n") == 0, "write");
+        check(cmn_state_load(r, state) == -EINVAL, "a garbled file is refused");
+        unlink(state);
+        check(cmn_state_load(r, state) == -ENOENT, "no file yet");
+
+        /* A filler word the dictionary does not know is named. */
+        r = recognizer_free(r);
+        free(error);
+        error = NULL;
+        {
+                _cleanup_free_ char *bad = test_tmp_path("bad-fillers.txt");
+                require(test_write_file(bad, "the\nqwzxjk\n") == 0, "write");
+                c.filler_words = bad;
+                check(recognizer_new(&c, &r, &error) < 0 && error && strstr(error, "qwzxjk"), "unknown filler word named: %s",
+                      error ?: "?");
+        }
+}
+
+int main(void) {
+        test_split();
+        test_fillers();
+        test_hypotheses();
+        test_cmn_parse();
+        test_recognizer();
+        return test_result();
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The decoder's cepstral mean, kept in the state directory ("wakeword-cmn"), so a restarted
+ * daemon starts adapted to its microphone and room instead of relearning them on the first
+ * utterances (which it would then likely miss). */
+
+#include "recognizer.h"
+
+/* 0 loaded, -ENOENT none kept yet, -EINVAL the file is not 13 plausible numbers. */
+int cmn_state_load(Recognizer *r, const char *path);
+int cmn_state_save(Recognizer *r, const char *path);
+
+/* Parses "v1 v2 … v13"; exported for the tests. */
+int cmn_state_parse(const char *text, float ret[static RECOGNIZER_CMN_SIZE]);
