@@ -6,7 +6,7 @@
 #   $(PREFIX)/lib/systemd/system/         <daemon>.service, voicehvac*.slice
 #   $(PREFIX)/lib/sysusers.d/voicehvac.conf, $(PREFIX)/lib/udev/rules.d/70-voicehvac.rules
 #   $(PREFIX)/share/dbus-1/system.d/      bus policy;  …/dbus-1/interfaces/  the contract
-#   $(PREFIX)/share/voicehvac/            wakeword's command grammar, the slices' budget.json
+#   $(PREFIX)/share/voicehvac/            wakeword's grammar and word lists, the slices' budget.json
 #   /etc/voicehvac/*.json                 default configuration (under DESTDIR, not PREFIX)
 LIBEXECDIR   ?= $(PREFIX)/libexec/voicehvac
 UNITDIR      ?= $(PREFIX)/lib/systemd/system
@@ -16,6 +16,8 @@ INSTALL_DAEMONS  = $(filter-out %/voicehvacctl,$(BINARIES))
 INSTALL_TOOLS    = $(filter %/voicehvacctl,$(BINARIES))
 INSTALL_UNITS    = $(wildcard audiod/*.service hvacd/*.service wakeword/*.service watchdogd/*.service)
 INSTALL_CONFIGS  = $(wildcard audiod/*.json hvacd/*.json wakeword/*.json watchdogd/*.json)
+# The recogniser's data: its command grammar and word lists.
+INSTALL_WAKEWORD_DATA = $(wildcard wakeword/*.gram wakeword/*.txt)
 
 install: $(BINARIES)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/voicehvac \
@@ -33,7 +35,7 @@ install: $(BINARIES)
 	install -m644 cgroups/70-voicehvac.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
 	install -m644 dbus-interfaces/*.conf $(DESTDIR)$(PREFIX)/share/dbus-1/system.d/
 	install -m644 dbus-interfaces/*.xml $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces/
-	install -m644 wakeword/commands.gram $(DESTDIR)$(PREFIX)/share/voicehvac/
+	install -m644 $(INSTALL_WAKEWORD_DATA) $(DESTDIR)$(PREFIX)/share/voicehvac/
 	install -m644 cgroups/budget.json $(DESTDIR)$(PREFIX)/share/voicehvac/
 	install -m644 $(INSTALL_CONFIGS) $(DESTDIR)$(SYSCONFDIR)/voicehvac/
 

@@ -40,6 +40,9 @@ for f in usr/libexec/voicehvac/audiod usr/libexec/voicehvac/hvacd usr/libexec/vo
          etc/voicehvac/audiod.json etc/voicehvac/hvacd.json etc/voicehvac/wakeword.json; do
         expect "installed: /$f" test -s "$root/$f"
 done
+for f in "$src"/wakeword/*.gram "$src"/wakeword/*.txt; do
+        expect "installed: /usr/share/voicehvac/${f##*/}" cmp -s "$f" "$root/usr/share/voicehvac/${f##*/}"
+done
 for b in "$root"/usr/libexec/voicehvac/*; do
         expect "$b is executable" test -x "$b"
 done

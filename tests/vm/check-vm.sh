@@ -9,7 +9,8 @@
 # through a 9p share at each boot; the guest's disk is a snapshot, so every run starts clean.
 #
 # Environment: VH_VM_CACHE, VH_VM_TIMEOUT (seconds for the whole boot, default 900),
-# VH_VM_ACCEL (tcg, the default, or kvm), VH_VM_KEEP=1 keeps the share and console log.
+# VH_VM_ACCEL (tcg, the default, or kvm), VH_VM_ONLY (an extended regular expression: run only
+# the guest checks whose file names match, e.g. "10|40"; a debugging aid).
 set -u
 build=$(realpath -m "${1:-build}")
 results=${2:-}
@@ -68,6 +69,7 @@ sanitize=0; case $build in *asan*) sanitize=1 ;; esac
 make --no-print-directory -s -C "$src" install DESTDIR="$share/root" PREFIX=/usr BUILD="$(realpath -m --relative-to="$src" "$build")" \
         SANITIZE=$sanitize >"$out/install.log" 2>&1 || { cat "$out/install.log"; finish fail "make install failed"; }
 cp -a "$vmdir/guest" "$share/tests/vm/"
+[ -n "${VH_VM_ONLY:-}" ] && echo "$VH_VM_ONLY" >"$share/only"
 cp "$src/dbus-interfaces/"*.xml "$share/media/"
 "$vmdir/make-media.sh" "$share/media" "$build" >"$out/media.log" 2>&1 ||
         { cat "$out/media.log"; finish fail "synthesising the test speech failed"; }

@@ -15,7 +15,8 @@ for s in $services; do
         systemctl status --no-pager "$s.service" >"$res/status-$s.txt" 2>&1
         check "$s: systemctl status says active (running)" grep -q 'Active: active (running)' "$res/status-$s.txt"
 done
-for s in $services; do
+# Stopped in reverse order: wakeword wants audiod, and would pull it back in if it restarted.
+for s in wakeword hvacd audiod; do
         check "$s: systemctl stop" systemctl stop "$s.service"
         check "$s: inactive after stop, name released" \
                 eval "test \"\$(unit_prop $s.service ActiveState)\" = inactive && ! name_owned ${busname[$s]}"

@@ -15,6 +15,7 @@ check "Hvac1: mallory reads Power" as mallory busctl get-property org.voicehvac.
 # Only the service user owns the names — not root, not a member of the group.
 for u in root alice; do
         out=$(as "$u" busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus RequestName su org.voicehvac.Hvac1 4 2>&1)
+        log "RequestName as $u: $out"
         check "$u may not own org.voicehvac.Hvac1" grep -q 'AccessDenied\|not allowed to own' <<<"$out"
 done
 

@@ -13,6 +13,10 @@ sleep 1 # hvacd persists after its coalescing window
 
 for s in audiod hvacd wakeword; do
         pid=$(main_pid "$s.service"); n=$(nrestarts "$s.service")
+        if ! [ "$pid" -gt 1 ] 2>/dev/null; then
+                result fail "faults: $s killed with SIGKILL is restarted" "$s is not running"
+                continue
+        fi
         kill -9 "$pid"
         check "faults: $s killed with SIGKILL is restarted" \
                 wait_for 30 eval "[ \"\$(nrestarts $s.service)\" -gt $n ] && systemctl is-active -q $s.service"

@@ -1,0 +1,25 @@
+# watchdogd under systemd, last so that it cannot restart anything the checks above break on
+# purpose: its unit starts and stops, its interface matches the contract, it reports health.
+if [ ! -f /usr/lib/systemd/system/watchdogd.service ]; then
+        result skip "watchdogd: systemctl start" "watchdogd.service is not installed"
+        return 0
+fi
+for s in audiod hvacd wakeword; do
+        systemctl reset-failed "$s.service" 2>/dev/null
+        systemctl is-active -q "$s.service" || systemctl start "$s.service"
+done
+check "watchdogd: systemctl start" systemctl start watchdogd.service
+check "watchdogd: in voicehvac-watchdog.slice" \
+        test "$(unit_prop watchdogd.service ControlGroup)" = /voicehvac.slice/voicehvac-watchdog.slice/watchdogd.service
+busctl --xml-interface introspect org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 >"$res/live-Watchdog1.xml" 2>&1
+check "watchdogd: mallory may ask for the health" \
+        runuser -u mallory -- busctl call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watchdog1 GetHealth
+busctl call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watchdog1 GetHealth >"$res/health.txt" 2>&1
+check "watchdogd: GetHealth names the three services" \
+        eval "grep -q audiod '$res/health.txt' && grep -q hvacd '$res/health.txt' && grep -q wakeword '$res/health.txt'"
+sleep 5
+check "watchdogd: still active after 5 s" systemctl is-active -q watchdogd.service
+pid=$(main_pid watchdogd.service)
+figure "watchdogd RSS: $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") KiB"
+check "watchdogd: systemctl stop" systemctl stop watchdogd.service
+check "watchdogd: stopped cleanly (Result=success)" test "$(unit_prop watchdogd.service Result)" = success
