@@ -50,8 +50,8 @@ value() { sed -n "s/^$1 .*\\b$2=\\([0-9]*\\).*/\\1/p" "$stats" 2>/dev/null | tai
 note() { sed -n "s/^$1 cases=[0-9]* inputs=[0-9]* faults=[0-9]* lost=[0-9]* //p" "$stats" 2>/dev/null | tail -n1; }
 
 echo
-printf '%-16s %-6s %10s %12s %9s %6s  %s\n' "what" "result" "cases" "inputs" "faults" "lost" "notes"
-printf '%-16s %-6s %10s %12s %9s %6s  %s\n' "----" "------" "-----" "------" "------" "----" "-----"
+printf '%-18s %-6s %10s %12s %9s %6s  %s\n' "what" "result" "cases" "inputs" "faults" "lost" "notes"
+printf '%-18s %-6s %10s %12s %9s %6s  %s\n' "----" "------" "-----" "------" "------" "----" "-----"
 total_cases=0 total_inputs=0 total_faults=0 total_lost=0 bad=0
 for row in fuzz-config fuzz-hvac-state fuzz-intent fuzz-audio-packet fuzz-mute-state busfuzz load-mute \
            load-streams load-apply authorization; do
@@ -60,16 +60,16 @@ for row in fuzz-config fuzz-hvac-state fuzz-intent fuzz-audio-packet fuzz-mute-s
         case $res in skip*) short=skip ;; *) short=$res ;; esac
         if [ -z "$cases" ]; then
                 [ "$short" = pass ] && short=FAIL        # passed without saying what it did
-                printf '%-16s %-6s %10s %12s %9s %6s  %s\n' "$row" "$short" - - - - "${res#skip: }"
+                printf '%-18s %-6s %10s %12s %9s %6s  %s\n' "$row" "$short" - - - - "${res#skip: }"
                 [ "$short" = skip ] || bad=1
                 continue
         fi
-        printf '%-16s %-6s %10s %12s %9s %6s  %s\n' "$row" "$short" "$cases" "$inputs" "$faults" "$lost" "$(note "$row")"
+        printf '%-18s %-6s %10s %12s %9s %6s  %s\n' "$row" "$short" "$cases" "$inputs" "$faults" "$lost" "$(note "$row")"
         total_cases=$((total_cases + cases)) total_inputs=$((total_inputs + inputs))
         total_faults=$((total_faults + faults)) total_lost=$((total_lost + lost))
         [ "$short" = FAIL ] && bad=1
 done
-printf '%-16s %-6s %10s %12s %9s %6s\n' "total" "" "$total_cases" "$total_inputs" "$total_faults" "$total_lost"
+printf '%-18s %-6s %10s %12s %9s %6s\n' "total" "" "$total_cases" "$total_inputs" "$total_faults" "$total_lost"
 echo
 if [ "$bad" -eq 0 ] && [ "$total_lost" -eq 0 ]; then
         echo "Nothing lost."
