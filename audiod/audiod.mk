@@ -19,3 +19,8 @@ EXTRA_TARGETS += $(BUILD)/bench/bench-audiod
 $(BUILD)/bench/bench-audiod.o: CFLAGS += $(TEST_CFLAGS)
 $(BUILD)/bench/bench-audiod: $(BUILD)/bench/bench-audiod.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+TESTS += $(BUILD)/tests/test-mute-state
+$(BUILD)/tests/test-mute-state.o: CFLAGS += -Iaudiod
+$(BUILD)/tests/test-mute-state: $(BUILD)/tests/test-mute-state.o $(BUILD)/audiod/mute-state.o $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
