@@ -20,6 +20,7 @@
 #include "audio-packet.h"
 #include "bus-util.h"
 #include "harness.h"
+#include "../tests/test-wakeword-vhtest.h"
 
 #define NAME "org.voicehvac.WakeWord1"
 #define PATH "/org/voicehvac/WakeWord1"
@@ -139,10 +140,7 @@ static void pump_until(sd_bus *bus, double until, int stream_fd, Live *l, usec_t
 
 int main(int argc, char *argv[]) {
         _cleanup_free_ char *audiod_bin = test_build_path("audiod/audiod"), *wakeword_bin = test_build_path("wakeword/wakeword"),
-                            *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so"),
-                            *script = test_src_path("tests/alsa/make-conf.sh"), *plugins = test_build_path("tests/alsa"),
-                            *switch_path = test_tmp_path("switch"), *alsa_conf = test_tmp_path("asound.conf"),
-                            *audiod_conf = test_tmp_path("audiod.json"), *path_env = NULL, *conf_text = NULL;
+                            *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so"), *audiod_conf = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_fclose_ FILE *marks = NULL;
         _cleanup_close_ int stream_fd = -EBADF;
@@ -167,18 +165,7 @@ int main(int argc, char *argv[]) {
         while (l.n_marks < MARKS_MAX && fscanf(marks, "%lf", &l.marks[l.n_marks]) == 1)
                 l.n_marks++;
 
-        {
-                char *a[] = { script, plugins, argv[1], switch_path, NULL };
-                require(test_run(a, &conf_text) == 0 && conf_text, "make-conf.sh");
-                require(test_write_file(alsa_conf, conf_text) == 0, "write alsa conf");
-        }
-        require(test_write_file(audiod_conf, "{ \"device\": \"vhtest\", \"mixer_device\": \"vhtest\", \"unmute_group\": \"root\" }\n") == 0,
-                "write audiod config");
-        require(asprintf(&path_env, "/usr/share/alsa/alsa.conf:%s", alsa_conf) > 0, "asprintf");
-        setenv("ALSA_CONFIG_PATH", path_env, 1);
-        setenv("HOME", test_tmpdir(), 1);
-        setenv("XDG_CONFIG_HOME", test_tmpdir(), 1);
-        setenv("STATE_DIRECTORY", test_tmpdir(), 1);
+        audiod_conf = vhtest_audiod_setup(argv[1], NULL);
 
         require(test_bus_start(NULL) == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");

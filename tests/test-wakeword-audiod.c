@@ -11,6 +11,7 @@
 
 #include "bus-util.h"
 #include "harness.h"
+#include "test-wakeword-vhtest.h"
 
 #define NAME "org.voicehvac.WakeWord1"
 #define PATH "/org/voicehvac/WakeWord1"
@@ -133,10 +134,8 @@ static int set_mute(sd_bus *bus, bool mute) {
 
 int main(void) {
         _cleanup_free_ char *audiod_bin = test_build_path("audiod/audiod"), *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so"),
-                            *wakeword_bin = test_build_path("wakeword/wakeword"), *script = test_src_path("tests/alsa/make-conf.sh"),
-                            *plugins = test_build_path("tests/alsa"), *audio = test_tmp_path("speech.wav"),
-                            *switch_path = test_tmp_path("switch"), *alsa_conf = test_tmp_path("asound.conf"),
-                            *audiod_conf = test_tmp_path("audiod.json"), *path_env = NULL, *conf_text = NULL;
+                            *wakeword_bin = test_build_path("wakeword/wakeword"), *audio = test_tmp_path("speech.wav"),
+                            *audiod_conf = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         usec_t slowest = 0;
         pid_t audiod, wakeword;
@@ -149,18 +148,7 @@ int main(void) {
                 test_skip("espeak-ng or sox missing");
 
         make_audio(test_tmpdir(), audio);
-        {
-                char *argv[] = { script, plugins, audio, switch_path, (char *) "eof \"loop\"", NULL };
-                require(test_run(argv, &conf_text) == 0 && conf_text, "make-conf.sh");
-                require(test_write_file(alsa_conf, conf_text) == 0, "write alsa conf");
-        }
-        require(test_write_file(audiod_conf, "{ \"device\": \"vhtest\", \"mixer_device\": \"vhtest\", \"unmute_group\": \"root\" }\n") == 0,
-                "write audiod config");
-        require(asprintf(&path_env, "/usr/share/alsa/alsa.conf:%s", alsa_conf) > 0, "asprintf");
-        setenv("ALSA_CONFIG_PATH", path_env, 1);
-        setenv("HOME", test_tmpdir(), 1);
-        setenv("XDG_CONFIG_HOME", test_tmpdir(), 1);
-        setenv("STATE_DIRECTORY", test_tmpdir(), 1);
+        audiod_conf = vhtest_audiod_setup(audio, "eof \"loop\"");
 
         require(test_bus_start(NULL) == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");

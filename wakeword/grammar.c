@@ -132,7 +132,7 @@ int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers,
         r = filler_loop_add(fsg, loop, fillers, NULL, filler_logp(fsg, filler_logprob));
         if (r < 0)
                 return r;
-        fsg_model_null_trans_closure(fsg, NULL);
+        glist_free(fsg_model_null_trans_closure(fsg, NULL));
         *ret = TAKE_PTR(fsg);
         return 0;
 }
@@ -170,7 +170,7 @@ int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers
         state = 0;
         for (size_t i = 0; i < n; i++, state++)
                 fsg_model_trans_add(fsg, state, state + 1, 0, fsg_model_word_add(fsg, words[i]));
-        fsg_model_null_trans_closure(fsg, NULL);
+        glist_free(fsg_model_null_trans_closure(fsg, NULL));
         *ret = TAKE_PTR(fsg);
         return 0;
 }
