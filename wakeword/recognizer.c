@@ -511,7 +511,7 @@ int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE],
         for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
                 m[i] = (mfcc_t) v[i];
         cmn_live_set(cmn, m);
-        /* cmn_live_set() counts the mean as ~5 s of speech; a guess should give way sooner. */
+        /* cmn_live_set() counts the mean as 5 s of speech; weight_frames says how much it is worth. */
         for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
                 cmn->sum[i] = m[i] * (mfcc_t) weight_frames;
         cmn->nframe = (int32) weight_frames;

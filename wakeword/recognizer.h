@@ -84,6 +84,6 @@ const char *recognizer_keyphrase(Recognizer *r);
 #define RECOGNIZER_CMN_SIZE 13
 int recognizer_get_cmn(Recognizer *r, float ret[static RECOGNIZER_CMN_SIZE]);
 /* weight_frames: how many frames of speech the mean counts as against what is heard next. */
-#define RECOGNIZER_CMN_GUESS_FRAMES 100         /* the built-in typical mean: 1 s */
+#define RECOGNIZER_CMN_GUESS_FRAMES 500         /* the built-in typical mean: 5 s */
 #define RECOGNIZER_CMN_KEPT_FRAMES 500          /* a mean this microphone gave before: 5 s */
 int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE], unsigned weight_frames);
