@@ -1,32 +1,82 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* voicehvacctl monitor: one line per event, as it happens — wake detections, recognised
- * commands, the air conditioner's and the microphone's property changes, and the watchdog's
- * health reports — from the signals any client may subscribe to. */
+ * commands, property changes of the air conditioner, the microphone and the recogniser, and the
+ * watchdog's health reports — from the signals any client may subscribe to; with --json one
+ * object per line. And a level meter: a stream from audiod (OpenStream), measured per span of
+ * audio, while the microphone is unmuted (a muted audiod sends no packets at all). */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "audio-packet.h"
+#include "bus-json.h"
 #include "bus-util.h"
-#include "log.h"
+#include "ctl.h"
+#include "level-meter.h"
 #include "monitor.h"
+#include "time-util.h"
 
-#define HVAC_NAME  "org.voicehvac.Hvac1"
-#define HVAC_PATH  "/org/voicehvac/Hvac1"
-#define AUDIO_PATH "/org/voicehvac/Audio1"
-#define WAKE_PATH  "/org/voicehvac/WakeWord1"
-#define WATCH_PATH "/org/voicehvac/Watchdog1"
+#define METER_SPAN_USEC       (100 * USEC_PER_MSEC)
+#define LEVEL_LINE_USEC       (10 * USEC_PER_SEC)
+#define METER_BAR_WIDTH       30
 
-static void print_event(const char *kind, const char *format, ...) _printf_(2, 3);
-static void print_event(const char *kind, const char *format, ...) {
+typedef union PacketBuffer {
+        AudioPacketHeader header;
+        uint8_t bytes[AUDIO_PACKET_SIZE_MAX];
+} PacketBuffer;
+
+typedef struct Monitor {
+        sd_event *event;
+        sd_bus *bus;
+
+        uint64_t level_usec;            /* span of one reading; 0 = no meter */
+        bool meter_in_place;            /* redraw one line on the terminal */
+        bool meter_shown;               /* that line is on the screen now */
+        bool muted;
+
+        int stream_fd;
+        sd_event_source *stream_source;
+        sd_bus_slot *open_slot;         /* OpenStream() in flight */
+        bool stream_refused;            /* said so once */
+        LevelMeter meter;
+        uint32_t meter_rate;
+        PacketBuffer *packet;
+} Monitor;
+
+static Monitor *monitor_of(void *userdata) {
+        return userdata;
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+static void meter_clear(Monitor *mon) {
+        if (mon->meter_shown) {
+                fputs("\r\033[K", stdout);
+                mon->meter_shown = false;
+        }
+}
+
+static void print_prefix(const char *kind) {
         struct timespec ts;
         struct tm tm;
-        va_list ap;
 
         (void) clock_gettime(CLOCK_REALTIME, &ts);
         (void) localtime_r(&ts.tv_sec, &tm);
         printf("%02d:%02d:%02d.%03ld  %-9s ", tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, kind);
+}
+
+static void print_event(Monitor *mon, const char *kind, const char *format, ...) _printf_(3, 4);
+static void print_event(Monitor *mon, const char *kind, const char *format, ...) {
+        va_list ap;
+
+        meter_clear(mon);
+        print_prefix(kind);
         va_start(ap, format);
         vprintf(format, ap);
         va_end(ap);
@@ -34,201 +84,410 @@ static void print_event(const char *kind, const char *format, ...) {
         fflush(stdout);
 }
 
-/* Appends one variant's value as text: the basic types the voicehvac interfaces use. */
-static int format_variant(sd_bus_message *m, char *buf, size_t size) {
-        const char *contents, *s;
-        char type;
-        double d;
-        uint64_t t;
-        uint32_t u;
-        int32_t i;
-        int b, r;
+/* With --json: {"realtime_usec": …, "event": kind, …fields of o}. Takes o. */
+static void print_json_event(const char *kind, json_object *o) {
+        _cleanup_(json_object_putp) json_object *line = json_object_new_object();
 
-        r = sd_bus_message_peek_type(m, &type, &contents);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_enter_container(m, 'v', contents);
-        if (r < 0)
-                return r;
-        switch (contents[0]) {
-        case 's':
-                r = sd_bus_message_read(m, "s", &s);
-                (void) snprintf(buf, size, "%s", s);
-                break;
-        case 'b':
-                r = sd_bus_message_read(m, "b", &b);
-                (void) snprintf(buf, size, "%s", b ? "true" : "false");
-                break;
-        case 'd':
-                r = sd_bus_message_read(m, "d", &d);
-                (void) snprintf(buf, size, "%g", d);
-                break;
-        case 't':
-                r = sd_bus_message_read(m, "t", &t);
-                (void) snprintf(buf, size, "%llu", (unsigned long long) t);
-                break;
-        case 'u':
-                r = sd_bus_message_read(m, "u", &u);
-                (void) snprintf(buf, size, "%u", u);
-                break;
-        case 'i':
-                r = sd_bus_message_read(m, "i", &i);
-                (void) snprintf(buf, size, "%d", i);
-                break;
-        default:
-                r = sd_bus_message_skip(m, contents);
-                (void) snprintf(buf, size, "(%s)", contents);
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
+        json_object_object_add(line, "realtime_usec", json_object_new_uint64(now_usec(CLOCK_REALTIME)));
+        json_object_object_add(line, "event", json_object_new_string(kind));
+        json_object_object_foreach(o, key, value)
+                json_object_object_add(line, key, json_object_get(value));
+        json_object_put(o);
+        json_print_line(line);
 }
 
-/* "Name=value Name=value" of an a{sv}, leaving out the names in skip. */
-static int format_dict(sd_bus_message *m, const char *const *skip, char *buf, size_t size) {
+/* "Name=value Name=value" of a JSON object, leaving out the names in skip. */
+static void format_fields(json_object *o, const char *const *skip, char *buf, size_t size) {
         size_t l = 0;
-        const char *name;
-        int r;
 
         buf[0] = '\0';
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                char value[128];
+        json_object_object_foreach(o, name, value) {
                 bool skipped = false;
+                const char *text;
+                char number[64];
 
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
                 for (const char *const *k = skip; k && *k; k++)
                         skipped = skipped || streq(*k, name);
-                if (skipped)
-                        r = sd_bus_message_skip(m, "v");
-                else {
-                        r = format_variant(m, value, sizeof value);
-                        if (r >= 0 && l < size)
-                                l += (size_t) snprintf(buf + l, size - l, "%s%s=%s", l ? " " : "", name, value);
-                }
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
+                if (skipped || l >= size)
+                        continue;
+                if (json_object_is_type(value, json_type_double)) {
+                        (void) snprintf(number, sizeof number, "%g", json_object_get_double(value));
+                        text = number;
+                } else if (!value)
+                        text = "n/a";
+                else
+                        text = json_object_get_string(value);
+                l += (size_t) snprintf(buf + l, size - l, "%s%s=%s", l ? " " : "", name, text);
         }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
 }
+
+/* ---- signals ----------------------------------------------------------------------------- */
 
 static int on_wake(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *phrase;
         double score;
         uint64_t t;
 
-        if (sd_bus_message_read(m, "sdt", &phrase, &score, &t) >= 0)
-                print_event("wake", "\"%s\" (score %.0f)", phrase, score);
+        if (sd_bus_message_read(m, "sdt", &phrase, &score, &t) < 0)
+                return 0;
+        if (arg_json) {
+                json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "phrase", json_object_new_string(phrase));
+                json_object_object_add(o, "score", json_object_new_double(score));
+                json_object_object_add(o, "audio_usec", json_object_new_uint64(t));
+                print_json_event("wake", o);
+        } else
+                print_event(monitor_of(userdata), "wake", "\"%s\" (score %.0f)", phrase, score);
         return 0;
 }
 
 static int on_command(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(json_object_putp) json_object *intent = NULL;
         const char *text;
-        char intent[256];
+        char fields[256];
+        uint64_t t = 0;
 
-        if (sd_bus_message_read(m, "s", &text) < 0 || format_dict(m, NULL, intent, sizeof intent) < 0)
+        if (sd_bus_message_read(m, "s", &text) < 0 || bus_message_read_json(m, &intent) < 0)
                 return 0;
-        print_event("command", "\"%s\" → %s", text, intent);
+        (void) sd_bus_message_read(m, "t", &t);
+        if (arg_json) {
+                json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "text", json_object_new_string(text));
+                json_object_object_add(o, "intent", TAKE_PTR(intent));
+                json_object_object_add(o, "audio_usec", json_object_new_uint64(t));
+                print_json_event("command", o);
+        } else {
+                format_fields(intent, NULL, fields, sizeof fields);
+                print_event(monitor_of(userdata), "command", "\"%s\" → %s", text, fields);
+        }
         return 0;
 }
 
+static void stream_open(Monitor *mon);
+static void stream_close(Monitor *mon);
+
 /* The room temperature of the simulator drifts all the time; it would drown the rest. */
-static const char *const quiet_properties[] = { "CurrentTemperature", "Transmissions", "Clients", "DroppedPackets", NULL };
+static const char *const quiet_properties[] = {
+        "CurrentTemperature", "Transmissions", "Clients", "DroppedPackets", "Detections", NULL
+};
+
+static void print_properties(Monitor *mon, const char *service, const char *kind, json_object *changed,
+                             const char *const *skip) {
+        char text[512];
+
+        if (arg_json) {
+                json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "service", json_object_new_string(service));
+                json_object_object_add(o, "properties", json_object_get(changed));
+                print_json_event(kind, o);
+                return;
+        }
+        format_fields(changed, skip, text, sizeof text);
+        if (text[0])
+                print_event(mon, service, "%s", text);
+}
 
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *kind = userdata, *iface;
-        char changes[512];
+        Monitor *mon = monitor_of(userdata);
+        _cleanup_(json_object_putp) json_object *changed = NULL;
+        const char *iface, *key = NULL;
+        json_object *muted;
 
-        if (sd_bus_message_read(m, "s", &iface) < 0 || format_dict(m, quiet_properties, changes, sizeof changes) < 0)
+        if (sd_bus_message_read(m, "s", &iface) < 0 || bus_message_read_json(m, &changed) < 0)
                 return 0;
-        if (changes[0])
-                print_event(kind, "%s", changes);
+        for (Service s = 0; s < _SERVICE_MAX; s++)
+                if (streq(iface, services[s].name))
+                        key = services[s].key;
+        if (!key)
+                return 0;
+        if (streq(iface, services[SERVICE_AUDIO].name) && json_object_object_get_ex(changed, "Muted", &muted)) {
+                mon->muted = json_object_get_boolean(muted);
+                level_meter_reset(&mon->meter);
+        }
+        print_properties(mon, key, "changed", changed, quiet_properties);
+        if (mon->meter_in_place && mon->muted && mon->stream_fd >= 0) {
+                fputs("\r\033[K", stdout);
+                print_prefix("level");
+                fputs("muted", stdout);
+                fflush(stdout);
+                mon->meter_shown = true;
+        }
         return 0;
 }
 
 static int on_health_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *service, *state, *reason;
 
-        if (sd_bus_message_read(m, "sss", &service, &state, &reason) >= 0)
-                print_event("health", "%s %s%s%s", service, state, *reason ? " — " : "", reason);
+        if (sd_bus_message_read(m, "sss", &service, &state, &reason) < 0)
+                return 0;
+        if (arg_json) {
+                json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "service", json_object_new_string(service));
+                json_object_object_add(o, "state", json_object_new_string(state));
+                json_object_object_add(o, "reason", json_object_new_string(reason));
+                print_json_event("health", o);
+        } else
+                print_event(monitor_of(userdata), "health", "%s %s%s%s", service, state, *reason ? " — " : "", reason);
         return 0;
 }
 
 static int on_service_restarted(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *service, *reason;
 
-        if (sd_bus_message_read(m, "ss", &service, &reason) >= 0)
-                print_event("restart", "%s restarted (%s)", service, reason);
+        if (sd_bus_message_read(m, "ss", &service, &reason) < 0)
+                return 0;
+        if (arg_json) {
+                json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "service", json_object_new_string(service));
+                json_object_object_add(o, "reason", json_object_new_string(reason));
+                print_json_event("restart", o);
+        } else
+                print_event(monitor_of(userdata), "restart", "%s restarted (%s)", service, reason);
         return 0;
 }
 
+/* Where the air conditioner stands, when hvacd is (or comes) on the bus. */
 static int on_hvac_state(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         static const char *const skip[] = { "MinTemperature", "MaxTemperature", "TemperatureStep", "Assumed",
                                             "Transmissions", "LastError", "Degraded", "Backend", NULL };
-        char state[512];
+        _cleanup_(json_object_putp) json_object *state = NULL;
 
-        if (!sd_bus_message_is_method_error(m, NULL) && format_dict(m, skip, state, sizeof state) >= 0)
-                print_event("hvac", "%s", state);
+        if (sd_bus_message_is_method_error(m, NULL) || bus_message_read_json(m, &state) < 0)
+                return 0;
+        print_properties(monitor_of(userdata), "hvac", "state", state, skip);
         return 0;
 }
 
-/* hvacd appeared (or was there): show where the air conditioner stands. */
-static int on_hvac_owner(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+static int on_muted(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int b;
+
+        if (!sd_bus_message_is_method_error(m, NULL) && sd_bus_message_read(m, "v", "b", &b) >= 0)
+                monitor_of(userdata)->muted = b;
+        return 0;
+}
+
+static void service_appeared(Monitor *mon, const char *name) {
+        if (streq(name, services[SERVICE_HVAC].name))
+                (void) sd_bus_call_method_async(mon->bus, NULL, name, services[SERVICE_HVAC].path,
+                                                "org.freedesktop.DBus.Properties", "GetAll", on_hvac_state, mon, "s",
+                                                name);
+        else if (streq(name, services[SERVICE_AUDIO].name) && mon->level_usec > 0) {
+                (void) sd_bus_call_method_async(mon->bus, NULL, name, services[SERVICE_AUDIO].path,
+                                                "org.freedesktop.DBus.Properties", "Get", on_muted, mon, "ss", name,
+                                                "Muted");
+                stream_open(mon);
+        }
+}
+
+static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Monitor *mon = monitor_of(userdata);
         const char *name, *old_owner, *new_owner;
 
-        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || isempty(new_owner))
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
-        return sd_bus_call_method_async(sd_bus_message_get_bus(m), NULL, HVAC_NAME, HVAC_PATH,
-                                        "org.freedesktop.DBus.Properties", "GetAll", on_hvac_state, NULL, "s",
-                                        HVAC_NAME);
+        if (!isempty(new_owner))
+                service_appeared(mon, name);
+        else if (streq(name, services[SERVICE_AUDIO].name))
+                stream_close(mon);
+        return 0;
 }
 
-static int add_signal(sd_bus *bus, const char *path, const char *iface, const char *member,
-                      sd_bus_message_handler_t handler, void *userdata) {
-        return sd_bus_match_signal_async(bus, NULL, NULL, path, iface, member, handler, NULL, userdata);
+/* ---- the level meter --------------------------------------------------------------------- */
+
+static void show_level(Monitor *mon, const LevelReading *lr, uint64_t audio_usec) {
+        char bar[METER_BAR_WIDTH + 1];
+
+        if (arg_json) {
+                json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "rms_dbfs", json_object_new_double(lr->rms_dbfs));
+                json_object_object_add(o, "peak_dbfs", json_object_new_double(lr->peak_dbfs));
+                json_object_object_add(o, "audio_usec", json_object_new_uint64(audio_usec));
+                print_json_event("level", o);
+                return;
+        }
+        level_bar(lr->rms_dbfs, bar, sizeof bar - 1);
+        if (!mon->meter_in_place) {
+                print_event(mon, "level", "rms %6.1f dBFS  peak %6.1f dBFS  [%s]", lr->rms_dbfs, lr->peak_dbfs, bar);
+                return;
+        }
+        fputs("\r\033[K", stdout);
+        print_prefix("level");
+        printf("rms %6.1f dBFS  peak %6.1f dBFS  [%s]", lr->rms_dbfs, lr->peak_dbfs, bar);
+        fflush(stdout);
+        mon->meter_shown = true;
 }
 
-int monitor_run(void) {
-        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+static void stream_close(Monitor *mon) {
+        mon->stream_source = sd_event_source_disable_unref(mon->stream_source);
+        mon->stream_fd = safe_close(mon->stream_fd);
+        mon->open_slot = sd_bus_slot_unref(mon->open_slot);
+        meter_clear(mon);
+        fflush(stdout);
+}
+
+static void stream_feed(Monitor *mon, const AudioPacketHeader *h, const int16_t *samples) {
+        LevelReading lr;
+
+        if (h->rate != mon->meter_rate) {
+                mon->meter_rate = h->rate;
+                level_meter_init(&mon->meter, (uint64_t) h->rate * mon->level_usec / USEC_PER_SEC);
+        }
+        if (level_meter_add(&mon->meter, samples, h->frames, h->channels, &lr))
+                show_level(mon, &lr, h->timestamp_usec);
+}
+
+static int on_stream(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Monitor *mon = monitor_of(userdata);
+
+        for (;;) {
+                const AudioPacketHeader *h;
+                const int16_t *samples;
+                ssize_t n;
+
+                n = recv(fd, mon->packet->bytes, sizeof mon->packet->bytes, MSG_DONTWAIT);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                        return 0;
+                if (n <= 0) {
+                        /* audiod hung up (it stopped, or restarts): it comes back through
+                         * NameOwnerChanged, and the stream with it. */
+                        stream_close(mon);
+                        return 0;
+                }
+                if (audio_packet_parse(mon->packet->bytes, (size_t) n, &h, &samples) < 0)
+                        continue;
+                stream_feed(mon, h, samples);
+        }
+}
+
+static int on_stream_opened(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Monitor *mon = monitor_of(userdata);
+        const sd_bus_error *error = sd_bus_message_get_error(m);
+        int fd, r;
+
+        mon->open_slot = sd_bus_slot_unref(mon->open_slot);
+        if (error) {
+                /* Not running: it will say so on the bus when it comes. Anything else: once. */
+                if (!ctl_error_is_not_running(error) && !mon->stream_refused) {
+                        meter_clear(mon);
+                        fprintf(stderr, "No level meter: %s\n", error->message ?: error->name);
+                        mon->stream_refused = true;
+                }
+                return 0;
+        }
+        if (sd_bus_message_read(m, "h", &fd) < 0)
+                return 0;
+        stream_close(mon);
+        mon->stream_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (mon->stream_fd < 0)
+                return 0;
+        r = sd_event_add_io(mon->event, &mon->stream_source, mon->stream_fd, EPOLLIN, on_stream, mon);
+        if (r < 0) {
+                stream_close(mon);
+                return 0;
+        }
+        mon->meter_rate = 0;
+        return 0;
+}
+
+static void stream_open(Monitor *mon) {
+        if (mon->level_usec == 0 || mon->stream_fd >= 0 || mon->open_slot)
+                return;
+        (void) sd_bus_call_method_async(mon->bus, &mon->open_slot, services[SERVICE_AUDIO].name,
+                                        services[SERVICE_AUDIO].path, services[SERVICE_AUDIO].name, "OpenStream",
+                                        on_stream_opened, mon, NULL);
+}
+
+/* ---- set-up ------------------------------------------------------------------------------ */
+
+static int subscribe(Monitor *mon) {
+        static const struct {
+                Service service;
+                const char *iface, *member;
+                sd_bus_message_handler_t handler;
+        } table[] = {
+                { SERVICE_WAKEWORD, "org.voicehvac.WakeWord1", "WakeWordDetected", on_wake },
+                { SERVICE_WAKEWORD, "org.voicehvac.WakeWord1", "CommandRecognized", on_command },
+                { SERVICE_HVAC, "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed },
+                { SERVICE_AUDIO, "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed },
+                { SERVICE_WAKEWORD, "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed },
+                { SERVICE_WATCHDOG, "org.voicehvac.Watchdog1", "HealthChanged", on_health_changed },
+                { SERVICE_WATCHDOG, "org.voicehvac.Watchdog1", "ServiceRestarted", on_service_restarted },
+        };
         int r;
 
-        r = event_new_with_defaults(&event);
-        if (r < 0)
-                return log_error_errno(r, "Failed to set up the event loop: %m");
-        r = bus_open_system_attached(event, &bus);
-        if (r < 0)
-                return log_error_errno(r, "Failed to connect to the system bus: %m");
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                r = sd_bus_match_signal_async(mon->bus, NULL, NULL, services[table[i].service].path, table[i].iface,
+                                              table[i].member, table[i].handler, NULL, mon);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_match_signal_async(mon->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                         "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, NULL,
+                                         mon);
+}
 
-        if ((r = add_signal(bus, WAKE_PATH, "org.voicehvac.WakeWord1", "WakeWordDetected", on_wake, NULL)) < 0 ||
-            (r = add_signal(bus, WAKE_PATH, "org.voicehvac.WakeWord1", "CommandRecognized", on_command, NULL)) < 0 ||
-            (r = add_signal(bus, HVAC_PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                            on_properties_changed, (void *) "hvac")) < 0 ||
-            (r = add_signal(bus, AUDIO_PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                            on_properties_changed, (void *) "audio")) < 0 ||
-            (r = add_signal(bus, WATCH_PATH, "org.voicehvac.Watchdog1", "HealthChanged", on_health_changed, NULL)) < 0 ||
-            (r = add_signal(bus, WATCH_PATH, "org.voicehvac.Watchdog1", "ServiceRestarted", on_service_restarted, NULL)) < 0)
-                return log_error_errno(r, "Failed to subscribe to signals: %m");
-        r = sd_bus_add_match_async(bus, NULL,
-                                   "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" HVAC_NAME "'",
-                                   on_hvac_owner, NULL, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to subscribe to NameOwnerChanged: %m");
-        /* Already there? GetAll fails quietly when not. */
-        (void) sd_bus_call_method_async(bus, NULL, HVAC_NAME, HVAC_PATH, "org.freedesktop.DBus.Properties", "GetAll",
-                                        on_hvac_state, NULL, "s", HVAC_NAME);
+static uint64_t level_span(const MonitorOptions *options, bool *ret_in_place) {
+        *ret_in_place = false;
+        if (options->level_interval_usec != UINT64_MAX)
+                return options->level_interval_usec;
+        if (!arg_json && isatty(STDOUT_FILENO)) {
+                *ret_in_place = true;
+                return METER_SPAN_USEC;
+        }
+        return LEVEL_LINE_USEC;
+}
 
-        r = sd_event_loop(event);
+int monitor_run(const MonitorOptions *options) {
+        _cleanup_free_ PacketBuffer *packet = NULL;
+        Monitor mon = { .stream_fd = -EBADF };
+        int r;
+
+        mon.level_usec = level_span(options, &mon.meter_in_place);
+        if (mon.level_usec > 0) {
+                packet = malloc(sizeof *packet);
+                if (!packet)
+                        return EXIT_ERROR;
+                mon.packet = packet;
+        }
+
+        r = event_new_with_defaults(&mon.event);
+        if (r < 0) {
+                fprintf(stderr, "Failed to set up the event loop: %s\n", strerror(-r));
+                return EXIT_ERROR;
+        }
+        r = bus_open_system_attached(mon.event, &mon.bus);
+        if (r >= 0)
+                r = sd_bus_set_exit_on_disconnect(mon.bus, true);
+        if (r < 0) {
+                fprintf(stderr, "Failed to connect to the system bus: %s\n", strerror(-r));
+                goto finish;
+        }
+        r = subscribe(&mon);
+        if (r < 0) {
+                fprintf(stderr, "Failed to subscribe to the services' signals: %s\n", strerror(-r));
+                goto finish;
+        }
+        /* Whatever is there already; what is not comes through NameOwnerChanged. */
+        service_appeared(&mon, services[SERVICE_HVAC].name);
+        service_appeared(&mon, services[SERVICE_AUDIO].name);
+
+        r = sd_event_loop(mon.event);
         if (r < 0)
-                return log_error_errno(r, "Event loop failed: %m");
-        return 0;
+                fprintf(stderr, "Event loop failed: %s\n", strerror(-r));
+        else if (r > 0) {
+                meter_clear(&mon);
+                fprintf(stderr, "Lost the connection to the bus.\n");
+        }
+
+finish:
+        stream_close(&mon);
+        sd_bus_flush_close_unref(mon.bus);
+        sd_event_unref(mon.event);
+        return r == 0 ? EXIT_OK : EXIT_ERROR;
 }

@@ -1,7 +1,10 @@
 # voicehvacctl/: the command-line client.
-VOICEHVACCTL_SRCS := voicehvacctl/voicehvacctl.c voicehvacctl/monitor.c
+VOICEHVACCTL_SRCS := voicehvacctl/voicehvacctl.c voicehvacctl/ctl.c voicehvacctl/ctl-args.c \
+                     voicehvacctl/bus-json.c voicehvacctl/status.c voicehvacctl/control.c \
+                     voicehvacctl/monitor.c voicehvacctl/level-meter.c
 VOICEHVACCTL_OBJS := $(VOICEHVACCTL_SRCS:%.c=$(BUILD)/%.o)
 
 BINARIES += $(BUILD)/voicehvacctl/voicehvacctl
 $(BUILD)/voicehvacctl/voicehvacctl: $(VOICEHVACCTL_OBJS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+TEST_SCRIPTS += tests/test-voicehvacctl.sh

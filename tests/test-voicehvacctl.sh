@@ -1,0 +1,352 @@
+#!/bin/bash
+# voicehvacctl as a user drives it: the real audiod (on the vhtest ALSA plugin, fed a tone of
+# known level), hvacd (sim backend), wakeword (when its model is installed) and watchdogd (watch
+# mode) on a private bus. Every command's output and exit status; --json that parses; usage
+# errors before any bus call; hvacd's refusals as one line; unmute refused to nobody; services
+# that are not running; monitor showing another client's change and the level meter.
+set -u
+build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
+case $build in /*) ;; *) build="$src/$build" ;; esac
+case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
+ctl="$build/voicehvacctl/voicehvacctl"
+py=/usr/bin/python3
+
+for b in voicehvacctl/voicehvacctl audiod/audiod hvacd/hvacd watchdogd/watchdogd; do
+        [ -x "$build/$b" ] || { echo "FAIL: $build/$b is not built"; exit 1; }
+done
+command -v dbus-daemon >/dev/null || { echo "SKIP: dbus-daemon is not installed"; exit 77; }
+command -v busctl >/dev/null || { echo "SKIP: busctl is not installed"; exit 77; }
+[ -f "$build/tests/alsa/libasound_module_pcm_vhtest.so" ] || { echo "SKIP: the vhtest ALSA plugin is not built"; exit 77; }
+
+tmp=$(mktemp -d /tmp/test-voicehvacctl.XXXXXX)
+chmod 755 "$tmp"
+pids=""
+cleanup() {
+        for p in $pids; do kill "$p" 2>/dev/null; done
+        wait 2>/dev/null
+        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+failures=0
+checks=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { # check DESCRIPTION COMMAND… — the command must succeed
+        local what=$1; shift
+        checks=$((checks + 1))
+        if "$@"; then echo "ok: $what"; else fail "$what"; fi
+}
+# run ARGS… — runs voicehvacctl; $out, $err, $rc hold what it did.
+run() {
+        "$ctl" "$@" >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        out=$(cat "$tmp/out")
+        err=$(cat "$tmp/err")
+}
+lines() { [ -z "$1" ] && echo 0 || printf '%s\n' "$1" | wc -l; }
+json_ok() { $py -m json.tool <<<"$1" >/dev/null 2>&1; }
+# jq-like: jget JSON EXPR — prints the Python expression EXPR of the parsed object "j".
+jget() { $py -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null; }
+bus() { busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" "$@"; }
+hvac_prop() { bus get-property org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 "$1"; }
+muted() { bus get-property org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 Muted; }
+wait_for() { # wait_for SECONDS COMMAND…
+        local end=$((SECONDS + $1)); shift
+        until "$@"; do
+                [ $SECONDS -ge $end ] && return 1
+                sleep 0.1
+        done
+}
+has_name() { bus status "$1" >/dev/null 2>&1; }
+export -f jget json_ok bus hvac_prop muted
+export py
+stop() { # stop PID — SIGTERM, and the exit status it ends with
+        kill -TERM "$1" 2>/dev/null
+        wait "$1"
+}
+
+# ---- the stack ----------------------------------------------------------------------------
+# A 1 kHz sine at half of full scale: RMS -9.03 dBFS, peak -6.02 dBFS.
+$py - "$tmp/tone.raw" <<'PY'
+import math, struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(b"".join(struct.pack("<h", round(16384 * math.sin(2 * math.pi * 1000 * k / 16000))) for k in range(16000)))
+PY
+"$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/tone.raw" "$tmp/switch" 'eof "loop"' >"$tmp/asound.conf"
+export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/asound.conf"
+export HOME="$tmp" XDG_CONFIG_HOME="$tmp" STATE_DIRECTORY="$tmp/state"
+mkdir -p "$tmp/state"
+cat >"$tmp/bus.conf" <<XML
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$tmp/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_type="method_call"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+XML
+dbus-daemon --nofork --nopidfile --nosyslog --config-file "$tmp/bus.conf" &
+pids="$pids $!"
+export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/bus"
+wait_for 10 test -S "$tmp/bus" || { echo "FAIL: the private dbus-daemon did not start"; exit 1; }
+
+cat >"$tmp/audiod.json" <<JSON
+{ "device": "vhtest", "mixer_device": "vhtest", "unmute_group": "root", "default_muted": false }
+JSON
+cat >"$tmp/hvacd.json" <<JSON
+{ "backend": "sim", "min_temperature": 16, "max_temperature": 30, "temperature_step": 0.5 }
+JSON
+cat >"$tmp/watchdogd.json" <<JSON
+{ "ping_interval_ms": 500, "ping_timeout_ms": 400, "start_timeout_ms": 2000, "budget_file": "$src/cgroups/budget.json" }
+JSON
+start() { # start NAME ARGS… — a daemon, logged to $tmp/NAME.log; its pid in $NAME_pid
+        local name=$1; shift
+        "$@" >"$tmp/$name.log" 2>&1 &
+        eval "${name}_pid=$!"
+        pids="$pids $!"
+}
+start audiod "$build/audiod/audiod" --config "$tmp/audiod.json"
+start hvacd "$build/hvacd/hvacd" --config "$tmp/hvacd.json"
+start watchdogd "$build/watchdogd/watchdogd" --config "$tmp/watchdogd.json"
+wakeword_pid=""
+if [ -x "$build/wakeword/wakeword" ] && [ -d /usr/share/pocketsphinx/model/en-us/en-us ]; then
+        start wakeword "$build/wakeword/wakeword"
+else
+        echo "# wakeword or its model is missing: status shows it as not running"
+fi
+for n in Audio1 Hvac1 Watchdog1 ${wakeword_pid:+WakeWord1}; do
+        wait_for 30 has_name "org.voicehvac.$n" || { echo "FAIL: org.voicehvac.$n did not come up"; tail "$tmp"/*.log; exit 1; }
+done
+wait_for 10 bash -c "busctl --address='$DBUS_SYSTEM_BUS_ADDRESS' get-property org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 State | grep -q running" ||
+        fail "audiod captures from vhtest"
+
+# ---- usage errors: exit 2, said on stderr, and no bus involved ----------------------------
+usage_case() { # usage_case NEEDLE ARGS…
+        local needle=$1; shift
+        DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus "$ctl" "$@" >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        err=$(cat "$tmp/err")
+        check "'$*': usage error, exit 2 (got $rc)" test "$rc" = 2
+        check "'$*': one line naming the problem ('$needle'): $err" \
+                bash -c '[ "$(wc -l <"$1")" = 1 ] && grep -qF -- "$2" "$1"' _ "$tmp/err" "$needle"
+}
+usage_case "Unknown command 'frobnicate'" frobnicate
+usage_case "command is needed"
+usage_case "Invalid temperature 'abc'" set temperature abc
+usage_case "Invalid temperature 'nan'" set temperature nan
+usage_case "Invalid mode 'warm'" set mode warm
+usage_case "Invalid fan speed 'turbo'" set fan turbo
+usage_case "Unknown setting 'colour'" set colour blue
+usage_case "Usage: set" set temperature
+usage_case "Invalid power 'maybe'" power maybe
+usage_case "takes no arguments" status now
+usage_case "Invalid --level-interval" --level-interval=soon monitor
+usage_case "unrecognized option" --frobnicate status
+
+# ---- help and version ---------------------------------------------------------------------
+run --help
+check "--help: exit 0, lists every command" bash -c '[ $0 = 0 ] && for c in status mute unmute "set temperature" power monitor health; do grep -q "^  $c" <<<"$1" || exit 1; done' "$rc" "$out"
+check "--help documents the exit status" grep -q "Exit status" <<<"$out"
+run set --help
+check "'set --help': the set command's help" bash -c '[ $0 = 0 ] && grep -q "set temperature DEGREES" <<<"$1" && grep -q "fan_only" <<<"$1"' "$rc" "$out"
+run help set
+check "'help set' is the same as 'set --help'" bash -c '[ $0 = 0 ] && [ "$1" = "$("$2" set --help)" ]' "$rc" "$out" "$ctl"
+run help monitor
+check "'help monitor' explains the level meter" grep -q "dBFS" <<<"$out"
+run --version
+check "--version: exit 0, 'voicehvacctl VERSION'" bash -c '[ $0 = 0 ] && grep -Eq "^voicehvacctl [0-9]" <<<"$1"' "$rc" "$out"
+
+# ---- changes, seen in the daemons' properties ---------------------------------------------
+run power on
+check "power on: exit 0, quiet" bash -c '[ $0 = 0 ] && [ -z "$1$2" ]' "$rc" "$out" "$err"
+check "Power is true" bash -c '[ "$(hvac_prop Power)" = "b true" ]'
+run set temperature 24
+check "set temperature 24: exit 0" test "$rc" = 0
+check "TargetTemperature is 24" test "$(hvac_prop TargetTemperature)" = "d 24"
+run set temperature 22.5
+check "set temperature 22.5: TargetTemperature is 22.5" bash -c '[ $0 = 0 ] && [ "$1" = "d 22.5" ]' "$rc" "$(hvac_prop TargetTemperature)"
+run set mode cool
+check "set mode cool: Mode is cool" bash -c '[ $0 = 0 ] && [ "$1" = "s \"cool\"" ]' "$rc" "$(hvac_prop Mode)"
+run set mode fan-only
+check "set mode fan-only: Mode is fan_only" bash -c '[ $0 = 0 ] && [ "$1" = "s \"fan_only\"" ]' "$rc" "$(hvac_prop Mode)"
+run set mode cool
+run set fan high
+check "set fan high: FanSpeed is high" bash -c '[ $0 = 0 ] && [ "$1" = "s \"high\"" ]' "$rc" "$(hvac_prop FanSpeed)"
+run set temperature 24
+
+# ---- hvacd's refusals: one line, its message, exit 1 --------------------------------------
+run set temperature 40
+check "set temperature 40: exit 1 (got $rc)" test "$rc" = 1
+check "one line on stderr with hvacd's reason: $err" \
+        bash -c '[ "$(wc -l <<<"$1")" = 1 ] && grep -q "^Failed to set the temperature: .*40.*out of range.*16.*30" <<<"$1"' _ "$err"
+check "nothing on stdout" test -z "$out"
+check "the target stayed 24" test "$(hvac_prop TargetTemperature)" = "d 24"
+run set temperature 24.3
+check "set temperature 24.3 (off the 0.5 grid): exit 1, hvacd says why: $err" \
+        bash -c '[ $0 = 1 ] && grep -q "step grid" <<<"$1"' "$rc" "$err"
+run --json set temperature 40
+check "--json: the error as one JSON object on stdout: $out" \
+        bash -c '[ $0 = 1 ] && [ "$(wc -l <<<"$1")" = 1 ] && [ "$(jget "$1" "j[\"error\"]")" = org.voicehvac.Error.InvalidArgument ] && jget "$1" "j[\"message\"]" | grep -q "out of range"' "$rc" "$out"
+
+# ---- mute, and unmute refused to nobody ---------------------------------------------------
+run mute
+check "mute: exit 0, Muted is true" bash -c '[ $0 = 0 ] && [ "$(muted)" = "b true" ]' "$rc"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+        setpriv --reuid=nobody --regid=nogroup --clear-groups "$ctl" unmute >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        err=$(cat "$tmp/err")
+        check "unmute as nobody: exit 1 (got $rc)" test "$rc" = 1
+        check "unmute as nobody: one line with audiod's NotAuthorized message: $err" \
+                bash -c '[ "$(wc -l <<<"$1")" = 1 ] && grep -q "^Failed to unmute: Unmuting requires root or membership of group .root." <<<"$1"' _ "$err"
+        setpriv --reuid=nobody --regid=nogroup --clear-groups "$ctl" --json unmute >"$tmp/out" 2>/dev/null
+        check "unmute as nobody, --json: error org.voicehvac.Error.NotAuthorized" \
+                test "$(jget "$(cat "$tmp/out")" 'j["error"]')" = org.voicehvac.Error.NotAuthorized
+        check "still muted" test "$(muted)" = "b true"
+        setpriv --reuid=nobody --regid=nogroup --clear-groups "$ctl" status >"$tmp/out" 2>"$tmp/err"
+        check "status as nobody: reading stays open (exit $?)" grep -q "Microphone: muted" "$tmp/out"
+else
+        echo "# not root (or no setpriv): the unprivileged unmute case is not run"
+fi
+run status
+check "status shows the mute" grep -q "Microphone: muted, running" <<<"$out"
+run unmute
+check "unmute as root: exit 0, Muted is false" bash -c '[ $0 = 0 ] && [ "$(muted)" = "b false" ]' "$rc"
+
+# ---- status and health, everything running ------------------------------------------------
+wait_for 10 bash -c '"$0" health | grep -q "^hvacd  *ok"' "$ctl"
+run status
+echo "$out" | sed 's/^/# /'
+check "status: exit 0 (got $rc), nothing on stderr" bash -c '[ $0 = 0 ] && [ -z "$1" ]' "$rc" "$err"
+check "status: the microphone" grep -Eq "^ +Microphone: unmuted, running$" <<<"$out"
+check "status: the capture device" grep -Eq "^ +Capture device: vhtest \(16 kHz, mono\)$" <<<"$out"
+check "status: the air conditioner" grep -Eq "^ +Air conditioner: on, cool, 24 °C, fan high$" <<<"$out"
+check "status: the room temperature" grep -Eq "^ +Room temperature: [0-9]+\.[0-9] °C$" <<<"$out"
+check "status: the limits" grep -Eq "^ +Backend: sim, targets 16…30 °C in steps of 0.5$" <<<"$out"
+check "status: health of each service" grep -Eq "^ +Health: audiod ok, hvacd ok, wakeword" <<<"$out"
+if [ -n "$wakeword_pid" ]; then
+        check "status: the wake word" grep -Eq '^ +Wake word: listening for "hey climate"$' <<<"$out"
+        check "status: detections" grep -Eq "^ +Detections: [0-9]+ since wakeword started$" <<<"$out"
+else
+        check "status: wakeword not running" grep -Eq "^ +Wake word: n/a \(wakeword is not running\)$" <<<"$out"
+fi
+check "status: labels right-aligned in one column" \
+        bash -c '[ "$(grep -v "^ *$" <<<"$1" | awk -F: "{ print index(\$0, \":\") }" | sort -u)" = 18 ]' _ "$out"
+run --json status
+check "status --json: exit 0, one line of valid JSON" bash -c '[ $0 = 0 ] && [ "$(wc -l <<<"$1")" = 1 ] && json_ok "$1"' "$rc" "$out"
+check "status --json: audio, hvac, watchdog running with their properties" \
+        test "$(jget "$out" '[j["audio"]["running"], j["audio"]["Muted"], j["hvac"]["TargetTemperature"], j["hvac"]["Mode"], j["watchdog"]["Health"]["hvacd"]["State"]]')" = "[True, False, 24.0, 'cool', 'ok']"
+run health
+check "health: exit 0, a row per service" bash -c '[ $0 = 0 ] && for s in audiod hvacd wakeword system; do grep -q "^$s " <<<"$1" || exit 1; done' "$rc" "$out"
+check "health: audiod ok with its pid" grep -Eq "^audiod +ok +$audiod_pid " <<<"$out"
+run --json health
+check "health --json: valid, GetHealth's dictionary" bash -c '[ $0 = 0 ] && json_ok "$1"' "$rc" "$out"
+check "health --json: hvacd's pid and state" test "$(jget "$out" '[j["hvacd"]["State"], j["hvacd"]["Pid"]]')" = "['ok', $hvacd_pid]"
+
+# ---- monitor: another client's change, and the level meter while unmuted -------------------
+"$ctl" monitor --level-interval=0.5 >"$tmp/monitor.out" 2>"$tmp/monitor.err" &
+monitor=$!
+pids="$pids $monitor"
+wait_for 10 grep -q "level" "$tmp/monitor.out"
+bus call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 25
+check "monitor: a level line while unmuted" wait_for 5 grep -Eq "^[0-9:.]+ +level +rms" "$tmp/monitor.out"
+check "monitor: another client's change (TargetTemperature=25)" \
+        wait_for 5 grep -Eq "^[0-9:.]+ +hvac +.*TargetTemperature=25( |$)" "$tmp/monitor.out"
+level=$(grep -m1 -E "level +rms" "$tmp/monitor.out")
+check "monitor: the tone's level, RMS -9.0 and peak -6.0 dBFS: $level" \
+        grep -Eq "rms +-9\.0 dBFS +peak +-6\.0 dBFS" <<<"$level"
+check "monitor: the starting state first (TargetTemperature=24)" grep -Eq "hvac +.*TargetTemperature=24( |$)" "$tmp/monitor.out"
+bus call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b true
+check "monitor: the mute shows" wait_for 5 grep -Eq "audio +.*Muted=true" "$tmp/monitor.out"
+sleep 0.3
+before=$(grep -c "level" "$tmp/monitor.out")
+sleep 1.5
+check "monitor: no level lines while muted" test "$(grep -c "level" "$tmp/monitor.out")" = "$before"
+bus call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false
+check "monitor: level lines again once unmuted" \
+        wait_for 5 bash -c '[ "$(grep -c level "$0")" -gt "$1" ]' "$tmp/monitor.out" "$before"
+stop "$monitor"
+check "monitor: exits 0 on SIGTERM (got $?)" test $? = 0
+check "monitor: nothing on stderr" test ! -s "$tmp/monitor.err"
+
+# Into a pipe without --level-interval: no meter line ten times a second.
+"$ctl" monitor >"$tmp/monitor2.out" 2>&1 &
+monitor=$!
+pids="$pids $monitor"
+sleep 2
+bus call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetMode s heat
+wait_for 5 grep -q "Mode=heat" "$tmp/monitor2.out"
+stop "$monitor"
+check "monitor into a file: exit 0" test $? = 0
+check "monitor into a file: the change, and no level line within 3 s (default: one per 10 s)" \
+        bash -c 'grep -q "Mode=heat" "$0" && ! grep -q level "$0"' "$tmp/monitor2.out"
+
+"$ctl" --json monitor --level-interval=0.5 >"$tmp/monitor3.out" 2>&1 &
+monitor=$!
+pids="$pids $monitor"
+wait_for 10 grep -q '"level"' "$tmp/monitor3.out"
+bus call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetFanSpeed s low
+wait_for 5 grep -q '"FanSpeed":"low"' "$tmp/monitor3.out"
+stop "$monitor"
+check "monitor --json: exit 0" test $? = 0
+check "monitor --json: every line is a JSON object with an event" $py -c '
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+assert events and all("event" in e and "realtime_usec" in e for e in events)
+lv = [e for e in events if e["event"] == "level"]
+assert lv and abs(lv[0]["rms_dbfs"] + 9.03) < 0.2 and abs(lv[0]["peak_dbfs"] + 6.02) < 0.2, lv[:1]
+ch = [e for e in events if e["event"] == "changed" and e["service"] == "hvac"]
+assert any(e["properties"].get("FanSpeed") == "low" for e in ch), ch
+st = [e for e in events if e["event"] == "state"]
+assert st and st[0]["properties"]["Mode"] == "heat", st[:1]
+' "$tmp/monitor3.out"
+
+# ---- services that are not running --------------------------------------------------------
+stop "$hvacd_pid"
+check "hvacd exits 0 on SIGTERM (got $?)" test $? = 0
+run set temperature 24
+check "set with hvacd stopped: exit 1, one line saying so: $err" \
+        bash -c '[ $0 = 1 ] && [ "$1" = "Failed to set the temperature: hvacd is not running (org.voicehvac.Hvac1 is not on the bus)" ]' "$rc" "$err"
+run --json power off
+check "--json, hvacd stopped: the bus error's name" \
+        test "$(jget "$out" 'j["error"]')" = org.freedesktop.DBus.Error.ServiceUnknown
+run status
+check "status with hvacd stopped: exit 0, says so" \
+        bash -c '[ $0 = 0 ] && grep -Eq "^ +Air conditioner: n/a \(hvacd is not running\)$" <<<"$1" && grep -q "Microphone: unmuted" <<<"$1"' "$rc" "$out"
+run --json status
+check "status --json with hvacd stopped: hvac.running is false" \
+        test "$(jget "$out" '[j["hvac"]["running"], j["audio"]["running"]]')" = "[False, True]"
+
+stop "$watchdogd_pid"
+check "watchdogd exits 0 on SIGTERM (got $?)" test $? = 0
+run health
+check "health with watchdogd stopped: exit 1, one line: $err" \
+        bash -c '[ $0 = 1 ] && [ "$1" = "Failed to get the health: watchdogd is not running (org.voicehvac.Watchdog1 is not on the bus)" ]' "$rc" "$err"
+
+stop "$audiod_pid"
+check "audiod exits 0 on SIGTERM (got $?)" test $? = 0
+if [ -n "$wakeword_pid" ]; then
+        stop "$wakeword_pid"
+        check "wakeword exits 0 on SIGTERM (got $?)" test $? = 0
+fi
+run status
+check "status with nothing running: exit 1, every service n/a" \
+        bash -c '[ $0 = 1 ] && [ "$(grep -c "n/a (.* is not running)" <<<"$1")" = 4 ] && grep -q "No voicehvac service" <<<"$2"' "$rc" "$out" "$err"
+run mute
+check "mute with audiod stopped: exit 1: $err" \
+        bash -c '[ $0 = 1 ] && [ "$1" = "Failed to mute: audiod is not running (org.voicehvac.Audio1 is not on the bus)" ]' "$rc" "$err"
+
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-such-bus "$ctl" status >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "no bus: exit 1, one line: $(cat "$tmp/err")" \
+        bash -c '[ $0 = 1 ] && [ "$(wc -l <"$1")" = 1 ] && grep -q "^Failed to connect to the system bus at unix:path=" "$1"' "$rc" "$tmp/err"
+
+echo "$checks checks, $failures failed"
+[ $failures = 0 ]

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "bus-json.h"
+#include "bus-util.h"
+#include "ctl.h"
+
+#define CALL_TIMEOUT_USEC (10 * USEC_PER_SEC)
+
+const ServiceInfo services[_SERVICE_MAX] = {
+        [SERVICE_AUDIO]    = { "audio",    "audiod",    "org.voicehvac.Audio1",    "/org/voicehvac/Audio1" },
+        [SERVICE_WAKEWORD] = { "wakeword", "wakeword",  "org.voicehvac.WakeWord1", "/org/voicehvac/WakeWord1" },
+        [SERVICE_HVAC]     = { "hvac",     "hvacd",     "org.voicehvac.Hvac1",     "/org/voicehvac/Hvac1" },
+        [SERVICE_WATCHDOG] = { "watchdog", "watchdogd", "org.voicehvac.Watchdog1", "/org/voicehvac/Watchdog1" },
+};
+
+bool arg_json = false;
+
+int ctl_bus_open(sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sd_bus_set_method_call_timeout(bus, CALL_TIMEOUT_USEC);
+        if (r < 0) {
+                const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+
+                if (arg_json) {
+                        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+
+                        json_object_object_add(o, "error", json_object_new_string("connect"));
+                        json_object_object_add(o, "message", json_object_new_string(strerror(-r)));
+                        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+                } else
+                        fprintf(stderr, "Failed to connect to the system bus%s%s: %s\n",
+                                address ? " at " : "", address ?: "", strerror(-r));
+                return r;
+        }
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+bool ctl_error_is_not_running(const sd_bus_error *error) {
+        return sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER);
+}
+
+int ctl_report_bus_error(Service s, const char *what, const sd_bus_error *error, int r) {
+        _cleanup_free_ char *message = NULL;
+        const char *name;
+
+        if (sd_bus_error_is_set(error)) {
+                name = error->name;
+                if (ctl_error_is_not_running(error))
+                        r = asprintf(&message, "%s is not running (%s is not on the bus)", services[s].daemon,
+                                     services[s].name);
+                else if (sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED))
+                        r = asprintf(&message, "Not allowed by the bus policy (%s)", error->name);
+                else if (sd_bus_error_has_names(error, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT))
+                        r = asprintf(&message, "%s did not answer in time", services[s].daemon);
+                else
+                        r = asprintf(&message, "%s", error->message ?: error->name);
+        } else {
+                name = "org.voicehvac.Error.Failed";
+                r = asprintf(&message, "%s", strerror(r < 0 ? -r : EIO));
+        }
+        if (r < 0)
+                message = NULL;
+
+        if (arg_json) {
+                _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "error", json_object_new_string(name));
+                json_object_object_add(o, "message", json_object_new_string(message ?: "Out of memory"));
+                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+                fflush(stdout);
+        } else
+                fprintf(stderr, "%s: %s\n", what, message ?: "Out of memory");
+        return -EIO;
+}
+
+int ctl_call(sd_bus *bus, Service s, const char *what, const char *member, const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
+        va_list ap;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, services[s].name, services[s].path, services[s].name, member);
+        if (r >= 0) {
+                va_start(ap, types);
+                r = sd_bus_message_appendv(m, types, ap);
+                va_end(ap);
+        }
+        if (r >= 0)
+                r = sd_bus_call(bus, m, 0, &error, &reply);
+        if (r < 0)
+                return ctl_report_bus_error(s, what, &error, r);
+        return 0;
+}
+
+int ctl_usage_error(const char *format, ...) {
+        va_list ap;
+
+        fputs("voicehvacctl: ", stderr);
+        va_start(ap, format);
+        vfprintf(stderr, format, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        return EXIT_USAGE;
+}
