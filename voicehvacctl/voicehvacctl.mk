@@ -8,3 +8,9 @@ BINARIES += $(BUILD)/voicehvacctl/voicehvacctl
 $(BUILD)/voicehvacctl/voicehvacctl: $(VOICEHVACCTL_OBJS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 TEST_SCRIPTS += tests/test-voicehvacctl.sh
+
+TESTS += $(BUILD)/tests/test-voicehvacctl-units
+$(BUILD)/tests/test-voicehvacctl-units.o: CFLAGS += -Ivoicehvacctl
+$(BUILD)/tests/test-voicehvacctl-units: $(BUILD)/tests/test-voicehvacctl-units.o $(BUILD)/voicehvacctl/ctl-args.o \
+                $(BUILD)/voicehvacctl/level-meter.o $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
