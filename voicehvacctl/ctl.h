@@ -45,7 +45,7 @@ bool ctl_error_is_not_running(const sd_bus_error *error);
 
 /* Reports a failed call: "<what>: <message>" on stderr, or with --json
  * {"error": NAME, "message": …} on stdout. A daemon that is not running is said in words, and a
- * refusal by the bus policy too. Returns -EXIT_ERROR's errno-free marker: always < 0. */
+ * refusal by the bus policy too. Returns -EIO. */
 int ctl_report_bus_error(Service s, const char *what, const sd_bus_error *error, int r);
 
 /* Calls a method of a service with no reply wanted, reporting any failure as above. */
