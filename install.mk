@@ -4,7 +4,7 @@
 #   $(PREFIX)/libexec/voicehvac/          the daemons (started by systemd, not by hand)
 #   $(PREFIX)/bin/voicehvacctl            the command-line client, once it is built
 #   $(PREFIX)/lib/systemd/system/         <daemon>.service, voicehvac*.slice
-#   $(PREFIX)/lib/sysusers.d/voicehvac.conf, $(PREFIX)/lib/udev/rules.d/70-voicehvac.rules
+#   $(PREFIX)/lib/sysusers.d/voicehvac.conf
 #   $(PREFIX)/share/dbus-1/system.d/      bus policy;  …/dbus-1/interfaces/  the contract
 #   $(PREFIX)/share/voicehvac/            wakeword's grammar and word lists, the slices' budget.json
 #   /etc/voicehvac/*.json                 default configuration (under DESTDIR, not PREFIX)
@@ -22,8 +22,7 @@ INSTALL_WAKEWORD_DATA = $(wildcard wakeword/*.gram wakeword/*.txt)
 install: $(BINARIES)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/voicehvac \
 	        $(DESTDIR)$(PREFIX)/share/dbus-1/system.d $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces \
-	        $(DESTDIR)$(PREFIX)/share/voicehvac $(DESTDIR)$(PREFIX)/lib/sysusers.d \
-	        $(DESTDIR)$(PREFIX)/lib/udev/rules.d
+	        $(DESTDIR)$(PREFIX)/share/voicehvac $(DESTDIR)$(PREFIX)/lib/sysusers.d
 	install -m755 $(INSTALL_DAEMONS) $(DESTDIR)$(LIBEXECDIR)/
 	$(if $(INSTALL_TOOLS),install -Dm755 $(INSTALL_TOOLS) $(DESTDIR)$(PREFIX)/bin/voicehvacctl)
 	for u in $(INSTALL_UNITS); do \
@@ -32,7 +31,6 @@ install: $(BINARIES)
 	done
 	install -m644 cgroups/*.slice $(DESTDIR)$(UNITDIR)/
 	install -m644 cgroups/voicehvac.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/voicehvac.conf
-	install -m644 cgroups/70-voicehvac.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
 	install -m644 dbus-interfaces/*.conf $(DESTDIR)$(PREFIX)/share/dbus-1/system.d/
 	install -m644 dbus-interfaces/*.xml $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces/
 	install -m644 $(INSTALL_WAKEWORD_DATA) $(DESTDIR)$(PREFIX)/share/voicehvac/

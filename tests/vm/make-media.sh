@@ -11,8 +11,9 @@ say() { # say NAME TEXT
         sox -q "$tmp/$1.raw.wav" -r 16000 -c 1 -b 16 "$dir/$1.wav" pad 0.5 1.5
 }
 say set23 "hey climate. set the temperature to twenty three degrees"
-say set25 "hey climate. set the temperature to twenty five degrees"
-for f in set23 set25; do
+say heat "hey climate. switch to heating mode"
+say cool "hey climate. switch to cooling mode"
+for f in set23 heat cool; do
         "$build/wakeword/wakeword" --decode "$dir/$f.wav" >"$dir/$f.decode" 2>&1 || true
         grep -q '"event":"command"' "$dir/$f.decode" ||
                 echo "warning: the host's own recogniser hears no command in $f.wav: $(head -c 300 "$dir/$f.decode")"

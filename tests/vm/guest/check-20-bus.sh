@@ -16,7 +16,7 @@ check "Hvac1: mallory reads Power" as mallory busctl get-property org.voicehvac.
 for u in root alice; do
         out=$(as "$u" busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus RequestName su org.voicehvac.Hvac1 4 2>&1)
         log "RequestName as $u: $out"
-        check "$u may not own org.voicehvac.Hvac1" grep -q 'AccessDenied\|not allowed to own' <<<"$out"
+        check "$u may not own org.voicehvac.Hvac1" grep -q 'Access denied\|AccessDenied\|not allowed to own' <<<"$out"
 done
 
 # Changing the air conditioner: root and the group, nobody else.

@@ -56,14 +56,19 @@ check "incident: the stack's CPU stays at its idle level" test $probe_permille -
 
 # The device itself is fine: a free subdevice opens from outside any voicehvac unit…
 check "incident: control: root outside the units opens a free capture subdevice" probe hw:Loopback,1,1
-# …but not from inside another voicehvac unit, whatever its user.
-# (By card number: alsa-lib resolves a card name through the control device, which is refused
-# first, with a less telling message.)
+check "incident: control: root outside the units opens /dev/snd/controlC0" sh -c "exec 3</dev/snd/controlC0"
+# …but not from inside another voicehvac unit, whatever its user: arecord fails, and opening the
+# device nodes themselves gives EPERM, the device filter's answer (alsa-lib would hide it behind
+# its own "cannot get card index" message).
 for s in hvacd wakeword; do
         systemctl is-active -q "$s.service" || systemctl start "$s.service"
-        out=$(in_unit_cgroup "$s.service" arecord -q -D hw:0,1,1 -f S16_LE -r 16000 -c 1 -d 1 -t raw /dev/null 2>&1)
+        out=$(in_unit_cgroup "$s.service" arecord -q -D hw:Loopback,1,1 -f S16_LE -r 16000 -c 1 -d 1 -t raw /dev/null 2>&1)
         rc=$?
-        log "probe in $s.service: rc=$rc $out"
-        check "incident: the probe inside $s.service is refused by its device policy" \
-                eval "[ $rc -eq 1 ] && grep -q 'Operation not permitted' <<<\"\$out\""
+        log "arecord in $s.service: rc=$rc $out"
+        check "incident: the probe inside $s.service fails" test $rc -eq 1
+        for node in /dev/snd/controlC0 /dev/snd/pcmC0D1c; do
+                out=$(in_unit_cgroup "$s.service" sh -c 'exec 3<"$1"' sh "$node" 2>&1)
+                log "open $node in $s.service: $out"
+                check "incident: $node inside $s.service: EPERM from the device policy" grep -q 'Operation not permitted' <<<"$out"
+        done
 done

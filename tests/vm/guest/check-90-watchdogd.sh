@@ -19,6 +19,24 @@ check "watchdogd: GetHealth names the three services" \
         eval "grep -q audiod '$res/health.txt' && grep -q hvacd '$res/health.txt' && grep -q wakeword '$res/health.txt'"
 sleep 5
 check "watchdogd: still active after 5 s" systemctl is-active -q watchdogd.service
+# A frozen service (SIGSTOP: alive, but it answers nothing) is what watchdogd is for: it misses
+# its pings and watchdogd asks systemd to restart the unit, before the unit's own WatchdogSec=.
+busctl monitor --json=short org.voicehvac.Watchdog1 >"$res/watchdog-monitor.json" 2>&1 &
+monitor=$!
+sleep 1
+since=$(date '+%Y-%m-%d %H:%M:%S')
+frozen=$(main_pid hvacd.service)
+kill -STOP "$frozen"
+check "watchdogd: a frozen hvacd is restarted" \
+        wait_for 60 eval "[ \"\$(main_pid hvacd.service)\" != $frozen ] && systemctl is-active -q hvacd.service"
+sleep 2
+kill $monitor 2>/dev/null; wait $monitor 2>/dev/null
+journalctl -u watchdogd.service --since "$since" --no-pager >"$res/watchdogd-restart.txt" 2>&1
+check "watchdogd: systemd accepted its RestartUnit (no refusal logged)" \
+        eval "! grep -q 'RestartUnit(hvacd.service) failed' '$res/watchdogd-restart.txt'"
+check "watchdogd: it announced ServiceRestarted for hvacd" \
+        eval "grep ServiceRestarted '$res/watchdog-monitor.json' | grep -q hvacd"
+
 pid=$(main_pid watchdogd.service)
 figure "watchdogd RSS: $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") KiB"
 check "watchdogd: systemctl stop" systemctl stop watchdogd.service
