@@ -149,7 +149,9 @@ usage_case "Usage: set" set temperature
 usage_case "Invalid power 'maybe'" power maybe
 usage_case "takes no arguments" status now
 usage_case "Invalid --level-interval" --level-interval=soon monitor
-usage_case "unrecognized option" --frobnicate status
+usage_case "Unknown option '--frobnicate'" --frobnicate status
+usage_case "needs '--' before it" set temperature -5
+usage_case "Option '--level-interval' needs a value" monitor --level-interval
 
 # ---- help and version ---------------------------------------------------------------------
 run --help

@@ -134,6 +134,7 @@ static int parse_argv(int argc, char *argv[], bool *ret_help) {
         };
         int c;
 
+        opterr = 0;     /* said here, as one line like every other usage error */
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
@@ -153,8 +154,15 @@ static int parse_argv(int argc, char *argv[], bool *ret_help) {
                 case ARG_NO_LEVEL:
                         arg_monitor.level_interval_usec = 0;
                         break;
+                case '?':
+                        if (optopt >= ARG_VERSION)
+                                return -ctl_usage_error("Option '%s' needs a value.", argv[optind - 1]);
+                        if (optopt >= '0' && optopt <= '9')
+                                return -ctl_usage_error("Unknown option '%s'; a value below zero needs '--' before "
+                                                        "it, e.g. 'set temperature -- -5'.", argv[optind - 1]);
+                        return -ctl_usage_error("Unknown option '%s'; see --help.", argv[optind - 1]);
                 default:
-                        return -EXIT_USAGE;     /* getopt said what */
+                        return -ctl_usage_error("Unexpected option '%c'.", c);
                 }
         return 1;
 }
