@@ -21,7 +21,9 @@ if [ ! -e /proc/asound/card0/pcm1c/sub0/status ]; then
 fi
 for s in audiod hvacd wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
 wait_for 20 test "$(bus_get Audio1 State)" = running
-sleep 3
+# At rest: wakeword done with what the checks before played to it.
+wait_for 30 test "$(bus_get WakeWord1 State)" = listening
+sleep 5
 
 # The stack at rest, for comparison (and the figure the suite prints).
 c0=$(stack_cpu_usec); t0=$(date +%s%N)
@@ -51,8 +53,10 @@ check "incident: audiod still running" test "$(bus_get Audio1 State)" = running
 check "incident: audiod kept capturing (hw_ptr moved)" test "$(pcm_hw_ptr)" -gt "$ptr0"
 check "incident: no xrun during the probes" test "$(bus_get Audio1 Xruns)" = "$xruns0"
 figure "stack CPU while probed: $((probe_permille / 10)).$((probe_permille % 10)) % (idle $((idle_permille / 10)).$((idle_permille % 10)) %)"
-# "Its idle level": within twice the idle figure plus one percentage point of TCG noise.
-check "incident: the stack's CPU stays at its idle level" test $probe_permille -le $(( idle_permille * 2 + 10 ))
+# "Its idle level": within twice the idle figure plus ten points of TCG noise. The incident's
+# retry loop took a whole CPU (1000 ‰); the stack idles at a few percent on hardware.
+check "incident: the stack's CPU stays at its idle level (${probe_permille} ‰ vs ${idle_permille} ‰ idle)" \
+        test $probe_permille -le $(( idle_permille * 2 + 100 ))
 
 # The device itself is fine: a free subdevice opens from outside any voicehvac unit…
 check "incident: control: root outside the units opens a free capture subdevice" probe hw:Loopback,1,1

@@ -34,7 +34,8 @@ kill $rx 2>/dev/null; wait $rx 2>/dev/null
 # Compare sample by sample: same kinds in the same order, each duration within 10 % (the
 # receiver measures what it hears; rc-loopback's receiver quantises a little).
 compare_ir() {
-        awk 'NR == FNR { if ($1 == "pulse" || $1 == "space") { k[n] = $1; v[n++] = $2 } next }
+        awk 'BEGIN { n = 0; m = 0 }
+             NR == FNR { if ($1 == "pulse" || $1 == "space") { k[n] = $1; v[n++] = $2 } next }
              ($1 == "pulse" || $1 == "space") && m < n {
                      if ($1 != k[m] || ($2 - v[m]) ^ 2 > (v[m] / 10) ^ 2) { bad++; if (bad < 5) print "sample " m ": " $0 " vs " k[m] " " v[m] }
                      m++ }
