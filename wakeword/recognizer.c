@@ -23,7 +23,7 @@
 #define HISTORY_SAMPLES (SAMPLE_RATE * 3)
 /* Keyword spotting reports a detection -kws_delay frames (10 by default, 10 ms each) after the
  * phrase ended: that audio already belongs to the command. */
-#define KWS_DELAY_SAMPLES (10 * SAMPLE_RATE / 100)
+#define KWS_DELAY_SAMPLES (20 * SAMPLE_RATE / 100)
 
 typedef enum Stage {
         STAGE_WAKE,
@@ -36,6 +36,9 @@ struct Recognizer {
         char *keyphrase;
         Stage stage;
         bool in_utterance;
+        /* The search in use. Kept here because pocketsphinx 0.8's ps_get_search() leaks a hash
+         * table iterator on every call. */
+        const char *search;
 
         uint64_t command_start_usec;
         bool command_heard_speech;
@@ -145,6 +148,7 @@ static int searches_add(Recognizer *r, const RecognizerConfig *c, char *const *f
                 *ret_error = message_new("cannot select keyword search");
                 return -EINVAL;
         }
+        r->search = SEARCH_WAKE;
         return 0;
 }
 
@@ -230,8 +234,11 @@ static int utterance_start(Recognizer *r, const char *search) {
         k = utterance_end(r);
         if (k < 0)
                 return k;
-        if (!streq(ps_get_search(r->ps), search) && ps_set_search(r->ps, search) < 0)
-                return -EIO;
+        if (!streq(r->search, search)) {
+                if (ps_set_search(r->ps, search) < 0)
+                        return -EIO;
+                r->search = search;
+        }
         if (ps_start_utt(r->ps) < 0)
                 return -EIO;
         r->in_utterance = true;
