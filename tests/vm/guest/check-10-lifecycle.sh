@@ -5,6 +5,14 @@ declare -A slice=([audiod]=voicehvac-audio.slice [hvacd]=voicehvac-hvac.slice [w
 
 name_owned() { busctl status "$1" >/dev/null 2>&1; }
 
+# The installed units and slices, verified by the systemd that runs them.
+units=$(cd /usr/lib/systemd/system && ls -- audiod.service hvacd.service wakeword.service watchdogd.service voicehvac*.slice 2>/dev/null)
+# shellcheck disable=SC2086
+(cd /usr/lib/systemd/system && systemd-analyze verify $units) >"$res/verify.txt" 2>&1
+verify_rc=$?
+check "systemd-analyze verify: $(echo $units | wc -w) installed units, no complaint" \
+        eval "[ $verify_rc -eq 0 ] && ! grep -q . '$res/verify.txt'"
+
 for s in $services; do
         check "$s: systemctl start" systemctl start "$s.service"
         check "$s: active, its bus name owned" name_owned "${busname[$s]}"

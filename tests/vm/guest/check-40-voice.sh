@@ -16,6 +16,12 @@ wait_prop() {
         return 1
 }
 
+# heard MONITOR.json — what wakeword signalled: "WakeWordDetected hey climate, CommandRecognized …"
+heard() {
+        grep -E '"member":"(WakeWordDetected|CommandRecognized)"' "$1" |
+                sed -E 's/.*"member":"([A-Za-z]*)".*"data":\["([^"]*)".*/\1 "\2"/' | paste -sd, - | grep . || echo nothing
+}
+
 # say_and_expect NAME WAV PROPERTY VALUE — plays the recording and waits for hvacd to follow.
 say_and_expect() {
         local name=$1 wav=$2 prop=$3 value=$4 monitor player t_state audio_usec
@@ -24,14 +30,15 @@ say_and_expect() {
         sleep 1
         play "$wav" &
         player=$!
-        if t_state=$(wait_prop 90 "$prop" "$value"); then
+        if t_state=$(wait_prop 60 "$prop" "$value"); then
                 result pass "$name"
                 sleep 1
                 audio_usec=$(grep CommandRecognized "$res/voice-$wav.json" | head -n1 | grep -o '[0-9]\{6,\}\]' | tail -n1 | tr -d ']')
                 [ -n "$audio_usec" ] &&
                         figure "wake-to-state latency ($wav): $(( (t_state - audio_usec) / 1000 )) ms (end of command audio → hvacd $prop, TCG guest)"
         else
-                result fail "$name" "$prop is $(bus_get Hvac1 "$prop"), wakeword state $(bus_get WakeWord1 State), detections $(bus_get WakeWord1 Detections), heard: $(grep -o '"data":\["[^"]*"' "$res/voice-$wav.json" | tr '\n' ' ')"
+                result fail "$name" "$prop is $(bus_get Hvac1 "$prop"), wakeword heard: $(heard "$res/voice-$wav.json");$(
+                        ) the host's recogniser, on the same file: $(grep -o '"text":"[^"]*"' "$media/$wav.decode" || echo no command)"
         fi
         wait $player
         kill $monitor 2>/dev/null; wait $monitor 2>/dev/null
