@@ -23,25 +23,32 @@ heard() {
 }
 
 # say_and_expect NAME WAV PROPERTY VALUE — plays the recording and waits for hvacd to follow.
+# Under TCG the recogniser runs many times slower than on hardware and now and then misses an
+# utterance altogether; one replay is allowed, and the result line says when it was needed.
 say_and_expect() {
-        local name=$1 wav=$2 prop=$3 value=$4 monitor player t_state audio_usec
-        busctl monitor --json=short org.voicehvac.WakeWord1 >"$res/voice-$wav.json" 2>&1 &
-        monitor=$!
-        sleep 1
-        play "$wav" &
-        player=$!
-        if t_state=$(wait_prop 60 "$prop" "$value"); then
-                result pass "$name"
+        local name=$1 wav=$2 prop=$3 value=$4 monitor player t_state audio_usec attempt
+        for attempt in 1 2; do
+                busctl monitor --json=short org.voicehvac.WakeWord1 >"$res/voice-$wav.json" 2>&1 &
+                monitor=$!
                 sleep 1
-                audio_usec=$(grep CommandRecognized "$res/voice-$wav.json" | head -n1 | grep -o '[0-9]\{6,\}\]' | tail -n1 | tr -d ']')
-                [ -n "$audio_usec" ] &&
-                        figure "wake-to-state latency ($wav): $(( (t_state - audio_usec) / 1000 )) ms (end of command audio → hvacd $prop, TCG guest)"
-        else
+                play "$wav" &
+                player=$!
+                t_state=$(wait_prop 45 "$prop" "$value")
+                wait $player
+                sleep 0.5
+                kill $monitor 2>/dev/null; wait $monitor 2>/dev/null
+                [ -n "$t_state" ] && break
+                log "$wav, attempt $attempt: wakeword heard $(heard "$res/voice-$wav.json")"
+        done
+        if [ -z "$t_state" ]; then
                 result fail "$name" "$prop is $(bus_get Hvac1 "$prop"), wakeword heard: $(heard "$res/voice-$wav.json");$(
                         ) the host's recogniser, on the same file: $(grep -o '"text":"[^"]*"' "$media/$wav.decode" || echo no command)"
+                return
         fi
-        wait $player
-        kill $monitor 2>/dev/null; wait $monitor 2>/dev/null
+        result pass "$name$([ "$attempt" -gt 1 ] && echo " (at the second playing)")"
+        audio_usec=$(grep CommandRecognized "$res/voice-$wav.json" | head -n1 | grep -o '[0-9]\{6,\}\]' | tail -n1 | tr -d ']')
+        [ -n "$audio_usec" ] &&
+                figure "wake-to-state latency ($wav): $(( (t_state - audio_usec) / 1000 )) ms (end of command audio → hvacd $prop, TCG guest)"
 }
 
 if [ ! -e /dev/snd/pcmC0D0p ]; then

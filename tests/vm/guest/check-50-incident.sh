@@ -6,15 +6,6 @@ probe() { arecord -q -D "$1" -f S16_LE -r 16000 -c 1 -d 1 -t raw /dev/null 2>&1;
 pcm_hw_ptr() { sed -n 's/^hw_ptr *: *//p' /proc/asound/card0/pcm1c/sub0/status; }
 stack_cpu_usec() { cpu_usec /sys/fs/cgroup/voicehvac.slice; }
 
-# in_unit_cgroup UNIT COMMAND… — runs the command as a process of the unit's cgroup, so the
-# unit's device filter (a BPF program attached to that cgroup) applies to it.
-in_unit_cgroup() {
-        local cg
-        cg=$(unit_prop "$1" ControlGroup); shift
-        [ -n "$cg" ] || { echo "the unit has no cgroup (not running)"; return 2; }
-        sh -c 'echo $$ >"/sys/fs/cgroup$0/cgroup.procs" && grep -qx "0::$0" /proc/self/cgroup && exec "$@"' "$cg" "$@"
-}
-
 if [ ! -e /proc/asound/card0/pcm1c/sub0/status ]; then
         result skip "incident: probe gets EBUSY" "no loopback sound card (snd-aloop did not load)"
         return 0

@@ -11,6 +11,13 @@ done
 check "watchdogd: systemctl start" systemctl start watchdogd.service
 check "watchdogd: in voicehvac-watchdog.slice" \
         test "$(unit_prop watchdogd.service ControlGroup)" = /voicehvac.slice/voicehvac-watchdog.slice/watchdogd.service
+# Like every voicehvac unit but audiod's, watchdogd's sandbox refuses the sound devices — it
+# reads /proc/asound instead.
+if [ -e /dev/snd/controlC0 ]; then
+        out=$(in_unit_cgroup watchdogd.service sh -c 'exec 3<"$1"' sh /dev/snd/controlC0 2>&1)
+        check "watchdogd: /dev/snd/controlC0 inside watchdogd.service: EPERM from the device policy" \
+                grep -q 'Operation not permitted' <<<"$out"
+fi
 busctl --xml-interface introspect org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 >"$res/live-Watchdog1.xml" 2>&1
 check "watchdogd: mallory may ask for the health" \
         runuser -u mallory -- busctl call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watchdog1 GetHealth

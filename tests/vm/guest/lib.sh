@@ -45,6 +45,15 @@ unit_prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
 unit_cgroup() { echo "/sys/fs/cgroup$(unit_prop "$1" ControlGroup)"; }
 main_pid() { unit_prop "$1" MainPID; }
 
+# in_unit_cgroup UNIT COMMAND… — runs the command as a process of the unit's cgroup, so the
+# unit's device filter (a BPF program attached to that cgroup) applies to it.
+in_unit_cgroup() {
+        local cg
+        cg=$(unit_prop "$1" ControlGroup); shift
+        [ -n "$cg" ] || { echo "the unit has no cgroup (not running)"; return 2; }
+        sh -c 'echo $$ >"/sys/fs/cgroup$0/cgroup.procs" && grep -qx "0::$0" /proc/self/cgroup && exec "$@"' "$cg" "$@"
+}
+
 # cpu_usec CGROUP-DIR — usage_usec from cpu.stat
 cpu_usec() { awk '$1 == "usage_usec" { print $2 }' "$1/cpu.stat"; }
 
