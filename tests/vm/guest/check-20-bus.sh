@@ -5,6 +5,7 @@ call_error() { # call_error USER ARGS… — prints the D-Bus error name of a fa
         as "$1" busctl call "${@:2}" 2>&1 >/dev/null | head -n1
 }
 
+for s in audiod hvacd wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
 for n in Audio1 Hvac1 WakeWord1; do
         busctl --xml-interface introspect "org.voicehvac.$n" "/org/voicehvac/$n" >"$res/live-$n.xml" 2>&1
         check "$n: introspectable on the system bus" grep -q "interface name=\"org.voicehvac.$n\"" "$res/live-$n.xml"
@@ -39,3 +40,15 @@ check "Audio1: mallory may not unmute (NotAuthorized)" grep -q 'NotAuthorized\|r
 check "Audio1: still muted" test "$(bus_get Audio1 Muted)" = true
 check "Audio1: alice unmutes" as alice busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false
 check "Audio1: unmuted" test "$(bus_get Audio1 Muted)" = false
+
+# The same through the command-line client, as a user would.
+if [ -x /usr/bin/voicehvacctl ]; then
+        check "voicehvacctl status as mallory" as mallory voicehvacctl status
+        check "voicehvacctl mute as mallory" as mallory voicehvacctl mute
+        check "voicehvacctl unmute as mallory is refused (exit 1)" eval "as mallory voicehvacctl unmute; [ \$? -eq 1 ]"
+        check "voicehvacctl set temperature 22 as mallory is refused (exit 1)" \
+                eval "as mallory voicehvacctl set temperature 22; [ \$? -eq 1 ]"
+        check "voicehvacctl unmute as alice" as alice voicehvacctl unmute
+        check "voicehvacctl set temperature 22 as alice" as alice voicehvacctl set temperature 22
+        check "… and hvacd has 22" test "$(bus_get Hvac1 TargetTemperature)" = 22
+fi

@@ -17,11 +17,18 @@ wait_for 30 test "$(bus_get WakeWord1 State)" = listening
 sleep 5
 
 # The stack at rest, for comparison (and the figure the suite prints).
+declare -A svc0
+for s in audiod hvacd wakeword; do svc0[$s]=$(cpu_usec "$(unit_cgroup $s.service)"); done
 c0=$(stack_cpu_usec); t0=$(date +%s%N)
 sleep 10
 c1=$(stack_cpu_usec); t1=$(date +%s%N)
 idle_permille=$(( (c1 - c0) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
-figure "stack idle CPU: $((idle_permille / 10)).$((idle_permille % 10)) % of one CPU (voicehvac.slice, 10 s, TCG guest)"
+per_service=
+for s in audiod hvacd wakeword; do
+        p=$(( ($(cpu_usec "$(unit_cgroup $s.service)") - svc0[$s]) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
+        per_service="$per_service, $s $((p / 10)).$((p % 10)) %"
+done
+figure "stack idle CPU: $((idle_permille / 10)).$((idle_permille % 10)) % of one CPU (voicehvac.slice, 10 s, TCG guest)$per_service"
 for s in audiod hvacd wakeword; do
         pid=$(main_pid "$s.service")
         figure "$s RSS: $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") KiB, cgroup memory.current $(( $(cat "$(unit_cgroup $s.service)/memory.current") / 1024 )) KiB"
