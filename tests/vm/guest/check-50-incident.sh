@@ -74,3 +74,29 @@ for s in hvacd wakeword; do
                 check "incident: $node inside $s.service: EPERM from the device policy" grep -q 'Operation not permitted' <<<"$out"
         done
 done
+
+# The incident's other half: a recogniser spinning at full speed. Two busy loops inside
+# wakeword.service's cgroup would take two CPUs; the slice's CPUQuota holds them to its share of
+# one, and audiod, with the highest weight, keeps capturing without an overrun.
+quota=$(sed -n 's/^CPUQuota=//p' /usr/lib/systemd/system/voicehvac-wakeword.slice); quota=${quota%\%}
+cg=$(unit_cgroup wakeword.service)
+slice_cg=$(unit_cgroup voicehvac-wakeword.slice)
+if [ -n "$quota" ] && systemctl is-active -q wakeword.service; then
+        xruns0=$(bus_get Audio1 Xruns)
+        spin=()
+        for _ in 1 2; do
+                sh -c 'echo $$ >"$0/cgroup.procs" && exec sh -c "while :; do :; done"' "$cg" &
+                spin+=($!)
+        done
+        sleep 1
+        c0=$(cpu_usec "$slice_cg"); t0=$(date +%s%N)
+        sleep 6
+        c1=$(cpu_usec "$slice_cg"); t1=$(date +%s%N)
+        kill "${spin[@]}"; wait "${spin[@]}" 2>/dev/null
+        permille=$(( (c1 - c0) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
+        figure "wakeword's slice with two busy loops in it: $((permille / 10)).$((permille % 10)) % of one CPU (CPUQuota=$quota%)"
+        check "incident: a runaway in wakeword's cgroup is held to CPUQuota=$quota% (${permille} ‰)" \
+                test "$permille" -le $(( quota * 10 + 50 ))
+        check "incident: audiod kept capturing through it, no xrun" \
+                eval "[ \"\$(bus_get Audio1 State)\" = running ] && [ \"\$(bus_get Audio1 Xruns)\" = $xruns0 ]"
+fi
