@@ -74,9 +74,12 @@ JSON
 cat >"$run/hvacd.json" <<JSON
 { "backend": "sim" }
 JSON
+# A daemon built with sanitizers checks for leaks as it exits, which on a busy machine can take
+# longer than the default 5 s before SIGKILL.
 cat >"$run/watchdogd.json" <<JSON
 {
         "budget_file": "$src/cgroups/budget.json",
+        "stop_timeout_ms": 15000,
         "audiod":   { "exec": [ "$build/audiod/audiod", "--config", "$run/audiod.json" ] },
         "hvacd":    { "exec": [ "$build/hvacd/hvacd", "--config", "$run/hvacd.json" ] },
         "wakeword": { "exec": [ "$build/wakeword/wakeword" ] }
