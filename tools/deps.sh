@@ -11,6 +11,8 @@ PACKAGES=(
         libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
         # run and test
         systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
+        # the VM suite (real systemd, cgroup v2 and ALSA under qemu)
+        qemu-system-x86 debootstrap e2fsprogs
         # demo and benchmark corpus
         espeak-ng sox
 )

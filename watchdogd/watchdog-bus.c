@@ -130,7 +130,7 @@ static const sd_bus_vtable watchdog_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Mode", "s", property_get_mode, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_ARGS("GetHealth", SD_BUS_NO_ARGS, SD_BUS_RESULT("a{sa{sv}}", health),
-                                method_get_health, 0),
+                                method_get_health, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("HealthChanged", SD_BUS_ARGS("s", service, "s", state, "s", reason), 0),
         SD_BUS_SIGNAL_WITH_ARGS("ServiceRestarted", SD_BUS_ARGS("s", service, "s", reason), 0),
         SD_BUS_VTABLE_END
