@@ -33,13 +33,6 @@ $(BUILD)/tests/test-wakeword-audiod: $(BUILD)/tests/test-wakeword-audiod.o $(LIB
 
 TEST_SCRIPTS += tests/test-wakeword-decode.sh
 
-install-wakeword: $(BUILD)/wakeword/wakeword
-	install -Dm755 $(BUILD)/wakeword/wakeword $(DESTDIR)$(PREFIX)/lib/voicehvac/wakeword
-	install -Dm644 wakeword/commands.gram $(DESTDIR)$(PREFIX)/share/voicehvac/commands.gram
-	install -Dm644 wakeword/filler-words.txt $(DESTDIR)$(PREFIX)/share/voicehvac/filler-words.txt
-	install -Dm644 wakeword/wakeword.json $(DESTDIR)/etc/voicehvac/wakeword.json
-	install -Dm644 wakeword/wakeword.service $(DESTDIR)$(PREFIX)/lib/systemd/system/wakeword.service
-.PHONY: install-wakeword
 
 BENCHES += bench/bench-wakeword.sh
 
