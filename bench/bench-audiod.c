@@ -64,16 +64,6 @@ static int proc_sample(pid_t pid, ProcSample *ret) {
         return 0;
 }
 
-static int open_stream(sd_bus *bus) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int fd;
-
-        if (sd_bus_call_method(bus, NAME, PATH, IFACE, "OpenStream", NULL, &reply, NULL) < 0 ||
-            sd_bus_message_read(reply, "h", &fd) < 0)
-                return -EIO;
-        return fcntl(fd, F_DUPFD_CLOEXEC, 3);
-}
-
 /* Reads both streams; returns packets read; *ret_last_end is the capture time of the end of the
  * last packet, *ret_last_arrival when it arrived. */
 static unsigned read_for(int fds[2], usec_t duration, usec_t *ret_last_end, usec_t *ret_last_arrival) {
@@ -219,8 +209,8 @@ int main(void) {
                 fprintf(stderr, "audiod did not start\n");
                 return EXIT_FAILURE;
         }
-        fds[0] = open_stream(bus);
-        fds[1] = open_stream(bus);
+        fds[0] = test_open_audio_stream(bus, NULL);
+        fds[1] = test_open_audio_stream(bus, NULL);
         if (fds[0] < 0 || fds[1] < 0) {
                 fprintf(stderr, "OpenStream failed\n");
                 return EXIT_FAILURE;

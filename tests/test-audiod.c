@@ -156,23 +156,6 @@ static int set_mute(sd_bus *bus, bool muted, char **ret_error_name) {
         return r;
 }
 
-static int open_stream(sd_bus *bus, char **ret_error_name) {
-        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int fd, r;
-
-        r = sd_bus_call_method(bus, NAME, PATH, IFACE, "OpenStream", &e, &reply, NULL);
-        if (r < 0) {
-                if (ret_error_name)
-                        *ret_error_name = strdup(e.name ?: "");
-                return r;
-        }
-        r = sd_bus_message_read(reply, "h", &fd);
-        if (r < 0)
-                return r;
-        return fcntl(fd, F_DUPFD_CLOEXEC, 3);
-}
-
 /* ---- stream helpers -------------------------------------------------------------------- */
 
 /* One packet, or 0 on timeout, < 0 on error. */
@@ -298,7 +281,7 @@ static void test_two_clients_bit_exact(sd_bus *bus) {
         StreamCheck c[2];
 
         for (int i = 0; i < 2; i++) {
-                fds[i] = open_stream(bus, NULL);
+                fds[i] = test_open_audio_stream(bus, NULL);
                 require(fds[i] >= 0, "OpenStream %d", i);
                 stream_check_init(&c[i]);
         }
@@ -320,7 +303,7 @@ static void test_two_clients_bit_exact(sd_bus *bus) {
 
 static void test_mute(sd_bus *bus) {
         _cleanup_free_ char *sw = NULL;
-        int fd = open_stream(bus, NULL);
+        int fd = test_open_audio_stream(bus, NULL);
         StreamCheck c;
         usec_t before, after, last_end = 0;
         unsigned late;
@@ -355,7 +338,7 @@ static void test_external_switch(sd_bus *bus) {
         check(amixer("on") == 0, "amixer cset on");
         check(wait_bool(bus, "Muted", 0, 3 * USEC_PER_SEC), "Muted follows the switch to false");
 
-        fd = open_stream(bus, NULL);
+        fd = test_open_audio_stream(bus, NULL);
         require(fd >= 0, "OpenStream");
         stream_check_init(&c);
         read_streams(&fd, &c, 1, 300 * USEC_PER_MSEC);
@@ -462,7 +445,7 @@ static void test_restart_keeps_mute(sd_bus *bus) {
         check(wait_state(bus, "running", 3 * USEC_PER_SEC), "capturing again");
         sw = read_switch();
         check(streq(sw, "0"), "the capture switch was turned off again at start (switch '%s')", sw);
-        fd = open_stream(bus, NULL);
+        fd = test_open_audio_stream(bus, NULL);
         require(fd >= 0, "OpenStream");
         check(drain(fd, 500, NULL) == 0, "a new client gets nothing while muted");
 
@@ -490,10 +473,10 @@ static void test_bad_arguments(sd_bus *bus) {
         check(r < 0 && sd_bus_error_has_name(&e3, SD_BUS_ERROR_INVALID_ARGS), "OpenStream(u) → InvalidArgs: %s", e3.name);
 
         for (int i = 0; i < 4; i++) {
-                fds[i] = open_stream(bus, NULL);
+                fds[i] = test_open_audio_stream(bus, NULL);
                 check(fds[i] >= 0, "stream %d of 4", i);
         }
-        fds[4] = open_stream(bus, &err);
+        fds[4] = test_open_audio_stream(bus, &err);
         check(fds[4] < 0 && streq_ptr(err, VH_ERROR_LIMIT_EXCEEDED), "fifth stream → LimitExceeded (%s)", err);
         check(sd_bus_call_method(bus, NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, NULL, NULL) >= 0,
               "audiod still answers");
@@ -504,7 +487,7 @@ static void test_bad_arguments(sd_bus *bus) {
 }
 
 static void test_slow_client(sd_bus *bus) {
-        int stalled = open_stream(bus, NULL), fast = open_stream(bus, NULL);
+        int stalled = test_open_audio_stream(bus, NULL), fast = test_open_audio_stream(bus, NULL);
         StreamCheck c, s;
         Packet p;
         ssize_t sz;
@@ -535,7 +518,7 @@ static void test_fd_leaks(sd_bus *bus) {
         usleep(200000);
         before = test_count_fds(audiod_pid);
         for (int i = 0; i < 100; i++) {
-                int fd = open_stream(bus, NULL);
+                int fd = test_open_audio_stream(bus, NULL);
                 check(fd >= 0, "OpenStream %d", i);
                 if (i % 2 == 0)
                         usleep(1000);
@@ -557,7 +540,7 @@ static void test_xrun(sd_bus *bus) {
         audiod_start(bus);
         check(x0 == 0, "no overruns before");
 
-        fd = open_stream(bus, NULL);
+        fd = test_open_audio_stream(bus, NULL);
         require(fd >= 0, "OpenStream");
         stream_check_init(&c);
         read_streams(&fd, &c, 1, 2 * USEC_PER_SEC);
@@ -591,7 +574,7 @@ static void test_unplug(sd_bus *bus) {
         int fd;
         StreamCheck c;
 
-        fd = open_stream(bus, NULL);
+        fd = test_open_audio_stream(bus, NULL);
         require(fd >= 0, "OpenStream");
         check(test_write_file(unplug_path, "") == 0, "pull the card");
         check(wait_state(bus, "disconnected", 3 * USEC_PER_SEC), "State=disconnected");

@@ -244,7 +244,7 @@ int main(void) {
         stack_start_audiod(&s, bus);
         require(stack_set_mute(bus, false, NULL) >= 0, "unmute");
         for (int i = 0; i < 2; i++)
-                require((fds[i] = stack_open_stream(bus, NULL)) >= 0, "OpenStream %d", i);
+                require((fds[i] = test_open_audio_stream(bus, NULL)) >= 0, "OpenStream %d", i);
 
         start = now_usec(CLOCK_MONOTONIC);
         require(pthread_barrier_init(&barrier, NULL, CLIENTS) == 0, "barrier");

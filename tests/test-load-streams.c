@@ -70,7 +70,7 @@ static unsigned run_cycles(sd_bus *bus, unsigned n, int watch_fd, Watch *w) {
         unsigned failed = 0;
 
         for (unsigned i = 0; i < n; i++) {
-                int fd = stack_open_stream(bus, NULL);
+                int fd = test_open_audio_stream(bus, NULL);
 
                 if (fd < 0)
                         failed++;
@@ -104,7 +104,7 @@ int main(void) {
         require(test_bus_connect(&bus) >= 0, "connect");
         stack_start_audiod(&s, bus);
         require(stack_set_mute(bus, false, NULL) >= 0, "unmute");
-        require((watch_fd = stack_open_stream(bus, NULL)) >= 0, "the watching stream");
+        require((watch_fd = test_open_audio_stream(bus, NULL)) >= 0, "the watching stream");
 
         failed = run_cycles(bus, WARMUP, watch_fd, &w);
         usleep(300 * 1000);

@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "manager.h"
+#include "private-bus.h"
 #include "psi.h"
 
 /* Xruns is not a property that signals its changes; read it every this many ticks. */
@@ -110,21 +111,7 @@ static int manager_start_private_bus(Manager *m, const char *dir) {
         if (asprintf(&conf, "%s/bus.conf", dir) < 0 || asprintf(&sock, "%s/bus", dir) < 0 ||
             asprintf(&address, "unix:path=%s", sock) < 0 || asprintf(&conf_arg, "--config-file=%s", conf) < 0)
                 return log_oom();
-        if (asprintf(&text,
-                     "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-                     " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-                     "<busconfig>\n"
-                     "  <type>system</type>\n"
-                     "  <listen>unix:path=%s</listen>\n"
-                     "  <auth>EXTERNAL</auth>\n"
-                     "  <policy context=\"default\">\n"
-                     "    <allow user=\"*\"/>\n"
-                     "    <allow own=\"*\"/>\n"
-                     "    <allow send_type=\"method_call\"/>\n"
-                     "    <allow send_destination=\"*\"/>\n"
-                     "    <allow receive_sender=\"*\"/>\n"
-                     "  </policy>\n"
-                     "</busconfig>\n", sock) < 0)
+        if (private_bus_config(sock, NULL, &text) < 0)
                 return log_oom();
         r = write_file_atomic(conf, text, strlen(text), 0644);
         if (r < 0)

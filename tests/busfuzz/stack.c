@@ -180,23 +180,6 @@ int stack_get_bool(sd_bus *bus, const char *name, const char *path, const char *
         return v;
 }
 
-int stack_open_stream(sd_bus *bus, char **ret_error_name) {
-        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int fd, r;
-
-        r = sd_bus_call_method(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "OpenStream", &e, &reply, NULL);
-        if (r < 0) {
-                if (ret_error_name)
-                        *ret_error_name = strdup(e.name ?: "");
-                return r;
-        }
-        r = sd_bus_message_read(reply, "h", &fd);
-        if (r < 0)
-                return r;
-        return fcntl(fd, F_DUPFD_CLOEXEC, 3);
-}
-
 char *stack_read_switch(const Stack *s) {
         char buf[16] = {};
         _cleanup_close_ int fd = open(s->switch_path, O_RDONLY | O_CLOEXEC);

@@ -56,7 +56,6 @@ void stack_stop(Stack *s);
 
 int stack_set_mute(sd_bus *bus, bool muted, char **ret_error_name);
 int stack_get_bool(sd_bus *bus, const char *name, const char *path, const char *property);
-int stack_open_stream(sd_bus *bus, char **ret_error_name);
 /* "1"/"0" as the switch file says, or "?" */
 char *stack_read_switch(const Stack *s);
 

@@ -12,8 +12,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "bus-util.h"
 #include "fileio.h"
 #include "harness.h"
+#include "private-bus.h"
 
 unsigned test_failures = 0;
 unsigned test_checks = 0;
@@ -151,26 +153,7 @@ int test_bus_start(const char *extra_policy_dir) {
 
         ensure_cleanup();
 
-        /* A permissive default policy, unless the test loads the project's own policy. */
-        if (asprintf(&text,
-                     "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-                     " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-                     "<busconfig>\n"
-                     "  <type>system</type>\n"
-                     "  <listen>unix:path=%s</listen>\n"
-                     "  <auth>EXTERNAL</auth>\n"
-                     "  <policy context=\"default\">\n"
-                     "    <allow user=\"*\"/>\n"
-                     "    <allow own=\"*\"/>\n"
-                     "    <allow send_type=\"method_call\"/>\n"
-                     "    <allow send_destination=\"*\"/>\n"
-                     "    <allow receive_sender=\"*\"/>\n"
-                     "  </policy>\n"
-                     "%s%s%s"
-                     "</busconfig>\n",
-                     sock,
-                     extra_policy_dir ? "  <includedir>" : "", extra_policy_dir ?: "",
-                     extra_policy_dir ? "</includedir>\n" : "") < 0)
+        if (private_bus_config(sock, extra_policy_dir, &text) < 0)
                 return -ENOMEM;
         if (test_write_file(conf, text) < 0)
                 return -EIO;
@@ -367,6 +350,25 @@ int test_run_as(uid_t uid, gid_t gid, int (*fn)(void *), void *userdata) {
         if (waitpid(pid, &status, 0) < 0)
                 return negative_errno();
         return status_to_code(status);
+}
+
+int test_open_audio_stream(sd_bus *bus, char **ret_error_name) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int fd, r;
+
+        r = sd_bus_call_method(bus, "org.voicehvac.Audio1", "/org/voicehvac/Audio1", "org.voicehvac.Audio1",
+                               "OpenStream", &e, &reply, NULL);
+        if (r < 0) {
+                if (ret_error_name)
+                        *ret_error_name = strdup(e.name ?: "");
+                return r;
+        }
+        r = sd_bus_message_read(reply, "h", &fd);
+        if (r < 0)
+                return r;
+        fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        return fd < 0 ? negative_errno() : fd;
 }
 
 int test_count_fds(pid_t pid) {

@@ -78,6 +78,10 @@ int test_run(char *const argv[], char **ret_output);
 /* Runs fn in a child process as uid/gid (e.g. nobody), returning its exit status. */
 int test_run_as(uid_t uid, gid_t gid, int (*fn)(void *), void *userdata);
 
+/* org.voicehvac.Audio1.OpenStream(): our own duplicate of the returned fd, or < 0 with the D-Bus
+ * error's name in *ret_error_name (if set). */
+int test_open_audio_stream(sd_bus *bus, char **ret_error_name);
+
 /* Number of open fds of a process. */
 int test_count_fds(pid_t pid);
 /* Peak RSS in KiB (VmHWM) of a process. */
