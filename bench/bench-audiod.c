@@ -200,7 +200,7 @@ int main(void) {
         setenv("HOME", test_tmpdir(), 1);
         setenv("STATE_DIRECTORY", test_tmpdir(), 1);
 
-        if (test_bus_start(NULL) < 0 || test_bus_connect(&bus) < 0) {
+        if (test_bus_start() < 0 || test_bus_connect(&bus) < 0) {
                 fprintf(stderr, "no private bus\n");
                 return EXIT_FAILURE;
         }

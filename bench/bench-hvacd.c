@@ -201,7 +201,7 @@ int main(void) {
         pid_t pid;
         int r;
 
-        if (test_bus_start(NULL) < 0 || test_bus_connect(&bus) < 0) {
+        if (test_bus_start() < 0 || test_bus_connect(&bus) < 0) {
                 printf("hvacd: no private bus (dbus-daemon missing?), nothing measured\n");
                 return 1;
         }

@@ -162,7 +162,7 @@ int main(int argc, char *argv[]) {
 
         audiod_conf = vhtest_audiod_setup(argv[1], NULL);
 
-        require(test_bus_start(NULL) == 0, "private dbus-daemon");
+        require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");
         require(sd_bus_match_signal(bus, NULL, NULL, PATH, NAME, "WakeWordDetected", on_wake, &l) >= 0, "match");
         {

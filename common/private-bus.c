@@ -5,7 +5,7 @@
 
 #include "private-bus.h"
 
-int private_bus_config(const char *socket_path, const char *include_dir, char **ret_text) {
+int private_bus_config(const char *socket_path, char **ret_text) {
         if (asprintf(ret_text,
                      "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
                      " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
@@ -20,11 +20,8 @@ int private_bus_config(const char *socket_path, const char *include_dir, char **
                      "    <allow send_destination=\"*\"/>\n"
                      "    <allow receive_sender=\"*\"/>\n"
                      "  </policy>\n"
-                     "%s%s%s"
                      "</busconfig>\n",
-                     socket_path,
-                     include_dir ? "  <includedir>" : "", include_dir ?: "",
-                     include_dir ? "</includedir>\n" : "") < 0) {
+                     socket_path) < 0) {
                 *ret_text = NULL;
                 return -ENOMEM;
         }

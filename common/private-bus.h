@@ -2,6 +2,5 @@
 #pragma once
 
 /* The configuration of a private dbus-daemon of "system" type, for the no-systemd supervisor and
- * for tests: one unix socket, EXTERNAL authentication, and a permissive default policy, plus
- * <includedir> of include_dir when given (to load the project's own policy files on top). */
-int private_bus_config(const char *socket_path, const char *include_dir, char **ret_text);
+ * for tests: one unix socket, EXTERNAL authentication, and a permissive default policy. */
+int private_bus_config(const char *socket_path, char **ret_text);

@@ -621,7 +621,7 @@ int main(void) {
         setenv("STATE_DIRECTORY", state_dir, 1);
         (void) vh_errors_register();
 
-        require(test_bus_start(NULL) == 0, "private dbus-daemon");
+        require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");
         audiod_start(bus);
         require(wait_state(bus, "running", 5 * USEC_PER_SEC), "audiod captures from vhtest");

@@ -495,7 +495,7 @@ int main(void) {
 
         if (access("/usr/bin/dbus-daemon", X_OK) < 0)
                 test_skip("dbus-daemon is not installed");
-        require(test_bus_start(NULL) == 0, "private bus");
+        require(test_bus_start() == 0, "private bus");
         require(test_bus_connect(&bus) >= 0, "connect");
         require(vh_errors_register() >= 0, "errors");
         require(sd_bus_match_signal(bus, NULL, NULL, PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",

@@ -165,7 +165,7 @@ int main(void) {
         if (access(hvacd, X_OK) < 0)
                 test_skip("hvacd is not built");
         stack_use_tmpfs_state(&s);
-        require(test_bus_start(NULL) == 0, "private dbus-daemon");
+        require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");
         stack_start_hvacd(&s, bus, COALESCE_MS);
 

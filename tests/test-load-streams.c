@@ -100,7 +100,7 @@ int main(void) {
                 test_skip(reason);
         stack_use_tmpfs_state(&s);
         stack_audio_setup(&s, 4, "root");
-        require(test_bus_start(NULL) == 0, "private dbus-daemon");
+        require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");
         stack_start_audiod(&s, bus);
         require(stack_set_mute(bus, false, NULL) >= 0, "unmute");

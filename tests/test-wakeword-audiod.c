@@ -150,7 +150,7 @@ int main(void) {
         make_audio(test_tmpdir(), audio);
         audiod_conf = vhtest_audiod_setup(audio, "eof \"loop\"");
 
-        require(test_bus_start(NULL) == 0, "private dbus-daemon");
+        require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");
         require(sd_bus_match_signal(bus, NULL, NULL, PATH, IFACE, "WakeWordDetected", on_wake, NULL) >= 0, "match");
         require(sd_bus_match_signal(bus, NULL, NULL, PATH, IFACE, "CommandRecognized", on_command, NULL) >= 0, "match");

@@ -414,7 +414,7 @@ int main(void) {
         setup_audio();
         audiod_conf = write_config("audiod.json", "{ \"device\": \"vhtest\", \"mixer_device\": \"vhtest\", "
                                                   "\"unmute_group\": \"root\" }\n");
-        require(test_bus_start(NULL) == 0, "private dbus-daemon");
+        require(test_bus_start() == 0, "private dbus-daemon");
 
         test_full_stack(audiod_conf);
         test_crash_loop();

@@ -111,7 +111,7 @@ static int manager_start_private_bus(Manager *m, const char *dir) {
         if (asprintf(&conf, "%s/bus.conf", dir) < 0 || asprintf(&sock, "%s/bus", dir) < 0 ||
             asprintf(&address, "unix:path=%s", sock) < 0 || asprintf(&conf_arg, "--config-file=%s", conf) < 0)
                 return log_oom();
-        if (private_bus_config(sock, NULL, &text) < 0)
+        if (private_bus_config(sock, &text) < 0)
                 return log_oom();
         r = write_file_atomic(conf, text, strlen(text), 0644);
         if (r < 0)

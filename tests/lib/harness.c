@@ -141,7 +141,7 @@ static void forget_child(pid_t pid) {
                         children[i] = 0;
 }
 
-int test_bus_start(const char *extra_policy_dir) {
+int test_bus_start(void) {
         _cleanup_free_ char *conf = test_tmp_path("bus.conf");
         _cleanup_free_ char *sock = test_tmp_path("system_bus_socket");
         _cleanup_free_ char *text = NULL;
@@ -153,7 +153,7 @@ int test_bus_start(const char *extra_policy_dir) {
 
         ensure_cleanup();
 
-        if (private_bus_config(sock, extra_policy_dir, &text) < 0)
+        if (private_bus_config(sock, &text) < 0)
                 return -ENOMEM;
         if (test_write_file(conf, text) < 0)
                 return -EIO;

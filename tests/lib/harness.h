@@ -55,10 +55,11 @@ const char *test_tmpdir(void);
 char *test_tmp_path(const char *name);
 int test_write_file(const char *path, const char *contents);
 
-/* A private dbus-daemon of "system" type whose address goes into $DBUS_SYSTEM_BUS_ADDRESS for
- * every process started afterwards. extra_policy_dir, when set, is <includedir>'d (to load the
- * project's own policy files). Stopped at exit. */
-int test_bus_start(const char *extra_policy_dir);
+/* A private dbus-daemon of "system" type with a permissive policy, whose address goes into
+ * $DBUS_SYSTEM_BUS_ADDRESS for every process started afterwards. Stopped at exit. (Policy files
+ * can only add allow rules on top of it; tests of the project's policy start a deny-by-default
+ * bus of their own, see tests/test-authorization.c.) */
+int test_bus_start(void);
 const char *test_bus_address(void);
 int test_bus_connect(sd_bus **ret);
 
