@@ -113,7 +113,7 @@ static void make_audio(const char *dir, const char *out) {
                 "espeak-ng -v en-gb -s 150 -w c.wav 'hey climate. what a lovely day it is outside, shall we go for a walk later';"
                 "for x in a b c; do sox -q $x.wav -r 16000 -c 1 -b 16 p$x.wav pad 1 1.5; done;"
                 "sox -q pa.wav pb.wav pc.wav joined.wav pad 0 2;"
-                "sox -q -n -r 16000 -c 1 -b 16 noise.wav synth $(soxi -D joined.wav) pinknoise vol 0.03;"
+                "sox -R -q -n -r 16000 -c 1 -b 16 noise.wav synth $(soxi -D joined.wav) pinknoise vol 0.03;"
                 "sox -q -m joined.wav noise.wav '%s'", dir, out) > 0, "asprintf");
         require(sh(cmd) == 0, "making the test audio with espeak-ng and sox");
 }

@@ -17,11 +17,12 @@ trap 'rm -rf "$dir"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# clip NAME VOICE TEXT: 16 kHz mono, pink noise floor about 20 dB below the speech.
+# clip NAME VOICE TEXT: 16 kHz mono, pink noise floor about 20 dB below the speech; the noise is
+# seeded (-R), so a run is repeatable and a failure can be looked at again.
 clip() {
         espeak-ng -v "$2" -s 150 -w "$dir/raw.wav" "$3" || return 1
         sox -q "$dir/raw.wav" -r 16000 -c 1 -b 16 "$dir/pad.wav" pad 0.6 1.2
-        sox -q -n -r 16000 -c 1 -b 16 "$dir/noise.wav" synth "$(soxi -D "$dir/pad.wav")" pinknoise vol 0.03
+        sox -R -q -n -r 16000 -c 1 -b 16 "$dir/noise.wav" synth "$(soxi -D "$dir/pad.wav")" pinknoise vol 0.03
         sox -q -m "$dir/pad.wav" "$dir/noise.wav" "$dir/$1.wav"
 }
 

@@ -38,6 +38,6 @@ for line in "${lines[@]}"; do
         i=$((i + 1))
 done
 sox -q "${parts[@]}" "$tmp/speech.wav" pad 0 4
-sox -q -n -r 16000 -c 1 -b 16 "$tmp/noise.wav" synth "$(soxi -D "$tmp/speech.wav")" pinknoise vol 0.03
+sox -R -q -n -r 16000 -c 1 -b 16 "$tmp/noise.wav" synth "$(soxi -D "$tmp/speech.wav")" pinknoise vol 0.03
 sox -q -m "$tmp/speech.wav" "$tmp/noise.wav" -r 16000 -c 1 -b 16 "$tmp/out.wav"
 mv "$tmp/out.wav" "$out"

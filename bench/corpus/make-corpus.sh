@@ -6,7 +6,8 @@
 #   neg/*.wav      long recordings of speech without the phrase (ordinary and near-miss apart)
 #   phrase-end.txt where "hey climate" ends in each pos clip (seconds, after the 1 s of padding),
 #                  for the latency figure
-# Every clip has a noise floor: real microphones always have one.
+# Every clip has a noise floor: real microphones always have one. The noise is seeded (sox -R),
+# so the corpus, and the figures, are the same on every machine.
 set -eu
 out=$1
 mkdir -p "$out/pos" "$out/off" "$out/neg" "$out/tmp"
@@ -78,10 +79,10 @@ noise() {
         local kind=$1 snr=$2 in=$3 outf=$4 len rms gain
         len=$(soxi -D "$in")
         if [ "$kind" = floor ]; then
-                sox -q -n -r 16000 -c 1 -b 16 "$tmp/n.wav" synth "$len" pinknoise vol 0.03
+                sox -R -q -n -r 16000 -c 1 -b 16 "$tmp/n.wav" synth "$len" pinknoise vol 0.03
         else
                 rms=$(sox "$in" -n stats 2>&1 | awk '/RMS lev dB/ {print $4}')
-                sox -q -n -r 16000 -c 1 -b 16 "$tmp/n0.wav" synth "$len" "$kind"
+                sox -R -q -n -r 16000 -c 1 -b 16 "$tmp/n0.wav" synth "$len" "$kind"
                 gain=$(sox "$tmp/n0.wav" -n stats 2>&1 | awk -v r="$rms" -v s="$snr" '/RMS lev dB/ {print r - s - $4}')
                 sox -q "$tmp/n0.wav" "$tmp/n.wav" gain "$gain"
         fi
