@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -192,5 +193,24 @@ int state_file_path(const char *name, char **ret) {
                 return r;
         if (asprintf(ret, "%s/%s", d, name) < 0)
                 return -ENOMEM;
+        return 0;
+}
+
+int memfd_new_stream(const char *name, int *ret_fd, FILE **ret_stream) {
+        _cleanup_close_ int fd = -EBADF, copy = -EBADF;
+        FILE *f;
+
+        fd = memfd_create(name, MFD_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (copy < 0)
+                return negative_errno();
+        f = fdopen(copy, "w");
+        if (!f)
+                return negative_errno();
+        TAKE_FD(copy);
+        *ret_fd = TAKE_FD(fd);
+        *ret_stream = f;
         return 0;
 }

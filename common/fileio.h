@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Reads a whole regular file of at most max bytes; *ret is NUL-terminated. -EFBIG when larger. */
@@ -18,6 +19,10 @@ int move_aside(const char *path, char **ret_new_path);
  * when set, else /var/lib/voicehvac. Creates it when missing. */
 int state_directory(char **ret);
 int state_file_path(const char *name, char **ret);
+
+/* An anonymous file in memory to hand to a library that wants a path ("/proc/self/fd/N"): the fd,
+ * and a stream writing to it (flush it before the file is read). */
+int memfd_new_stream(const char *name, int *ret_fd, FILE **ret_stream);
 
 /* mkdir -p with mode for each missing component. */
 int mkdir_p(const char *path, mode_t mode);

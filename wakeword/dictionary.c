@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 
 #include "dictionary.h"
 #include "grammar.h"
@@ -174,12 +173,9 @@ int dictionary_extract(const char *dictionary, const char *keyphrase, const char
                 *ret_error = message_new("cannot open dictionary '%s': %s", dictionary, strerror(-r));
                 return r;
         }
-        fd = memfd_create("wakeword-dict", MFD_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        out = fdopen(dup(fd), "w");
-        if (!out)
-                return negative_errno();
+        r = memfd_new_stream("wakeword-dict", &fd, &out);
+        if (r < 0)
+                return r;
 
         while (getline(&line, &cap, in) > 0) {
                 size_t len = head_word_length(line);

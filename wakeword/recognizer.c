@@ -6,10 +6,11 @@
 #include <sphinxbase/feat.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "dictionary.h"
+#include "fileio.h"
 #include "grammar.h"
+#include "log.h"
 #include "macro.h"
 #include "message.h"
 #include "recognizer.h"
@@ -45,7 +46,7 @@ struct Recognizer {
         int16_t *command_audio;         /* what the command stage heard, for the phone loop */
         size_t command_samples, command_samples_max;
 
-        double command_timeout_sec, command_max_sec, min_confidence, min_coverage;
+        double command_timeout_sec, command_max_sec, min_confidence, min_coverage, max_coverage;
         bool verify;
         size_t verify_samples;
         double beam;                    /* the decoder's default beam */
@@ -65,14 +66,15 @@ static const float typical_cmn[RECOGNIZER_CMN_SIZE] = {
 
 void recognizer_config_init_defaults(RecognizerConfig *c) {
         *c = (RecognizerConfig) {
-                .kws_threshold = 1e-50,
+                .kws_threshold = 1e-60,
                 .kws_beam = 1e-70,
                 .verify_logprob = -7,
                 .verify_window_sec = 2,
                 .command_timeout_sec = 4.0,
                 .command_max_sec = 6.0,
-                .min_confidence = -45,
+                .min_confidence = -40,
                 .min_coverage = 0.6,
+                .max_coverage = 1.4,
                 .filler_count = 400,
                 .filler_logprob = -10,
         };
@@ -110,15 +112,87 @@ static int decoder_create(const RecognizerConfig *c, int dict_fd, ps_decoder_t *
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(fsg_model_t *, fsg_model_free);
 
+#define KEYPHRASE_WORDS_MAX 8
+#define KEYPHRASE_VARIANTS_MAX 32
+
+/* How many pronunciations the decoder's dictionary has for a word: "climate", "climate(2)", … */
+static unsigned pronunciations(ps_decoder_t *ps, const char *word) {
+        unsigned n = 0;
+
+        for (;;) {
+                _cleanup_free_ char *name = NULL, *phones = NULL;
+
+                if ((n == 0 ? asprintf(&name, "%s", word) : asprintf(&name, "%s(%u)", word, n + 1)) < 0)
+                        break;
+                phones = ps_lookup_word(ps, name);
+                if (!phones)
+                        break;
+                n++;
+        }
+        return n;
+}
+
+/* Keyword spotting takes the first pronunciation of each word only, and misses everyone who says
+ * the phrase the other way ("climate" as K L AY M IH T, as much of Britain does). So the search
+ * gets one keyphrase per combination of the dictionary's pronunciations, written to a memfd in
+ * the keyphrase-list format ("hey climate(2) /1e-50/"). */
+static int keyphrase_list_new(ps_decoder_t *ps, const char *keyphrase, double threshold, int *ret_fd) {
+        _cleanup_(strv_freep) char **words = NULL;
+        _cleanup_fclose_ FILE *out = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        unsigned counts[KEYPHRASE_WORDS_MAX], choice[KEYPHRASE_WORDS_MAX] = {}, n_words = 0, total = 1;
+        int k;
+
+        k = strv_split_words(keyphrase, &words);
+        if (k < 0)
+                return k;
+        for (; words[n_words]; n_words++) {
+                if (n_words >= KEYPHRASE_WORDS_MAX)
+                        return -E2BIG;
+                counts[n_words] = MAX(pronunciations(ps, words[n_words]), 1u);
+                total *= counts[n_words];
+        }
+        k = memfd_new_stream("wakeword-keyphrases", &fd, &out);
+        if (k < 0)
+                return k;
+        for (unsigned v = 0; v < MIN(total, (unsigned) KEYPHRASE_VARIANTS_MAX); v++) {
+                for (unsigned i = 0; i < n_words; i++) {
+                        if (choice[i] == 0)
+                                fprintf(out, "%s%s", i > 0 ? " " : "", words[i]);
+                        else
+                                fprintf(out, "%s%s(%u)", i > 0 ? " " : "", words[i], choice[i] + 1);
+                }
+                fprintf(out, " /%g/\n", threshold);
+                /* next combination, the last word's pronunciation turning fastest */
+                for (unsigned i = n_words; i-- > 0; ) {
+                        if (++choice[i] < counts[i])
+                                break;
+                        choice[i] = 0;
+                }
+        }
+        if (fflush(out) != 0)
+                return negative_errno();
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 static int searches_add(Recognizer *r, const RecognizerConfig *c, char *const *fillers, char **ret_error) {
         _cleanup_(fsg_model_freep) fsg_model_t *fsg = NULL;
+        _cleanup_close_ int kws_fd = -EBADF;
+        char kws_path[64];
         int k;
 
         /* A search takes its beams from the configuration when it is set up: the keyword search
          * gets its own, wider one (below ~1e-48 the threshold does nothing without it), the
          * grammars the default, which keeps the word loops cheap. */
+        k = keyphrase_list_new(r->ps, r->keyphrase, c->kws_threshold, &kws_fd);
+        if (k < 0) {
+                *ret_error = message_new("cannot list the pronunciations of '%s': %s", r->keyphrase, strerror(-k));
+                return k;
+        }
+        snprintf(kws_path, sizeof kws_path, "/proc/self/fd/%i", kws_fd);
         cmd_ln_set_float_r(ps_get_config(r->ps), "-beam", c->kws_beam);
-        k = ps_set_keyphrase(r->ps, SEARCH_WAKE, r->keyphrase);
+        k = ps_set_kws(r->ps, SEARCH_WAKE, kws_path);
         cmd_ln_set_float_r(ps_get_config(r->ps), "-beam", r->beam);
         if (k < 0) {
                 *ret_error = message_new("cannot set up keyword search for '%s'", r->keyphrase);
@@ -171,6 +245,7 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
         r->command_max_sec = c->command_max_sec;
         r->min_confidence = c->min_confidence;
         r->min_coverage = c->min_coverage;
+        r->max_coverage = c->max_coverage;
         r->verify = c->verify_logprob < 0 && c->filler_count > 0;
         r->verify_samples = MIN((size_t) (c->verify_window_sec * SAMPLE_RATE), (size_t) HISTORY_SAMPLES);
         r->command_samples_max = (size_t) (c->command_max_sec * SAMPLE_RATE) + SAMPLE_RATE;
@@ -314,7 +389,8 @@ static int command_confidence(Recognizer *r, int64_t grammar_ascr, int grammar_f
         }
         *ret_confidence = (double) (grammar_ascr - phones_ascr) / grammar_frames;
         /* The phone loop says how much of the window was speech; a command that explains only a
-         * small part of it was forced onto a longer, different sentence. */
+         * small part of it was forced onto a longer, different sentence, and one whose words
+         * reach far over what the phone loop hears as silence was stretched over a fragment. */
         *ret_coverage = (double) word_frames / speech_frames;
         return 0;
 }
@@ -349,6 +425,8 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                         ret->reason = "low confidence";
                 else if (coverage < r->min_coverage)
                         ret->reason = "command covers too little of the speech";
+                else if (coverage > r->max_coverage)
+                        ret->reason = "command stretched over what is not speech";
                 else
                         ret->type = RECOGNIZER_COMMAND;
         }
@@ -421,6 +499,8 @@ static int wake_verify(Recognizer *r, bool *ret_ok) {
                 return k;
         hyp = ps_get_hyp(r->ps, NULL);
         *ret_ok = hypothesis_ends_with(hyp, r->keyphrase);
+        if (!*ret_ok)
+                log_debug("Wake candidate not verified: the window reads as '%s'.", hyp ? hyp : "");
         return 0;
 }
 
@@ -462,6 +542,7 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
                 score = ps_seg_prob(s, &ascr, &lscr, &lback);
         }
 
+        log_debug("Wake candidate '%s' at %.2f s, score %i.", hyp, (double) end_usec / USEC_PER_SEC, score);
         k = utterance_end(r);
         if (k < 0)
                 return k;

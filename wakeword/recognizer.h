@@ -31,6 +31,7 @@ typedef struct RecognizerConfig {
         double command_max_sec;         /* the longest command listened to */
         double min_confidence;          /* per-frame log-likelihood ratio grammar vs phone loop */
         double min_coverage;            /* share of the speech the command's words must explain */
+        double max_coverage;            /* … and how far they may stretch over what is not speech */
 } RecognizerConfig;
 
 void recognizer_config_init_defaults(RecognizerConfig *c);

@@ -34,6 +34,7 @@ static const ConfigField fields[] = {
         { "command_max_sec", CONFIG_DOUBLE, R(command_max_sec), 1, 30 },
         { "min_confidence", CONFIG_DOUBLE, R(min_confidence), -1e6, 1e6 },
         { "min_coverage", CONFIG_DOUBLE, R(min_coverage), 0, 1 },
+        { "max_coverage", CONFIG_DOUBLE, R(max_coverage), 1, 100 },
         { "vad_threshold_db", CONFIG_DOUBLE, offsetof(WakewordConfig, vad_threshold_db), 0, 60 },
         { "vad_hangover_msec", CONFIG_UINT, offsetof(WakewordConfig, vad_hangover_msec), 20, 10000 },
         {}
