@@ -32,6 +32,8 @@ typedef struct Live {
         unsigned n_marks;
         double lead;                    /* seconds of digital silence the file opens with */
         usec_t file_zero;               /* monotonic time of file time 0; 0 until known */
+        uint64_t zeros_seen;            /* samples of exact silence before it */
+        bool start_unseen;              /* sound came before any silence: cannot tell the start */
         double latencies[MARKS_MAX];
         unsigned n_latencies, wakes, unmatched;
 } Live;
@@ -72,9 +74,14 @@ static int stream_find_start(int fd, Live *l) {
                         return -EIO;
                 if (audio_packet_parse(buf, (size_t) n, &h, &samples) < 0)
                         continue;
-                for (uint32_t i = 0; i < h->frames * h->channels; i++)
+                for (uint32_t i = 0; i < h->frames * h->channels; i++, l->zeros_seen++)
                         if (samples[i] != 0) {
                                 usec_t at = h->timestamp_usec + (usec_t) (i / h->channels) * USEC_PER_SEC / h->rate;
+                                /* Without silence before it, this is not the start (a file whose
+                                 * lead was dithered, a stream opened too late): every latency
+                                 * would be off by the lead. */
+                                if (l->zeros_seen < h->rate / 2)
+                                        return -EBADMSG;
                                 l->file_zero = at - (usec_t) (l->lead * USEC_PER_SEC);
                                 return 0;
                         }
@@ -123,12 +130,12 @@ static void pump_until(sd_bus *bus, double until, int stream_fd, Live *l, usec_t
         for (;;) {
                 usec_t now = now_usec(CLOCK_MONOTONIC);
 
-                if (l->file_zero != 0 ? now >= l->file_zero + (usec_t) (until * USEC_PER_SEC) : now >= give_up)
+                if (l->file_zero != 0 ? now >= l->file_zero + (usec_t) (until * USEC_PER_SEC) : now >= give_up || l->start_unseen)
                         return;
                 while (sd_bus_process(bus, NULL) > 0)
                         ;
-                if (l->file_zero == 0)
-                        (void) stream_find_start(stream_fd, l);
+                if (l->file_zero == 0 && !l->start_unseen && stream_find_start(stream_fd, l) == -EBADMSG)
+                        l->start_unseen = true;
                 (void) sd_bus_wait(bus, 20 * USEC_PER_MSEC);
         }
 }
@@ -181,7 +188,7 @@ int main(int argc, char *argv[]) {
         /* The speech part (and the command window after its last phrase), then the noise floor,
          * each timed on the daemon's own CPU. */
         pump_until(bus, l.lead, stream_fd, &l, (usec_t) ((l.lead + 5) * USEC_PER_SEC));
-        require(l.file_zero != 0, "the start of the audio was seen on the stream");
+        require(l.file_zero != 0, "the start of the audio (after at least 0.5 s of exact silence) was seen on the stream");
         speech_end = duration - silence + 2;
         cpu0 = cpu_seconds(wakeword);
         pump_until(bus, speech_end, stream_fd, &l, 0);

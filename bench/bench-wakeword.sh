@@ -33,15 +33,15 @@ run pos "$corpus"/pos/*.wav
 run off "$corpus"/off/*.wav
 run ordinary "$corpus/neg/ordinary.wav"
 run nearmiss "$corpus/neg/nearmiss.wav"
-sox -q -n -r 16000 -c 1 -b 16 "$out/silence.wav" synth 600 pinknoise vol 0.01
+sox -R -q -n -r 16000 -c 1 -b 16 "$out/silence.wav" synth 600 pinknoise vol 0.01
 run silence "$out/silence.wav"
 
 # The live run: a recording of every third phrase+command clip between exact digital silence
 # (5 s, to find the start on the stream) and 60 s of noise floor, captured through audiod in
 # real time. marks.txt: where each phrase ends in it.
 lead=5 floor=60
-sox -q -n -r 16000 -c 1 -b 16 "$out/lead.wav" trim 0 $lead
-sox -q -n -r 16000 -c 1 -b 16 "$out/floor.wav" synth $floor pinknoise vol 0.03
+sox -D -q -n -r 16000 -c 1 -b 16 "$out/lead.wav" trim 0 $lead         # -D: no dither, exact zeros
+sox -R -q -n -r 16000 -c 1 -b 16 "$out/floor.wav" synth $floor pinknoise vol 0.03
 : >"$out/marks.txt"; list=("$out/lead.wav"); at=$lead; k=0
 for f in $(ls "$corpus"/pos/*.wav | sort -V); do
         k=$((k + 1)); [ $((k % 3)) -eq 1 ] || continue
@@ -51,7 +51,7 @@ for f in $(ls "$corpus"/pos/*.wav | sort -V); do
         list+=("$f")
 done
 list+=("$out/floor.wav")
-sox -q "${list[@]}" "$out/live.wav"
+sox -D -q "${list[@]}" "$out/live.wav"
 "$build/bench/bench-wakeword-live" "$out/live.wav" "$out/marks.txt" $lead "$(soxi -D "$out/live.wav")" $floor >"$out/live.txt" 2>"$out/live.err" ||
         echo "live run failed: $(tail -n 3 "$out/live.err")" >"$out/live.txt"
 

@@ -15,6 +15,7 @@
 #include "message.h"
 #include "recognizer.h"
 #include "strv.h"
+#include "time-util.h"
 
 #define SAMPLE_RATE 16000
 #define SEARCH_WAKE "wake"
@@ -522,6 +523,7 @@ static int history_replay(Recognizer *r, size_t samples) {
 static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_t end_usec, RecognizerEvent *ret) {
         const char *hyp;
         int32 score = 0;
+        usec_t verify_start;
         bool ok;
         int k;
 
@@ -546,9 +548,12 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
         k = utterance_end(r);
         if (k < 0)
                 return k;
+        verify_start = now_usec(CLOCK_MONOTONIC);
         k = wake_verify(r, &ok);
         if (k < 0)
                 return k;
+        log_debug("Wake candidate %s in %.1f ms.", ok ? "verified" : "rejected",
+                  (double) (now_usec(CLOCK_MONOTONIC) - verify_start) / USEC_PER_MSEC);
         if (!ok)
                 return 0;       /* the kws search restarts with the next audio */
 
