@@ -69,7 +69,7 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
         *c = (RecognizerConfig) {
                 .kws_threshold = 1e-60,
                 .kws_beam = 1e-70,
-                .verify_logprob = -7,
+                .verify_logprob = -6.5,
                 .verify_window_sec = 2,
                 .command_timeout_sec = 4.0,
                 .command_max_sec = 6.0,

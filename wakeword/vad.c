@@ -19,7 +19,7 @@ void vad_init(Vad *v, double open_above_db, unsigned hangover_msec) {
 }
 
 void vad_reset(Vad *v) {
-        v->floor_db = NAN;              /* the first block sets it */
+        v->floor_db = NAN;              /* the first block with sound in it sets it */
         v->open = false;
         v->hang = 0;
         v->preroll_head = v->preroll_fill = 0;
@@ -51,15 +51,23 @@ VadResult vad_process(Vad *v, const int16_t block[static VAD_BLOCK]) {
         bool loud;
         VadResult result;
 
-        if (isnan(v->floor_db))
+        /* Exact digital silence (a card that has just started, an input switched off) says
+         * nothing about the room: taken for the floor, it would make the first real noise look
+         * like speech until the floor had crept up to it at 1 dB/s. */
+        if (db <= VAD_FLOOR_MIN_DB)
+                loud = false;
+        else if (isnan(v->floor_db)) {
+                /* The first sound: it may be the floor or already speech. Until there is a floor
+                 * to compare with, let it through. */
                 v->floor_db = db;
-        loud = db > v->floor_db + v->open_above_db && db > VAD_ABSOLUTE_MIN_DB;
-
-        if (db < v->floor_db)
-                v->floor_db = 0.7 * v->floor_db + 0.3 * db;
-        else
-                v->floor_db += VAD_FLOOR_RISE_DB;
-        v->floor_db = MAX(v->floor_db, VAD_FLOOR_MIN_DB);
+                loud = db > VAD_ABSOLUTE_MIN_DB;
+        } else {
+                loud = db > v->floor_db + v->open_above_db && db > VAD_ABSOLUTE_MIN_DB;
+                if (db < v->floor_db)
+                        v->floor_db = 0.7 * v->floor_db + 0.3 * db;
+                else
+                        v->floor_db += VAD_FLOOR_RISE_DB;
+        }
 
         if (loud) {
                 result = v->open ? VAD_ACTIVE : VAD_OPENED;

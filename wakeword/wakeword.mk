@@ -23,8 +23,8 @@ $(BUILD)/wakeword/wakeword: $(WAKEWORD_OBJS) $(WAKEWORD_LIB) $(LIBCOMMON)
 $(BUILD)/tests/test-wakeword-%.o $(BUILD)/tests/test-intent.o: CFLAGS += -Iwakeword \
         $(shell pkg-config --cflags pocketsphinx sphinxbase 2>/dev/null)
 
-TESTS += $(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav $(BUILD)/tests/test-wakeword-grammar
-$(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav $(BUILD)/tests/test-wakeword-grammar: $(BUILD)/tests/%: $(BUILD)/tests/%.o $(WAKEWORD_LIB) $(LIBHARNESS) $(LIBCOMMON)
+TESTS += $(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav $(BUILD)/tests/test-wakeword-grammar $(BUILD)/tests/test-wakeword-vad
+$(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav $(BUILD)/tests/test-wakeword-grammar $(BUILD)/tests/test-wakeword-vad: $(BUILD)/tests/%: $(BUILD)/tests/%.o $(WAKEWORD_LIB) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
 
 TESTS += $(BUILD)/tests/test-wakeword-audiod
