@@ -130,7 +130,7 @@ static int compare_double(const void *a, const void *b) {
 
 static void bench_mute(sd_bus *bus, int fds[2]) {
         double reach[MUTE_ROUNDS], rtt[MUTE_ROUNDS], tail[MUTE_ROUNDS];
-        unsigned n = 0;
+        unsigned n = 0, n_reach = 0;
 
         for (unsigned i = 0; i < MUTE_ROUNDS; i++) {
                 usec_t call, ret, last_end = 0, last_arrival = 0;
@@ -146,7 +146,9 @@ static void bench_mute(sd_bus *bus, int fds[2]) {
                 ret = now_usec(CLOCK_MONOTONIC);
                 (void) read_for(fds, 200 * USEC_PER_MSEC, &last_end, &last_arrival);
 
-                reach[n] = last_end ? ((double) last_end - (double) call) / 1000.0 : -1e9;
+                /* No packet after the call at all: everything captured had already been read. */
+                if (last_end)
+                        reach[n_reach++] = ((double) last_end - (double) call) / 1000.0;
                 tail[n] = last_arrival ? ((double) last_arrival - (double) call) / 1000.0 : 0;
                 rtt[n] = (double) (ret - call) / 1000.0;
                 n++;
@@ -155,12 +157,17 @@ static void bench_mute(sd_bus *bus, int fds[2]) {
                 printf("audiod: mute latency: could not be measured\n");
                 return;
         }
-        qsort(reach, n, sizeof(double), compare_double);
+        qsort(reach, n_reach, sizeof(double), compare_double);
         qsort(rtt, n, sizeof(double), compare_double);
         qsort(tail, n, sizeof(double), compare_double);
-        printf("audiod: mute latency over %u calls: audio in the last delivered packet ends at most %.1f ms %s "
-               "the SetMute call (goal: nothing captured after it; ≤ one period = 20 ms)\n",
-               n, reach[n - 1] > 0 ? reach[n - 1] : -reach[n - 1], reach[n - 1] > 0 ? "after" : "before");
+        if (n_reach == 0)
+                printf("audiod: mute latency over %u calls: no packet was delivered after any SetMute call "
+                       "(goal: nothing captured after it; ≤ one period = 20 ms)\n", n);
+        else
+                printf("audiod: mute latency over %u calls: audio in the last delivered packet ends at most %.1f ms %s "
+                       "the SetMute call%s (goal: nothing captured after it; ≤ one period = 20 ms)\n",
+                       n, reach[n_reach - 1] > 0 ? reach[n_reach - 1] : -reach[n_reach - 1], reach[n_reach - 1] > 0 ? "after" : "before",
+                       n_reach < n ? " (in the other calls no packet came after it)" : "");
         printf("audiod: last packet delivered at most %.1f ms after the call (in flight when it was made); "
                "SetMute round trip p50 %.2f ms, max %.2f ms\n", tail[n - 1], rtt[n / 2], rtt[n - 1]);
 }
