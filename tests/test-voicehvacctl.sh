@@ -245,6 +245,10 @@ run --json status
 check "status --json: exit 0, one line of valid JSON" bash -c '[ $0 = 0 ] && [ "$(wc -l <<<"$1")" = 1 ] && json_ok "$1"' "$rc" "$out"
 check "status --json: audio, hvac, watchdog running with their properties" \
         test "$(jget "$out" '[j["audio"]["running"], j["audio"]["Muted"], j["hvac"]["TargetTemperature"], j["hvac"]["Mode"], j["watchdog"]["Health"]["hvacd"]["State"]]')" = "[True, False, 24.0, 'cool', 'ok']"
+if [ -n "$wakeword_pid" ]; then
+        check "status --json: what wakeword last heard, nothing yet" \
+                test "$(jget "$out" '[j["wakeword"]["LastWakeTimestamp"], j["wakeword"]["LastCommand"], j["wakeword"]["LastRejection"]]')" = "[0, '', '']"
+fi
 run health
 check "health: exit 0, a row per service" bash -c '[ $0 = 0 ] && for s in audiod hvacd wakeword system; do grep -q "^$s " <<<"$1" || exit 1; done' "$rc" "$out"
 check "health: audiod ok with its pid" grep -Eq "^audiod +ok +$audiod_pid " <<<"$out"

@@ -97,6 +97,41 @@ static bool pump(sd_bus *bus, usec_t usec, const char *state, usec_t *slowest) {
         return false;
 }
 
+/* What the daemon says it last heard, after a pass of the recording. */
+static void check_last_heard(sd_bus *bus, usec_t pass_start_realtime) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *command = NULL, *rejection = NULL;
+        uint64_t wake_ts = 0;
+
+        require(sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, "LastWakeTimestamp", &e, 't', &wake_ts) >= 0 &&
+                sd_bus_get_property_string(bus, NAME, PATH, IFACE, "LastCommand", &e, &command) >= 0 &&
+                sd_bus_get_property_string(bus, NAME, PATH, IFACE, "LastRejection", &e, &rejection) >= 0,
+                "LastWakeTimestamp, LastCommand, LastRejection: %s", e.message ?: "?");
+        test_log("LastWakeTimestamp %llu, LastCommand \"%s\", LastRejection \"%s\"", (unsigned long long) wake_ts,
+                 command, rejection);
+        check(wake_ts >= pass_start_realtime && wake_ts <= now_usec(CLOCK_REALTIME),
+              "LastWakeTimestamp is a wall-clock time within the pass");
+        check(streq(command, "set the temperature to twenty four degrees"), "LastCommand is the command heard");
+        /* A wake that gave no command (the off-topic sentence) says why. */
+        if (seen.wakes > seen.commands + seen.wrong_commands)
+                check(!isempty(rejection), "LastRejection says why a wake gave no command");
+
+        /* And voicehvacctl status shows it. */
+        {
+                _cleanup_free_ char *ctl = test_build_path("voicehvacctl/voicehvacctl"), *out = NULL;
+                char *argv[] = { ctl, (char *) "status", NULL };
+
+                if (access(ctl, X_OK) == 0) {
+                        check(test_run(argv, &out) == 0 && out, "voicehvacctl status runs");
+                        test_log("%s", out ?: "");
+                        check(out && strstr(out, "Last command: \"set the temperature to twenty four degrees\""),
+                              "voicehvacctl status shows the last command");
+                        check(out && strstr(out, "Last wake: ") && strstr(out, " s ago"),
+                              "voicehvacctl status shows when the phrase was last heard");
+                }
+        }
+}
+
 static int sh(const char *cmd) {
         char *argv[] = { (char *) "/bin/sh", (char *) "-c", (char *) cmd, NULL };
         return test_run(argv, NULL);
@@ -137,7 +172,7 @@ int main(void) {
                             *wakeword_bin = test_build_path("wakeword/wakeword"), *audio = test_tmp_path("speech.wav"),
                             *audiod_conf = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        usec_t slowest = 0;
+        usec_t slowest = 0, pass_start;
         pid_t audiod, wakeword;
 
         if (access(audiod_bin, X_OK) < 0)
@@ -162,8 +197,10 @@ int main(void) {
         }
         require(wakeword > 0 && test_wait_for_name(bus, NAME, 10 * USEC_PER_SEC) == 0, "wakeword starts");
         check(pump(bus, 2 * USEC_PER_SEC, "no-audio", NULL), "State is no-audio without audiod");
+        check(test_introspection_matches(NAME, PATH, IFACE) == 0, "live introspection equals dbus-interfaces/%s.xml", IFACE);
 
         /* One pass through the recording: ~19 s. The loop in the plugin starts over after it. */
+        pass_start = now_usec(CLOCK_REALTIME);
         audiod = audiod_start(bus, audiod_conf);
         check(pump(bus, 5 * USEC_PER_SEC, "listening", NULL), "State becomes listening once audiod is there");
         pump(bus, 19 * USEC_PER_SEC, NULL, &slowest);
@@ -173,6 +210,11 @@ int main(void) {
         check(seen.commands == 0 || seen.first_wake_usec < seen.first_command_usec, "wake comes before the command");
         check(slowest < 100 * USEC_PER_MSEC, "State reads answered while decoding (slowest %llu us)", (unsigned long long) slowest);
         test_log("slowest State read while decoding: %llu us", (unsigned long long) slowest);
+        if (seen.commands >= 1) {
+                /* The off-topic sentence's command window may still be open: let it end. */
+                (void) pump(bus, 8 * USEC_PER_SEC, "listening", NULL);
+                check_last_heard(bus, pass_start);
+        }
 
         /* Muted: nothing decoded, for a whole pass of the recording. */
         require(set_mute(bus, true) >= 0, "SetMute(true)");

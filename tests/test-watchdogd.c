@@ -249,13 +249,8 @@ static pid_t watchdogd_start(const char *log, const char *config, const char *pr
 }
 
 static void check_introspection(void) {
-        _cleanup_free_ char *live = test_tmp_path("live.xml"), *contract = test_src_path("dbus-interfaces/org.voicehvac.Watchdog1.xml"),
-                            *script = test_src_path("tests/lib/compare-introspection.py"), *cmd = NULL;
-
-        require(asprintf(&cmd, "busctl --address='%s' --xml-interface introspect %s %s >'%s' && "
-                         "/usr/bin/python3 '%s' '%s' '%s' %s", test_bus_address(), WD_NAME, WD_PATH, live, script,
-                         contract, live, WD_NAME) > 0, "asprintf");
-        check(sh(cmd) == 0, "live interface matches the contract (see the log for the differences)");
+        check(test_introspection_matches(WD_NAME, WD_PATH, WD_NAME) == 0,
+              "live interface matches the contract (see the log for the differences)");
 }
 
 static void test_kill_each(sd_bus *bus) {

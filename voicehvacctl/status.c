@@ -15,6 +15,7 @@
 #include "bus-util.h"
 #include "ctl.h"
 #include "status.h"
+#include "time-util.h"
 
 #define LABEL_WIDTH 17
 
@@ -104,8 +105,25 @@ static void print_audio(json_object *o) {
                     json_get_u64(o, "Xruns", 0) == 1 ? "" : "s");
 }
 
+/* "3 min ago", as loginctl and systemctl put it, coarsely. */
+static void format_ago(uint64_t then_usec, char *buf, size_t size) {
+        uint64_t now = now_usec(CLOCK_REALTIME), s;
+
+        s = now > then_usec ? (now - then_usec) / USEC_PER_SEC : 0;
+        if (s < 60)
+                snprintf(buf, size, "%" PRIu64 " s ago", s);
+        else if (s < 3600)
+                snprintf(buf, size, "%" PRIu64 " min ago", s / 60);
+        else if (s < 86400)
+                snprintf(buf, size, "%" PRIu64 " h %" PRIu64 " min ago", s / 3600, s / 60 % 60);
+        else
+                snprintf(buf, size, "%" PRIu64 " days ago", s / 86400);
+}
+
 static void print_wakeword(json_object *o) {
-        const char *state, *phrase;
+        const char *state, *phrase, *command, *rejection;
+        uint64_t last_wake;
+        char ago[64];
 
         if (print_unavailable("Wake word", o, SERVICE_WAKEWORD))
                 return;
@@ -122,6 +140,17 @@ static void print_wakeword(json_object *o) {
         else
                 print_field("Wake word", "%s", state);
         print_field("Detections", "%" PRIu64 " since wakeword started", json_get_u64(o, "Detections", 0));
+        last_wake = json_get_u64(o, "LastWakeTimestamp", 0);
+        if (last_wake == 0)
+                return;
+        format_ago(last_wake, ago, sizeof ago);
+        print_field("Last wake", "%s", ago);
+        command = json_get_string(o, "LastCommand", "");
+        if (!isempty(command))
+                print_field("Last command", "\"%s\"", command);
+        rejection = json_get_string(o, "LastRejection", "");
+        if (!isempty(rejection))
+                print_field("Last no-command", "%s", rejection);
 }
 
 static void print_hvac(json_object *o) {

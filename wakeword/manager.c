@@ -6,6 +6,7 @@
 #include "cmn-state.h"
 #include "errors.h"
 #include "fileio.h"
+#include "grammar.h"
 #include "log.h"
 #include "manager.h"
 
@@ -68,25 +69,48 @@ static void on_stream_audio(const int16_t *samples, size_t n, uint64_t first_use
                 log_error_errno(r, "Failed to queue audio: %m");
 }
 
+/* The words heard, without the marks of the filler loop ("~the ~cat" → "the cat"). */
+static void words_plain(const char *text, char *buf, size_t size) {
+        size_t n = 0, prefix = strlen(FILLER_PREFIX);
+
+        for (const char *p = text; *p && n + 1 < size; ) {
+                if ((p == text || p[-1] == ' ') && strncmp(p, FILLER_PREFIX, prefix) == 0) {
+                        p += prefix;
+                        continue;
+                }
+                buf[n++] = *p++;
+        }
+        buf[n] = 0;
+}
+
 static void event_handle(Manager *m, const RecognizerEvent *e) {
+        char words[sizeof e->text];
+
         switch (e->type) {
         case RECOGNIZER_WAKE:
                 m->detections++;
                 m->in_command = true;
+                m->last_wake_realtime = now_usec(CLOCK_REALTIME);
                 log_info("Heard \"%s\" (score %.0f).", e->text, e->score);
                 (void) manager_bus_emit_wake(m, e);
-                (void) manager_bus_emit_changed(m, "Detections");
+                (void) manager_bus_emit_changed(m, "Detections", "LastWakeTimestamp");
                 break;
         case RECOGNIZER_COMMAND:
                 m->in_command = false;
                 log_info("Command \"%s\" → %s (confidence %.1f).", e->text,
                          intent_action_to_string(e->intent.action), e->score);
+                snprintf(m->last_command, sizeof m->last_command, "%s", e->text);
                 (void) manager_bus_emit_command(m, e);
+                (void) manager_bus_emit_changed(m, "LastCommand");
                 break;
         case RECOGNIZER_REJECTED:
                 m->in_command = false;
+                words_plain(e->text, words, sizeof words);
                 log_info("No command after the phrase: %s%s%s%s (confidence %.1f).", e->reason,
-                         isempty(e->text) ? "" : " (\"", e->text, isempty(e->text) ? "" : "\")", e->score);
+                         !words[0] ? "" : " (\"", words, !words[0] ? "" : "\")", e->score);
+                snprintf(m->last_rejection, sizeof m->last_rejection, "%s%s%s%s", e->reason,
+                         !words[0] ? "" : ": \"", words, !words[0] ? "" : "\"");
+                (void) manager_bus_emit_changed(m, "LastRejection");
                 break;
         }
         state_update(m);

@@ -8,6 +8,7 @@
 #include "listener.h"
 #include "macro.h"
 #include "stream-client.h"
+#include "time-util.h"
 #include "wakeword-config.h"
 #include "worker.h"
 
@@ -41,6 +42,10 @@ typedef struct Manager {
         bool in_command;                /* between WakeWordDetected and the end of the window */
         uint64_t detections;
         uint64_t packets;
+        /* What was last heard, for "voicehvacctl status" and anyone tuning the recogniser. */
+        usec_t last_wake_realtime;      /* CLOCK_REALTIME µs of the last detection, 0 before one */
+        char last_command[256];         /* the last command's words */
+        char last_rejection[320];       /* why the last phrase gave no command, and what was heard */
 } Manager;
 
 int manager_new(const char *config_path, Manager **ret);
@@ -56,4 +61,5 @@ const char *wakeword_state_to_string(WakewordState s);
 int manager_bus_add_objects(Manager *m);
 int manager_bus_emit_wake(Manager *m, const RecognizerEvent *e);
 int manager_bus_emit_command(Manager *m, const RecognizerEvent *e);
-int manager_bus_emit_changed(Manager *m, const char *property);
+int manager_bus_emit_changed_strv(Manager *m, char **properties);
+#define manager_bus_emit_changed(m, ...) manager_bus_emit_changed_strv((m), (char *[]) { __VA_ARGS__, NULL })

@@ -19,11 +19,20 @@ static int property_get_state(sd_bus *bus, const char *path, const char *interfa
         return sd_bus_message_append(reply, "s", wakeword_state_to_string(m->state));
 }
 
+/* A char array inside the Manager ("offset" in the vtable). */
+static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", (const char *) userdata);
+}
+
 static const sd_bus_vtable wakeword_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Keyphrase", "s", property_get_keyphrase, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Detections", "t", NULL, offsetof(Manager, detections), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastWakeTimestamp", "t", NULL, offsetof(Manager, last_wake_realtime), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastCommand", "s", property_get_string, offsetof(Manager, last_command), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastRejection", "s", property_get_string, offsetof(Manager, last_rejection), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_SIGNAL_WITH_ARGS("WakeWordDetected",
                                 SD_BUS_ARGS("s", phrase, "d", score, "t", audio_usec), 0),
         SD_BUS_SIGNAL_WITH_ARGS("CommandRecognized",
@@ -40,8 +49,8 @@ int manager_bus_add_objects(Manager *m) {
         return 0;
 }
 
-int manager_bus_emit_changed(Manager *m, const char *property) {
-        return sd_bus_emit_properties_changed(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, property, NULL);
+int manager_bus_emit_changed_strv(Manager *m, char **properties) {
+        return sd_bus_emit_properties_changed_strv(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, properties);
 }
 
 int manager_bus_emit_wake(Manager *m, const RecognizerEvent *e) {

@@ -403,3 +403,27 @@ long test_peak_rss_kib(pid_t pid) {
         fclose(f);
         return v;
 }
+
+int test_introspection_matches(const char *name, const char *path, const char *interface) {
+        _cleanup_free_ char *live = NULL, *out = NULL, *contract = NULL, *xml = NULL,
+                            *script = test_src_path("tests/lib/compare-introspection.py");
+        char *busctl[] = { (char *) "busctl", (char *) "--xml-interface", (char *) "introspect",
+                           (char *) name, (char *) path, NULL };
+        int r;
+
+        if (asprintf(&xml, "dbus-interfaces/%s.xml", interface) < 0 ||
+            asprintf(&live, "%s/live-%s.xml", test_tmpdir(), interface) < 0)
+                return -ENOMEM;
+        contract = test_src_path(xml);
+        r = test_run(busctl, &out);
+        if (r != 0 || !out)
+                return r != 0 ? r : -EIO;
+        r = test_write_file(live, out);
+        if (r < 0)
+                return r;
+        {
+                char *compare[] = { (char *) "/usr/bin/python3", script, contract, live, (char *) interface, NULL };
+
+                return test_run(compare, NULL);
+        }
+}

@@ -76,6 +76,10 @@ int test_wait_for_name(sd_bus *bus, const char *name, usec_t timeout);
 /* Runs argv to completion; returns its exit status; stdout captured into *ret_output if set. */
 int test_run(char *const argv[], char **ret_output);
 
+/* busctl introspection of "interface" at name/path on the test bus compared with the reviewed
+ * contract dbus-interfaces/<interface>.xml; 0 when they agree (the differences go to stderr). */
+int test_introspection_matches(const char *name, const char *path, const char *interface);
+
 /* Runs fn in a child process as uid/gid (e.g. nobody), returning its exit status. */
 int test_run_as(uid_t uid, gid_t gid, int (*fn)(void *), void *userdata);
 
