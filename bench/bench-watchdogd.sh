@@ -8,6 +8,7 @@
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
+. "$src/tests/lib/stack.sh"
 case $build in /*) ;; *) build="$src/$build" ;; esac
 window=${BENCH_WINDOW_SECONDS:-30}
 
@@ -24,8 +25,7 @@ cleanup() {
 trap cleanup EXIT
 
 head -c 64000 /dev/zero >"$tmp/silence.raw"
-"$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/silence.raw" "$tmp/switch" 'eof "loop"' >"$tmp/asound.conf"
-export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/asound.conf" HOME="$tmp" XDG_CONFIG_HOME="$tmp" STATE_DIRECTORY="$tmp"
+vhtest_alsa_env "$tmp" "$tmp/silence.raw"
 cat >"$tmp/audiod.json" <<JSON
 { "device": "vhtest", "mixer_device": "vhtest", "unmute_group": "root" }
 JSON

@@ -5,6 +5,7 @@
 set -u
 build=$(realpath "${VH_BUILD:-build}")
 src=$(realpath "${VH_SRCDIR:-.}")
+. "$src/tests/lib/stack.sh"
 tmp=$(mktemp -d /tmp/test-audiod-pulse-XXXXXX)
 chmod 755 "$tmp"
 failures=0; checks=0
@@ -34,17 +35,8 @@ for tool in pulseaudio pactl dbus-daemon busctl; do
 done
 
 # --- a private bus -----------------------------------------------------------------------
-cat >"$tmp/bus.conf" <<X
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>system</type><listen>unix:path=$tmp/bus</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow user="*"/><allow own="*"/><allow send_type="method_call"/>
-<allow send_destination="*"/><allow receive_sender="*"/></policy></busconfig>
-X
-dbus-daemon --nofork --nosyslog --config-file="$tmp/bus.conf" 2>/dev/null &
-pids+=($!)
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/bus"
-eventually 5 test -S "$tmp/bus" || { echo "FAIL: no private bus"; exit 1; }
+private_bus_start "$tmp" || { echo "FAIL: no private bus"; exit 1; }
+pids+=($private_bus_pid)
 
 # --- a sound server with one source, on its own socket ------------------------------------
 export HOME="$tmp" XDG_RUNTIME_DIR="$tmp" XDG_CONFIG_HOME="$tmp"
@@ -67,9 +59,7 @@ muted_prop() { busctl get-property org.voicehvac.Audio1 /org/voicehvac/Audio1 or
 
 # --- audiod, capturing from the vhtest plugin and mirroring to vhmic ------------------------
 head -c 64000 /dev/urandom >"$tmp/noise.raw"
-"$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/noise.raw" "$tmp/switch" 'eof "loop"' >"$tmp/asound.conf"
-export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/asound.conf"
-export STATE_DIRECTORY="$tmp/state"
+vhtest_alsa_env "$tmp" "$tmp/noise.raw"
 cat >"$tmp/audiod.json" <<X
 { "device": "vhtest", "mixer_device": "vhtest", "pulse_source": "vhmic", "pulse_server": "$PULSE_SERVER" }
 X

@@ -4,6 +4,7 @@
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
+. "$src/tests/lib/stack.sh"
 hvacd="$(realpath "$build")/hvacd/hvacd"
 contract="$src/dbus-interfaces/org.voicehvac.Hvac1.xml"
 failures=0
@@ -96,22 +97,8 @@ STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/missing.json" >"
 
 # --- the live interface against the contract -----------------------------------------------
 command -v dbus-daemon >/dev/null || { echo "SKIP: dbus-daemon is not installed"; exit 77; }
-cat >"$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/><allow own="*"/><allow send_destination="*"/><allow receive_type="*"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --nofork --nopidfile --nosyslog --config-file="$tmp/bus.conf" 2>/dev/null &
-bus_pid=$!
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/bus"
-for _ in $(seq 100); do [ -S "$tmp/bus" ] && break; sleep 0.05; done
+private_bus_start "$tmp"
+bus_pid=$private_bus_pid
 
 echo '{ "sim": { "transmit_log": "'"$tmp"'/tx.log" } }' >"$tmp/hvacd.json"
 STATE_DIRECTORY="$tmp/state" "$hvacd" --config "$tmp/hvacd.json" >"$tmp/hvacd.log" 2>&1 &

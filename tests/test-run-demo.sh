@@ -41,11 +41,15 @@ check "every daemon exited cleanly" bash -c '! grep -q "did not exit cleanly" "$
 
 # Nothing started from this run's directory may still be running. (Read in the shell: a grep
 # for the path would find itself.)
-left=""
-for f in /proc/[0-9]*/cmdline; do
-        cmd=$(tr '\0' ' ' <"$f" 2>/dev/null)
-        case $cmd in *"$run"*) left="$left${left:+; }$cmd" ;; esac
-done
+leftovers() { # the command lines of the processes started from $run, "; "-separated
+        local f cmd left=""
+        for f in /proc/[0-9]*/cmdline; do
+                cmd=$(tr '\0' ' ' <"$f" 2>/dev/null)
+                case $cmd in *"$run"*) left="$left${left:+; }$cmd" ;; esac
+        done
+        echo "$left"
+}
+left=$(leftovers)
 check "no process of the demo left running${left:+: $left}" test -z "$left"
 [ $fail = 0 ] || { echo "--- stack.log"; tail -40 "$run/stack.log"; }
 
@@ -67,11 +71,7 @@ wait "$leader"
 status=$?
 check "and it exits 0 after Ctrl-C (got $status)" test "$status" = 0
 check "watchdogd stopped the stack" grep -q 'Stopping audiod' "$run/stack.log"
-left=""
-for f in /proc/[0-9]*/cmdline; do
-        cmd=$(tr '\0' ' ' <"$f" 2>/dev/null)
-        case $cmd in *"$run"*) left="$left${left:+; }$cmd" ;; esac
-done
+left=$(leftovers)
 check "no process of the demo left after Ctrl-C${left:+: $left}" test -z "$left"
 rm -f "$run.int"
 exit $fail

@@ -7,6 +7,7 @@
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
+. "$src/tests/lib/stack.sh"
 case $build in /*) ;; *) build="$src/$build" ;; esac
 case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
 ctl="$build/voicehvacctl/voicehvacctl"
@@ -73,30 +74,9 @@ import math, struct, sys
 with open(sys.argv[1], "wb") as f:
     f.write(b"".join(struct.pack("<h", round(16384 * math.sin(2 * math.pi * 1000 * k / 16000))) for k in range(16000)))
 PY
-"$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/tone.raw" "$tmp/switch" 'eof "loop"' >"$tmp/asound.conf"
-export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/asound.conf"
-export HOME="$tmp" XDG_CONFIG_HOME="$tmp" STATE_DIRECTORY="$tmp/state"
-mkdir -p "$tmp/state"
-cat >"$tmp/bus.conf" <<XML
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-XML
-dbus-daemon --nofork --nopidfile --nosyslog --config-file "$tmp/bus.conf" &
-pids="$pids $!"
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/bus"
-wait_for 10 test -S "$tmp/bus" || { echo "FAIL: the private dbus-daemon did not start"; exit 1; }
+vhtest_alsa_env "$tmp" "$tmp/tone.raw"
+private_bus_start "$tmp" || { echo "FAIL: the private dbus-daemon did not start"; exit 1; }
+pids="$pids $private_bus_pid"
 
 cat >"$tmp/audiod.json" <<JSON
 { "device": "vhtest", "mixer_device": "vhtest", "unmute_group": "root", "default_muted": false }

@@ -6,6 +6,7 @@
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
+. "$src/tests/lib/stack.sh"
 case $build in /*) ;; *) build="$src/$build" ;; esac
 
 for tool in strace busctl dbus-daemon; do
@@ -37,8 +38,7 @@ printf 'state: RUNNING\nowner_pid   : 1\ntrigger_time: 1.0\n' >"$tmp/asound/card
 # LeakSanitizer cannot run under ptrace; leaks are what the other tests check.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 head -c 64000 /dev/zero >"$tmp/silence.raw"
-"$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/silence.raw" "$tmp/switch" 'eof "loop"' >"$tmp/asound.conf"
-export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/asound.conf" HOME="$tmp" XDG_CONFIG_HOME="$tmp" STATE_DIRECTORY="$tmp"
+vhtest_alsa_env "$tmp" "$tmp/silence.raw"
 cat >"$tmp/audiod.json" <<JSON
 { "device": "vhtest", "mixer_device": "vhtest", "unmute_group": "root" }
 JSON

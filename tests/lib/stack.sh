@@ -1,0 +1,46 @@
+# Shell helpers for the tests and benches that start the daemons themselves. Source it after
+# setting $src (the source tree) and $build (the build tree).
+
+# private_bus_start DIR — a private dbus-daemon of "system" type listening on DIR/bus, with the
+# permissive policy of common/private-bus.c (tests of the project's policy start a deny-by-default
+# bus of their own). Exports DBUS_SYSTEM_BUS_ADDRESS, sets $private_bus_pid, and fails (the daemon
+# stopped again) when the socket has not appeared within 10 s.
+private_bus_start() {
+        local dir=$1
+        cat >"$dir/bus.conf" <<XML
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$dir/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_type="method_call"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+XML
+        dbus-daemon --nofork --nopidfile --nosyslog --config-file="$dir/bus.conf" &
+        private_bus_pid=$!
+        export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$dir/bus"
+        for _ in $(seq 200); do
+                [ -S "$dir/bus" ] && return 0
+                sleep 0.05
+        done
+        kill "$private_bus_pid" 2>/dev/null
+        return 1
+}
+
+# vhtest_alsa_env DIR RAW — ALSA's "vhtest" capture device (tests/alsa) playing the raw S16 mono
+# file RAW in a loop, its "Capture Switch" in DIR/switch. Exports ALSA_CONFIG_PATH, and puts HOME
+# and XDG_CONFIG_HOME in DIR and STATE_DIRECTORY in DIR/state, so that no daemon reads or writes
+# the real ones.
+vhtest_alsa_env() {
+        local dir=$1 raw=$2
+        "$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$raw" "$dir/switch" 'eof "loop"' >"$dir/asound.conf"
+        mkdir -p "$dir/state"
+        export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$dir/asound.conf" HOME="$dir" XDG_CONFIG_HOME="$dir" STATE_DIRECTORY="$dir/state"
+}
