@@ -228,21 +228,13 @@ int main(void) {
         _cleanup_free_ Received *rx = NULL;
         _cleanup_free_ char *sw = NULL;
         pthread_t threads[CLIENTS];
-        const char *reason;
         size_t n = 0, bad = 0;
         uint64_t xruns = 0;
         usec_t start;
         int fds[2];
         Stack s = {};
 
-        if (!stack_audio_available(&reason))
-                test_skip(reason);
-        stack_use_tmpfs_state(&s);
-        stack_audio_setup(&s, 4, "root");
-        require(test_bus_start() == 0, "private dbus-daemon");
-        require(test_bus_connect(&bus) >= 0, "connect");
-        stack_start_audiod(&s, bus);
-        require(stack_set_mute(bus, false, NULL) >= 0, "unmute");
+        stack_start_unmuted_audiod(&s, &bus);
         for (int i = 0; i < 2; i++)
                 require((fds[i] = test_open_audio_stream(bus, NULL)) >= 0, "OpenStream %d", i);
 

@@ -88,7 +88,6 @@ static unsigned run_cycles(sd_bus *bus, unsigned n, int watch_fd, Watch *w) {
 
 int main(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        const char *reason;
         int watch_fd, fds_before, fds_after;
         long rss_before, rss_after;
         unsigned failed;
@@ -96,14 +95,7 @@ int main(void) {
         Watch w = {};
         Stack s = {};
 
-        if (!stack_audio_available(&reason))
-                test_skip(reason);
-        stack_use_tmpfs_state(&s);
-        stack_audio_setup(&s, 4, "root");
-        require(test_bus_start() == 0, "private dbus-daemon");
-        require(test_bus_connect(&bus) >= 0, "connect");
-        stack_start_audiod(&s, bus);
-        require(stack_set_mute(bus, false, NULL) >= 0, "unmute");
+        stack_start_unmuted_audiod(&s, &bus);
         require((watch_fd = test_open_audio_stream(bus, NULL)) >= 0, "the watching stream");
 
         failed = run_cycles(bus, WARMUP, watch_fd, &w);

@@ -101,6 +101,19 @@ void stack_start_audiod(Stack *s, sd_bus *bus) {
         require(test_wait_for_name(bus, AUDIO_NAME, 10 * USEC_PER_SEC) == 0, "audiod owns " AUDIO_NAME);
 }
 
+void stack_start_unmuted_audiod(Stack *s, sd_bus **ret_bus) {
+        const char *reason;
+
+        if (!stack_audio_available(&reason))
+                test_skip(reason);
+        stack_use_tmpfs_state(s);
+        stack_audio_setup(s, 4, "root");
+        require(test_bus_start() == 0, "private dbus-daemon");
+        require(test_bus_connect(ret_bus) >= 0, "connect");
+        stack_start_audiod(s, *ret_bus);
+        require(stack_set_mute(*ret_bus, false, NULL) >= 0, "unmute");
+}
+
 void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms) {
         _cleanup_free_ char *bin = test_build_path("hvacd/hvacd"), *config = test_tmp_path("hvacd.json"), *text = NULL;
         char *argv[] = { bin, (char *) "--config", config, NULL };

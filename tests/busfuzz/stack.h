@@ -45,6 +45,9 @@ void stack_use_tmpfs_state(Stack *s);
 bool stack_audio_available(const char **ret_reason);
 void stack_audio_setup(Stack *s, unsigned max_clients, const char *unmute_group);
 void stack_start_audiod(Stack *s, sd_bus *bus);
+/* For the load tests: skips the test when the vhtest plugin is not built; otherwise state on
+ * tmpfs, a private bus connected to, audiod (4 clients, root may unmute) running and unmuted. */
+void stack_start_unmuted_audiod(Stack *s, sd_bus **ret_bus);
 void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms);
 /* false when wakeword is not built. */
 bool stack_start_wakeword(Stack *s, sd_bus *bus);
