@@ -41,6 +41,14 @@ static void test_hypotheses(void) {
         check(hypothesis_is_filler("set ~the"), "partly filler");
         check(!hypothesis_is_filler("set the temperature to twenty"), "command");
         check(!hypothesis_is_filler(NULL), "none");
+        {
+                char buf[16];
+
+                hypothesis_plain_words("~the ~cat sat", buf, sizeof buf);
+                check(streq(buf, "the cat sat"), "filler marks dropped: '%s'", buf);
+                hypothesis_plain_words("set ~the temperature to twenty", buf, sizeof buf);
+                check(streq(buf, "set the tempera"), "truncated to the buffer: '%s'", buf);
+        }
 
         check(hypothesis_ends_with("hey climate", "hey climate"), "just the phrase");
         check(hypothesis_ends_with("~okay ~so hey climate", "hey climate"), "after fillers");

@@ -184,3 +184,17 @@ bool hypothesis_ends_with(const char *hyp, const char *phrase) {
         p = strlen(phrase);
         return p > 0 && h >= p && streq(hyp + h - p, phrase) && (h == p || hyp[h - p - 1] == ' ');
 }
+
+/* The words heard, without the marks of the filler loop ("~the ~cat" → "the cat"). */
+void hypothesis_plain_words(const char *text, char *buf, size_t size) {
+        size_t n = 0, prefix = strlen(FILLER_PREFIX);
+
+        for (const char *p = text; *p && n + 1 < size; ) {
+                if ((p == text || p[-1] == ' ') && strncmp(p, FILLER_PREFIX, prefix) == 0) {
+                        p += prefix;
+                        continue;
+                }
+                buf[n++] = *p++;
+        }
+        buf[n] = 0;
+}

@@ -34,3 +34,6 @@ bool hypothesis_ends_with(const char *hyp, const char *phrase);
 
 /* True when the hypothesis went through the filler loop. */
 bool hypothesis_is_filler(const char *hyp);
+/* The words of a hypothesis without the filler loop's marks ("~the ~cat" → "the cat"), for
+ * people to read; truncated to size. */
+void hypothesis_plain_words(const char *text, char *buf, size_t size);

@@ -69,20 +69,6 @@ static void on_stream_audio(const int16_t *samples, size_t n, uint64_t first_use
                 log_error_errno(r, "Failed to queue audio: %m");
 }
 
-/* The words heard, without the marks of the filler loop ("~the ~cat" → "the cat"). */
-static void words_plain(const char *text, char *buf, size_t size) {
-        size_t n = 0, prefix = strlen(FILLER_PREFIX);
-
-        for (const char *p = text; *p && n + 1 < size; ) {
-                if ((p == text || p[-1] == ' ') && strncmp(p, FILLER_PREFIX, prefix) == 0) {
-                        p += prefix;
-                        continue;
-                }
-                buf[n++] = *p++;
-        }
-        buf[n] = 0;
-}
-
 static void event_handle(Manager *m, const RecognizerEvent *e) {
         char words[sizeof e->text];
 
@@ -105,7 +91,7 @@ static void event_handle(Manager *m, const RecognizerEvent *e) {
                 break;
         case RECOGNIZER_REJECTED:
                 m->in_command = false;
-                words_plain(e->text, words, sizeof words);
+                hypothesis_plain_words(e->text, words, sizeof words);
                 log_info("No command after the phrase: %s%s%s%s (confidence %.1f).", e->reason,
                          !words[0] ? "" : " (\"", words, !words[0] ? "" : "\")", e->score);
                 snprintf(m->last_rejection, sizeof m->last_rejection, "%s%s%s%s", e->reason,
