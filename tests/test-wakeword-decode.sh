@@ -86,6 +86,9 @@ expect_refused missing.wav "cannot open"
 echo '{"threshold": "high"}' >"$dir/bad.json"
 err=$("$bin" --config "$dir/bad.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "bad config accepted"
 grep -q "bad.json" <<<"$err" && grep -q "threshold" <<<"$err" || fail "config error does not name file and key: $err"
+echo '{"max_coverage": 0.5}' >"$dir/range.json"
+err=$("$bin" --config "$dir/range.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "max_coverage below 1 accepted"
+grep -q "range.json" <<<"$err" && grep -q "max_coverage" <<<"$err" || fail "range error does not name file and key: $err"
 
 [ $failures -eq 0 ] || exit 1
 echo "all decode checks passed"
