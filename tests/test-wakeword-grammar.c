@@ -50,12 +50,15 @@ static void test_hypotheses(void) {
                 check(streq(buf, "set the tempera"), "truncated to the buffer: '%s'", buf);
         }
 
-        check(hypothesis_ends_with("hey climate", "hey climate"), "just the phrase");
-        check(hypothesis_ends_with("~okay ~so hey climate", "hey climate"), "after fillers");
-        check(!hypothesis_ends_with("~they climate", "hey climate"), "word boundary");
-        check(!hypothesis_ends_with("hey climate ~change", "hey climate"), "not at the end");
-        check(!hypothesis_ends_with("~hey ~climb", "hey climate"), "fillers only");
-        check(!hypothesis_ends_with("", "hey climate") && !hypothesis_ends_with(NULL, "hey climate"), "empty");
+        check(hypothesis_verifies("hey climate", "hey climate"), "just the phrase");
+        check(hypothesis_verifies("~okay ~so hey climate", "hey climate"), "after fillers");
+        check(hypothesis_verifies("hey climate ~set", "hey climate"), "one word of what follows");
+        check(!hypothesis_verifies("hey climate ~change ~is", "hey climate"), "not near the end");
+        check(!hypothesis_verifies("~they climate", "hey climate"), "word boundary");
+        check(!hypothesis_verifies("~they climate ~set", "hey climate"), "word boundary, then a word");
+        check(!hypothesis_verifies("~hey ~climb", "hey climate"), "fillers only");
+        check(!hypothesis_verifies("~climate", "hey climate"), "shorter than the phrase");
+        check(!hypothesis_verifies("", "hey climate") && !hypothesis_verifies(NULL, "hey climate"), "empty");
 }
 
 static void test_cmn_parse(void) {

@@ -73,8 +73,8 @@ static void fsg_copy_arcs(fsg_model_t *from, fsg_model_t *to) {
 
 static int32 filler_logp(fsg_model_t *fsg, double logprob);
 
-/* Self-loops on "state", one per filler word not in "except". */
-static int filler_loop_add(fsg_model_t *fsg, int32 state, char *const *fillers, char *const *except, int32 logp) {
+/* Arcs from "from" to "to" (a loop when they are the same), one per filler word not in "except". */
+static int filler_arcs_add(fsg_model_t *fsg, int32 from, int32 to, char *const *fillers, char *const *except, int32 logp) {
         for (char *const *w = fillers; w && *w; w++) {
                 _cleanup_free_ char *name = NULL;
 
@@ -83,7 +83,7 @@ static int filler_loop_add(fsg_model_t *fsg, int32 state, char *const *fillers, 
                 name = message_new(FILLER_PREFIX "%s", *w);
                 if (!name)
                         return -ENOMEM;
-                fsg_model_trans_add(fsg, state, state, logp, fsg_model_word_add(fsg, name));
+                fsg_model_trans_add(fsg, from, to, logp, fsg_model_word_add(fsg, name));
         }
         return 0;
 }
@@ -129,7 +129,7 @@ int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers,
         loop = fsg_model_n_state(commands);
         fsg_model_null_trans_add(fsg, fsg->start_state, loop, 0);
         fsg_model_null_trans_add(fsg, loop, fsg->final_state, 0);
-        r = filler_loop_add(fsg, loop, fillers, NULL, filler_logp(fsg, filler_logprob));
+        r = filler_arcs_add(fsg, loop, loop, fillers, NULL, filler_logp(fsg, filler_logprob));
         if (r < 0)
                 return r;
         glist_free(fsg_model_null_trans_closure(fsg, NULL));
@@ -157,32 +157,43 @@ int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers
                 ;
         if (n == 0)
                 return -EINVAL;
-        /* state 0: the loop (and start); 1..n-1: inside the phrase; n: final. */
-        fsg = fsg_model_init("verify", ps_get_logmath(ps), cmd_ln_float32_r(ps_get_config(ps), "-lw"), (int32) n + 1);
+        /* state 0: the loop (and start); 1..n-1: inside the phrase; n: the phrase said; n+1: final,
+         * reached from n directly or through one word more (the start of what follows). */
+        fsg = fsg_model_init("verify", ps_get_logmath(ps), cmd_ln_float32_r(ps_get_config(ps), "-lw"), (int32) n + 2);
         if (!fsg)
                 return -ENOMEM;
         fsg->start_state = 0;
-        fsg->final_state = (int32) n;
-        r = filler_loop_add(fsg, 0, fillers, words, filler_logp(fsg, filler_logprob));
+        fsg->final_state = (int32) n + 1;
+        r = filler_arcs_add(fsg, 0, 0, fillers, words, filler_logp(fsg, filler_logprob));
         if (r < 0)
                 return r;
         fsg_model_null_trans_add(fsg, 0, fsg->final_state, 0);
         state = 0;
         for (size_t i = 0; i < n; i++, state++)
                 fsg_model_trans_add(fsg, state, state + 1, 0, fsg_model_word_add(fsg, words[i]));
+        fsg_model_null_trans_add(fsg, (int32) n, fsg->final_state, 0);
+        r = filler_arcs_add(fsg, (int32) n, fsg->final_state, fillers, words, filler_logp(fsg, filler_logprob));
+        if (r < 0)
+                return r;
         glist_free(fsg_model_null_trans_closure(fsg, NULL));
         *ret = TAKE_PTR(fsg);
         return 0;
 }
 
-bool hypothesis_ends_with(const char *hyp, const char *phrase) {
-        size_t h, p;
+bool hypothesis_verifies(const char *hyp, const char *phrase) {
+        const char *end, *last;
+        size_t p;
 
         if (!hyp || !phrase)
                 return false;
-        h = strlen(hyp);
         p = strlen(phrase);
-        return p > 0 && h >= p && streq(hyp + h - p, phrase) && (h == p || hyp[h - p - 1] == ' ');
+        end = hyp + strlen(hyp);
+        /* one filler word after the phrase: the start of what was said next */
+        last = strrchr(hyp, ' ');
+        if (last && strncmp(last + 1, FILLER_PREFIX, strlen(FILLER_PREFIX)) == 0)
+                end = last;
+        return p > 0 && (size_t) (end - hyp) >= p && strncmp(end - p, phrase, p) == 0 &&
+                (end - p == hyp || end[-p - 1] == ' ');
 }
 
 /* The words heard, without the marks of the filler loop ("~the ~cat" → "the cat"). */

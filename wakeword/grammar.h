@@ -24,13 +24,16 @@ int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers,
                     fsg_model_t **ret, char **ret_error);
 
 /* The second look at a wake candidate: the last seconds of audio read either as any run of
- * filler words ending in the phrase, or as filler words alone. The phrase's own words are left
- * out of the loop. */
+ * filler words, then the phrase, then at most one filler word, or as filler words alone. The
+ * detection comes a little after the phrase ends, so the window may hold the start of the next
+ * word: the one filler after the phrase takes it. The phrase's own words are left out of the
+ * loop. */
 int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers, double filler_logprob,
                    fsg_model_t **ret);
 
-/* True when the hypothesis ends with the phrase (the verification accepted it). */
-bool hypothesis_ends_with(const char *hyp, const char *phrase);
+/* True when the verification accepted the phrase: the hypothesis ends with it, or with it and
+ * one filler word. */
+bool hypothesis_verifies(const char *hyp, const char *phrase);
 
 /* True when the hypothesis went through the filler loop. */
 bool hypothesis_is_filler(const char *hyp);

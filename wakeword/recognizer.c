@@ -69,15 +69,15 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
         *c = (RecognizerConfig) {
                 .kws_threshold = 1e-60,
                 .kws_beam = 1e-70,
-                .verify_logprob = -6.5,
-                .verify_window_sec = 2,
+                .verify_logprob = -5,
+                .verify_window_sec = 1.5,
                 .command_timeout_sec = 4.0,
                 .command_max_sec = 6.0,
                 .min_confidence = -40,
                 .min_coverage = 0.6,
                 .max_coverage = 1.4,
                 .filler_count = 400,
-                .filler_logprob = -10,
+                .filler_logprob = -9,
         };
 }
 
@@ -499,9 +499,8 @@ static int wake_verify(Recognizer *r, bool *ret_ok) {
         if (k < 0)
                 return k;
         hyp = ps_get_hyp(r->ps, NULL);
-        *ret_ok = hypothesis_ends_with(hyp, r->keyphrase);
-        if (!*ret_ok)
-                log_debug("Wake candidate not verified: the window reads as '%s'.", hyp ? hyp : "");
+        *ret_ok = hypothesis_verifies(hyp, r->keyphrase);
+        log_debug("Wake candidate %s: the window reads as '%s'.", *ret_ok ? "verified" : "not verified", hyp ? hyp : "");
         return 0;
 }
 
