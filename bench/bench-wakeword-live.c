@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* bench-wakeword-live AUDIO.wav MARKS — wakeword as it runs: the real audiod captures AUDIO from
+/* bench-wakeword-live AUDIO.wav MARKS LEAD_SEC DURATION_SEC SILENCE_SEC [LABEL] — wakeword as it
+ * runs: the real audiod captures AUDIO from
  * the vhtest ALSA plugin in real time, wakeword listens on a private bus. MARKS has one line per
  * phrase in AUDIO, "SECONDS" where the phrase ends (file time). AUDIO must open with a few
  * seconds of exact digital silence and then never be exactly silent again for a sample or two:
  * the first non-zero sample on an audiod stream of our own ties file time to CLOCK_MONOTONIC.
  * Prints the wake latency (end of phrase → WakeWordDetected received on the bus), and the
  * daemon's own CPU on speech and on the noise floor after it (SILENCE_SEC seconds at the end of
- * AUDIO), and its peak RSS. Measures; judges nothing. */
+ * AUDIO), and its peak RSS. With an empty MARKS the speech has no phrase in it: then only the CPU
+ * on it (named LABEL) and the wakes it caused are printed. Measures; judges nothing. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -151,8 +153,8 @@ int main(int argc, char *argv[]) {
         pid_t audiod, wakeword;
         long rss;
 
-        if (argc != 6) {
-                fprintf(stderr, "usage: %s AUDIO.wav MARKS LEAD_SEC DURATION_SEC SILENCE_SEC\n", argv[0]);
+        if (argc < 6 || argc > 7) {
+                fprintf(stderr, "usage: %s AUDIO.wav MARKS LEAD_SEC DURATION_SEC SILENCE_SEC [LABEL]\n", argv[0]);
                 return 2;
         }
         l.lead = atof(argv[3]);
@@ -197,15 +199,21 @@ int main(int argc, char *argv[]) {
         cpu2 = cpu_seconds(wakeword);
         rss = test_peak_rss_kib(wakeword);
 
-        qsort(l.latencies, l.n_latencies, sizeof(double), compare_double);
-        printf("wake latency through a real-time capture (end of phrase → signal on the bus): p50 %.0f ms, p95 %.0f ms, max %.0f ms "
-               "(%u of %u phrases woke, %u other wakes)\n",
-               percentile(l.latencies, l.n_latencies, 0.5), percentile(l.latencies, l.n_latencies, 0.95),
-               percentile(l.latencies, l.n_latencies, 1.0), l.n_latencies, l.n_marks, l.unmatched);
-        printf("daemon CPU, live: %.2f %% of one core on speech (%.0f s), %.3f %% on the noise floor (%.0f s)\n",
-               100 * (cpu1 - cpu0) / (speech_end - l.lead), speech_end - l.lead,
-               100 * (cpu2 - cpu1) / (duration - speech_end), duration - speech_end);
-        printf("daemon peak RSS: %.1f MiB\n", rss / 1024.0);
+        if (l.n_marks == 0)
+                printf("daemon CPU, live, on %s: %.2f %% of one core (%.0f s, %u wakes)\n",
+                       argc > 6 ? argv[6] : "speech", 100 * (cpu1 - cpu0) / (speech_end - l.lead), speech_end - l.lead,
+                       l.unmatched);
+        else {
+                qsort(l.latencies, l.n_latencies, sizeof(double), compare_double);
+                printf("wake latency through a real-time capture (end of phrase → signal on the bus): p50 %.0f ms, p95 %.0f ms, max %.0f ms "
+                       "(%u of %u phrases woke, %u other wakes)\n",
+                       percentile(l.latencies, l.n_latencies, 0.5), percentile(l.latencies, l.n_latencies, 0.95),
+                       percentile(l.latencies, l.n_latencies, 1.0), l.n_latencies, l.n_marks, l.unmatched);
+                printf("daemon CPU, live: %.2f %% of one core on speech (%.0f s), %.3f %% on the noise floor (%.0f s)\n",
+                       100 * (cpu1 - cpu0) / (speech_end - l.lead), speech_end - l.lead,
+                       100 * (cpu2 - cpu1) / (duration - speech_end), duration - speech_end);
+                printf("daemon peak RSS: %.1f MiB\n", rss / 1024.0);
+        }
 
         test_stop(wakeword, 10 * USEC_PER_SEC);
         test_stop(audiod, 10 * USEC_PER_SEC);

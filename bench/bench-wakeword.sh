@@ -54,6 +54,16 @@ list+=("$out/floor.wav")
 sox -D -q "${list[@]}" "$out/live.wav"
 "$build/bench/bench-wakeword-live" "$out/live.wav" "$out/marks.txt" $lead "$(soxi -D "$out/live.wav")" $floor >"$out/live.txt" 2>"$out/live.err" ||
         echo "live run failed: $(tail -n 3 "$out/live.err")" >"$out/live.txt"
+# Live again on three minutes of the ordinary speech, which has no phrase in it: what the daemon
+# costs while people in the room just talk.
+talk=180
+sox -q "$corpus/neg/ordinary.wav" "$out/talk0.wav" trim 0 $talk
+sox -R -q -n -r 16000 -c 1 -b 16 "$out/floor10.wav" synth 10 pinknoise vol 0.03
+sox -D -q "$out/lead.wav" "$out/talk0.wav" "$out/floor10.wav" "$out/talk.wav"
+: >"$out/no-marks.txt"
+"$build/bench/bench-wakeword-live" "$out/talk.wav" "$out/no-marks.txt" $lead "$(soxi -D "$out/talk.wav")" 10 \
+        "continuous speech without the phrase" >"$out/talk.txt" 2>"$out/talk.err" ||
+        echo "live run on speech failed: $(tail -n 3 "$out/talk.err")" >"$out/talk.txt"
 
 /usr/bin/python3 - "$corpus" "$out" <<'PY'
 import json, os, subprocess, sys, statistics
@@ -107,4 +117,5 @@ for name, label in (("ordinary", "continuous speech"), ("silence", "silence with
     print(f"--decode CPU on {label}: {100 * cpu / dur:.2f} % of one core")
 print(f"--decode peak RSS (longest file): {max(cost(n)[1] for n in ('ordinary', 'nearmiss', 'pos')) / 1024:.1f} MiB")
 print(open(f"{out}/live.txt").read(), end="")
+print(open(f"{out}/talk.txt").read(), end="")
 PY
