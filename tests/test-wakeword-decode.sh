@@ -89,6 +89,9 @@ grep -q "bad.json" <<<"$err" && grep -q "threshold" <<<"$err" || fail "config er
 echo '{"max_coverage": 0.5}' >"$dir/range.json"
 err=$("$bin" --config "$dir/range.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "max_coverage below 1 accepted"
 grep -q "range.json" <<<"$err" && grep -q "max_coverage" <<<"$err" || fail "range error does not name file and key: $err"
+echo '{"verify_filler_count": 0}' >"$dir/range.json"
+err=$("$bin" --config "$dir/range.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "verify_filler_count 0 accepted"
+grep -q "range.json" <<<"$err" && grep -q "verify_filler_count" <<<"$err" || fail "range error does not name file and key: $err"
 
 [ $failures -eq 0 ] || exit 1
 echo "all decode checks passed"

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,9 +74,11 @@ static void fsg_copy_arcs(fsg_model_t *from, fsg_model_t *to) {
 
 static int32 filler_logp(fsg_model_t *fsg, double logprob);
 
-/* Arcs from "from" to "to" (a loop when they are the same), one per filler word not in "except". */
-static int filler_arcs_add(fsg_model_t *fsg, int32 from, int32 to, char *const *fillers, char *const *except, int32 logp) {
-        for (char *const *w = fillers; w && *w; w++) {
+/* Arcs from "from" to "to" (a loop when they are the same), one per filler word not in "except",
+ * from the first "max" filler words. */
+static int filler_arcs_add(fsg_model_t *fsg, int32 from, int32 to, char *const *fillers, unsigned max,
+                           char *const *except, int32 logp) {
+        for (char *const *w = fillers; w && *w && w - fillers < (ptrdiff_t) max; w++) {
                 _cleanup_free_ char *name = NULL;
 
                 if (strv_contains(except, *w))
@@ -129,7 +132,7 @@ int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers,
         loop = fsg_model_n_state(commands);
         fsg_model_null_trans_add(fsg, fsg->start_state, loop, 0);
         fsg_model_null_trans_add(fsg, loop, fsg->final_state, 0);
-        r = filler_arcs_add(fsg, loop, loop, fillers, NULL, filler_logp(fsg, filler_logprob));
+        r = filler_arcs_add(fsg, loop, loop, fillers, UINT_MAX, NULL, filler_logp(fsg, filler_logprob));
         if (r < 0)
                 return r;
         glist_free(fsg_model_null_trans_closure(fsg, NULL));
@@ -142,8 +145,8 @@ static int32 filler_logp(fsg_model_t *fsg, double logprob) {
         return (int32) (logprob / log(logmath_get_base(fsg->lmath)) * fsg->lw);
 }
 
-int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers, double filler_logprob,
-                   fsg_model_t **ret) {
+int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers, unsigned max_fillers,
+                   double filler_logprob, fsg_model_t **ret) {
         _cleanup_(fsg_model_freep) fsg_model_t *fsg = NULL;
         _cleanup_(strv_freep) char **words = NULL;
         size_t n = 0;
@@ -164,7 +167,7 @@ int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers
                 return -ENOMEM;
         fsg->start_state = 0;
         fsg->final_state = (int32) n + 1;
-        r = filler_arcs_add(fsg, 0, 0, fillers, words, filler_logp(fsg, filler_logprob));
+        r = filler_arcs_add(fsg, 0, 0, fillers, max_fillers, words, filler_logp(fsg, filler_logprob));
         if (r < 0)
                 return r;
         fsg_model_null_trans_add(fsg, 0, fsg->final_state, 0);
@@ -172,7 +175,7 @@ int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers
         for (size_t i = 0; i < n; i++, state++)
                 fsg_model_trans_add(fsg, state, state + 1, 0, fsg_model_word_add(fsg, words[i]));
         fsg_model_null_trans_add(fsg, (int32) n, fsg->final_state, 0);
-        r = filler_arcs_add(fsg, (int32) n, fsg->final_state, fillers, words, filler_logp(fsg, filler_logprob));
+        r = filler_arcs_add(fsg, (int32) n, fsg->final_state, fillers, max_fillers, words, filler_logp(fsg, filler_logprob));
         if (r < 0)
                 return r;
         glist_free(fsg_model_null_trans_closure(fsg, NULL));

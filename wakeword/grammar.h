@@ -27,9 +27,10 @@ int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers,
  * filler words, then the phrase, then at most one filler word, or as filler words alone. The
  * detection comes a little after the phrase ends, so the window may hold the start of the next
  * word: the one filler after the phrase takes it. The phrase's own words are left out of the
- * loop. */
-int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers, double filler_logprob,
-                   fsg_model_t **ret);
+ * loop. Only the first max_fillers filler words (the most frequent) are used: the cost of this
+ * look, which the wake waits for, grows with them. */
+int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers, unsigned max_fillers,
+                   double filler_logprob, fsg_model_t **ret);
 
 /* True when the verification accepted the phrase: the hypothesis ends with it, or with it and
  * one filler word. */

@@ -69,7 +69,8 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
         *c = (RecognizerConfig) {
                 .kws_threshold = 1e-60,
                 .kws_beam = 1e-70,
-                .verify_logprob = -5,
+                .verify_logprob = -4,
+                .verify_filler_count = 100,
                 .verify_window_sec = 1.5,
                 .command_timeout_sec = 4.0,
                 .command_max_sec = 6.0,
@@ -209,7 +210,7 @@ static int searches_add(Recognizer *r, const RecognizerConfig *c, char *const *f
         if (r->verify) {
                 _cleanup_(fsg_model_freep) fsg_model_t *verify = NULL;
 
-                k = verify_fsg_new(r->ps, r->keyphrase, fillers, c->verify_logprob, &verify);
+                k = verify_fsg_new(r->ps, r->keyphrase, fillers, c->verify_filler_count, c->verify_logprob, &verify);
                 if (k < 0 || ps_set_fsg(r->ps, SEARCH_VERIFY, verify) < 0) {
                         *ret_error = message_new("cannot set up the verification of '%s'", r->keyphrase);
                         return k < 0 ? k : -EINVAL;

@@ -26,6 +26,7 @@ static const ConfigField fields[] = {
         { "kws_beam", CONFIG_DOUBLE, R(kws_beam), 1e-200, 1 },
         { "verify_logprob", CONFIG_DOUBLE, R(verify_logprob), -100, 0 },
         { "verify_window_sec", CONFIG_DOUBLE, R(verify_window_sec), 0.5, 3 },
+        { "verify_filler_count", CONFIG_UINT, R(verify_filler_count), 1, 5000 },
         { "grammar", CONFIG_STRING, R(grammar) },
         { "filler_words", CONFIG_STRING, R(filler_words) },
         { "filler_count", CONFIG_UINT, R(filler_count), 0, 5000 },
