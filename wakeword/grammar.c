@@ -44,9 +44,13 @@ int filler_words_read(const char *path, unsigned max, char ***ret, char **ret_er
         return 0;
 }
 
+/* Whether the word starting at "word" came through the filler loop. */
+static bool word_is_filler(const char *word) {
+        return strncmp(word, FILLER_PREFIX, strlen(FILLER_PREFIX)) == 0;
+}
+
 bool hypothesis_is_filler(const char *hyp) {
-        return hyp && (strncmp(hyp, FILLER_PREFIX, strlen(FILLER_PREFIX)) == 0 ||
-                       strstr(hyp, " " FILLER_PREFIX));
+        return hyp && (word_is_filler(hyp) || strstr(hyp, " " FILLER_PREFIX));
 }
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(jsgf_t *, jsgf_grammar_free);
@@ -193,7 +197,7 @@ bool hypothesis_verifies(const char *hyp, const char *phrase) {
         end = hyp + strlen(hyp);
         /* one filler word after the phrase: the start of what was said next */
         last = strrchr(hyp, ' ');
-        if (last && strncmp(last + 1, FILLER_PREFIX, strlen(FILLER_PREFIX)) == 0)
+        if (last && word_is_filler(last + 1))
                 end = last;
         return p > 0 && (size_t) (end - hyp) >= p && strncmp(end - p, phrase, p) == 0 &&
                 (end - p == hyp || end[-p - 1] == ' ');
@@ -201,11 +205,11 @@ bool hypothesis_verifies(const char *hyp, const char *phrase) {
 
 /* The words heard, without the marks of the filler loop ("~the ~cat" → "the cat"). */
 void hypothesis_plain_words(const char *text, char *buf, size_t size) {
-        size_t n = 0, prefix = strlen(FILLER_PREFIX);
+        size_t n = 0;
 
         for (const char *p = text; *p && n + 1 < size; ) {
-                if ((p == text || p[-1] == ' ') && strncmp(p, FILLER_PREFIX, prefix) == 0) {
-                        p += prefix;
+                if ((p == text || p[-1] == ' ') && word_is_filler(p)) {
+                        p += strlen(FILLER_PREFIX);
                         continue;
                 }
                 buf[n++] = *p++;

@@ -23,7 +23,7 @@ typedef struct RecognizerConfig {
         double kws_beam;                /* keyword search beam; below ~1e-48 the threshold needs it wider */
         double verify_logprob;          /* second look at a wake: filler word prior (0: no second look) */
         double verify_window_sec;       /* audio before the detection it reads */
-        unsigned verify_filler_count;   /* how many of the filler words it reads the audio as */
+        unsigned verify_filler_count;   /* how many of the filler words it reads the audio as (at most filler_count) */
         char *grammar;                  /* JSGF file of the commands */
         char *filler_words;             /* common words, by frequency, that non-commands can take */
         unsigned filler_count;          /* how many of them (0: no filler loop) */
