@@ -25,19 +25,37 @@ void vad_reset(Vad *v) {
         v->preroll_head = v->preroll_fill = 0;
 }
 
-double vad_block_db(const int16_t block[static VAD_BLOCK]) {
+static double level_db(const int16_t *samples, size_t n) {
         double sum = 0, mean = 0;
 
         /* Remove DC first: some capture paths have an offset that would look like loudness. */
-        for (size_t i = 0; i < VAD_BLOCK; i++)
-                mean += block[i];
-        mean /= VAD_BLOCK;
-        for (size_t i = 0; i < VAD_BLOCK; i++) {
-                double s = block[i] - mean;
+        for (size_t i = 0; i < n; i++)
+                mean += samples[i];
+        mean /= n;
+        for (size_t i = 0; i < n; i++) {
+                double s = samples[i] - mean;
                 sum += s * s;
         }
-        sum /= VAD_BLOCK * 32768.0 * 32768.0;
+        sum /= n * 32768.0 * 32768.0;
         return sum > 0 ? MAX(10.0 * log10(sum), VAD_FLOOR_MIN_DB) : VAD_FLOOR_MIN_DB;
+}
+
+double vad_block_db(const int16_t block[static VAD_BLOCK]) {
+        return level_db(block, VAD_BLOCK);
+}
+
+double vad_peak_db(const int16_t *samples, size_t n) {
+        double peak = VAD_FLOOR_MIN_DB;
+
+        for (size_t i = 0; i < n; i += VAD_BLOCK)
+                peak = MAX(peak, level_db(samples + i, MIN((size_t) VAD_BLOCK, n - i)));
+        return peak;
+}
+
+double vad_open_db(const Vad *v) {
+        if (isnan(v->floor_db))
+                return VAD_FLOOR_MIN_DB;
+        return MAX(v->floor_db + v->open_above_db, VAD_ABSOLUTE_MIN_DB);
 }
 
 static void preroll_push(Vad *v, const int16_t *block) {

@@ -38,3 +38,8 @@ VadResult vad_process(Vad *v, const int16_t block[static VAD_BLOCK]);
  * sample count. Valid after VAD_OPENED, before the next vad_process(). */
 size_t vad_take_preroll(Vad *v, int16_t *buf);
 double vad_block_db(const int16_t block[static VAD_BLOCK]);
+/* The loudest VAD_BLOCK-sized stretch of samples, in dB like vad_block_db(). */
+double vad_peak_db(const int16_t *samples, size_t n);
+/* The level a block must exceed to open the gate now (the lowest level there is while the gate
+ * has no floor yet). */
+double vad_open_db(const Vad *v);

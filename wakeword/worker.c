@@ -18,6 +18,13 @@ typedef struct Chunk {
 
 #define EVENTS_MAX 16
 
+/* While the gate is closed and nothing is being decoded, audio that is clearly below the level
+ * that would open the gate is left queued until this much has gathered: in a quiet room the
+ * thread wakes a few times a second instead of for every packet. Nothing is skipped; the gate
+ * still sees every block, only later. */
+#define BATCH_SAMPLES (16000 / 2)
+#define BATCH_MARGIN_DB 3.0
+
 struct Worker {
         Listener *listener;
         pthread_t thread;
@@ -33,6 +40,8 @@ struct Worker {
         RecognizerEvent events[EVENTS_MAX];     /* lock */
         size_t n_events;                /* lock */
         uint64_t samples_decoded;       /* lock */
+        bool busy;                      /* lock: the gate is open or a command is being heard */
+        double open_db;                 /* lock: the level that opens the gate */
         int error;                      /* lock: the decoder failed */
 };
 
@@ -85,6 +94,8 @@ static void *worker_main(void *userdata) {
 
                 pthread_mutex_lock(&w->lock);
                 w->samples_decoded = w->listener->samples_decoded;
+                w->busy = w->listener->vad.open || recognizer_in_command(w->listener->recognizer);
+                w->open_db = vad_open_db(&w->listener->vad);
                 if (r < 0 && w->error == 0) {
                         uint64_t one = 1;
                         w->error = r;
@@ -102,6 +113,7 @@ int worker_new(Listener *listener, Worker **ret) {
         if (!w)
                 return -ENOMEM;
         w->listener = listener;
+        w->busy = true;
         pthread_mutex_init(&w->lock, NULL);
         pthread_cond_init(&w->wake, NULL);
         w->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -161,7 +173,9 @@ int worker_push(Worker *w, const int16_t *samples, size_t n, uint64_t first_usec
                         w->head = c;
                 w->tail = c;
                 w->queued_samples += n;
-                pthread_cond_signal(&w->wake);
+                if (c->reset || w->busy || w->queued_samples >= BATCH_SAMPLES ||
+                    vad_peak_db(samples, n) > w->open_db - BATCH_MARGIN_DB)
+                        pthread_cond_signal(&w->wake);
         }
         pthread_mutex_unlock(&w->lock);
         return r;
