@@ -44,6 +44,10 @@ for i in "${!commands[@]}"; do
         echo "$text → $out"
         grep -q '"event":"wake","phrase":"hey climate"' <<<"$out" && woke=$((woke + 1))
         grep -q "\"intent\":{\"action\":\"$action\",\"value\":$value}" <<<"$out" && right=$((right + 1))
+        n=$(grep -c '"event":"command"' <<<"$out")
+        [ "$n" -le 1 ] || fail "$n commands from one clip: $out"
+        [ "$n" -eq 0 ] || grep -q "\"intent\":{\"action\":\"$action\",\"value\":$value}" <<<"$out" ||
+                fail "wrong intent for '$text': $out"
         # Order and times: the wake comes first and before the command.
         if grep -q '"event":"command"' <<<"$out"; then
                 first=$(head -n1 <<<"$out")
@@ -53,6 +57,11 @@ done
 # A synthetic voice is a proxy: most, not all, clips must be right; a wrong intent never.
 [ $woke -ge 4 ] || fail "woke on $woke of ${#commands[@]} clips with the phrase"
 [ $right -ge 4 ] || fail "right intent on $right of ${#commands[@]} clips"
+
+# --verbose gives each command's figures; the least word posterior is a probability and passed
+# the default gate.
+p=$("$bin" --decode --verbose "$dir/cmd0.wav" | sed -n 's/.*"event":"command".*"word_posterior":\([0-9.e+-]*\).*/\1/p')
+awk -v p="$p" 'BEGIN { exit !(p != "" && p >= 0.6 && p <= 1.001) }' || fail "command's word_posterior '$p' not in [0.6, 1]"
 
 clip nophrase en-us "the weather is lovely today and I think we should go outside for a walk"
 out=$(decode nophrase)
@@ -89,6 +98,9 @@ grep -q "bad.json" <<<"$err" && grep -q "threshold" <<<"$err" || fail "config er
 echo '{"max_coverage": 0.5}' >"$dir/range.json"
 err=$("$bin" --config "$dir/range.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "max_coverage below 1 accepted"
 grep -q "range.json" <<<"$err" && grep -q "max_coverage" <<<"$err" || fail "range error does not name file and key: $err"
+echo '{"min_word_posterior": 1.5}' >"$dir/range.json"
+err=$("$bin" --config "$dir/range.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "min_word_posterior above 1 accepted"
+grep -q "range.json" <<<"$err" && grep -q "min_word_posterior" <<<"$err" || fail "range error does not name file and key: $err"
 echo '{"verify_filler_count": 0}' >"$dir/range.json"
 err=$("$bin" --config "$dir/range.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "verify_filler_count 0 accepted"
 grep -q "range.json" <<<"$err" && grep -q "verify_filler_count" <<<"$err" || fail "range error does not name file and key: $err"

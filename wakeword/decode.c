@@ -41,6 +41,7 @@ static void event_print(const RecognizerEvent *e, void *userdata) {
                 if (c->verbose) {
                         json_object_object_add(o, "confidence", json_object_new_double(e->score));
                         json_object_object_add(o, "coverage", json_object_new_double(e->coverage));
+                        json_object_object_add(o, "word_posterior", json_object_new_double(e->word_posterior));
                 }
                 break;
         case RECOGNIZER_REJECTED:
@@ -49,6 +50,7 @@ static void event_print(const RecognizerEvent *e, void *userdata) {
                 json_object_object_add(o, "reason", json_object_new_string(e->reason));
                 json_object_object_add(o, "confidence", json_object_new_double(e->score));
                 json_object_object_add(o, "coverage", json_object_new_double(e->coverage));
+                json_object_object_add(o, "word_posterior", json_object_new_double(e->word_posterior));
                 break;
         }
         json_object_object_add(o, "audio_usec", json_object_new_int64((int64_t) e->audio_usec));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <pocketsphinx.h>
 #include <sphinxbase/feat.h>
@@ -47,7 +48,7 @@ struct Recognizer {
         int16_t *command_audio;         /* what the command stage heard, for the phone loop */
         size_t command_samples, command_samples_max;
 
-        double command_timeout_sec, command_max_sec, min_confidence, min_coverage, max_coverage;
+        double command_timeout_sec, command_max_sec, min_confidence, min_coverage, max_coverage, min_word_posterior;
         bool verify;
         size_t verify_samples;
         double beam;                    /* the decoder's default beam */
@@ -77,6 +78,7 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
                 .min_confidence = -40,
                 .min_coverage = 0.6,
                 .max_coverage = 1.4,
+                .min_word_posterior = 0.6,
                 .filler_count = 400,
                 .filler_logprob = -9,
         };
@@ -248,6 +250,7 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
         r->min_confidence = c->min_confidence;
         r->min_coverage = c->min_coverage;
         r->max_coverage = c->max_coverage;
+        r->min_word_posterior = c->min_word_posterior;
         r->verify = c->verify_logprob < 0 && c->filler_count > 0;
         r->verify_samples = MIN((size_t) (c->verify_window_sec * SAMPLE_RATE), (size_t) HISTORY_SAMPLES);
         r->command_samples_max = (size_t) (c->command_max_sec * SAMPLE_RATE) + SAMPLE_RATE;
@@ -344,6 +347,10 @@ int recognizer_pause(Recognizer *r) {
         return 0;
 }
 
+static bool word_is_silence(const char *word) {
+        return !word || word[0] == '<' || word[0] == '+' || word[0] == '[' || streq(word, "SIL");
+}
+
 /* Sum of acoustic scores and frames over the best path of the last utterance, and how many of
  * those frames went to words (or phones) rather than to silence and fillers. */
 static void path_score(Recognizer *r, int64_t *ret_ascr, int *ret_frames, int *ret_word_frames) {
@@ -359,12 +366,53 @@ static void path_score(Recognizer *r, int64_t *ret_ascr, int *ret_frames, int *r
                 ps_seg_frames(s, &sf, &ef);
                 total += ascr;
                 frames += ef - sf + 1;
-                if (word && word[0] != '<' && word[0] != '+' && word[0] != '[' && !streq(word, "SIL"))
+                if (!word_is_silence(word))
                         word_frames += ef - sf + 1;
         }
         *ret_ascr = total;
         *ret_frames = frames;
         *ret_word_frames = word_frames;
+}
+
+/* The posterior probability of the least certain word of the best path through the last
+ * utterance's word lattice: for each word, the share of all paths that have that word at an
+ * overlapping time. Other commands and the filler loop are the competition, so a word that the
+ * audio fits about as well as something else ("warmer" or "cooler", "four" or "five") scores low,
+ * however well the command fits as a whole. Relative within one utterance, it means the same for
+ * every voice and room, where acoustic scores do not. 1 when there is no lattice to ask. */
+static double word_posterior(Recognizer *r) {
+        ps_lattice_t *dag = ps_get_lattice(r->ps);
+        logmath_t *lmath;
+        ps_latlink_t *link;
+        float32 ascale;
+        double least = 1;
+
+        if (!dag)
+                return 1;
+        lmath = ps_lattice_get_logmath(dag);
+        ascale = 1.0f / cmd_ln_float32_r(ps_get_config(r->ps), "-ascale");
+        link = ps_lattice_bestpath(dag, NULL, 1.0, ascale);
+        if (!link)
+                return 1;
+        (void) ps_lattice_posterior(dag, NULL, ascale);
+        for (; link; link = ps_latlink_pred(link)) {
+                const char *word = ps_latlink_baseword(dag, link);
+                double sum = 0;
+                int16 sf, ef;
+
+                if (word_is_silence(word))
+                        continue;
+                ef = (int16) ps_latlink_times(link, &sf);
+                for (ps_latlink_t *l = ps_lattice_traverse_edges(dag, NULL, NULL); l; l = ps_lattice_traverse_next(dag, NULL)) {
+                        const char *other = ps_latlink_baseword(dag, l);
+                        int16 osf, oef = (int16) ps_latlink_times(l, &osf);
+
+                        if (other && streq(other, word) && osf <= ef && oef >= sf)
+                                sum += logmath_exp(lmath, ps_latlink_prob(dag, l, NULL));
+                }
+                least = MIN(least, sum);
+        }
+        return least;
 }
 
 /* How much better the command grammar explains the audio than free phone recognition does, per
@@ -413,6 +461,8 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
         if (isempty(hyp))
                 ret->reason = r->command_heard_speech ? "nothing recognized" : "nothing heard";
         else {
+                /* the lattice first: the phone loop below replaces it */
+                ret->word_posterior = word_posterior(r);
                 path_score(r, &ascr, &frames, &word_frames);
                 k = command_confidence(r, ascr, frames, word_frames, &confidence, &coverage);
                 if (k < 0)
@@ -429,6 +479,8 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                         ret->reason = "command covers too little of the speech";
                 else if (coverage > r->max_coverage)
                         ret->reason = "command stretched over what is not speech";
+                else if (ret->word_posterior < r->min_word_posterior)
+                        ret->reason = "a word of the command is uncertain";
                 else
                         ret->type = RECOGNIZER_COMMAND;
         }

@@ -33,6 +33,7 @@ typedef struct RecognizerConfig {
         double min_confidence;          /* per-frame log-likelihood ratio grammar vs phone loop */
         double min_coverage;            /* share of the speech the command's words must explain */
         double max_coverage;            /* … and how far they may stretch over what is not speech */
+        double min_word_posterior;      /* the least posterior probability of any word of the command */
 } RecognizerConfig;
 
 void recognizer_config_init_defaults(RecognizerConfig *c);
@@ -49,6 +50,7 @@ typedef struct RecognizerEvent {
         double score;                   /* wake: kws score; command/rejected: confidence */
         uint64_t audio_usec;            /* time of the last sample heard for it */
         double coverage;                /* command/rejected: share of the speech in the words */
+        double word_posterior;          /* command/rejected: the least posterior of the words */
         Intent intent;                  /* RECOGNIZER_COMMAND */
         const char *reason;             /* RECOGNIZER_REJECTED: static string */
 } RecognizerEvent;

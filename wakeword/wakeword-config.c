@@ -36,6 +36,7 @@ static const ConfigField fields[] = {
         { "min_confidence", CONFIG_DOUBLE, R(min_confidence), -1e6, 1e6 },
         { "min_coverage", CONFIG_DOUBLE, R(min_coverage), 0, 1 },
         { "max_coverage", CONFIG_DOUBLE, R(max_coverage), 1, 100 },
+        { "min_word_posterior", CONFIG_DOUBLE, R(min_word_posterior), 0, 1 },
         { "vad_threshold_db", CONFIG_DOUBLE, offsetof(WakewordConfig, vad_threshold_db), 0, 60 },
         { "vad_hangover_msec", CONFIG_UINT, offsetof(WakewordConfig, vad_hangover_msec), 20, 10000 },
         {}
