@@ -6,13 +6,21 @@ build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
 bin="$build/wakeword/wakeword"
 gen="$src/bench/corpus/make-corpus.sh"
-key=$(sha256sum "$gen" | cut -c1-12)
+key=$(cat "$gen" "$src/bench/corpus/common.sh" | sha256sum | cut -c1-12)
 corpus="$build/corpus/$key"
 if [ ! -f "$corpus/done" ]; then
         echo "building corpus in $corpus (espeak-ng + sox)…"
         rm -rf "$corpus"
         bash "$gen" "$corpus" 2>/dev/null || { echo "corpus generation failed"; exit 1; }
         touch "$corpus/done"
+fi
+# Conditions nothing was tuned on: another synthesizer, and the corpus in reverberant rooms.
+holdgen="$src/bench/corpus/make-holdout.sh"
+holdout="$build/corpus/holdout-$(cat "$holdgen" "$src/bench/corpus/common.sh" | sha256sum | cut -c1-8)-$key"
+if command -v flite >/dev/null && [ ! -f "$holdout/done" ]; then
+        echo "building hold-out corpus in $holdout (flite + sox)…"
+        rm -rf "$holdout"
+        if bash "$holdgen" "$holdout" "$corpus" 2>/dev/null; then touch "$holdout/done"; else echo "hold-out corpus generation failed"; fi
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -33,6 +41,11 @@ run pos "$corpus"/pos/*.wav
 run off "$corpus"/off/*.wav
 run ordinary "$corpus/neg/ordinary.wav"
 run nearmiss "$corpus/neg/nearmiss.wav"
+for h in flite rooms; do
+        [ -f "$holdout/done" ] || break
+        for set in pos off; do run "$h-$set" "$holdout/$h/$set"/*.wav; done
+        for set in ordinary nearmiss; do run "$h-$set" "$holdout/$h/neg/$set.wav"; done
+done
 sox -R -q -n -r 16000 -c 1 -b 16 "$out/silence.wav" synth 600 pinknoise vol 0.01
 run silence "$out/silence.wav"
 
@@ -65,9 +78,9 @@ sox -D -q "$out/lead.wav" "$out/talk0.wav" "$out/floor10.wav" "$out/talk.wav"
         "continuous speech without the phrase" >"$out/talk.txt" 2>"$out/talk.err" ||
         echo "live run on speech failed: $(tail -n 3 "$out/talk.err")" >"$out/talk.txt"
 
-/usr/bin/python3 - "$corpus" "$out" <<'PY'
+/usr/bin/python3 - "$corpus" "$out" "$holdout" <<'PY'
 import json, os, subprocess, sys, statistics
-corpus, out = sys.argv[1], sys.argv[2]
+corpus, out, holdout = sys.argv[1], sys.argv[2], sys.argv[3]
 def events(name):
     return [json.loads(l) for l in open(f"{out}/{name}.jsonl") if l.strip()]
 def cost(name):
@@ -76,41 +89,42 @@ def cost(name):
 def duration(path):
     return float(subprocess.run(["soxi", "-D", path], capture_output=True, text=True).stdout)
 
-pos = sorted(f[:-4] for f in os.listdir(f"{corpus}/pos") if f.endswith(".wav"))
-ev = events("pos")
-woke, right, wrong = 0, 0, 0
-for p in pos:
-    e = [x for x in ev if os.path.basename(x.get("file", "")) == p + ".wav"]
-    wakes = [x for x in e if x["event"] == "wake"]
-    cmds = [x for x in e if x["event"] == "command"]
-    if wakes:
-        woke += 1
-    action, value = open(f"{corpus}/pos/{p}.txt").read().split()
-    for c in cmds:
-        got = c["intent"]["value"]
-        if c["intent"]["action"] == action and (got if isinstance(got, str) else json.dumps(got)) == value:
-            right += 1
-        else:
-            wrong += 1
-n = len(pos)
-off_files = [f for f in os.listdir(f"{corpus}/off") if f.endswith(".wav")]
-oe = events("off")
-off_woke = {os.path.basename(x["file"]) for x in oe if x["event"] == "wake"}
-off_cmd = {os.path.basename(x["file"]) for x in oe if x["event"] == "command"}
-print(f"corpus: {n} phrase+command clips, {len(off_files)} phrase+off-topic clips")
-print(f"wake recall:                 {100 * woke / n:.1f} % ({woke}/{n})")
-print(f"command-intent accuracy:     {100 * right / max(woke, 1):.1f} % of woken clips ({right}/{woke}; wrong intents {wrong}), end to end {100 * right / n:.1f} %")
-print(f"off-topic rejection:         {100 * (1 - len(off_cmd) / max(len(off_woke), 1)):.1f} % of woken off-topic clips ({len(off_woke) - len(off_cmd)}/{len(off_woke)} rejected)")
-fa_total, actions_total, hours_total = 0, 0, 0
-for name in ("ordinary", "nearmiss"):
-    e = events(name)
-    h = duration(f"{corpus}/neg/{name}.wav") / 3600
-    w = sum(1 for x in e if x["event"] == "wake")
-    a = sum(1 for x in e if x["event"] == "command")
-    hours_total += h; actions_total += a
-    print(f"false wakes, {name + ':':10s}      {w / h:.1f} per hour ({w} in {h * 60:.0f} min)")
-    print(f"false actions, {name + ':':10s}    {a / h:.2f} per hour ({a} in {h * 60:.0f} min)")
-print(f"false actions, all negatives: {actions_total} in {hours_total * 60:.0f} min of speech without the phrase")
+def accuracy(corpus, prefix=""):
+    pos = sorted(f[:-4] for f in os.listdir(f"{corpus}/pos") if f.endswith(".wav"))
+    ev = events(prefix + "pos")
+    woke, right, wrong = 0, 0, 0
+    for p in pos:
+        e = [x for x in ev if os.path.basename(x.get("file", "")) == p + ".wav"]
+        if any(x["event"] == "wake" for x in e):
+            woke += 1
+        action, value = open(f"{corpus}/pos/{p}.txt").read().split()
+        for c in (x for x in e if x["event"] == "command"):
+            got = c["intent"]["value"]
+            if c["intent"]["action"] == action and (got if isinstance(got, str) else json.dumps(got)) == value:
+                right += 1
+            else:
+                wrong += 1
+    n = len(pos)
+    off_files = [f for f in os.listdir(f"{corpus}/off") if f.endswith(".wav")]
+    oe = events(prefix + "off")
+    off_woke = {os.path.basename(x["file"]) for x in oe if x["event"] == "wake"}
+    off_cmd = {os.path.basename(x["file"]) for x in oe if x["event"] == "command"}
+    print(f"corpus: {n} phrase+command clips, {len(off_files)} phrase+off-topic clips")
+    print(f"wake recall:                 {100 * woke / n:.1f} % ({woke}/{n})")
+    print(f"command-intent accuracy:     {100 * right / max(woke, 1):.1f} % of woken clips ({right}/{woke}; wrong intents {wrong}), end to end {100 * right / n:.1f} %")
+    print(f"off-topic rejection:         {100 * (1 - len(off_cmd) / max(len(off_woke), 1)):.1f} % of woken off-topic clips ({len(off_woke) - len(off_cmd)}/{len(off_woke)} rejected)")
+    actions_total, hours_total = 0, 0
+    for name in ("ordinary", "nearmiss"):
+        e = events(prefix + name)
+        h = duration(f"{corpus}/neg/{name}.wav") / 3600
+        w = sum(1 for x in e if x["event"] == "wake")
+        a = sum(1 for x in e if x["event"] == "command")
+        hours_total += h; actions_total += a
+        print(f"false wakes, {name + ':':10s}      {w / h:.1f} per hour ({w} in {h * 60:.0f} min)")
+        print(f"false actions, {name + ':':10s}    {a / h:.2f} per hour ({a} in {h * 60:.0f} min)")
+    print(f"false actions, all negatives: {actions_total} in {hours_total * 60:.0f} min of speech without the phrase")
+
+accuracy(corpus)
 for name, label in (("ordinary", "continuous speech"), ("silence", "silence with a noise floor")):
     cpu, rss = cost(name)
     dur = duration(f"{corpus}/neg/ordinary.wav") if name == "ordinary" else 600
@@ -118,4 +132,10 @@ for name, label in (("ordinary", "continuous speech"), ("silence", "silence with
 print(f"--decode peak RSS (longest file): {max(cost(n)[1] for n in ('ordinary', 'nearmiss', 'pos')) / 1024:.1f} MiB")
 print(open(f"{out}/live.txt").read(), end="")
 print(open(f"{out}/talk.txt").read(), end="")
+for h, label in (("flite", "another synthesizer (flite voices)"), ("rooms", "the corpus in reverberant rooms")):
+    if os.path.exists(f"{out}/{h}-pos.jsonl"):
+        print(f"--- hold-out, {label}:")
+        accuracy(f"{holdout}/{h}", h + "-")
+    else:
+        print(f"--- hold-out, {label}: not measured (flite is not installed)")
 PY

@@ -14,7 +14,7 @@ PACKAGES=(
         # the VM suite (real systemd, cgroup v2 and ALSA under qemu)
         qemu-system-x86 debootstrap e2fsprogs
         # demo and benchmark corpus
-        espeak-ng sox
+        espeak-ng sox flite
 )
 
 missing=()
