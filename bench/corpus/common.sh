@@ -1,6 +1,10 @@
 # common.sh — what the benchmark corpora share: the sentences, and how noise is added. Sourced by
 # make-corpus.sh (espeak-ng) and make-holdout.sh (other voices and rooms); expects $tmp.
 
+# Every sox run repeatable: sox dithers whenever it writes 16-bit samples it has changed
+# (resampling, gain, mixing, reverb), and its dither, like its noise, is random unless seeded.
+export SOX_OPTS=-R
+
 commands=(
         "set the temperature to twenty four degrees|set_temperature 24"
         "set temperature to eighteen|set_temperature 18"
