@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <ctype.h>
-#include <math.h>
 #include <errno.h>
 #include <pocketsphinx.h>
 #include <sphinxbase/feat.h>
@@ -374,6 +373,8 @@ static void path_score(Recognizer *r, int64_t *ret_ascr, int *ret_frames, int *r
         *ret_word_frames = word_frames;
 }
 
+#define POSTERIOR_WORDS_MAX 64
+
 /* The posterior probability of the least certain word of the best path through the last
  * utterance's word lattice: for each word, the share of all paths that have that word at an
  * overlapping time. Other commands and the filler loop are the competition, so a word that the
@@ -382,8 +383,13 @@ static void path_score(Recognizer *r, int64_t *ret_ascr, int *ret_frames, int *r
  * every voice and room, where acoustic scores do not. 1 when there is no lattice to ask. */
 static double word_posterior(Recognizer *r) {
         ps_lattice_t *dag = ps_get_lattice(r->ps);
+        struct {
+                const char *word;
+                int16 sf, ef;
+                double sum;
+        } best[POSTERIOR_WORDS_MAX];
+        size_t n = 0;
         logmath_t *lmath;
-        ps_latlink_t *link;
         float32 ascale;
         double least = 1;
 
@@ -391,27 +397,32 @@ static double word_posterior(Recognizer *r) {
                 return 1;
         lmath = ps_lattice_get_logmath(dag);
         ascale = 1.0f / cmd_ln_float32_r(ps_get_config(r->ps), "-ascale");
-        link = ps_lattice_bestpath(dag, NULL, 1.0, ascale);
-        if (!link)
-                return 1;
-        (void) ps_lattice_posterior(dag, NULL, ascale);
-        for (; link; link = ps_latlink_pred(link)) {
-                const char *word = ps_latlink_baseword(dag, link);
-                double sum = 0;
-                int16 sf, ef;
+        for (ps_latlink_t *l = ps_lattice_bestpath(dag, NULL, 1.0, ascale); l && n < ELEMENTSOF(best); l = ps_latlink_pred(l)) {
+                const char *word = ps_latlink_baseword(dag, l);
 
                 if (word_is_silence(word))
                         continue;
-                ef = (int16) ps_latlink_times(link, &sf);
-                for (ps_latlink_t *l = ps_lattice_traverse_edges(dag, NULL, NULL); l; l = ps_lattice_traverse_next(dag, NULL)) {
-                        const char *other = ps_latlink_baseword(dag, l);
-                        int16 osf, oef = (int16) ps_latlink_times(l, &osf);
-
-                        if (other && streq(other, word) && osf <= ef && oef >= sf)
-                                sum += logmath_exp(lmath, ps_latlink_prob(dag, l, NULL));
-                }
-                least = MIN(least, sum);
+                best[n].word = word;
+                best[n].ef = (int16) ps_latlink_times(l, &best[n].sf);
+                best[n].sum = 0;
+                n++;
         }
+        if (n == 0)
+                return 1;
+        (void) ps_lattice_posterior(dag, NULL, ascale);
+        /* one pass over the lattice, each link counted for the best-path words it overlaps */
+        for (ps_latlink_t *l = ps_lattice_traverse_edges(dag, NULL, NULL); l; l = ps_lattice_traverse_next(dag, NULL)) {
+                const char *word = ps_latlink_baseword(dag, l);
+                int16 sf, ef = (int16) ps_latlink_times(l, &sf);
+
+                if (word_is_silence(word))
+                        continue;
+                for (size_t i = 0; i < n; i++)
+                        if (streq(word, best[i].word) && sf <= best[i].ef && ef >= best[i].sf)
+                                best[i].sum += logmath_exp(lmath, ps_latlink_prob(dag, l, NULL));
+        }
+        for (size_t i = 0; i < n; i++)
+                least = MIN(least, best[i].sum);
         return least;
 }
 
