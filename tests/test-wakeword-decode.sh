@@ -92,18 +92,17 @@ expect_refused missing.wav "cannot open"
 "$bin" --decode 2>/dev/null && fail "--decode without files succeeded"
 
 # Invalid configuration names file and key.
-echo '{"threshold": "high"}' >"$dir/bad.json"
-err=$("$bin" --config "$dir/bad.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "bad config accepted"
-grep -q "bad.json" <<<"$err" && grep -q "threshold" <<<"$err" || fail "config error does not name file and key: $err"
-echo '{"max_coverage": 0.5}' >"$dir/range.json"
-err=$("$bin" --config "$dir/range.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "max_coverage below 1 accepted"
-grep -q "range.json" <<<"$err" && grep -q "max_coverage" <<<"$err" || fail "range error does not name file and key: $err"
-echo '{"min_word_posterior": 1.5}' >"$dir/range.json"
-err=$("$bin" --config "$dir/range.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "min_word_posterior above 1 accepted"
-grep -q "range.json" <<<"$err" && grep -q "min_word_posterior" <<<"$err" || fail "range error does not name file and key: $err"
-echo '{"verify_filler_count": 0}' >"$dir/range.json"
-err=$("$bin" --config "$dir/range.json" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && fail "verify_filler_count 0 accepted"
-grep -q "range.json" <<<"$err" && grep -q "verify_filler_count" <<<"$err" || fail "range error does not name file and key: $err"
+# config_refused FILE KEY JSON WHAT: start-up with JSON in FILE fails, naming FILE and KEY.
+config_refused() {
+        local file=$1 key=$2 json=$3 what=$4 err
+        echo "$json" >"$dir/$file"
+        err=$("$bin" --config "$dir/$file" --decode "$dir/cmd0.wav" 2>&1 >/dev/null) && { fail "$what accepted"; return; }
+        grep -q "$file" <<<"$err" && grep -q "$key" <<<"$err" || fail "config error does not name file and key: $err"
+}
+config_refused bad.json threshold '{"threshold": "high"}' "threshold \"high\""
+config_refused range.json max_coverage '{"max_coverage": 0.5}' "max_coverage below 1"
+config_refused range.json min_word_posterior '{"min_word_posterior": 1.5}' "min_word_posterior above 1"
+config_refused range.json verify_filler_count '{"verify_filler_count": 0}' "verify_filler_count 0"
 
 [ $failures -eq 0 ] || exit 1
 echo "all decode checks passed"
