@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* The pieces around the decoder that need no audio: the filler word list, the hypothesis tests of
- * the command and verification searches, the kept cepstral mean, and a recogniser built with the
- * filler loop and the second look at the phrase (when the model is installed). */
+ * the command and verification searches, the verification grammar, the kept cepstral mean, and a
+ * recogniser built with the filler loop and the second look at the phrase (when the model is
+ * installed). */
 
 #include <math.h>
 #include <string.h>
@@ -59,6 +60,37 @@ static void test_hypotheses(void) {
         check(!hypothesis_verifies("~hey ~climb", "hey climate"), "fillers only");
         check(!hypothesis_verifies("~climate", "hey climate"), "shorter than the phrase");
         check(!hypothesis_verifies("", "hey climate") && !hypothesis_verifies(NULL, "hey climate"), "empty");
+}
+
+/* Counts the arcs from state "from" to state "to" that carry "word". */
+static unsigned arcs(fsg_model_t *fsg, int32 from, int32 to, const char *word) {
+        unsigned n = 0;
+
+        for (fsg_arciter_t *it = fsg_model_arcs(fsg, from); it; it = fsg_arciter_next(it)) {
+                fsg_link_t *l = fsg_arciter_get(it);
+
+                if (fsg_link_wid(l) >= 0 && fsg_link_to_state(l) == to && streq(fsg_model_word_str(fsg, fsg_link_wid(l)), word))
+                        n++;
+        }
+        return n;
+}
+
+/* The verification reads the phrase against common words and against the phrase's own words one
+ * by one: "the climate" can be "~the ~climate". */
+static void test_verify_fsg(void) {
+        char *fillers[] = { (char *) "the", (char *) "to", (char *) "hey", (char *) "okay", NULL };
+        logmath_t *lmath = logmath_init(1.0001, 0, 0);
+        fsg_model_t *fsg = NULL;
+
+        require(lmath, "logmath");
+        require(verify_fsg_new(lmath, 6.5f, "hey climate", fillers, 3, -4, &fsg) == 0 && fsg, "verification grammar");
+        check(arcs(fsg, 0, 0, "~the") == 1 && arcs(fsg, 0, 0, "~to") == 1, "common words loop");
+        check(arcs(fsg, 0, 0, "~hey") == 1 && arcs(fsg, 0, 0, "~climate") == 1, "the phrase's words loop, once each");
+        check(arcs(fsg, 0, 0, "~okay") == 0, "only the first max_fillers common words");
+        check(arcs(fsg, 0, 1, "hey") == 1 && arcs(fsg, 1, 2, "climate") == 1, "the phrase");
+        check(arcs(fsg, 2, 3, "~the") == 1 && arcs(fsg, 2, 3, "~hey") == 0, "one word after the phrase, not its own");
+        fsg_model_free(fsg);
+        logmath_free(lmath);
 }
 
 static void test_cmn_parse(void) {
@@ -128,6 +160,7 @@ int main(void) {
         test_split();
         test_fillers();
         test_hypotheses();
+        test_verify_fsg();
         test_cmn_parse();
         test_recognizer();
         return test_result();

@@ -11,6 +11,7 @@
 #include "wav.h"
 
 typedef struct DecodeContext {
+        Recognizer *recognizer;
         bool verbose;
         const char *file;
         bool many;
@@ -89,11 +90,34 @@ static int decode_pass(Listener *l, const char *path, listener_event_t cb, Decod
         return 0;
 }
 
+/* Verbose: the cepstral mean the recogniser has settled on at the end of a file, the part of
+ * its state that carries over to the next one (and that the daemon keeps across restarts). */
+static void end_print(DecodeContext *c) {
+        _cleanup_(json_object_putp) struct json_object *o = json_object_new_object(), *mean = json_object_new_array();
+        float v[RECOGNIZER_CMN_SIZE];
+
+        if (!o || !mean || recognizer_get_cmn(c->recognizer, v) < 0)
+                return;
+        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
+                json_object_array_add(mean, json_object_new_double(v[i]));
+        if (c->many)
+                json_object_object_add(o, "file", json_object_new_string(c->file));
+        json_object_object_add(o, "event", json_object_new_string("end"));
+        json_object_object_add(o, "cepstral_mean", TAKE_PTR(mean));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        fflush(stdout);
+}
+
 static int decode_one(Listener *l, const char *path, DecodeContext *c) {
+        int r;
+
         c->file = path;
         /* One pass, as the daemon hears it: the recogniser starts from a typical cepstral mean
          * and adapts as it goes. */
-        return decode_pass(l, path, event_print, c);
+        r = decode_pass(l, path, event_print, c);
+        if (r >= 0 && c->verbose)
+                end_print(c);
+        return r;
 }
 
 int wakeword_decode_files(const WakewordConfig *config, char *const *files, unsigned n, bool verbose) {
@@ -107,6 +131,7 @@ int wakeword_decode_files(const WakewordConfig *config, char *const *files, unsi
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
         listener_init(&l, recognizer, config->vad_threshold_db, config->vad_hangover_msec);
+        c.recognizer = recognizer;
         for (unsigned i = 0; i < n; i++) {
                 r = decode_one(&l, files[i], &c);
                 if (r < 0 && ret == 0)

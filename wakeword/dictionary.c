@@ -144,9 +144,14 @@ static size_t head_word_length(const char *line) {
         return len;
 }
 
+/* Whether the dictionary line whose head word is "len" long is an entry of "word". */
+static bool line_is_entry_of(const char *line, size_t len, const char *word) {
+        return strlen(word) == len && strncmp(line, word, len) == 0;
+}
+
 int dictionary_extract(const char *dictionary, const char *keyphrase, const char *grammar,
                        char *const *fillers, int *ret_fd, char **ret_error) {
-        _cleanup_(strv_freep) char **words = NULL;
+        _cleanup_(strv_freep) char **words = NULL, **phrase = NULL;
         _cleanup_fclose_ FILE *in = NULL, *out = NULL;
         _cleanup_free_ bool *found = NULL, *filler_found = NULL;
         _cleanup_free_ char *line = NULL;
@@ -156,6 +161,9 @@ int dictionary_extract(const char *dictionary, const char *keyphrase, const char
 
         *ret_error = NULL;
         r = needed_words(keyphrase, grammar, &words, ret_error);
+        if (r < 0)
+                return r;
+        r = strv_split_words(keyphrase, &phrase);
         if (r < 0)
                 return r;
         for (n_words = 0; words[n_words]; n_words++)
@@ -179,19 +187,23 @@ int dictionary_extract(const char *dictionary, const char *keyphrase, const char
 
         while (getline(&line, &cap, in) > 0) {
                 size_t len = head_word_length(line);
+                bool filler = false;
+
                 for (size_t i = 0; i < n_words; i++)
-                        if (strlen(words[i]) == len && strncmp(line, words[i], len) == 0) {
+                        if (line_is_entry_of(line, len, words[i])) {
                                 found[i] = true;
                                 fputs(line, out);
                                 break;
                         }
-                /* The filler loop's copy of a word, told apart by its prefix. */
-                for (size_t i = 0; i < n_fillers; i++)
-                        if (strlen(fillers[i]) == len && strncmp(line, fillers[i], len) == 0) {
-                                filler_found[i] = true;
-                                fprintf(out, FILLER_PREFIX "%s", line);
-                                break;
-                        }
+                /* The filler loop's copy of a word, told apart by its prefix. The phrase's words
+                 * have one too: the wake verification reads them one by one as competitors. */
+                for (size_t i = 0; i < n_fillers && !filler; i++)
+                        if (line_is_entry_of(line, len, fillers[i]))
+                                filler_found[i] = filler = true;
+                for (char **w = phrase; *w && !filler; w++)
+                        filler = line_is_entry_of(line, len, *w);
+                if (filler)
+                        fprintf(out, FILLER_PREFIX "%s", line);
         }
         for (size_t i = 0; i < n_words; i++)
                 if (!found[i] && phone_word_write(words[i], out))

@@ -4,7 +4,8 @@
 /* The decoder needs pronunciations only for the words of the wake phrase and of the command
  * grammar. Loading all of cmudict costs ~70 ms and ~20 MB more, so the needed entries (with their
  * variants, "word(2)") are copied into a memfd the decoder reads as its dictionary; the filler
- * words of the command search are copied once more under their FILLER_PREFIX name. */
+ * words of the command search and the words of the phrase are copied once more under their
+ * FILLER_PREFIX name. */
 
 /* Returns the memfd in *ret_fd; on error *ret_error names the file or the word without a
  * pronunciation. */

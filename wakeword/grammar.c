@@ -149,7 +149,7 @@ static int32 filler_logp(fsg_model_t *fsg, double logprob) {
         return (int32) (logprob / log(logmath_get_base(fsg->lmath)) * fsg->lw);
 }
 
-int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers, unsigned max_fillers,
+int verify_fsg_new(logmath_t *lmath, float32 lw, const char *keyphrase, char *const *fillers, unsigned max_fillers,
                    double filler_logprob, fsg_model_t **ret) {
         _cleanup_(fsg_model_freep) fsg_model_t *fsg = NULL;
         _cleanup_(strv_freep) char **words = NULL;
@@ -165,13 +165,18 @@ int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers
         if (n == 0)
                 return -EINVAL;
         /* state 0: the loop (and start); 1..n-1: inside the phrase; n: the phrase said; n+1: final,
-         * reached from n directly or through one word more (the start of what follows). */
-        fsg = fsg_model_init("verify", ps_get_logmath(ps), cmd_ln_float32_r(ps_get_config(ps), "-lw"), (int32) n + 2);
+         * reached from n directly or through one word more (the start of what follows). The loop
+         * has the phrase's words one by one too, at a filler word's cost: "the climate" must
+         * then beat "~the ~climate", where the phrase's own words can no longer help it. */
+        fsg = fsg_model_init("verify", lmath, lw, (int32) n + 2);
         if (!fsg)
                 return -ENOMEM;
         fsg->start_state = 0;
         fsg->final_state = (int32) n + 1;
         r = filler_arcs_add(fsg, 0, 0, fillers, max_fillers, words, filler_logp(fsg, filler_logprob));
+        if (r < 0)
+                return r;
+        r = filler_arcs_add(fsg, 0, 0, words, UINT_MAX, NULL, filler_logp(fsg, filler_logprob));
         if (r < 0)
                 return r;
         fsg_model_null_trans_add(fsg, 0, fsg->final_state, 0);

@@ -26,10 +26,12 @@ int command_fsg_new(ps_decoder_t *ps, const char *grammar, char *const *fillers,
 /* The second look at a wake candidate: the last seconds of audio read either as any run of
  * filler words, then the phrase, then at most one filler word, or as filler words alone. The
  * detection comes a little after the phrase ends, so the window may hold the start of the next
- * word: the one filler after the phrase takes it. The phrase's own words are left out of the
- * loop. Only the first max_fillers filler words (the most frequent) are used: the cost of this
- * look, which the wake waits for, grows with them. */
-int verify_fsg_new(ps_decoder_t *ps, const char *keyphrase, char *const *fillers, unsigned max_fillers,
+ * word: the one filler after the phrase takes it. The loop has each word of the phrase as a
+ * filler word of its own ("~hey", "~climate"; the dictionary has them), so a near miss that
+ * shares a word with the phrase is read as what it is. Only the first max_fillers filler words
+ * (the most frequent) are used: the cost of this look, which the wake waits for, grows with them.
+ * lmath and lw: the decoder's logmath and language weight. */
+int verify_fsg_new(logmath_t *lmath, float32 lw, const char *keyphrase, char *const *fillers, unsigned max_fillers,
                    double filler_logprob, fsg_model_t **ret);
 
 /* True when the verification accepted the phrase: the hypothesis ends with it, or with it and

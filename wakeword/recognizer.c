@@ -211,7 +211,8 @@ static int searches_add(Recognizer *r, const RecognizerConfig *c, char *const *f
         if (r->verify) {
                 _cleanup_(fsg_model_freep) fsg_model_t *verify = NULL;
 
-                k = verify_fsg_new(r->ps, r->keyphrase, fillers, c->verify_filler_count, c->verify_logprob, &verify);
+                k = verify_fsg_new(ps_get_logmath(r->ps), cmd_ln_float32_r(ps_get_config(r->ps), "-lw"),
+                                   r->keyphrase, fillers, c->verify_filler_count, c->verify_logprob, &verify);
                 if (k < 0 || ps_set_fsg(r->ps, SEARCH_VERIFY, verify) < 0) {
                         *ret_error = message_new("cannot set up the verification of '%s'", r->keyphrase);
                         return k < 0 ? k : -EINVAL;
@@ -346,6 +347,53 @@ int recognizer_pause(Recognizer *r) {
         return 0;
 }
 
+/* The decoder's running cepstral mean, saved across a second look at audio the stream already
+ * gave it: the mean follows the stream, and would otherwise count that audio twice. */
+typedef struct CmnState {
+        mfcc_t mean[RECOGNIZER_CMN_SIZE], sum[RECOGNIZER_CMN_SIZE];
+        int32 nframe;
+        bool valid;
+} CmnState;
+
+static CmnState cmn_save(Recognizer *r) {
+        feat_t *f = ps_get_feat(r->ps);
+        cmn_t *cmn = f ? f->cmn_struct : NULL;
+        CmnState s = {};
+
+        if (!cmn || cmn->veclen != RECOGNIZER_CMN_SIZE)
+                return s;
+        memcpy(s.mean, cmn->cmn_mean, sizeof s.mean);
+        memcpy(s.sum, cmn->sum, sizeof s.sum);
+        s.nframe = cmn->nframe;
+        s.valid = true;
+        return s;
+}
+
+static void cmn_restore(Recognizer *r, const CmnState *s) {
+        feat_t *f = ps_get_feat(r->ps);
+
+        if (!s->valid)
+                return;
+        memcpy(f->cmn_struct->cmn_mean, s->mean, sizeof s->mean);
+        memcpy(f->cmn_struct->sum, s->sum, sizeof s->sum);
+        f->cmn_struct->nframe = s->nframe;
+}
+
+/* Runs "search" over audio the stream already gave the decoder (a wake's window, a command),
+ * as one utterance of its own; the running cepstral mean is left as the stream made it. */
+static int second_look(Recognizer *r, const char *search, const int16_t *samples, size_t n) {
+        CmnState cmn = cmn_save(r);
+        int k;
+
+        k = utterance_start(r, search);
+        if (k >= 0 && ps_process_raw(r->ps, samples, n, FALSE, FALSE) < 0)
+                k = -EIO;
+        if (k >= 0)
+                k = utterance_end(r);
+        cmn_restore(r, &cmn);
+        return k;
+}
+
 static bool word_is_silence(const char *word) {
         return !word || word[0] == '<' || word[0] == '+' || word[0] == '[' || streq(word, "SIL");
 }
@@ -434,12 +482,7 @@ static int command_confidence(Recognizer *r, int64_t grammar_ascr, int grammar_f
         int64_t phones_ascr;
         int phones_frames, speech_frames, k;
 
-        k = utterance_start(r, SEARCH_PHONES);
-        if (k < 0)
-                return k;
-        if (ps_process_raw(r->ps, r->command_audio, r->command_samples, FALSE, FALSE) < 0)
-                return -EIO;
-        k = utterance_end(r);
+        k = second_look(r, SEARCH_PHONES, r->command_audio, r->command_samples);
         if (k < 0)
                 return k;
         path_score(r, &phones_ascr, &phones_frames, &speech_frames);
@@ -554,12 +597,7 @@ static int wake_verify(Recognizer *r, bool *ret_ok) {
         if (!buf)
                 return -ENOMEM;
         n = history_copy(r, r->verify_samples, buf);
-        k = utterance_start(r, SEARCH_VERIFY);
-        if (k < 0)
-                return k;
-        if (ps_process_raw(r->ps, buf, n, FALSE, FALSE) < 0)
-                return -EIO;
-        k = utterance_end(r);
+        k = second_look(r, SEARCH_VERIFY, buf, n);
         if (k < 0)
                 return k;
         hyp = ps_get_hyp(r->ps, NULL);
