@@ -142,7 +142,7 @@ static void make_audio(const char *dir, const char *out) {
         _cleanup_free_ char *cmd = NULL;
 
         require(asprintf(&cmd,
-                "set -e; cd '%s';"
+                "set -e; export SOX_OPTS=-R; cd '%s';"
                 "espeak-ng -v en-us -s 150 -w a.wav 'the weather is lovely today and I think we should go outside for a walk';"
                 "espeak-ng -v en-us+f3 -s 150 -w b.wav 'hey climate. set the temperature to twenty four degrees';"
                 "espeak-ng -v en-gb -s 150 -w c.wav 'hey climate. what a lovely day it is outside, shall we go for a walk later';"

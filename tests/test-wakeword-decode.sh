@@ -12,13 +12,14 @@ done
 [ -x "$bin" ] || { echo "FAIL: $bin not built"; exit 1; }
 [ -d /usr/share/pocketsphinx/model/en-us/en-us ] || { echo "SKIP: pocketsphinx-en-us model missing"; exit 77; }
 
+# Every sox run seeded, its dither too: a run is repeatable, and a failure can be looked at again.
+export SOX_OPTS=-R
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# clip NAME VOICE TEXT: 16 kHz mono, pink noise floor about 20 dB below the speech; the noise is
-# seeded (-R), so a run is repeatable and a failure can be looked at again.
+# clip NAME VOICE TEXT: 16 kHz mono, pink noise floor about 20 dB below the speech.
 clip() {
         espeak-ng -v "$2" -s 150 -w "$dir/raw.wav" "$3" || return 1
         sox -q "$dir/raw.wav" -r 16000 -c 1 -b 16 "$dir/pad.wav" pad 0.6 1.2

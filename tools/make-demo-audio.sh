@@ -5,6 +5,8 @@
 # nothing a microphone ever delivers, and the recogniser's voice activity detection relies on a
 # floor). 16 kHz mono S16, as audiod captures it.
 set -eu
+# Every sox run seeded (its noise and its dither): the same recording each time.
+export SOX_OPTS=-R
 out=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

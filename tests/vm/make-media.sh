@@ -4,6 +4,7 @@
 # recogniser (BUILD/wakeword/wakeword --decode) listens to each file first and warns when it
 # hears no command, so a guest failure can be told from a recording the recogniser misses.
 set -euo pipefail
+export SOX_OPTS=-R      # every sox run seeded, dither too: the same files each time
 dir=$1; build=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 say() { # say NAME TEXT
