@@ -66,8 +66,8 @@ awk -v p="$p" 'BEGIN { exit !(p != "" && p >= 0.6 && p <= 1.001) }' || fail "com
 
 # The second looks at audio the stream already gave (the wake's verification, the command gates'
 # phone loop) leave the running cepstral mean as the stream alone makes it: with the verification
-# switched off, the mean at the end of a clip that woke is the same (to the front end's dither,
-# whose random numbers the extra pass has used; counting the window twice moves it by tenths).
+# switched off, the mean at the end of a clip that woke is the same (to the front end's noise
+# estimate, which every pass updates; counting the window twice moves the mean by tenths).
 echo '{"verify_logprob": 0}' >"$dir/noverify.json"
 with=$("$bin" --decode --verbose "$dir/cmd0.wav")
 without=$("$bin" --config "$dir/noverify.json" --decode --verbose "$dir/cmd0.wav")
