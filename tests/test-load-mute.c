@@ -18,7 +18,9 @@
  *
  * Faults injected: during all but the last round, the capture switch is turned off behind
  * audiod's back (amixer) every 100 calls of one client. That only ever mutes, so the sure
- * windows stay sure; audiod must follow it and still end with Muted and the switch agreeing. */
+ * windows stay sure; audiod must follow it and still end with Muted and the switch agreeing.
+ * Every call must succeed, but for one case: an unmute that amixer overtakes between audiod's
+ * write and its read-back of the switch is answered BackendFailed, and rightly so. */
 
 #include <poll.h>
 #include <pthread.h>
@@ -38,6 +40,7 @@
 typedef struct Call {
         usec_t sent, returned;
         bool muted;
+        bool backend_failed;    /* audiod answered BackendFailed: the switch did not stay as set */
         int r;
 } Call;
 
@@ -56,15 +59,22 @@ typedef struct Received {
 static pthread_barrier_t barrier;
 static atomic_bool togglers_done;
 static atomic_uint switch_flips;
+static usec_t flip_spans[CALLS_PER_CLIENT / 100][2];   /* [start, end] of each amixer run */
 static Toggler togglers[CLIENTS];
 
 static void call_mute(sd_bus *bus, Toggler *t, bool muted) {
         Call *c = &t->calls[t->n++];
 
+        _cleanup_free_ char *error = NULL;
+
         c->muted = muted;
         c->sent = now_usec(CLOCK_MONOTONIC);
-        c->r = stack_set_mute(bus, muted, NULL);
+        c->r = stack_set_mute(bus, muted, &error);
         c->returned = now_usec(CLOCK_MONOTONIC);
+        c->backend_failed = c->r < 0 && streq_ptr(error, "org.voicehvac.Error.BackendFailed");
+        if (c->r < 0)
+                test_log("client %u: SetMute(%s) failed after %.1f ms: %s (%s)", t->id, muted ? "true" : "false",
+                         (double) (c->returned - c->sent) / USEC_PER_MSEC, error ?: "no error name", strerror(-c->r));
 }
 
 static void *toggler_run(void *userdata) {
@@ -78,8 +88,15 @@ static void *toggler_run(void *userdata) {
                 if (t->id == 1 && i % 100 == 50 && i < CALLS_PER_CLIENT - ROUND) {
                         char *argv[] = { (char *) "amixer", (char *) "-q", (char *) "-D", (char *) "vhtest", (char *) "cset",
                                          (char *) "name=Capture Switch", (char *) "off", NULL };
-                        if (test_run(argv, NULL) == 0)
+                        usec_t start = now_usec(CLOCK_MONOTONIC);
+
+                        if (test_run(argv, NULL) == 0) {
+                                unsigned k = atomic_load(&switch_flips);
+
+                                flip_spans[k][0] = start;
+                                flip_spans[k][1] = now_usec(CLOCK_MONOTONIC);
                                 atomic_fetch_add(&switch_flips, 1);
+                        }
                 }
                 if ((i + 1) % ROUND == 0) {
                         (void) pthread_barrier_wait(&barrier);
@@ -197,24 +214,41 @@ static void check_packets(const Received *rx, size_t n, uint64_t xruns) {
                          (unsigned long long) xruns);
 }
 
+/* An unmute that overlapped a fault: the switch was turned on, then off by amixer before audiod
+ * read it back, and audiod rightly said it did not stay on. That is the hardware mute winning,
+ * not a lost call. */
+static bool raced_with_fault(const Call *c) {
+        if (c->muted || !c->backend_failed)
+                return false;
+        for (unsigned k = 0; k < atomic_load(&switch_flips); k++)
+                if (c->sent <= flip_spans[k][1] && c->returned >= flip_spans[k][0])
+                        return true;
+        return false;
+}
+
 static void check_final_state(sd_bus *bus, Stack *s) {
         _cleanup_free_ char *sw = NULL;
         usec_t last_sent = 0;
         int muted = stack_get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted");
         bool possible = false;
-        unsigned failed = 0;
+        unsigned failed = 0, raced = 0;
 
         /* The state must be that of a call that could have been handled last. */
         for (unsigned a = 0; a < CLIENTS; a++)
                 for (size_t i = 0; i < togglers[a].n; i++) {
-                        last_sent = MAX(last_sent, togglers[a].calls[i].sent);
-                        failed += togglers[a].calls[i].r < 0;
+                        const Call *c = &togglers[a].calls[i];
+
+                        last_sent = MAX(last_sent, c->sent);
+                        if (raced_with_fault(c))
+                                raced++;
+                        else
+                                failed += c->r < 0;
                 }
         for (unsigned a = 0; a < CLIENTS; a++)
                 for (size_t i = 0; i < togglers[a].n; i++)
                         if (togglers[a].calls[i].returned >= last_sent && togglers[a].calls[i].muted == muted)
                                 possible = true;
-        check(failed == 0, "every SetMute call succeeded (%u failed)", failed);
+        check(failed == 0, "every SetMute call succeeded (%u failed, besides %u unmutes that a fault overtook)", failed, raced);
         lost += failed;
         if (!check(muted >= 0 && possible, "Muted (%d) is the value of a call that could have been handled last", muted))
                 lost++;
