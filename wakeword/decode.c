@@ -19,24 +19,44 @@ typedef struct DecodeContext {
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
 
-static void event_print(const RecognizerEvent *e, void *userdata) {
-        DecodeContext *c = userdata;
-        _cleanup_(json_object_putp) struct json_object *o = json_object_new_object();
+/* One line of output: a JSON object that starts with the file (when there are several) and the
+ * event. */
+static struct json_object *line_new(const DecodeContext *c, const char *event) {
+        struct json_object *o = json_object_new_object();
 
         if (!o)
-                return;
-        if (e->type == RECOGNIZER_REJECTED && !c->verbose)
-                return;
+                return NULL;
         if (c->many)
                 json_object_object_add(o, "file", json_object_new_string(c->file));
+        json_object_object_add(o, "event", json_object_new_string(event));
+        return o;
+}
+
+static void line_print(struct json_object *o) {
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        fflush(stdout);
+}
+
+static void event_print(const RecognizerEvent *e, void *userdata) {
+        static const char *const names[] = {
+                [RECOGNIZER_WAKE] = "wake",
+                [RECOGNIZER_COMMAND] = "command",
+                [RECOGNIZER_REJECTED] = "rejected",
+        };
+        DecodeContext *c = userdata;
+        _cleanup_(json_object_putp) struct json_object *o = NULL;
+
+        if (e->type == RECOGNIZER_REJECTED && !c->verbose)
+                return;
+        o = line_new(c, names[e->type]);
+        if (!o)
+                return;
         switch (e->type) {
         case RECOGNIZER_WAKE:
-                json_object_object_add(o, "event", json_object_new_string("wake"));
                 json_object_object_add(o, "phrase", json_object_new_string(e->text));
                 json_object_object_add(o, "score", json_object_new_int64((int64_t) e->score));
                 break;
         case RECOGNIZER_COMMAND:
-                json_object_object_add(o, "event", json_object_new_string("command"));
                 json_object_object_add(o, "text", json_object_new_string(e->text));
                 json_object_object_add(o, "intent", intent_to_json(&e->intent));
                 if (c->verbose) {
@@ -46,7 +66,6 @@ static void event_print(const RecognizerEvent *e, void *userdata) {
                 }
                 break;
         case RECOGNIZER_REJECTED:
-                json_object_object_add(o, "event", json_object_new_string("rejected"));
                 json_object_object_add(o, "text", json_object_new_string(e->text));
                 json_object_object_add(o, "reason", json_object_new_string(e->reason));
                 json_object_object_add(o, "confidence", json_object_new_double(e->score));
@@ -55,8 +74,7 @@ static void event_print(const RecognizerEvent *e, void *userdata) {
                 break;
         }
         json_object_object_add(o, "audio_usec", json_object_new_int64((int64_t) e->audio_usec));
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        fflush(stdout);
+        line_print(o);
 }
 
 /* One pass over the file; events go to cb (NULL: nowhere). */
@@ -93,19 +111,15 @@ static int decode_pass(Listener *l, const char *path, listener_event_t cb, Decod
 /* Verbose: the cepstral mean the recogniser has settled on at the end of a file, the part of
  * its state that carries over to the next one (and that the daemon keeps across restarts). */
 static void end_print(DecodeContext *c) {
-        _cleanup_(json_object_putp) struct json_object *o = json_object_new_object(), *mean = json_object_new_array();
+        _cleanup_(json_object_putp) struct json_object *o = line_new(c, "end"), *mean = json_object_new_array();
         float v[RECOGNIZER_CMN_SIZE];
 
         if (!o || !mean || recognizer_get_cmn(c->recognizer, v) < 0)
                 return;
         for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
                 json_object_array_add(mean, json_object_new_double(v[i]));
-        if (c->many)
-                json_object_object_add(o, "file", json_object_new_string(c->file));
-        json_object_object_add(o, "event", json_object_new_string("end"));
         json_object_object_add(o, "cepstral_mean", TAKE_PTR(mean));
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        fflush(stdout);
+        line_print(o);
 }
 
 static int decode_one(Listener *l, const char *path, DecodeContext *c) {

@@ -347,50 +347,50 @@ int recognizer_pause(Recognizer *r) {
         return 0;
 }
 
-/* The decoder's running cepstral mean, saved across a second look at audio the stream already
- * gave it: the mean follows the stream, and would otherwise count that audio twice. */
+/* The decoder's running cepstral mean, or NULL when the model's front end keeps none of the
+ * size we know. */
+static cmn_t *decoder_cmn(Recognizer *r) {
+        feat_t *f = ps_get_feat(r->ps);
+        cmn_t *cmn = f ? f->cmn_struct : NULL;
+
+        return cmn && cmn->veclen == RECOGNIZER_CMN_SIZE ? cmn : NULL;
+}
+
+/* All of the running mean's state, kept aside across a second look at audio the stream already
+ * gave the decoder: the mean follows the stream, and would otherwise count that audio twice. */
 typedef struct CmnState {
         mfcc_t mean[RECOGNIZER_CMN_SIZE], sum[RECOGNIZER_CMN_SIZE];
         int32 nframe;
-        bool valid;
 } CmnState;
 
-static CmnState cmn_save(Recognizer *r) {
-        feat_t *f = ps_get_feat(r->ps);
-        cmn_t *cmn = f ? f->cmn_struct : NULL;
-        CmnState s = {};
-
-        if (!cmn || cmn->veclen != RECOGNIZER_CMN_SIZE)
-                return s;
-        memcpy(s.mean, cmn->cmn_mean, sizeof s.mean);
-        memcpy(s.sum, cmn->sum, sizeof s.sum);
-        s.nframe = cmn->nframe;
-        s.valid = true;
-        return s;
+static void cmn_save(const cmn_t *cmn, CmnState *s) {
+        memcpy(s->mean, cmn->cmn_mean, sizeof s->mean);
+        memcpy(s->sum, cmn->sum, sizeof s->sum);
+        s->nframe = cmn->nframe;
 }
 
-static void cmn_restore(Recognizer *r, const CmnState *s) {
-        feat_t *f = ps_get_feat(r->ps);
-
-        if (!s->valid)
-                return;
-        memcpy(f->cmn_struct->cmn_mean, s->mean, sizeof s->mean);
-        memcpy(f->cmn_struct->sum, s->sum, sizeof s->sum);
-        f->cmn_struct->nframe = s->nframe;
+static void cmn_restore(cmn_t *cmn, const CmnState *s) {
+        memcpy(cmn->cmn_mean, s->mean, sizeof s->mean);
+        memcpy(cmn->sum, s->sum, sizeof s->sum);
+        cmn->nframe = s->nframe;
 }
 
 /* Runs "search" over audio the stream already gave the decoder (a wake's window, a command),
  * as one utterance of its own; the running cepstral mean is left as the stream made it. */
 static int second_look(Recognizer *r, const char *search, const int16_t *samples, size_t n) {
-        CmnState cmn = cmn_save(r);
+        cmn_t *cmn = decoder_cmn(r);
+        CmnState saved = {};
         int k;
 
+        if (cmn)
+                cmn_save(cmn, &saved);
         k = utterance_start(r, search);
         if (k >= 0 && ps_process_raw(r->ps, samples, n, FALSE, FALSE) < 0)
                 k = -EIO;
         if (k >= 0)
                 k = utterance_end(r);
-        cmn_restore(r, &cmn);
+        if (cmn)
+                cmn_restore(cmn, &saved);
         return k;
 }
 
@@ -684,23 +684,22 @@ int recognizer_flush(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret) {
 
 
 int recognizer_get_cmn(Recognizer *r, float ret[static RECOGNIZER_CMN_SIZE]) {
-        feat_t *f = ps_get_feat(r->ps);
+        cmn_t *cmn = decoder_cmn(r);
         mfcc_t v[RECOGNIZER_CMN_SIZE];
 
-        if (!f || !f->cmn_struct || f->cmn_struct->veclen != RECOGNIZER_CMN_SIZE)
+        if (!cmn)
                 return -EOPNOTSUPP;
-        cmn_live_get(f->cmn_struct, v);
+        cmn_live_get(cmn, v);
         for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
                 ret[i] = (float) v[i];
         return 0;
 }
 
 int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE], unsigned weight_frames) {
-        feat_t *f = ps_get_feat(r->ps);
-        cmn_t *cmn = f ? f->cmn_struct : NULL;
+        cmn_t *cmn = decoder_cmn(r);
         mfcc_t m[RECOGNIZER_CMN_SIZE];
 
-        if (!cmn || cmn->veclen != RECOGNIZER_CMN_SIZE || weight_frames == 0)
+        if (!cmn || weight_frames == 0)
                 return -EOPNOTSUPP;
         for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
                 m[i] = (mfcc_t) v[i];

@@ -80,7 +80,7 @@ VadResult vad_process(Vad *v, const int16_t block[static VAD_BLOCK]) {
                 v->floor_db = db;
                 loud = db > VAD_ABSOLUTE_MIN_DB;
         } else {
-                loud = db > v->floor_db + v->open_above_db && db > VAD_ABSOLUTE_MIN_DB;
+                loud = db > vad_open_db(v);
                 if (db < v->floor_db)
                         v->floor_db = 0.7 * v->floor_db + 0.3 * db;
                 else
