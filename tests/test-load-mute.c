@@ -64,7 +64,6 @@ static Toggler togglers[CLIENTS];
 
 static void call_mute(sd_bus *bus, Toggler *t, bool muted) {
         Call *c = &t->calls[t->n++];
-
         _cleanup_free_ char *error = NULL;
 
         c->muted = muted;

@@ -61,7 +61,8 @@ done
 
 # --verbose gives each command's figures; the least word posterior is a probability and passed
 # the default gate.
-p=$("$bin" --decode --verbose "$dir/cmd0.wav" | sed -n 's/.*"event":"command".*"word_posterior":\([0-9.e+-]*\).*/\1/p')
+with=$("$bin" --decode --verbose "$dir/cmd0.wav")
+p=$(sed -n 's/.*"event":"command".*"word_posterior":\([0-9.e+-]*\).*/\1/p' <<<"$with")
 awk -v p="$p" 'BEGIN { exit !(p != "" && p >= 0.6 && p <= 1.001) }' || fail "command's word_posterior '$p' not in [0.6, 1]"
 
 # The second looks at audio the stream already gave (the wake's verification, the command gates'
@@ -69,7 +70,6 @@ awk -v p="$p" 'BEGIN { exit !(p != "" && p >= 0.6 && p <= 1.001) }' || fail "com
 # switched off, the mean at the end of a clip that woke is the same (to the front end's noise
 # estimate, which every pass updates; counting the window twice moves the mean by tenths).
 echo '{"verify_logprob": 0}' >"$dir/noverify.json"
-with=$("$bin" --decode --verbose "$dir/cmd0.wav")
 without=$("$bin" --config "$dir/noverify.json" --decode --verbose "$dir/cmd0.wav")
 mean() { sed -n 's/.*"event":"end","cepstral_mean":\[\([^]]*\)\].*/\1/p' <<<"$1" | tr , ' '; }
 if grep -q '"event":"wake"' <<<"$with"; then
