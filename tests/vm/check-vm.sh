@@ -123,6 +123,11 @@ if [ ! -f "$res/done" ]; then
 fi
 n_fail=$(grep -c '^FAIL' "$res/checks"); n_pass=$(grep -c '^PASS' "$res/checks"); n_skip=$(grep -c '^SKIP' "$res/checks")
 echo "check-vm: $n_pass passed, $n_fail failed, $n_skip skipped in the guest"
-[ "$n_fail" -eq 0 ] || finish fail "$n_fail in-guest checks failed (journal: $res/journal.txt)"
+if [ "$n_fail" -ne 0 ]; then
+        # What the daemons said is usually the why; CI keeps only this output.
+        echo "check-vm: the daemons' last journal lines ($res/journal.txt):"
+        grep -E ' (audiod|wakeword|hvacd|watchdogd)\[[0-9]+\]: ' "$res/journal.txt" | tail -n 60 | sed 's/^/    /'
+        finish fail "$n_fail in-guest checks failed (journal: $res/journal.txt)"
+fi
 [ "$n_pass" -gt 0 ] || finish fail "no in-guest check passed"
 finish pass

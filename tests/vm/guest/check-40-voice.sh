@@ -56,7 +56,7 @@ if [ ! -e /dev/snd/pcmC0D0p ]; then
         return 0
 fi
 for s in audiod hvacd wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
-if ! wait_for 30 test "$(bus_get WakeWord1 State)" = listening; then
+if ! wait_for 30 prop_is WakeWord1 State listening; then
         result fail "voice: speech changes hvacd's state" \
                 "wakeword is not listening (unit $(unit_prop wakeword.service ActiveState), state '$(bus_get WakeWord1 State)')"
         return 0
@@ -73,7 +73,7 @@ say_and_expect "voice: \"hey climate, set the temperature to twenty three degree
 
 # Muted by alice (group voicehvac): wakeword hears nothing, the same kind of speech changes nothing.
 check "voice: alice mutes" runuser -u alice -- busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b true
-check "voice: wakeword reports muted" wait_for 20 test "$(bus_get WakeWord1 State)" = muted
+check "voice: wakeword reports muted" wait_for 20 prop_is WakeWord1 State muted
 detections=$(bus_get WakeWord1 Detections)
 mode=$(bus_get Hvac1 Mode)
 play cool
@@ -81,5 +81,5 @@ sleep 15
 check "voice: muted, \"switch to cooling mode\" changes nothing (mode $mode)" test "$(bus_get Hvac1 Mode)" = "$mode"
 check "voice: muted, no wake word detected" test "$(bus_get WakeWord1 Detections)" = "$detections"
 check "voice: alice unmutes" runuser -u alice -- busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false
-check "voice: wakeword listens again" wait_for 20 test "$(bus_get WakeWord1 State)" = listening
+check "voice: wakeword listens again" wait_for 20 prop_is WakeWord1 State listening
 systemctl set-property --runtime voicehvac-wakeword.slice CPUQuota="$quota"

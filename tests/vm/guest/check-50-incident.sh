@@ -11,9 +11,9 @@ if [ ! -e /proc/asound/card0/pcm1c/sub0/status ]; then
         return 0
 fi
 for s in audiod hvacd wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
-wait_for 20 test "$(bus_get Audio1 State)" = running
+wait_for 20 prop_is Audio1 State running
 # At rest: wakeword done with what the checks before played to it.
-wait_for 30 test "$(bus_get WakeWord1 State)" = listening
+wait_for 30 prop_is WakeWord1 State listening
 sleep 5
 
 # The stack at rest, for comparison (and the figure the suite prints).

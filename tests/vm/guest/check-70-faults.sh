@@ -22,9 +22,9 @@ for s in audiod hvacd wakeword; do
                 wait_for 30 eval "[ \"\$(nrestarts $s.service)\" -gt $n ] && systemctl is-active -q $s.service"
         check "faults: $s runs as a new process" test "$(main_pid "$s.service")" != "$pid"
 done
-check "faults: hvacd kept its target temperature (26.5)" wait_for 10 test "$(bus_get Hvac1 TargetTemperature)" = 26.5
-check "faults: audiod kept the mute" wait_for 10 test "$(bus_get Audio1 Muted)" = true
-check "faults: wakeword reconnected, muted" wait_for 30 test "$(bus_get WakeWord1 State)" = muted
+check "faults: hvacd kept its target temperature (26.5)" wait_for 10 prop_is Hvac1 TargetTemperature 26.5
+check "faults: audiod kept the mute" wait_for 10 prop_is Audio1 Muted true
+check "faults: wakeword reconnected, muted" wait_for 30 prop_is WakeWord1 State muted
 busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false
 
 # Over MemoryMax: the limit is lowered under the running daemon (as a leak would raise its

@@ -18,7 +18,7 @@ sed -i -e 's/"backend": *"sim"/"backend": "lirc"/' -e 's/"temperature_step": *[0
 rm -f /var/lib/voicehvac/hvacd-state.json
 systemctl reset-failed hvacd.service
 systemctl start hvacd.service
-check "lirc: hvacd runs with the lirc backend" wait_for 20 test "$(bus_get Hvac1 Backend)" = lirc
+check "lirc: hvacd runs with the lirc backend" wait_for 20 prop_is Hvac1 Backend lirc
 # The state to send, and what hvacd's encoder makes of it.
 busctl call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Apply 'a{sv}' 4 \
         power b false mode s cool target_temperature d 24 fan_speed s auto

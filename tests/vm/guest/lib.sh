@@ -41,6 +41,10 @@ bus_get() { # bus_get SERVICE-SHORT PROPERTY — e.g. bus_get Hvac1 TargetTemper
                 cut -d' ' -f2- | tr -d '"'
 }
 
+# prop_is SERVICE-SHORT PROPERTY VALUE — the property has that value now. Under wait_for it is
+# read again at each poll, where a "$(bus_get …)" argument would have been read once, before.
+prop_is() { [ "$(bus_get "$1" "$2")" = "$3" ]; }
+
 unit_prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
 unit_cgroup() { echo "/sys/fs/cgroup$(unit_prop "$1" ControlGroup)"; }
 main_pid() { unit_prop "$1" MainPID; }
