@@ -346,10 +346,12 @@ static int manager_open_capture(Manager *m) {
 
         r = capture_open(m->event, &params, &callbacks, m, &m->capture);
         if (r < 0) {
-                bool gone = errno_is_device_gone(r);
+                /* Said once, and again when the reason changes (gone → no permission, …). */
+                bool gone = errno_is_device_gone(r), news = m->reopen_attempts <= 1 || r != m->reopen_error;
 
+                m->reopen_error = r;
                 manager_set_state(m, gone ? CAPTURE_DISCONNECTED : CAPTURE_ERROR, r);
-                return log_full_errno(m->reopen_attempts <= 1 ? LOG_WARNING : LOG_DEBUG, r,
+                return log_full_errno(news ? LOG_WARNING : LOG_DEBUG, r,
                                       "Cannot open capture device '%s': %m", m->config.device);
         }
 

@@ -68,6 +68,7 @@ typedef struct Manager {
         sd_event_source *reopen_timer;
         sd_event_source *close_defer;
         unsigned reopen_attempts;
+        int reopen_error;               /* why the last attempt failed */
 } Manager;
 
 int manager_new(Manager **ret);
