@@ -116,3 +116,26 @@ int bus_message_sender_in_group(sd_bus_message *m, gid_t gid, bool *ret) {
         *ret = false;
         return 0;
 }
+
+int bus_read_property_dict(sd_bus_message *m, bus_property_reader_t one, void *userdata) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                r = one(m, name, userdata);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}

@@ -170,7 +170,7 @@ static int set_mute(sd_bus *bus, bool mute) {
 int main(void) {
         _cleanup_free_ char *audiod_bin = test_build_path("audiod/audiod"), *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so"),
                             *wakeword_bin = test_build_path("wakeword/wakeword"), *audio = test_tmp_path("speech.wav"),
-                            *audiod_conf = NULL;
+                            *unplug = test_tmp_path("unplugged"), *unplug_line = NULL, *audiod_conf = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         usec_t slowest = 0, pass_start;
         pid_t audiod, wakeword;
@@ -183,7 +183,8 @@ int main(void) {
                 test_skip("espeak-ng or sox missing");
 
         make_audio(test_tmpdir(), audio);
-        audiod_conf = vhtest_audiod_setup(audio, "eof \"loop\"");
+        require(asprintf(&unplug_line, "unplug \"%s\"", unplug) > 0, "asprintf");
+        audiod_conf = vhtest_audiod_setup(audio, (char *[]) { (char *) "eof \"loop\"", unplug_line, NULL });
 
         require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");
@@ -224,6 +225,12 @@ int main(void) {
         check(seen.wakes == 0 && seen.commands == 0, "nothing detected while muted (%u wakes)", seen.wakes);
         require(set_mute(bus, false) >= 0, "SetMute(false)");
         check(pump(bus, 3 * USEC_PER_SEC, "listening", NULL), "State listening after unmute");
+
+        /* audiod loses its microphone (the card is pulled) and finds it again: no audio meanwhile. */
+        require(test_write_file(unplug, "") == 0, "pull the card");
+        check(pump(bus, 3 * USEC_PER_SEC, "no-audio", NULL), "State no-audio while audiod has no microphone");
+        require(unlink(unplug) == 0, "plug the card back");
+        check(pump(bus, 5 * USEC_PER_SEC, "listening", NULL), "State listening once audiod captures again");
 
         /* audiod goes away and comes back. */
         check(test_stop(audiod, 10 * USEC_PER_SEC) == 0, "audiod stops cleanly");

@@ -25,7 +25,7 @@ static void state_update(Manager *m) {
 
         if (stream_client_is_muted(m->stream))
                 s = WAKEWORD_MUTED;
-        else if (!stream_client_is_connected(m->stream))
+        else if (!stream_client_has_audio(m->stream))
                 s = WAKEWORD_NO_AUDIO;
         else if (m->in_command)
                 s = WAKEWORD_COMMAND;
@@ -42,7 +42,7 @@ static void on_stream_state(void *userdata) {
         Manager *m = userdata;
 
         /* Whatever was being decoded belongs to audio that is gone or muted. */
-        if (stream_client_is_muted(m->stream) || !stream_client_is_connected(m->stream)) {
+        if (stream_client_is_muted(m->stream) || !stream_client_has_audio(m->stream)) {
                 (void) worker_reset(m->worker);
                 m->in_command = false;
         }

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "audio-packet.h"
+#include "bus-util.h"
 #include "log.h"
 #include "stream-client.h"
 #include "time-util.h"
@@ -19,12 +20,13 @@ struct StreamClient {
         StreamClientCallbacks callbacks;
         void *userdata;
 
-        sd_bus_slot *owner_match, *properties_match, *owner_call, *muted_call, *open_call;
+        sd_bus_slot *owner_match, *properties_match, *owner_call, *properties_call, *open_call;
         sd_event_source *io, *retry;
         int fd;
 
         bool audiod_present;
         bool muted;
+        bool capturing;         /* audiod's State is "running": it has a microphone to read */
         usec_t backoff;
 
         bool have_sequence;
@@ -40,8 +42,8 @@ static void notify(StreamClient *c) {
                 c->callbacks.state_changed(c->userdata);
 }
 
-bool stream_client_is_connected(StreamClient *c) {
-        return c->fd >= 0;
+bool stream_client_has_audio(StreamClient *c) {
+        return c->fd >= 0 && c->capturing;
 }
 
 bool stream_client_is_muted(StreamClient *c) {
@@ -202,17 +204,57 @@ static void muted_set(StreamClient *c, bool muted) {
         notify(c);
 }
 
-static int on_muted(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        StreamClient *c = userdata;
-        int muted, r;
+static void capturing_set(StreamClient *c, const char *state) {
+        bool capturing = streq(state, "running");
 
-        c->muted_call = sd_bus_slot_unref(c->muted_call);
-        if (sd_bus_message_is_method_error(m, NULL))
+        if (c->capturing == capturing)
+                return;
+        c->capturing = capturing;
+        log_info("audiod's capture is %s.", state);
+        notify(c);
+}
+
+/* One of audiod's properties (from GetAll's reply or PropertiesChanged): Muted and State are
+ * followed, the others skipped. */
+static int property_apply(sd_bus_message *m, const char *name, void *userdata) {
+        StreamClient *c = userdata;
+        int r;
+
+        if (streq(name, "Muted")) {
+                int muted;
+
+                r = sd_bus_message_read(m, "v", "b", &muted);
+                if (r < 0)
+                        return r;
+                muted_set(c, muted);
                 return 0;
-        r = sd_bus_message_read(m, "v", "b", &muted);
+        }
+        if (streq(name, "State")) {
+                const char *state;
+
+                r = sd_bus_message_read(m, "v", "s", &state);
+                if (r < 0)
+                        return r;
+                capturing_set(c, state);
+                return 0;
+        }
+        return sd_bus_message_skip(m, "v");
+}
+
+static int on_get_all(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        StreamClient *c = userdata;
+        const sd_bus_error *e;
+        int r;
+
+        c->properties_call = sd_bus_slot_unref(c->properties_call);
+        e = sd_bus_message_get_error(m);
+        if (e) {
+                log_warning("Failed to read audiod's properties: %s", e->message ?: e->name);
+                return 0;
+        }
+        r = bus_read_property_dict(m, property_apply, c);
         if (r < 0)
-                return 0;
-        muted_set(c, muted);
+                log_warning_errno(r, "Bad reply with audiod's properties: %m");
         return 0;
 }
 
@@ -223,21 +265,22 @@ static void audiod_appeared(StreamClient *c) {
         c->backoff = 0;
         c->retry = sd_event_source_disable_unref(c->retry);
         stream_close(c);
-        c->muted_call = sd_bus_slot_unref(c->muted_call);
-        r = sd_bus_call_method_async(c->bus, &c->muted_call, AUDIOD_BUS_NAME, AUDIOD_OBJECT_PATH,
-                                     "org.freedesktop.DBus.Properties", "Get", on_muted, c, "ss",
-                                     AUDIOD_INTERFACE, "Muted");
+        c->properties_call = sd_bus_slot_unref(c->properties_call);
+        r = sd_bus_call_method_async(c->bus, &c->properties_call, AUDIOD_BUS_NAME, AUDIOD_OBJECT_PATH,
+                                     "org.freedesktop.DBus.Properties", "GetAll", on_get_all, c, "s",
+                                     AUDIOD_INTERFACE);
         if (r < 0)
-                log_warning_errno(r, "Failed to ask audiod for Muted: %m");
+                log_warning_errno(r, "Failed to ask audiod for its properties: %m");
         (void) stream_connect(c);
 }
 
 static void audiod_vanished(StreamClient *c) {
         c->audiod_present = false;
         c->retry = sd_event_source_disable_unref(c->retry);
-        c->muted_call = sd_bus_slot_unref(c->muted_call);
+        c->properties_call = sd_bus_slot_unref(c->properties_call);
         stream_close(c);
         c->muted = false;
+        c->capturing = false;
         notify(c);
 }
 
@@ -273,27 +316,14 @@ static int on_get_name_owner(sd_bus_message *m, void *userdata, sd_bus_error *re
 
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         StreamClient *c = userdata;
-        const char *interface, *name;
+        const char *interface;
         int r;
 
         if (sd_bus_message_read(m, "s", &interface) < 0 || !streq(interface, AUDIOD_INTERFACE))
                 return 0;
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        r = bus_read_property_dict(m, property_apply, c);
         if (r < 0)
-                return 0;
-        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
-                if (sd_bus_message_read(m, "s", &name) < 0)
-                        return 0;
-                if (streq(name, "Muted")) {
-                        int muted;
-                        if (sd_bus_message_read(m, "v", "b", &muted) < 0)
-                                return 0;
-                        muted_set(c, muted);
-                } else if (sd_bus_message_skip(m, "v") < 0)
-                        return 0;
-                if (sd_bus_message_exit_container(m) < 0)
-                        return 0;
-        }
+                log_debug_errno(r, "Ignoring a malformed PropertiesChanged from audiod: %m");
         return 0;
 }
 
@@ -322,7 +352,7 @@ StreamClient *stream_client_free(StreamClient *c) {
         sd_bus_slot_unref(c->owner_match);
         sd_bus_slot_unref(c->properties_match);
         sd_bus_slot_unref(c->owner_call);
-        sd_bus_slot_unref(c->muted_call);
+        sd_bus_slot_unref(c->properties_call);
         sd_bus_slot_unref(c->open_call);
         sd_bus_unref(c->bus);
         sd_event_unref(c->event);

@@ -3,8 +3,8 @@
 
 /* Follows audiod on the bus and keeps a stream open from it: OpenStream() when audiod's name
  * appears (NameOwnerChanged, no polling), reconnection with back-off when the stream breaks while
- * audiod is there, and its Muted property through PropertiesChanged. Nothing runs while audiod is
- * absent. */
+ * audiod is there, and its Muted and State properties through PropertiesChanged. Nothing runs
+ * while audiod is absent. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,7 +22,7 @@ typedef struct StreamClient StreamClient;
 typedef struct StreamClientCallbacks {
         /* Mono samples at 16 kHz; "gap" when audio was lost just before them. */
         void (*audio)(const int16_t *samples, size_t n, uint64_t first_usec, bool gap, void *userdata);
-        /* Connected or muted changed. */
+        /* Having audio or being muted changed. */
         void (*state_changed)(void *userdata);
 } StreamClientCallbacks;
 
@@ -34,6 +34,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(StreamClient *, stream_client_free);
 /* Starts following audiod. */
 int stream_client_start(StreamClient *c);
 
-bool stream_client_is_connected(StreamClient *c);
+/* A stream is open and audiod is capturing: audio comes, or silence does. */
+bool stream_client_has_audio(StreamClient *c);
 bool stream_client_is_muted(StreamClient *c);
 uint64_t stream_client_packets_lost(StreamClient *c);

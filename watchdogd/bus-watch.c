@@ -7,10 +7,12 @@
 
 #include <errno.h>
 
+#include "bus-util.h"
 #include "log.h"
 #include "manager.h"
 
-static void read_health_property(Service *s, sd_bus_message *m, const char *name) {
+static int read_health_property(sd_bus_message *m, const char *name, void *userdata) {
+        Service *s = userdata;
         const char *str;
         uint64_t t;
         int b;
@@ -19,7 +21,7 @@ static void read_health_property(Service *s, sd_bus_message *m, const char *name
                 if (sd_bus_message_read(m, "v", "s", &str) >= 0) {
                         free(s->audio_state);
                         s->audio_state = strdup(str);
-                        return;
+                        return 0;
                 }
         } else if (streq(name, "Xruns") && s == &s->manager->services[SERVICE_AUDIOD]) {
                 if (sd_bus_message_read(m, "v", "t", &t) >= 0) {
@@ -28,37 +30,15 @@ static void read_health_property(Service *s, sd_bus_message *m, const char *name
                         s->xruns = t;
                         if (rate >= 0)
                                 s->xrun_rate = rate;
-                        return;
+                        return 0;
                 }
         } else if (streq(name, "Degraded") && s == &s->manager->services[SERVICE_HVACD]) {
                 if (sd_bus_message_read(m, "v", "b", &b) >= 0) {
                         s->hvac_degraded = b;
-                        return;
+                        return 0;
                 }
         }
-        (void) sd_bus_message_skip(m, "v");
-}
-
-/* a{sv}: the body of GetAll and the second argument of PropertiesChanged. */
-static int read_property_dict(Service *s, sd_bus_message *m) {
-        const char *name;
-        int r;
-
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                read_health_property(s, m, name);
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
+        return sd_bus_message_skip(m, "v");
 }
 
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -67,7 +47,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 
         if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, s->info->interface))
                 return 0;
-        if (read_property_dict(s, m) < 0)
+        if (bus_read_property_dict(m, read_health_property, s) < 0)
                 log_debug("%s: ignoring a PropertiesChanged I cannot parse.", s->info->name);
         service_evaluate(s);
         return 0;
@@ -79,7 +59,7 @@ static int on_get_all(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
         s->props_slot = sd_bus_slot_unref(s->props_slot);
         if (sd_bus_message_is_method_error(m, NULL))
                 return 0;       /* the pings will tell whether it is alive */
-        (void) read_property_dict(s, m);
+        (void) bus_read_property_dict(m, read_health_property, s);
         service_evaluate(s);
         return 0;
 }
@@ -90,7 +70,7 @@ static int on_xruns(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         s->props_slot = sd_bus_slot_unref(s->props_slot);
         if (sd_bus_message_is_method_error(m, NULL))
                 return 0;
-        read_health_property(s, m, "Xruns");
+        (void) read_health_property(m, "Xruns", s);
         service_evaluate(s);
         return 0;
 }

@@ -1,18 +1,20 @@
 # Hot-plug: the card goes away under audiod (the platform device is unbound, as when a USB
 # microphone is pulled, then the module is removed), audiod reports "disconnected" and idles —
-# no polling, no retry loop — and when the card comes back it captures again by itself.
+# no polling, no retry loop —, wakeword reports "no-audio", and when the card comes back audiod
+# captures again by itself and wakeword listens again.
 aloop_dev=/sys/bus/platform/devices/snd_aloop.0
 
 if [ ! -e "$aloop_dev" ]; then
         result skip "hotplug: audiod follows the card" "no loopback sound card (snd-aloop did not load)"
         return 0
 fi
-systemctl is-active -q audiod.service || systemctl start audiod.service
-wait_for 20 test "$(bus_get Audio1 State)" = running
+for s in audiod wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
+wait_for 20 prop_is Audio1 State running
 pid=$(main_pid audiod.service)
 
 check "hotplug: unbind the card" sh -c "echo snd_aloop.0 >/sys/bus/platform/drivers/snd_aloop/unbind"
-check "hotplug: audiod reports disconnected" wait_for 20 test "$(bus_get Audio1 State)" = disconnected
+check "hotplug: audiod reports disconnected" wait_for 20 prop_is Audio1 State disconnected
+check "hotplug: wakeword reports no-audio meanwhile" wait_for 10 prop_is WakeWord1 State no-audio
 check "hotplug: rmmod snd-aloop" rmmod snd-aloop
 sleep 2
 c0=$(cpu_usec "$(unit_cgroup audiod.service)"); t0=$(date +%s%N)
@@ -24,6 +26,6 @@ figure "audiod CPU while disconnected: $((permille / 10)).$((permille % 10)) % (
 check "hotplug: audiod idles while the card is gone (${permille}‰ < 20‰)" test "$permille" -lt 20
 check "hotplug: still the same audiod process" test "$(main_pid audiod.service)" = "$pid"
 check "hotplug: modprobe snd-aloop" load_loopback
-check "hotplug: audiod captures again by itself" wait_for 30 test "$(bus_get Audio1 State)" = running
+check "hotplug: audiod captures again by itself" wait_for 30 prop_is Audio1 State running
 check "hotplug: without a restart" test "$(main_pid audiod.service)" = "$pid"
-check "hotplug: wakeword gets audio again" wait_for 30 test "$(bus_get WakeWord1 State)" = listening
+check "hotplug: wakeword gets audio again" wait_for 30 prop_is WakeWord1 State listening
