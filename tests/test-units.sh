@@ -97,7 +97,8 @@ for s in $services; do
                 expect "hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
                 expect "hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
         wakeword.service)
-                expect "wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes ;;
+                expect "wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
+                expect "wakeword.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
         esac
         # Exposure as systemd rates it, 0 (locked down) … 100 (unconfined): stay well under 2.0.
         checks=$((checks + 1))

@@ -31,6 +31,8 @@ for s in wakeword hvacd audiod; do
         # A daemon stopped with SIGTERM exits 0, so the unit did not fail.
         check "$s: stopped cleanly (Result=success)" test "$(unit_prop $s.service Result)" = success
 done
+# What wakeword adapted to outlives it: the cepstral mean, written on the way out.
+check "wakeword: kept its cepstral mean in /var/lib/voicehvac" test -s /var/lib/voicehvac/wakeword-cmn
 for s in $services; do
         systemctl start "$s.service"
         before=$(main_pid "$s.service")
