@@ -41,6 +41,8 @@ run pos "$corpus"/pos/*.wav
 run off "$corpus"/off/*.wav
 run ordinary "$corpus/neg/ordinary.wav"
 run nearmiss "$corpus/neg/nearmiss.wav"
+run ordinary-noisy "$corpus/neg/ordinary-noisy.wav"
+run nearmiss-noisy "$corpus/neg/nearmiss-noisy.wav"
 for h in flite rooms; do
         [ -f "$holdout/done" ] || break
         for set in pos off; do run "$h-$set" "$holdout/$h/$set"/*.wav; done
@@ -114,14 +116,16 @@ def accuracy(corpus, prefix=""):
     print(f"command-intent accuracy:     {100 * right / max(woke, 1):.1f} % of woken clips ({right}/{woke}; wrong intents {wrong}), end to end {100 * right / n:.1f} %")
     print(f"off-topic rejection:         {100 * (1 - len(off_cmd) / max(len(off_woke), 1)):.1f} % of woken off-topic clips ({len(off_woke) - len(off_cmd)}/{len(off_woke)} rejected)")
     actions_total, hours_total = 0, 0
-    for name in ("ordinary", "nearmiss"):
+    for name in ("ordinary", "nearmiss", "ordinary-noisy", "nearmiss-noisy"):
+        if not os.path.exists(f"{out}/{prefix}{name}.jsonl"):
+            continue            # the noisy negatives are decoded for the main corpus only
         e = events(prefix + name)
         h = duration(f"{corpus}/neg/{name}.wav") / 3600
         w = sum(1 for x in e if x["event"] == "wake")
         a = sum(1 for x in e if x["event"] == "command")
         hours_total += h; actions_total += a
-        print(f"false wakes, {name + ':':10s}      {w / h:.1f} per hour ({w} in {h * 60:.0f} min)")
-        print(f"false actions, {name + ':':10s}    {a / h:.2f} per hour ({a} in {h * 60:.0f} min)")
+        print(f"false wakes, {name + ':':16s} {w / h:.1f} per hour ({w} in {h * 60:.0f} min)")
+        print(f"false actions, {name + ':':16s} {a / h:.2f} per hour ({a} in {h * 60:.0f} min)")
     print(f"false actions, all negatives: {actions_total} in {hours_total * 60:.0f} min of speech without the phrase")
 
 accuracy(corpus)

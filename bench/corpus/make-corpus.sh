@@ -3,7 +3,8 @@
 #   pos/*.wav      "hey climate. <command>" (several voices, speeds, pitches; a noise floor, and
 #                  pink/white/brown noise at 20/15/10 dB SNR); pos/*.txt holds "action value"
 #   off/*.wav      "hey climate. <off-topic sentence>"
-#   neg/*.wav      long recordings of speech without the phrase (ordinary and near-miss apart)
+#   neg/*.wav      long recordings of speech without the phrase (ordinary and near-miss apart),
+#                  each once more in pink noise at 10 dB SNR (*-noisy.wav)
 #   phrase-end.txt where "hey climate" ends in each pos clip (seconds, after the 1 s of padding),
 #                  for the latency figure
 # Every clip has a noise floor: real microphones always have one. The noise is seeded (sox -R),
@@ -64,5 +65,8 @@ for set in ordinary nearmiss; do
         done
         join_negatives "$out/neg/$set.wav"
         rm -f "$tmp"/$set-*.wav
+        # The same speech in a noisy room: noise that tips the verification towards the phrase
+        # would show here first.
+        noise pinknoise 10 "$out/neg/$set.wav" "$out/neg/$set-noisy.wav"
 done
 rm -rf "$tmp"
