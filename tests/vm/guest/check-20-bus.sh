@@ -5,7 +5,7 @@ call_error() { # call_error USER ARGS… — prints the D-Bus error name of a fa
         as "$1" busctl call "${@:2}" 2>&1 >/dev/null | head -n1
 }
 
-for s in audiod hvacd wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
+ensure_active audiod hvacd wakeword
 for n in Audio1 Hvac1 WakeWord1; do
         busctl --xml-interface introspect "org.voicehvac.$n" "/org/voicehvac/$n" >"$res/live-$n.xml" 2>&1
         check "$n: introspectable on the system bus" grep -q "interface name=\"org.voicehvac.$n\"" "$res/live-$n.xml"

@@ -55,7 +55,7 @@ if [ ! -e /dev/snd/pcmC0D0p ]; then
         result skip "voice: speech changes hvacd's state" "no loopback sound card (snd-aloop did not load)"
         return 0
 fi
-for s in audiod hvacd wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
+ensure_active audiod hvacd wakeword
 if ! wait_for 30 prop_is WakeWord1 State listening; then
         result fail "voice: speech changes hvacd's state" \
                 "wakeword is not listening (unit $(unit_prop wakeword.service ActiveState), state '$(bus_get WakeWord1 State)')"

@@ -10,7 +10,7 @@ if [ ! -e /proc/asound/card0/pcm1c/sub0/status ]; then
         result skip "incident: probe gets EBUSY" "no loopback sound card (snd-aloop did not load)"
         return 0
 fi
-for s in audiod hvacd wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
+ensure_active audiod hvacd wakeword
 wait_for 20 prop_is Audio1 State running
 # At rest: wakeword done with what the checks before played to it.
 wait_for 30 prop_is WakeWord1 State listening
@@ -63,7 +63,7 @@ check "incident: control: root outside the units opens /dev/snd/controlC0" sh -c
 # device nodes themselves gives EPERM, the device filter's answer (alsa-lib would hide it behind
 # its own "cannot get card index" message).
 for s in hvacd wakeword; do
-        systemctl is-active -q "$s.service" || systemctl start "$s.service"
+        ensure_active "$s"
         out=$(in_unit_cgroup "$s.service" arecord -q -D hw:Loopback,1,1 -f S16_LE -r 16000 -c 1 -d 1 -t raw /dev/null 2>&1)
         rc=$?
         log "arecord in $s.service: rc=$rc $out"

@@ -8,7 +8,7 @@ if [ ! -e "$aloop_dev" ]; then
         result skip "hotplug: audiod follows the card" "no loopback sound card (snd-aloop did not load)"
         return 0
 fi
-for s in audiod wakeword; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
+ensure_active audiod wakeword
 wait_for 20 prop_is Audio1 State running
 pid=$(main_pid audiod.service)
 

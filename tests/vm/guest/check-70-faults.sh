@@ -5,7 +5,7 @@ nrestarts() { unit_prop "$1" NRestarts; }
 
 for s in audiod hvacd wakeword; do
         systemctl reset-failed "$s.service" 2>/dev/null
-        systemctl is-active -q "$s.service" || systemctl start "$s.service"
+        ensure_active "$s"
 done
 busctl call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 26.5
 busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b true

@@ -6,7 +6,7 @@ if [ ! -f /usr/lib/systemd/system/watchdogd.service ]; then
 fi
 for s in audiod hvacd wakeword; do
         systemctl reset-failed "$s.service" 2>/dev/null
-        systemctl is-active -q "$s.service" || systemctl start "$s.service"
+        ensure_active "$s"
 done
 check "watchdogd: systemctl start" systemctl start watchdogd.service
 check "watchdogd: in voicehvac-watchdog.slice" \

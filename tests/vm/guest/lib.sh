@@ -45,6 +45,12 @@ bus_get() { # bus_get SERVICE-SHORT PROPERTY — e.g. bus_get Hvac1 TargetTemper
 # read again at each poll, where a "$(bus_get …)" argument would have been read once, before.
 prop_is() { [ "$(bus_get "$1" "$2")" = "$3" ]; }
 
+# ensure_active NAME… — starts each of the services (audiod, hvacd, …) that is not running yet.
+ensure_active() {
+        local s
+        for s in "$@"; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
+}
+
 unit_prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
 unit_cgroup() { echo "/sys/fs/cgroup$(unit_prop "$1" ControlGroup)"; }
 main_pid() { unit_prop "$1" MainPID; }
