@@ -76,7 +76,7 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
                 .command_max_sec = 6.0,
                 .min_confidence = -40,
                 .min_coverage = 0.6,
-                .max_coverage = 1.4,
+                .max_coverage = 2.0,
                 .min_word_posterior = 0.6,
                 .filler_count = 400,
                 .filler_logprob = -9,
@@ -494,7 +494,10 @@ static int command_confidence(Recognizer *r, int64_t grammar_ascr, int grammar_f
         *ret_confidence = (double) (grammar_ascr - phones_ascr) / grammar_frames;
         /* The phone loop says how much of the window was speech; a command that explains only a
          * small part of it was forced onto a longer, different sentence, and one whose words
-         * reach far over what the phone loop hears as silence was stretched over a fragment. */
+         * reach far over what the phone loop hears as silence was stretched over a fragment.
+         * Not every stretch is one: the phone loop hears fricatives and breathy onsets ("fan speed
+         * high") as silence, and true commands reach 1.7 in a reverberant room; hence the default
+         * of 2. */
         *ret_coverage = (double) word_frames / speech_frames;
         return 0;
 }
