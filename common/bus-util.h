@@ -27,7 +27,7 @@ int event_new_with_defaults(sd_event **ret);
 /* Sender's uid and supplementary groups, from the bus's own credentials for the message. */
 int bus_message_sender_in_group(sd_bus_message *m, gid_t gid, bool *ret);
 
-/* Reads an a{sv} of properties (GetAll's reply, PropertiesChanged's second argument) and hands
+/* Reads an a{sv} (GetAll's reply, PropertiesChanged's second argument, an intent) and hands
  * each to "one", positioned at its value: "one" reads the variant or skips it. */
 typedef int (*bus_property_reader_t)(sd_bus_message *m, const char *name, void *userdata);
 int bus_read_property_dict(sd_bus_message *m, bus_property_reader_t one, void *userdata);

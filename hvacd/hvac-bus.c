@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "errors.h"
 #include "log.h"
 #include "macro.h"
@@ -290,33 +291,26 @@ static int read_intent_value(sd_bus_message *msg, HvacValue *v) {
         return sd_bus_message_exit_container(msg);
 }
 
+typedef struct IntentFields {
+        const char **action;
+        HvacValue *value;
+} IntentFields;
+
+static int read_intent_field(sd_bus_message *msg, const char *key, void *userdata) {
+        IntentFields *f = userdata;
+
+        if (streq(key, "action"))
+                return sd_bus_message_read(msg, "v", "s", f->action);
+        if (streq(key, "value"))
+                return read_intent_value(msg, f->value);
+        /* more may come (confidence, slots …); not ours */
+        return sd_bus_message_skip(msg, "v");
+}
+
 static int read_intent(sd_bus_message *msg, const char **ret_action, HvacValue *ret_value) {
-        int r;
+        IntentFields f = { .action = ret_action, .value = ret_value };
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                const char *key;
-
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                if (streq(key, "action"))
-                        r = sd_bus_message_read(msg, "v", "s", ret_action);
-                else if (streq(key, "value"))
-                        r = read_intent_value(msg, ret_value);
-                else    /* more may come (confidence, slots …); not ours */
-                        r = sd_bus_message_skip(msg, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(msg);
+        return bus_read_property_dict(msg, read_intent_field, &f);
 }
 
 /* Intents are input from another process: anything wrong with them is logged and dropped. */
