@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pocketsphinx.h>
+#include <sphinxbase/ckd_alloc.h>
+#include <sphinxbase/fe.h>
 #include <sphinxbase/feat.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,9 @@
 #define SEARCH_PHONES "phones"
 #define SEARCH_VERIFY "verify"
 #define HISTORY_SAMPLES (SAMPLE_RATE * 3)
+/* Cepstra computed at a time for a window's own mean, and the least window that has one. */
+#define WINDOW_CEP_BLOCK 32
+#define WINDOW_MEAN_FRAMES_MIN 50
 /* Keyword spotting reports a detection -kws_delay frames (10 by default, 10 ms each) after the
  * phrase ended: that audio already belongs to the command. */
 #define KWS_DELAY_SAMPLES (20 * SAMPLE_RATE / 100)
@@ -34,6 +39,8 @@ typedef enum Stage {
 
 struct Recognizer {
         ps_decoder_t *ps;
+        fe_t *window_fe;                /* the decoder's front end once more, for a window's own mean */
+        mfcc_t **window_cep;
         int dict_fd;                    /* memfd the decoder reads the dictionary from */
         char *keyphrase;
         Stage stage;
@@ -273,6 +280,10 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
         r_ = searches_add(r, c, fillers, ret_error);
         if (r_ < 0)
                 return r_;
+        r->window_fe = fe_init_auto_r(ps_get_config(r->ps));     /* takes a reference of its own */
+        if (!r->window_fe)
+                return -ENOMEM;
+        r->window_cep = (mfcc_t **) ckd_calloc_2d(WINDOW_CEP_BLOCK, fe_get_output_size(r->window_fe), sizeof(mfcc_t));
         (void) recognizer_set_cmn(r, typical_cmn, RECOGNIZER_CMN_GUESS_FRAMES);
         *ret = TAKE_PTR(r);
         return 0;
@@ -286,6 +297,10 @@ Recognizer *recognizer_free(Recognizer *r) {
                         (void) ps_end_utt(r->ps);
                 ps_free(r->ps);
         }
+        if (r->window_cep)
+                ckd_free_2d(r->window_cep);
+        if (r->window_fe)
+                fe_free(r->window_fe);
         safe_close(r->dict_fd);
         free(r->command_audio);
         free(r->keyphrase);
@@ -376,14 +391,22 @@ static void cmn_restore(cmn_t *cmn, const CmnState *s) {
 }
 
 /* Runs "search" over audio the stream already gave the decoder (a wake's window, a command),
- * as one utterance of its own; the running cepstral mean is left as the stream made it. */
-static int second_look(Recognizer *r, const char *search, const int16_t *samples, size_t n) {
+ * as one utterance of its own, with the cepstral mean "mean" (NULL: the stream's); the running
+ * mean is left as the stream made it. */
+static int second_look(Recognizer *r, const char *search, const int16_t *samples, size_t n, const mfcc_t *mean) {
         cmn_t *cmn = decoder_cmn(r);
         CmnState saved = {};
         int k;
 
-        if (cmn)
+        if (cmn) {
                 cmn_save(cmn, &saved);
+                if (mean) {
+                        /* one frame's worth, so that the look cannot shift the window mid-way */
+                        memcpy(cmn->cmn_mean, mean, sizeof(mfcc_t) * RECOGNIZER_CMN_SIZE);
+                        memcpy(cmn->sum, mean, sizeof(mfcc_t) * RECOGNIZER_CMN_SIZE);
+                        cmn->nframe = 1;
+                }
+        }
         k = utterance_start(r, search);
         if (k >= 0 && ps_process_raw(r->ps, samples, n, FALSE, FALSE) < 0)
                 k = -EIO;
@@ -482,7 +505,7 @@ static int command_confidence(Recognizer *r, int64_t grammar_ascr, int grammar_f
         int64_t phones_ascr;
         int phones_frames, speech_frames, k;
 
-        k = second_look(r, SEARCH_PHONES, r->command_audio, r->command_samples);
+        k = second_look(r, SEARCH_PHONES, r->command_audio, r->command_samples, NULL);
         if (k < 0)
                 return k;
         path_score(r, &phones_ascr, &phones_frames, &speech_frames);
@@ -583,11 +606,63 @@ static size_t history_copy(Recognizer *r, size_t samples, int16_t *buf) {
         return n;
 }
 
+/* The cepstral mean of "samples" alone, as the decoder's front end computes the cepstra. */
+static int window_mean(Recognizer *r, const int16_t *samples, size_t n, mfcc_t ret[static RECOGNIZER_CMN_SIZE]) {
+        double sum[RECOGNIZER_CMN_SIZE] = {};
+        int32 frames = 0, nfr, first;
+
+        if (fe_get_output_size(r->window_fe) != RECOGNIZER_CMN_SIZE)
+                return -EOPNOTSUPP;
+        fe_start_stream(r->window_fe);
+        if (fe_start_utt(r->window_fe) < 0)
+                return -EIO;
+        for (;;) {
+                size_t before = n;
+
+                nfr = WINDOW_CEP_BLOCK;
+                if (fe_process_frames(r->window_fe, &samples, &n, r->window_cep, &nfr, &first) < 0)
+                        return -EIO;
+                for (int32 f = 0; f < nfr; f++)
+                        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
+                                sum[i] += r->window_cep[f][i];
+                frames += nfr;
+                if (nfr == 0 && n == before)
+                        break;
+        }
+        if (fe_end_utt(r->window_fe, r->window_cep[0], &nfr) < 0)
+                return -EIO;
+        for (int32 f = 0; f < nfr; f++)
+                for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
+                        sum[i] += r->window_cep[0][i];
+        frames += nfr;
+        if (frames < WINDOW_MEAN_FRAMES_MIN)
+                return -ENODATA;
+        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
+                ret[i] = (mfcc_t) (sum[i] / frames);
+        return 0;
+}
+
+/* The cepstral mean the verification reads its window with: halfway between the stream's and
+ * the window's own. The stream's mean moves only when an utterance ends and follows the last
+ * seconds of speech, so it lags behind a new voice, a louder one, or a fan that just came on; the
+ * window's own mean is current, but from a second and a half of audio that is mostly the phrase.
+ * Either alone verified fewer true wakes. */
+static const mfcc_t *verify_mean(Recognizer *r, const int16_t *samples, size_t n, mfcc_t buf[static RECOGNIZER_CMN_SIZE]) {
+        cmn_t *cmn = decoder_cmn(r);
+
+        if (!cmn || window_mean(r, samples, n, buf) < 0)
+                return NULL;
+        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
+                buf[i] = (buf[i] + cmn->cmn_mean[i]) / 2;
+        return buf;
+}
+
 /* A second, slower look at a wake candidate: the window before it read against ordinary words.
  * Keyword spotting compares the phrase with a phone loop only, which any similar-sounding word
  * passes; here the phrase must beat a reading of the same audio as common words. */
 static int wake_verify(Recognizer *r, bool *ret_ok) {
         _cleanup_free_ int16_t *buf = NULL;
+        mfcc_t mean[RECOGNIZER_CMN_SIZE];
         const char *hyp;
         size_t n;
         int k;
@@ -600,7 +675,7 @@ static int wake_verify(Recognizer *r, bool *ret_ok) {
         if (!buf)
                 return -ENOMEM;
         n = history_copy(r, r->verify_samples, buf);
-        k = second_look(r, SEARCH_VERIFY, buf, n);
+        k = second_look(r, SEARCH_VERIFY, buf, n, verify_mean(r, buf, n, mean));
         if (k < 0)
                 return k;
         hyp = ps_get_hyp(r->ps, NULL);
