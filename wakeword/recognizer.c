@@ -390,6 +390,16 @@ static void cmn_restore(cmn_t *cmn, const CmnState *s) {
         cmn->nframe = s->nframe;
 }
 
+/* Sets the running mean to "mean", worth "weight_frames" frames of speech against what follows
+ * (cmn_live_set() always counts it as 5 s). */
+static void cmn_set(cmn_t *cmn, const mfcc_t mean[static RECOGNIZER_CMN_SIZE], int32 weight_frames) {
+        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++) {
+                cmn->cmn_mean[i] = mean[i];
+                cmn->sum[i] = mean[i] * (mfcc_t) weight_frames;
+        }
+        cmn->nframe = weight_frames;
+}
+
 /* Runs "search" over audio the stream already gave the decoder (a wake's window, a command),
  * as one utterance of its own, with the cepstral mean "mean" (NULL: the stream's); the running
  * mean is left as the stream made it. */
@@ -400,12 +410,8 @@ static int second_look(Recognizer *r, const char *search, const int16_t *samples
 
         if (cmn) {
                 cmn_save(cmn, &saved);
-                if (mean) {
-                        /* one frame's worth, so that the look cannot shift the window mid-way */
-                        memcpy(cmn->cmn_mean, mean, sizeof(mfcc_t) * RECOGNIZER_CMN_SIZE);
-                        memcpy(cmn->sum, mean, sizeof(mfcc_t) * RECOGNIZER_CMN_SIZE);
-                        cmn->nframe = 1;
-                }
+                if (mean)       /* one frame's worth, so that the look cannot shift the window mid-way */
+                        cmn_set(cmn, mean, 1);
         }
         k = utterance_start(r, search);
         if (k >= 0 && ps_process_raw(r->ps, samples, n, FALSE, FALSE) < 0)
@@ -606,6 +612,12 @@ static size_t history_copy(Recognizer *r, size_t samples, int16_t *buf) {
         return n;
 }
 
+static void cep_add(double sum[static RECOGNIZER_CMN_SIZE], mfcc_t **cep, int32 frames) {
+        for (int32 f = 0; f < frames; f++)
+                for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
+                        sum[i] += cep[f][i];
+}
+
 /* The cepstral mean of "samples" alone, as the decoder's front end computes the cepstra. */
 static int window_mean(Recognizer *r, const int16_t *samples, size_t n, mfcc_t ret[static RECOGNIZER_CMN_SIZE]) {
         double sum[RECOGNIZER_CMN_SIZE] = {};
@@ -622,18 +634,14 @@ static int window_mean(Recognizer *r, const int16_t *samples, size_t n, mfcc_t r
                 nfr = WINDOW_CEP_BLOCK;
                 if (fe_process_frames(r->window_fe, &samples, &n, r->window_cep, &nfr, &first) < 0)
                         return -EIO;
-                for (int32 f = 0; f < nfr; f++)
-                        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
-                                sum[i] += r->window_cep[f][i];
+                cep_add(sum, r->window_cep, nfr);
                 frames += nfr;
                 if (nfr == 0 && n == before)
                         break;
         }
         if (fe_end_utt(r->window_fe, r->window_cep[0], &nfr) < 0)
                 return -EIO;
-        for (int32 f = 0; f < nfr; f++)
-                for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
-                        sum[i] += r->window_cep[0][i];
+        cep_add(sum, r->window_cep, nfr);
         frames += nfr;
         if (frames < WINDOW_MEAN_FRAMES_MIN)
                 return -ENODATA;
@@ -645,8 +653,8 @@ static int window_mean(Recognizer *r, const int16_t *samples, size_t n, mfcc_t r
 /* The cepstral mean the verification reads its window with: halfway between the stream's and
  * the window's own. The stream's mean moves only when an utterance ends and follows the last
  * seconds of speech, so it lags behind a new voice, a louder one, or a fan that just came on; the
- * window's own mean is current, but from a second and a half of audio that is mostly the phrase.
- * Either alone verified fewer true wakes. */
+ * window's own mean is current, but from a second and a half of audio that is mostly the phrase:
+ * alone, it lost true wakes in reverberant rooms and let more near-misses through to a command. */
 static const mfcc_t *verify_mean(Recognizer *r, const int16_t *samples, size_t n, mfcc_t buf[static RECOGNIZER_CMN_SIZE]) {
         cmn_t *cmn = decoder_cmn(r);
 
@@ -781,10 +789,6 @@ int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE],
                 return -EOPNOTSUPP;
         for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
                 m[i] = (mfcc_t) v[i];
-        cmn_live_set(cmn, m);
-        /* cmn_live_set() counts the mean as 5 s of speech; weight_frames says how much it is worth. */
-        for (size_t i = 0; i < RECOGNIZER_CMN_SIZE; i++)
-                cmn->sum[i] = m[i] * (mfcc_t) weight_frames;
-        cmn->nframe = (int32) weight_frames;
+        cmn_set(cmn, m, (int32) weight_frames);
         return 0;
 }
