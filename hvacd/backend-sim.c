@@ -68,7 +68,7 @@ static int sim_tick(sd_event_source *source, uint64_t usec, void *userdata) {
         else {
                 s->current += goal > s->current ? s->config.resolution : -s->config.resolution;
                 /* Stay on the resolution grid, so 24.299999999 does not show up on the bus. */
-                s->current = round(s->current / s->config.resolution) * s->config.resolution;
+                s->current = hvac_temperature_snap(s->current, 0, s->config.resolution);
         }
 
         if (s->backend.callbacks.current_temperature)

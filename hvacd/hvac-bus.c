@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "string-util.h"
 
 static inline const char *strna(const char *s) {
         return s ?: "n/a";
@@ -95,7 +96,8 @@ static int parse_mode(const char *s, HvacMode *ret, sd_bus_error *error) {
 
         if (mode < 0)
                 return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT,
-                                         "Invalid mode '%s', expected one of " HVAC_MODES_LIST, s);
+                                         "Invalid mode '%s', expected one of " HVAC_MODES_LIST,
+                                         str_echo((char[ECHO_STR_MAX]) {}, s));
         *ret = mode;
         return 0;
 }
@@ -105,7 +107,8 @@ static int parse_fan(const char *s, HvacFan *ret, sd_bus_error *error) {
 
         if (fan < 0)
                 return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT,
-                                         "Invalid fan_speed '%s', expected one of " HVAC_FANS_LIST, s);
+                                         "Invalid fan_speed '%s', expected one of " HVAC_FANS_LIST,
+                                         str_echo((char[ECHO_STR_MAX]) {}, s));
         *ret = fan;
         return 0;
 }
@@ -176,7 +179,8 @@ static int read_apply_entry(sd_bus_message *msg, HvacChange *c, sd_bus_error *er
                 seen = &c->has_fan;
         else
                 return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT,
-                                         "Unknown key '%s', expected power, mode, target_temperature or fan_speed", key);
+                                         "Unknown key '%s', expected power, mode, target_temperature or fan_speed",
+                                         str_echo((char[ECHO_STR_MAX]) {}, key));
         if (*seen)
                 return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT, "Key '%s' given twice", key);
         *seen = true;

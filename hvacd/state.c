@@ -8,9 +8,16 @@
 
 #include "macro.h"
 #include "state.h"
+#include "string-util.h"
 
 /* Temperatures are compared on the grid with this much slack, so 0.1 + 0.2 is still 0.3. */
 #define GRID_EPSILON 1e-6
+
+/* A temperature that arrives from outside (the bus, an intent, the state file) is taken as a
+ * grid point only when it is within this many °C of it: enough for a client's floating-point
+ * arithmetic (0.1 + 0.2 is 4e-17 off), far too little for a value that means something else.
+ * 30.0000001, 15.99999999 and 22.0000000001 are refused, not rounded to a neighbour. */
+#define TEMPERATURE_TOLERANCE 1e-12
 
 static const char *const mode_table[_HVAC_MODE_MAX] = {
         [HVAC_MODE_COOL] = "cool",
@@ -82,21 +89,31 @@ int hvac_limits_check(const HvacLimits *l, char **ret_problem) {
 }
 
 int hvac_temperature_check(const HvacLimits *l, const char *field, double t, char **ret_problem) {
+        char sent[DOUBLE_STR_MAX];
+
         if (!isfinite(t))
-                return problem(ret_problem, -EINVAL, "Invalid %s %g: not a finite number", field, t);
-        if (t < l->min - GRID_EPSILON || t > l->max + GRID_EPSILON)
-                return problem(ret_problem, -ERANGE, "Invalid %s %g: out of range, expected %g…%g °C",
-                               field, t, l->min, l->max);
-        if (!on_grid(l->min, l->step, t))
-                return problem(ret_problem, -EINVAL, "Invalid %s %g: not on the %g °C step grid from %g °C",
-                               field, t, l->step, l->min);
+                return problem(ret_problem, -EINVAL, "Invalid %s %s: not a finite number", field,
+                               format_double(sent, t));
+        if (t < l->min - TEMPERATURE_TOLERANCE || t > l->max + TEMPERATURE_TOLERANCE)
+                return problem(ret_problem, -ERANGE, "Invalid %s %s: out of range, expected %g…%g °C",
+                               field, format_double(sent, t), l->min, l->max);
+        if (fabs(t - (l->min + round((t - l->min) / l->step) * l->step)) > TEMPERATURE_TOLERANCE)
+                return problem(ret_problem, -EINVAL, "Invalid %s %s: not on the %g °C step grid from %g °C",
+                               field, format_double(sent, t), l->step, l->min);
         return 0;
 }
 
-/* Snaps a value that passed hvac_temperature_check() exactly onto the grid, so 24.000000001
- * read back from somewhere is stored and shown as 24. */
+double hvac_temperature_snap(double t, double base, double step) {
+        double snapped = base + round((t - base) / step) * step;
+
+        /* base + n × step carries the step's binary error (279 × 0.1 is 27.900000000000002);
+         * dividing a whole number of nanodegrees by 1e9 gives the double nearest the decimal. */
+        return round(snapped * 1e9) / 1e9;
+}
+
+/* Snaps a value that passed hvac_temperature_check() exactly onto the grid. */
 static double grid_snap(const HvacLimits *l, double t) {
-        return CLAMP(l->min + round((t - l->min) / l->step) * l->step, l->min, l->max);
+        return CLAMP(hvac_temperature_snap(t, l->min, l->step), l->min, l->max);
 }
 
 void hvac_state_init_default(HvacState *s, const HvacLimits *l) {
@@ -171,7 +188,7 @@ int hvac_intent_to_change(const char *action, const HvacValue *value, HvacChange
         if (isempty(action))
                 return problem(ret_problem, -EINVAL, "Intent has no action");
         if (!value || value->type == HVAC_VALUE_NONE)
-                return problem(ret_problem, -EINVAL, "Intent '%s' has no value", action);
+                return problem(ret_problem, -EINVAL, "Intent '%s' has no value", str_echo((char[ECHO_STR_MAX]) {}, action));
 
         if (streq(action, "set_temperature")) {
                 if (value_number(value, &d) < 0)
@@ -191,7 +208,7 @@ int hvac_intent_to_change(const char *action, const HvacValue *value, HvacChange
                 c.mode = hvac_mode_from_string(value->s);
                 if (c.mode < 0)
                         return problem(ret_problem, -EINVAL, "Intent set_mode: invalid mode '%s', expected one of "
-                                       HVAC_MODES_LIST, value->s);
+                                       HVAC_MODES_LIST, str_echo((char[ECHO_STR_MAX]) {}, value->s));
                 c.has_mode = true;
         } else if (streq(action, "set_power")) {
                 if (value->type != HVAC_VALUE_BOOL)
@@ -204,14 +221,16 @@ int hvac_intent_to_change(const char *action, const HvacValue *value, HvacChange
                 c.fan = hvac_fan_from_string(value->s);
                 if (c.fan < 0)
                         return problem(ret_problem, -EINVAL, "Intent set_fan: invalid fan speed '%s', expected one of "
-                                       HVAC_FANS_LIST, value->s);
+                                       HVAC_FANS_LIST, str_echo((char[ECHO_STR_MAX]) {}, value->s));
                 c.has_fan = true;
         } else
-                return problem(ret_problem, -EOPNOTSUPP, "Unknown intent action '%s'", action);
+                return problem(ret_problem, -EOPNOTSUPP, "Unknown intent action '%s'",
+                               str_echo((char[ECHO_STR_MAX]) {}, action));
 
         *ret = c;
         return 0;
 
 bad_type:
-        return problem(ret_problem, -EINVAL, "Intent %s: value of wrong type '%s'", action, value->signature);
+        return problem(ret_problem, -EINVAL, "Intent %s: value of wrong type '%s'", str_echo((char[ECHO_STR_MAX]) {}, action),
+                       value->signature);
 }

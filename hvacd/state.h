@@ -81,6 +81,8 @@ int hvac_limits_check(const HvacLimits *l, char **ret_problem);
 
 /* Finite, within the limits, on the step grid. "field" names it in the message. */
 int hvac_temperature_check(const HvacLimits *l, const char *field, double t, char **ret_problem);
+/* The grid point base + n × step nearest t, as the double nearest its decimal value. */
+double hvac_temperature_snap(double t, double base, double step);
 
 /* Powered off, cooling, fan auto, 24 °C (or the nearest grid point inside the limits). */
 void hvac_state_init_default(HvacState *s, const HvacLimits *l);

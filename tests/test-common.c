@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "fileio.h"
 #include "harness.h"
+#include "string-util.h"
 
 typedef struct TestConfig {
         char *device;
@@ -158,6 +159,34 @@ static void test_errors(void) {
         check(sd_bus_error_get_errno(&e) == EUSERS, "errno round trip");
 }
 
+static void test_strings(void) {
+        char d[DOUBLE_STR_MAX], e[ECHO_STR_MAX];
+        _cleanup_free_ char *big = malloc(1 << 20);
+
+        check(streq(format_double(d, 22.000001), "22.000001"), "22.000001: %s", d);
+        check(streq(format_double(d, 27.9), "27.9"), "27.9: %s", d);
+        check(streq(format_double(d, 27.900000000000002), "27.900000000000002"), "noise shown: %s", d);
+        check(streq(format_double(d, 0.1 + 0.2), "0.30000000000000004"), "0.1 + 0.2: %s", d);
+        check(streq(format_double(d, -1e-300), "-1e-300"), "tiny: %s", d);
+        check(streq(format_double(d, NAN), "nan"), "nan: %s", d);
+        check(streq(format_double(d, 40), "40"), "40: %s", d);
+        check(streq(format_double(d, 123456789), "123456789"), "123456789: %s", d);
+        check(streq(format_double(d, 1e20), "1e+20"), "1e20: %s", d);
+        check(streq(format_double(d, 0.5), "0.5"), "0.5: %s", d);
+
+        check(streq(str_echo(e, "heat"), "heat"), "short input echoed whole");
+        assert(big);
+        memset(big, 'x', (1 << 20) - 1);
+        big[(1 << 20) - 1] = 0;
+        str_echo(e, big);
+        check(strlen(e) == ECHO_MAX + strlen("…") && strstr(e, "…"), "a MiB is cut to %zu bytes", strlen(e));
+        /* "é" is two bytes: at the cut the character goes whole or not at all. */
+        for (size_t i = 0; i + 1 < 200; i += 2)
+                memcpy(big + 1 + i, "é", 2);
+        str_echo(e, big);
+        check(strlen(e) == ECHO_MAX - 1 + strlen("…"), "cut before a split character: %zu", strlen(e));
+}
+
 int main(void) {
         test_config();
         test_config_file();
@@ -165,5 +194,6 @@ int main(void) {
         test_state_dir();
         test_packet();
         test_errors();
+        test_strings();
         return test_result();
 }

@@ -45,6 +45,27 @@ static void test_temperature(void) {
         expect_temperature(NAN, -EINVAL, "not a finite number");
         expect_temperature(INFINITY, -EINVAL, "target_temperature");
         expect_temperature(-INFINITY, -EINVAL, "not a finite number");
+
+        /* Refused, not rounded to a neighbour; the message shows the value as sent. */
+        expect_temperature(30.0000001, -ERANGE, "target_temperature 30.0000001: out of range");
+        expect_temperature(15.99999999, -ERANGE, "target_temperature 15.99999999: out of range");
+        expect_temperature(22.0000000001, -EINVAL, "target_temperature 22.0000000001: not on the");
+        expect_temperature(22.000001, -EINVAL, "target_temperature 22.000001: not on the");
+        /* Within a client's floating-point noise of a grid point: taken. */
+        expect_temperature(30 + 2e-15, 0, NULL);
+        expect_temperature(16 - 2e-15, 0, NULL);
+}
+
+static void test_snap(void) {
+        char buf[64];
+
+        /* 279 × 0.1 is 27.900000000000002 in binary arithmetic; the snap gives the double of 27.9. */
+        check(hvac_temperature_snap(279 * 0.1, 0, 0.1) == 27.9, "27.9 snapped: %.17g",
+              hvac_temperature_snap(279 * 0.1, 0, 0.1));
+        check(hvac_temperature_snap(24.26, 0, 0.1) == 24.3, "24.26 to 0.1: %.17g", hvac_temperature_snap(24.26, 0, 0.1));
+        check(hvac_temperature_snap(23.74, 16, 0.5) == 23.5, "23.74 to 0.5 from 16");
+        (void) snprintf(buf, sizeof buf, "%.17g", hvac_temperature_snap(0.1 + 0.2, 0, 0.1));
+        check(streq(buf, "0.29999999999999999"), "0.1 + 0.2 snaps to the double of 0.3: %s", buf);
 }
 
 static void test_limits(void) {
@@ -225,6 +246,7 @@ static void test_config(void) {
 int main(void) {
         test_strings();
         test_temperature();
+        test_snap();
         test_limits();
         test_change();
         test_intents();

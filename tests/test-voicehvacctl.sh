@@ -133,6 +133,20 @@ usage_case "Unknown option '--frobnicate'" --frobnicate status
 usage_case "needs '--' before it" set temperature -5
 usage_case "Option '--level-interval' needs a value" monitor --level-interval
 
+# With --json every failure is one object on stdout, named like the bus errors, nothing on stderr.
+json_error_case() { # json_error_case NAME NEEDLE EXPECTED_RC ARGS…
+        local name=$1 needle=$2 want=$3; shift 3
+        DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus "$ctl" --json "$@" >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        out=$(cat "$tmp/out")
+        check "--json $*: exit $want (got $rc), nothing on stderr" bash -c '[ $0 = $1 ] && [ ! -s "$2" ]' "$rc" "$want" "$tmp/err"
+        check "--json $*: {\"error\": \"$name\"} naming '$needle': $out" \
+                bash -c 'json_ok "$0" && [ "$(jget "$0" "j[\"error\"]")" = "$1" ] && grep -qF -- "$2" <<<"$0"' "$out" "$name" "$needle"
+}
+json_error_case org.voicehvac.Error.InvalidArgument "Invalid mode 'turbo'" 2 set mode turbo
+json_error_case org.voicehvac.Error.InvalidArgument "Unknown command 'frobnicate'" 2 frobnicate
+json_error_case org.freedesktop.DBus.Error.NoServer "Failed to connect to the system bus at unix:path=/nonexistent/bus" 1 status
+
 # ---- help and version ---------------------------------------------------------------------
 run --help
 check "--help: exit 0, lists every command" bash -c '[ $0 = 0 ] && for c in status mute unmute "set temperature" power monitor health; do grep -q "^  $c" <<<"$1" || exit 1; done' "$rc" "$out"

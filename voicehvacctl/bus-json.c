@@ -6,9 +6,19 @@
 #include <string.h>
 
 #include "bus-json.h"
+#include "string-util.h"
 
 static json_object *json_new_number_or_null(double d) {
-        return isfinite(d) ? json_object_new_double(d) : NULL;
+        char shown[DOUBLE_STR_MAX + 2];
+
+        if (!isfinite(d))
+                return NULL;
+        /* json-c writes %.17g, which shows 27.9 as 27.899999999999999: write the shortest form,
+         * with ".0" on a whole number so that a D-Bus double stays a JSON number with a point. */
+        format_double(shown, d);
+        if (!strpbrk(shown, ".e"))
+                strcat(shown, ".0");
+        return json_object_new_double_s(d, shown);
 }
 
 static int read_basic(sd_bus_message *m, char type, json_object **ret) {

@@ -8,6 +8,7 @@
 #include "bus-json.h"
 #include "bus-util.h"
 #include "ctl.h"
+#include "errors.h"
 
 #define CALL_TIMEOUT_USEC (10 * USEC_PER_SEC)
 
@@ -29,16 +30,12 @@ int ctl_bus_open(sd_bus **ret) {
                 r = sd_bus_set_method_call_timeout(bus, CALL_TIMEOUT_USEC);
         if (r < 0) {
                 const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+                _cleanup_free_ char *message = NULL;
 
-                if (arg_json) {
-                        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-
-                        json_object_object_add(o, "error", json_object_new_string("connect"));
-                        json_object_object_add(o, "message", json_object_new_string(strerror(-r)));
-                        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-                } else
-                        fprintf(stderr, "Failed to connect to the system bus%s%s: %s\n",
-                                address ? " at " : "", address ?: "", strerror(-r));
+                if (asprintf(&message, "Failed to connect to the system bus%s%s: %s", address ? " at " : "",
+                             address ?: "", strerror(-r)) < 0)
+                        message = NULL;
+                ctl_print_error(NULL, SD_BUS_ERROR_NO_SERVER, message ?: "Out of memory");
                 return r;
         }
         *ret = TAKE_PTR(bus);
@@ -71,15 +68,7 @@ int ctl_report_bus_error(Service s, const char *what, const sd_bus_error *error,
         if (r < 0)
                 message = NULL;
 
-        if (arg_json) {
-                _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-
-                json_object_object_add(o, "error", json_object_new_string(name));
-                json_object_object_add(o, "message", json_object_new_string(message ?: "Out of memory"));
-                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-                fflush(stdout);
-        } else
-                fprintf(stderr, "%s: %s\n", what, message ?: "Out of memory");
+        ctl_print_error(what, name, message ?: "Out of memory");
         return -EIO;
 }
 
@@ -102,13 +91,29 @@ int ctl_call(sd_bus *bus, Service s, const char *what, const char *member, const
         return 0;
 }
 
-int ctl_usage_error(const char *format, ...) {
-        va_list ap;
+void ctl_print_error(const char *what, const char *name, const char *message) {
+        if (arg_json) {
+                _cleanup_(json_object_putp) json_object *o = json_object_new_object();
 
-        fputs("voicehvacctl: ", stderr);
+                json_object_object_add(o, "error", json_object_new_string(name));
+                json_object_object_add(o, "message", json_object_new_string(message));
+                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+                fflush(stdout);
+        }
+        else if (what)
+                fprintf(stderr, "%s: %s\n", what, message);
+        else
+                fprintf(stderr, "%s\n", message);
+}
+
+int ctl_usage_error(const char *format, ...) {
+        _cleanup_free_ char *message = NULL;
+        va_list ap;
+        int r;
+
         va_start(ap, format);
-        vfprintf(stderr, format, ap);
+        r = vasprintf(&message, format, ap);
         va_end(ap);
-        fputc('\n', stderr);
+        ctl_print_error("voicehvacctl", VH_ERROR_INVALID_ARGUMENT, r < 0 ? "Out of memory" : message);
         return EXIT_USAGE;
 }

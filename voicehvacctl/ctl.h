@@ -44,13 +44,16 @@ int ctl_bus_open(sd_bus **ret);
 bool ctl_error_is_not_running(const sd_bus_error *error);
 
 /* Reports a failed call: "<what>: <message>" on stderr, or with --json
- * {"error": NAME, "message": …} on stdout. A daemon that is not running is said in words, and a
+ * {"error": NAME, "message": …} on stdout (ctl_print_error()). A daemon that is not running is said in words, and a
  * refusal by the bus policy too. Returns -EIO. */
 int ctl_report_bus_error(Service s, const char *what, const sd_bus_error *error, int r);
 
 /* Calls a method of a service with no reply wanted, reporting any failure as above. */
 int ctl_call(sd_bus *bus, Service s, const char *what, const char *member, const char *types, ...);
 
-/* Prints a usage error on stderr (also with --json: it is for whoever wrote the command line).
- * Returns EXIT_USAGE. */
+/* Prints one error: "<what>: <message>" (or the message alone) on stderr, or with
+ * --json {"error": NAME, "message": …} on stdout, so a script reads every failure the same way. */
+void ctl_print_error(const char *what, const char *name, const char *message);
+
+/* Prints a usage error as above, named org.voicehvac.Error.InvalidArgument. Returns EXIT_USAGE. */
 int ctl_usage_error(const char *format, ...) _printf_(1, 2);

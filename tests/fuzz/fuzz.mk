@@ -29,7 +29,7 @@ $(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/tests/fuzz/fuzz-%.o
 .SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_DIR)/tests/fuzz/%.o)
 
 $(FUZZ_DIR)/fuzz-config: $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o
-$(FUZZ_DIR)/fuzz-hvac-state: $(FUZZ_DIR)/hvacd/persist.o $(FUZZ_DIR)/hvacd/state.o \
+$(FUZZ_DIR)/fuzz-hvac-state: $(FUZZ_DIR)/hvacd/persist.o $(FUZZ_DIR)/hvacd/state.o $(FUZZ_DIR)/common/string-util.o \
                              $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o
 $(FUZZ_DIR)/fuzz-intent: $(FUZZ_DIR)/wakeword/intent.o
 $(FUZZ_DIR)/fuzz-audio-packet: $(FUZZ_DIR)/common/audio-packet.o
