@@ -7,7 +7,8 @@
 #   $(PREFIX)/lib/sysusers.d/voicehvac.conf
 #   $(PREFIX)/share/dbus-1/system.d/      bus policy;  …/dbus-1/interfaces/  the contract
 #   $(PREFIX)/share/voicehvac/            wakeword's grammar and word lists, the slices' budget.json
-#   /etc/voicehvac/*.json                 default configuration (under DESTDIR, not PREFIX)
+#   /etc/voicehvac/*.json                 default configuration (under DESTDIR, not PREFIX); an
+#                                         existing file is kept, the defaults go to *.json.new
 LIBEXECDIR   ?= $(PREFIX)/libexec/voicehvac
 UNITDIR      ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR   ?= /etc
@@ -35,7 +36,14 @@ install: $(BINARIES)
 	install -m644 dbus-interfaces/*.xml $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces/
 	install -m644 $(INSTALL_WAKEWORD_DATA) $(DESTDIR)$(PREFIX)/share/voicehvac/
 	install -m644 cgroups/budget.json $(DESTDIR)$(PREFIX)/share/voicehvac/
-	install -m644 $(INSTALL_CONFIGS) $(DESTDIR)$(SYSCONFDIR)/voicehvac/
+	@# A configuration file that is already there was edited by someone: it is kept, and the
+	@# new defaults go beside it as <name>.json.new. Paths name this PREFIX's files.
+	for c in $(INSTALL_CONFIGS); do \
+	        dest=$(DESTDIR)$(SYSCONFDIR)/voicehvac/$${c##*/}; \
+	        [ -e "$$dest" ] && dest="$$dest.new" && echo "install: keeping $${dest%.new}, defaults in $$dest"; \
+	        sed -e 's|/usr/libexec/voicehvac/|$(LIBEXECDIR)/|g' -e 's|/usr/share/voicehvac/|$(PREFIX)/share/voicehvac/|g' \
+	                $$c >"$$dest" && chmod 644 "$$dest" || exit 1; \
+	done
 
 .PHONY: install
 

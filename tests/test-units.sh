@@ -46,6 +46,25 @@ done
 for b in "$root"/usr/libexec/voicehvac/*; do
         expect "$b is executable" test -x "$b"
 done
+# An edited configuration survives a second install; the new defaults go beside it.
+echo '{ "device": "hw:7" }' >"$root/etc/voicehvac/audiod.json"
+make --no-print-directory -s -C "$src" install DESTDIR="$root" PREFIX=/usr BUILD="$build" SANITIZE=$sanitize \
+        >"$tmp/install2.log" 2>&1
+expect "a second install succeeds" test $? = 0
+expect "a second install keeps the edited audiod.json" grep -q '"hw:7"' "$root/etc/voicehvac/audiod.json"
+expect "and puts the defaults beside it as audiod.json.new" cmp -s "$src/audiod/audiod.json" "$root/etc/voicehvac/audiod.json.new"
+expect "and says so" grep -q "keeping .*audiod.json" "$tmp/install2.log"
+# Another PREFIX: the installed configuration names that PREFIX's files.
+make --no-print-directory -s -C "$src" install DESTDIR="$tmp/local" PREFIX=/usr/local BUILD="$build" \
+        SANITIZE=$sanitize >"$tmp/install3.log" 2>&1
+expect "PREFIX=/usr/local installs" test $? = 0
+expect "PREFIX=/usr/local: watchdogd.json starts /usr/local/libexec/voicehvac/*" \
+        grep -q '"/usr/local/libexec/voicehvac/audiod"' "$tmp/local/etc/voicehvac/watchdogd.json"
+expect "PREFIX=/usr/local: watchdogd.json's budget is /usr/local/share/voicehvac/budget.json" \
+        grep -q '"/usr/local/share/voicehvac/budget.json"' "$tmp/local/etc/voicehvac/watchdogd.json"
+expect "PREFIX=/usr/local: no installed configuration names /usr/libexec or /usr/share/voicehvac" \
+        bash -c '! grep -l "\"/usr/libexec/\|\"/usr/share/voicehvac" "$0"/etc/voicehvac/*.json' "$tmp/local"
+
 services=$(cd "$units" && ls -- *.service)
 slices=$(cd "$units" && ls -- voicehvac*.slice)
 
