@@ -306,11 +306,19 @@ ch = [e for e in events if e["event"] == "changed" and e["service"] == "hvac"]
 assert any(e["properties"].get("FanSpeed") == "low" for e in ch), ch
 st = [e for e in events if e["event"] == "state"]
 assert st and st[0]["properties"]["Mode"] == "heat", st[:1]
+sv = {e["service"]: e["running"] for e in events if e["event"] == "service"}
+assert sv.get("audiod") is True and sv.get("hvacd") is True and sv.get("watchdogd") is True, sv
 ' "$tmp/monitor3.out"
 
 # ---- services that are not running --------------------------------------------------------
+"$ctl" monitor >"$tmp/monitor4.out" 2>&1 &
+monitor=$!
+pids="$pids $monitor"
+wait_for 5 grep -q "service  *hvacd is running" "$tmp/monitor4.out"
 stop "$hvacd_pid"
 check "hvacd exits 0 on SIGTERM (got $?)" test $? = 0
+check "monitor: says that hvacd went away" wait_for 5 grep -q "service  *hvacd is not running" "$tmp/monitor4.out"
+stop "$monitor"
 run set temperature 24
 check "set with hvacd stopped: exit 1, one line saying so: $err" \
         bash -c '[ $0 = 1 ] && [ "$1" = "Failed to set the temperature: hvacd is not running (org.voicehvac.Hvac1 is not on the bus)" ]' "$rc" "$err"
@@ -336,6 +344,14 @@ if [ -n "$wakeword_pid" ]; then
         stop "$wakeword_pid"
         check "wakeword exits 0 on SIGTERM (got $?)" test $? = 0
 fi
+"$ctl" monitor >"$tmp/monitor5.out" 2>&1 &
+monitor=$!
+pids="$pids $monitor"
+check "monitor with nothing running: says so instead of printing nothing" \
+        wait_for 5 grep -q "no voicehvac service is running; waiting" "$tmp/monitor5.out"
+stop "$monitor"
+check "monitor with nothing running: every daemon named as not running" \
+        test "$(grep -c "service  *[a-z]* is not running" "$tmp/monitor5.out")" = 4
 run status
 check "status with nothing running: exit 1, every service n/a" \
         bash -c '[ $0 = 1 ] && [ "$(grep -c "n/a (.* is not running)" <<<"$1")" = 4 ] && grep -q "No voicehvac service" <<<"$2"' "$rc" "$out" "$err"

@@ -5,6 +5,7 @@
  * mode, and how a failure is reported — one line on stderr, or one JSON object on stdout with
  * --json — with the exit code that goes with it. */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
@@ -23,6 +24,7 @@ typedef enum Service {
         SERVICE_HVAC,
         SERVICE_WATCHDOG,
         _SERVICE_MAX,
+        _SERVICE_INVALID = -EINVAL,
 } Service;
 
 typedef struct ServiceInfo {

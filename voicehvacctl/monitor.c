@@ -284,15 +284,54 @@ static void service_appeared(Monitor *mon, const char *name) {
         }
 }
 
+static Service service_from_name(const char *name) {
+        for (Service s = 0; s < _SERVICE_MAX; s++)
+                if (streq(services[s].name, name))
+                        return s;
+        return _SERVICE_INVALID;
+}
+
+/* "service" events: which daemon came or went, so that a monitor started before the stack, or
+ * one whose daemons stop, says why it is quiet. */
+static void print_service(Monitor *mon, Service s, bool running) {
+        if (arg_json) {
+                json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "service", json_object_new_string(services[s].daemon));
+                json_object_object_add(o, "running", json_object_new_boolean(running));
+                print_json_event("service", o);
+        } else
+                print_event(mon, "service", "%s %s", services[s].daemon,
+                            running ? "is running" : "is not running");
+}
+
+static void print_services_at_start(Monitor *mon) {
+        unsigned running = 0;
+
+        for (Service s = 0; s < _SERVICE_MAX; s++) {
+                bool up = sd_bus_get_name_creds(mon->bus, services[s].name, 0, NULL) >= 0;
+
+                print_service(mon, s, up);
+                running += up;
+        }
+        if (running == 0 && !arg_json)
+                print_event(mon, "service", "no voicehvac service is running; waiting for them to start");
+}
+
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Monitor *mon = monitor_of(userdata);
         const char *name, *old_owner, *new_owner;
+        Service s;
 
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
+        s = service_from_name(name);
+        if (s < 0)
+                return 0;
+        print_service(mon, s, !isempty(new_owner));
         if (!isempty(new_owner))
                 service_appeared(mon, name);
-        else if (streq(name, services[SERVICE_AUDIO].name))
+        else if (s == SERVICE_AUDIO)
                 stream_close(mon);
         return 0;
 }
@@ -474,6 +513,7 @@ int monitor_run(const MonitorOptions *options) {
                 goto finish;
         }
         /* Whatever is there already; what is not comes through NameOwnerChanged. */
+        print_services_at_start(&mon);
         service_appeared(&mon, services[SERVICE_HVAC].name);
         service_appeared(&mon, services[SERVICE_AUDIO].name);
 
