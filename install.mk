@@ -49,3 +49,31 @@ install: $(BINARIES)
 
 # The installed layout, verified on the build machine (systemd-analyze, dbus-daemon).
 TEST_SCRIPTS += tests/test-units.sh
+
+# What `make install` installs, built alone (the Debian packaging builds just this).
+binaries: $(BINARIES)
+
+# ---- Debian packages: `make deb`, `make deb ARCH=arm64` (a cross build) ------------------------
+# dpkg-buildpackage -b runs debian/rules in a copy of the tree, $(BUILD)/deb/voicehvac/, so the
+# packages (voicehvac_VERSION_ARCH.deb, its -dbgsym, .buildinfo, .changes) land in $(BUILD)/deb/
+# and the tree is left as it was; lintian then checks them. The copy is built by a make of its
+# own: nothing of this make's command line (BUILD, ARCH, SANITIZE) reaches it.
+DEB_DIR = $(BUILD)/deb
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+ifeq ($(origin ARCH),command line)
+DEB_ARCH = $(ARCH)
+# The package's build runs no tests (debian/rules), a cross build even less.
+DEB_CROSS_ARGS = -a$(ARCH) -Pcross,nocheck
+DEB_CROSS_ENV = DEB_BUILD_OPTIONS="nocheck $(DEB_BUILD_OPTIONS)"
+else
+DEB_ARCH = $(shell dpkg --print-architecture)
+endif
+deb:
+	rm -rf $(DEB_DIR)/voicehvac && mkdir -p $(DEB_DIR)/voicehvac
+	tar -cf - --exclude-vcs --exclude='./build*' --exclude=./.check-results --exclude='./$(BUILD)' . | \
+	        tar -xf - -C $(DEB_DIR)/voicehvac
+	cd $(DEB_DIR)/voicehvac && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(DEB_CROSS_ENV) \
+	        dpkg-buildpackage -us -uc -b -Jauto $(DEB_CROSS_ARGS)
+	lintian --fail-on error $(DEB_DIR)/voicehvac_$(DEB_VERSION)_$(DEB_ARCH).changes
+
+.PHONY: binaries deb

@@ -15,6 +15,8 @@ PACKAGES=(
         systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         # the VM suite (real systemd, cgroup v2 and ALSA under qemu)
         qemu-system-x86 debootstrap e2fsprogs
+        # Debian packages (make deb)
+        debhelper dpkg-dev lintian
         # demo and benchmark corpus
         espeak-ng sox flite
 )

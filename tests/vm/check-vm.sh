@@ -60,74 +60,159 @@ if [ ! -s "$image/root.ext4" ]; then
         exec 9>&-
 fi
 
-# --- the share: the installed stack, the guest suite, speech, and the results directory ----------
+# --- which checks run, and in which boot ----------------------------------------------------------
+# Most checks share one boot on the installed stack. A check whose first line is "# vm: own boot"
+# needs the image as it was built: it gets a boot (one qemu process, rebooting if it asks) of its own.
+only=${VH_VM_ONLY:-}
+shared=0
+own=()
+for c in "$vmdir"/guest/check-*.sh; do
+        name=${c##*/}
+        [ -n "$only" ] && ! grep -qE "$only" <<<"$name" && continue
+        if head -n1 "$c" | grep -qx '# vm: own boot'; then own+=("$name"); else shared=1; fi
+done
+[ $shared -eq 1 ] || [ ${#own[@]} -gt 0 ] || finish fail "VH_VM_ONLY='$only' matches no guest check"
 rm -rf "$out"
-share="$out/share"
-mkdir -p "$share/tests/vm" "$share/results" "$share/media"
-chmod 0777 "$share/results"
-sanitize=0; case $build in *asan*) sanitize=1 ;; esac
-make --no-print-directory -s -C "$src" install DESTDIR="$share/root" PREFIX=/usr BUILD="$(realpath -m --relative-to="$src" "$build")" \
-        SANITIZE=$sanitize >"$out/install.log" 2>&1 || { cat "$out/install.log"; finish fail "make install failed"; }
-cp -a "$vmdir/guest" "$share/tests/vm/"
-[ -n "${VH_VM_ONLY:-}" ] && echo "$VH_VM_ONLY" >"$share/only"
-cp "$src/dbus-interfaces/"*.xml "$share/media/"
-"$vmdir/make-media.sh" "$share/media" "$build" >"$out/media.log" 2>&1 ||
-        { cat "$out/media.log"; finish fail "synthesising the test speech failed"; }
-sed 's/^/check-vm: /' "$out/media.log"
+mkdir -p "$out"
+build_rel=$(realpath -m --relative-to="$src" "$build")
 
-# --- one boot ------------------------------------------------------------------------------------
+# new_share DIR — the guest scripts and an empty results directory.
+new_share() {
+        mkdir -p "$1/tests/vm" "$1/results" "$1/media"
+        chmod 0777 "$1/results"
+        touch "$1/results/checks"
+        cp -a "$vmdir/guest" "$1/tests/vm/"
+}
+
+# --- the shared boot's share: the installed stack, the guest suite, speech -----------------------
+share="$out/share"
+if [ $shared -eq 1 ]; then
+        new_share "$share"
+        sanitize=0; case $build in *asan*) sanitize=1 ;; esac
+        make --no-print-directory -s -C "$src" install DESTDIR="$share/root" PREFIX=/usr BUILD="$build_rel" \
+                SANITIZE=$sanitize >"$out/install.log" 2>&1 || { cat "$out/install.log"; finish fail "make install failed"; }
+        [ -n "$only" ] && echo "$only" >"$share/only"
+        cp "$src/dbus-interfaces/"*.xml "$share/media/"
+        "$vmdir/make-media.sh" "$share/media" "$build" >"$out/media.log" 2>&1 ||
+                { cat "$out/media.log"; finish fail "synthesising the test speech failed"; }
+        sed 's/^/check-vm: /' "$out/media.log"
+fi
+
+# --- the own boots' shares: the check's name, and what it installs -------------------------------
+for name in "${own[@]}"; do
+        osh="$out/share-${name%.sh}"
+        new_share "$osh"
+        echo "$name" >"$osh/own-boot"
+        case $name in
+        *-deb.sh)
+                # The Debian package, built from this tree as `make deb` builds it.
+                mkdir -p "$osh/deb"
+                arch=$(dpkg --print-architecture)
+                if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
+                        echo "SKIP $name: dpkg-buildpackage or debhelper is not installed (make deps)" >>"$osh/results/checks"
+                        touch "$osh/results/done"
+                elif make --no-print-directory -s -C "$src" deb BUILD="$build_rel" >"$out/deb.log" 2>&1; then
+                        cp "$build"/deb/voicehvac_*_"$arch".deb "$osh/deb/"
+                        echo "check-vm: $(cd "$osh/deb" && ls) built (make deb)"
+                else
+                        tail -n 30 "$out/deb.log"
+                        echo "FAIL $name: make deb failed ($out/deb.log)" >>"$osh/results/checks"
+                        touch "$osh/results/done"
+                fi
+                ;;
+        esac
+done
+
+# --- the boots -----------------------------------------------------------------------------------
 accel=${VH_VM_ACCEL:-tcg}
 case $accel in
 kvm) accel_args=(-accel kvm -cpu host) ;;
 *)   accel_args=(-accel tcg,thread=multi -cpu max) ;;
 esac
-echo "check-vm: booting the guest ($accel, image $key)…"
-t0=$(date +%s)
-timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 "${accel_args[@]}" \
-        -smp 2 -m 1024 -display none -no-reboot -nic none \
-        -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
-        -append "root=/dev/vda rw console=ttyS0 loglevel=4 mitigations=off voicehvac.test" \
-        -drive "file=$image/root.ext4,if=virtio,format=raw,snapshot=on" \
-        -virtfs "local,path=$share,mount_tag=vh,security_model=none,id=vh" \
-        -device virtio-rng-pci \
-        -serial "file:$out/console.log" >"$out/qemu.log" 2>&1
-qrc=$?
-boot_secs=$(( $(date +%s) - t0 ))
 
-# --- results -------------------------------------------------------------------------------------
-res="$share/results"
-# busctl introspection taken in the guest, compared here with the reviewed contract.
-for live in "$res"/live-*.xml; do
-        [ -f "$live" ] || continue
-        n=${live##*/live-}; n=${n%.xml}
-        if /usr/bin/python3 "$src/tests/lib/compare-introspection.py" "$src/dbus-interfaces/org.voicehvac.$n.xml" \
-                "$live" "org.voicehvac.$n" >"$out/compare-$n.txt" 2>&1; then
-                echo "PASS $n: busctl introspect in the guest equals dbus-interfaces/org.voicehvac.$n.xml" >>"$res/checks"
-        else
-                echo "FAIL $n: busctl introspect in the guest differs from the contract: $(head -c 300 "$out/compare-$n.txt" | tr '\n' ' ')" >>"$res/checks"
+# boot SHARE CONSOLE [QEMU-ARGS…] — one qemu process on a snapshot of the image; sets qrc, boot_secs.
+boot() {
+        local share=$1 console=$2 t0
+        shift 2
+        t0=$(date +%s)
+        timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 "${accel_args[@]}" \
+                -smp 2 -m 1024 -display none -nic none "$@" \
+                -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
+                -append "root=/dev/vda rw console=ttyS0 loglevel=4 mitigations=off voicehvac.test" \
+                -drive "file=$image/root.ext4,if=virtio,format=raw,snapshot=on" \
+                -virtfs "local,path=$share,mount_tag=vh,security_model=none,id=vh" \
+                -device virtio-rng-pci \
+                -serial "file:$console" >"${console%.log}.qemu.log" 2>&1
+        qrc=$?
+        boot_secs=$(( $(date +%s) - t0 ))
+}
+
+n_fail=0; n_pass=0; n_skip=0; unfinished=
+# collect SHARE CONSOLE — prints a boot's checks and figures, and adds them up.
+collect() {
+        local res="$1/results" console=$2
+        if [ -s "$res/checks" ]; then
+                sed 's/^/    /' "$res/checks"
         fi
+        if [ -s "$res/figures" ]; then
+                echo "  figures measured in the guest (TCG: for trends, not goals):"
+                sed 's/^/    /' "$res/figures"
+        fi
+        if [ ! -f "$res/done" ]; then
+                echo "check-vm: the guest suite did not finish; last console lines ($console):"
+                tail -n 40 "$console" 2>/dev/null | sed 's/^/    /'
+                if [ $qrc -eq 124 ]; then
+                        unfinished+=" ${1##*/}: no power-off within ${timeout_s}s;"
+                else
+                        unfinished+=" ${1##*/}: the guest suite did not finish (qemu exit $qrc);"
+                fi
+        fi
+        n_fail=$(( n_fail + $(grep -c '^FAIL' "$res/checks") ))
+        n_pass=$(( n_pass + $(grep -c '^PASS' "$res/checks") ))
+        n_skip=$(( n_skip + $(grep -c '^SKIP' "$res/checks") ))
+}
+
+if [ $shared -eq 1 ]; then
+        echo "check-vm: booting the guest ($accel, image $key)…"
+        # The suite's one boot: a reboot would be a fault, and ends qemu.
+        boot "$share" "$out/console.log" -no-reboot
+        res="$share/results"
+        # busctl introspection taken in the guest, compared here with the reviewed contract.
+        for live in "$res"/live-*.xml; do
+                [ -f "$live" ] || continue
+                n=${live##*/live-}; n=${n%.xml}
+                if /usr/bin/python3 "$src/tests/lib/compare-introspection.py" "$src/dbus-interfaces/org.voicehvac.$n.xml" \
+                        "$live" "org.voicehvac.$n" >"$out/compare-$n.txt" 2>&1; then
+                        echo "PASS $n: busctl introspect in the guest equals dbus-interfaces/org.voicehvac.$n.xml" >>"$res/checks"
+                else
+                        echo "FAIL $n: busctl introspect in the guest differs from the contract: $(head -c 300 "$out/compare-$n.txt" | tr '\n' ' ')" >>"$res/checks"
+                fi
+        done
+        collect "$share" "$out/console.log"
+        echo "check-vm: guest ran for ${boot_secs}s (qemu exit $qrc)"
+fi
+for name in "${own[@]}"; do
+        osh="$out/share-${name%.sh}"
+        console="$out/console-${name%.sh}.log"
+        if [ -f "$osh/results/done" ]; then     # decided on the host already (skip or failure)
+                qrc=0; collect "$osh" "$console"
+                continue
+        fi
+        echo "check-vm: booting the guest for $name alone ($accel, image $key)…"
+        boot "$osh" "$console"
+        collect "$osh" "$console"
+        echo "check-vm: guest ran for ${boot_secs}s for $name (qemu exit $qrc)"
 done
-if [ -s "$res/checks" ]; then
-        sed 's/^/    /' "$res/checks"
-fi
-if [ -s "$res/figures" ]; then
-        echo "  figures measured in the guest (TCG: for trends, not goals):"
-        sed 's/^/    /' "$res/figures"
-fi
-echo "check-vm: guest ran for ${boot_secs}s (qemu exit $qrc)"
-if [ ! -f "$res/done" ]; then
-        echo "check-vm: the guest suite did not finish; last console lines ($out/console.log):"
-        tail -n 40 "$out/console.log" 2>/dev/null | sed 's/^/    /'
-        [ $qrc -eq 124 ] && finish fail "the guest did not power off within ${timeout_s}s"
-        finish fail "the guest suite did not finish (qemu exit $qrc)"
-fi
-n_fail=$(grep -c '^FAIL' "$res/checks"); n_pass=$(grep -c '^PASS' "$res/checks"); n_skip=$(grep -c '^SKIP' "$res/checks")
+
+# --- the verdict -----------------------------------------------------------------------------------
 echo "check-vm: $n_pass passed, $n_fail failed, $n_skip skipped in the guest"
+[ -z "$unfinished" ] || finish fail "${unfinished%;}"
 if [ "$n_fail" -ne 0 ]; then
         # What the daemons said is usually the why; CI keeps only this output.
-        echo "check-vm: the daemons' last journal lines ($res/journal.txt):"
-        grep -E ' (audiod|wakeword|hvacd|watchdogd)\[[0-9]+\]: ' "$res/journal.txt" | tail -n 60 | sed 's/^/    /'
-        finish fail "$n_fail in-guest checks failed (journal: $res/journal.txt)"
+        echo "check-vm: the daemons' last journal lines (BUILD/vm/share*/results/journal*.txt):"
+        cat "$out"/share*/results/journal*.txt 2>/dev/null |
+                grep -E ' (audiod|wakeword|hvacd|watchdogd)\[[0-9]+\]: ' | tail -n 60 | sed 's/^/    /'
+        finish fail "$n_fail in-guest checks failed (journals: $out/share*/results/)"
 fi
 [ "$n_pass" -gt 0 ] || finish fail "no in-guest check passed"
 finish pass

@@ -36,6 +36,22 @@ finish_suite() {
         exit 0
 }
 
+# reboot_guest — ends this boot with a clean reboot instead of the power-off that ends the suite
+# (a check with a boot of its own, "# vm: own boot"): voicehvac-vm.service's SuccessAction becomes
+# "reboot" until the next boot, and the suite runs again after it. The qemu process lives on, and
+# with it the disk's snapshot. This boot's journal is kept, as journal-boot-N.txt.
+reboot_guest() {
+        local n
+        n=$(ls "$res"/journal-boot-*.txt 2>/dev/null | wc -l)
+        journalctl -b --no-pager -o short-monotonic >"$res/journal-boot-$((n + 1)).txt" 2>&1
+        mkdir -p /run/systemd/system/voicehvac-vm.service.d
+        printf '[Unit]\nSuccessAction=reboot\n' >/run/systemd/system/voicehvac-vm.service.d/reboot.conf
+        systemctl daemon-reload
+        log "rebooting"
+        sync
+        exit 0
+}
+
 bus_get() { # bus_get SERVICE-SHORT PROPERTY — e.g. bus_get Hvac1 TargetTemperature → value only
         busctl get-property "org.voicehvac.$1" "/org/voicehvac/$1" "org.voicehvac.$1" "$2" 2>/dev/null |
                 cut -d' ' -f2- | tr -d '"'
