@@ -33,7 +33,7 @@ static int problem_set(char **ret_problem, const char *format, ...) {
 
 static const char *file_type_name(mode_t mode) {
         if (S_ISLNK(mode))
-                return "a symbolic link (never followed)";
+                return "a symbolic link, which is never followed";
         if (S_ISDIR(mode))
                 return "a directory";
         if (S_ISFIFO(mode))
