@@ -7,6 +7,8 @@
 
 /* Reads a whole regular file of at most max bytes; *ret is NUL-terminated. -EFBIG when larger. */
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
+/* The same from an open fd, to its end. */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 
 /* Writes to a temporary file beside "path", fsyncs it, renames it over "path" and fsyncs the
  * directory, so a crash leaves either the old or the new content, never a torn one. */

@@ -46,10 +46,9 @@ static const char *file_type_name(mode_t mode) {
 }
 
 int state_file_read(const char *path, size_t max, char **ret, size_t *ret_size, char **ret_problem) {
-        _cleanup_free_ char *buf = NULL;
         _cleanup_close_ int fd = -EBADF;
-        size_t size = 0;
         struct stat st;
+        int r;
 
         if (lstat(path, &st) < 0)
                 return negative_errno();
@@ -68,27 +67,10 @@ int state_file_read(const char *path, size_t max, char **ret, size_t *ret_size, 
         if (!S_ISREG(st.st_mode))
                 return problem_set(ret_problem, "%s", file_type_name(st.st_mode));
 
-        buf = malloc(max + 2);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n = read(fd, buf + size, max + 1 - size);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-                if (size > max)
-                        return problem_set(ret_problem, "larger than %zu bytes", max);
-        }
-        buf[size] = '\0';
-        *ret = TAKE_PTR(buf);
-        *ret_size = size;
-        return 0;
+        r = read_full_fd(fd, max, ret, ret_size);
+        if (r == -EFBIG)
+                return problem_set(ret_problem, "larger than %zu bytes", max);
+        return r;
 }
 
 int state_file_load(const char *path, size_t max, state_file_parse_t parse, void *userdata, StateFileLoad *ret) {
