@@ -467,12 +467,8 @@ static int manager_restore_mute(Manager *m) {
                 log_warning_errno(r, "Cannot read the mute state %s, starting muted: %m", m->mute_state_path);
         else if (load.status == STATE_FILE_UNSAVED)
                 log_warning("The last mute state could not be saved to %s; starting muted.", m->mute_state_path);
-        else if (load.status == STATE_FILE_CORRUPT && load.aside)
-                log_warning("Mute state file %s is corrupt (%s); moved it to %s, starting muted.",
-                            m->mute_state_path, load.problem, load.aside);
         else if (load.status == STATE_FILE_CORRUPT)
-                log_warning_errno(load.aside_error, "Mute state file %s is corrupt (%s) and could not be moved aside "
-                                  "(%m); starting muted.", m->mute_state_path, load.problem);
+                log_state_file_unusable("Mute state file", m->mute_state_path, &load, "starting muted");
 
         if (r >= 0 && load.status == STATE_FILE_LOADED)
                 m->muted = muted;

@@ -284,12 +284,7 @@ static int manager_load_state(Manager *m) {
                 log_info("No state file %s yet, starting from defaults.", m->state_path);
                 return 0;
         case STATE_FILE_CORRUPT:
-                if (load.aside)
-                        log_warning("State file %s is corrupt (%s); moved it to %s, starting from defaults.",
-                                    m->state_path, load.problem, load.aside);
-                else
-                        log_warning_errno(load.aside_error, "State file %s is corrupt (%s) and could not be moved "
-                                          "aside (%m); starting from defaults.", m->state_path, load.problem);
+                log_state_file_unusable("State file", m->state_path, &load, "starting from defaults");
                 hvac_state_init_default(&m->state, &m->limits);
                 return 0;
         default:

@@ -127,12 +127,8 @@ static int manager_restore_cmn(Manager *m) {
                 return log_oom();
         if (r < 0)
                 log_warning_errno(r, "Cannot read %s, starting from a typical cepstral mean: %m", m->cmn_path);
-        else if (load.status == STATE_FILE_CORRUPT && load.aside)
-                log_warning("Cepstral mean file %s is unusable (%s); moved it to %s, starting from a typical mean.",
-                            m->cmn_path, load.problem, load.aside);
         else if (load.status == STATE_FILE_CORRUPT)
-                log_warning_errno(load.aside_error, "Cepstral mean file %s is unusable (%s) and could not be moved "
-                                  "aside (%m); starting from a typical mean.", m->cmn_path, load.problem);
+                log_state_file_unusable("Cepstral mean file", m->cmn_path, &load, "starting from a typical mean");
         else if (load.status == STATE_FILE_LOADED)
                 log_debug("Restored the cepstral mean from %s.", m->cmn_path);
         return 0;
