@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* mute_state_load() on arbitrary files: the input as the whole file when its first byte is even,
- * else the rest wrapped in a valid record (so the payload parser is reached). What must hold: it
+ * else the rest wrapped in a valid record (so the payload parser is reached; the seeds start
+ * with "w" for that). What must hold: it
  * never fails for content; an empty file is "unsaved" and stays; a file it cannot use is moved
  * aside, not left to be misread again; a file it accepted is left in place; and what
  * mute_state_save() writes loads back to the same value. */
