@@ -26,14 +26,9 @@
 #include "errors.h"
 #include "fileio.h"
 #include "harness.h"
+#include "stack.h"
 #include "state-file.h"
 
-#define AUDIO_NAME "org.voicehvac.Audio1"
-#define AUDIO_PATH "/org/voicehvac/Audio1"
-#define HVAC_NAME  "org.voicehvac.Hvac1"
-#define HVAC_PATH  "/org/voicehvac/Hvac1"
-#define WAKE_NAME  "org.voicehvac.WakeWord1"
-#define WATCHDOG_NAME "org.voicehvac.Watchdog1"
 #define WATCHDOG_PATH "/org/voicehvac/Watchdog1"
 
 static char *path_join(const char *a, const char *b) {

@@ -21,6 +21,7 @@ $(BUILD)/tests/test-state-file: $(BUILD)/tests/test-state-file.o $(LIBHARNESS) $
 
 # The state directory on a small tmpfs that fills up, with every daemon; needs root for the mount.
 TESTS += $(BUILD)/tests/test-full-disk
+$(BUILD)/tests/test-full-disk.o: CFLAGS += -Itests/busfuzz
 $(BUILD)/tests/test-full-disk: $(BUILD)/tests/test-full-disk.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod \
                 $(BUILD)/hvacd/hvacd $(BUILD)/watchdogd/watchdogd $(BUILD)/wakeword/wakeword $(BUILD)/voicehvacctl/voicehvacctl
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
