@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -73,6 +74,28 @@ int state_file_read(const char *path, size_t max, char **ret, size_t *ret_size, 
         return r;
 }
 
+/* A crash between write_file_atomic()'s mkostemp() and its rename() leaves "<name>.tmp-XXXXXX"
+ * behind, and on a small state file system those add up. The daemon owns its file: at load,
+ * before it writes, any such regular file is its own leftover. */
+static void remove_stale_temporaries(const char *path) {
+        _cleanup_free_ char *dir = NULL, *prefix = NULL;
+        const char *slash = strrchr(path, '/');
+        DIR *d;
+        struct dirent *de;
+
+        dir = slash ? strndup(path, (size_t) (slash - path) ?: 1) : strdup(".");
+        if (!dir || asprintf(&prefix, "%s.tmp-", slash ? slash + 1 : path) < 0)
+                return;
+        d = opendir(dir);
+        if (!d)
+                return;
+        while ((de = readdir(d)))
+                if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 && strlen(de->d_name) == strlen(prefix) + 6 &&
+                    de->d_type == DT_REG)
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        closedir(d);
+}
+
 int state_file_load(const char *path, size_t max, state_file_parse_t parse, void *userdata, StateFileLoad *ret) {
         _cleanup_free_ char *text = NULL, *problem = NULL;
         size_t size = 0;
@@ -83,6 +106,7 @@ int state_file_load(const char *path, size_t max, state_file_parse_t parse, void
         assert(ret);
 
         *ret = (StateFileLoad) {};
+        remove_stale_temporaries(path);
 
         r = state_file_read(path, max, &text, &size, &problem);
         if (r == -ENOENT) {

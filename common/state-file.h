@@ -14,6 +14,8 @@
  *    that whoever wants to can look at it, and the daemon starts from its safe defaults;
  *  - an error reading a file that is there (EACCES, EIO) is returned as it is: the file cannot
  *    be trusted, and the daemon decides what that means (audiod: muted).
+ *  - temporary files a crash left behind ("<name>.tmp-XXXXXX", see write_file_atomic()) are
+ *    removed: they only take room on what may be a small file system.
  *
  * Writing, one of two ways:
  *  - write_file_atomic() (fileio.h): a temporary file beside it, fsync()ed and renamed over the

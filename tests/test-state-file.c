@@ -68,6 +68,20 @@ static void test_load_rule(void) {
         expect_corrupt(path, "a FIFO", "FIFO");
 
         check(state_file_read(path, 64, NULL, NULL, NULL) == -ENOENT, "nothing left in place");
+
+        /* What a crash in the middle of write_file_atomic() leaves is removed; nothing else. */
+        {
+                _cleanup_free_ char *stale = test_tmp_path("st.tmp-Ab12Cd"), *dir = test_tmp_path("st.tmp-Ef34Gh"),
+                                    *other = test_tmp_path("st.tmp-x"), *mine = test_tmp_path("other.tmp-Ab12Cd");
+
+                require(test_write_file(stale, "x") == 0 && mkdir(dir, 0755) == 0 && test_write_file(other, "x") == 0 &&
+                        test_write_file(mine, "x") == 0, "temporary files");
+                check(state_file_load(path, 64, parse_hello, NULL, &load) == 0 && load.status == STATE_FILE_MISSING,
+                      "missing");
+                check(access(stale, F_OK) < 0, "a stale temporary file is removed");
+                check(access(dir, F_OK) == 0 && access(other, F_OK) == 0 && access(mine, F_OK) == 0,
+                      "a directory, another name and another file's temporary stay");
+        }
 }
 
 static void test_move_aside(void) {
