@@ -152,8 +152,8 @@ static void manager_set_state(Manager *m, CaptureState state, int error) {
         manager_emit(m, "State");
 }
 
-/* The mute is on disk at once, or retried until it is (StateUnsaved meanwhile); the file never
- * holds an older state than this, so a crash meanwhile starts muted (see mute-state.h). */
+/* The mute is on disk at once, or retried until it is (StateUnsaved meanwhile); a save that
+ * cannot complete leaves the file saying so, so a crash meanwhile starts muted (mute-state.h). */
 static void manager_persist_mute(Manager *m) {
         (void) state_saver_save(m->mute_saver);
 }
@@ -168,8 +168,8 @@ static void manager_on_mute_saved(StateSaver *s, int error, void *userdata) {
         Manager *m = userdata;
 
         if (error < 0)
-                log_error_errno(error, "Failed to save the mute state to %s; the microphone stays %s, the next start "
-                                "will be muted, retrying: %m", m->mute_state_path, m->muted ? "muted" : "unmuted");
+                log_error_errno(error, "Failed to save the mute state to %s, keeping it in memory and retrying: %m",
+                                m->mute_state_path);
         else
                 log_notice("Saved the mute state to %s after %u failed attempt%s.", m->mute_state_path,
                            state_saver_failures(s), state_saver_failures(s) == 1 ? "" : "s");
