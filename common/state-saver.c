@@ -182,9 +182,12 @@ static int on_directory_event(sd_event_source *es, const struct inotify_event *e
 
         if (!s->unsaved)
                 return 0;
-        /* Our own attempts (the file, its temporary files) say nothing new. */
-        if (!(ev->mask & IN_Q_OVERFLOW) && ev->len > 0 && strncmp(ev->name, s->name, l) == 0 &&
-            (ev->name[l] == '\0' || ev->name[l] == '.'))
+        /* Our own attempts (the file, its temporary files) say nothing new, and neither does anyone's
+         * temporary file: that is an attempt, not a success, and two daemons failing side by side
+         * must not set each other off. */
+        if (!(ev->mask & IN_Q_OVERFLOW) && ev->len > 0 &&
+            ((strncmp(ev->name, s->name, l) == 0 && (ev->name[l] == '\0' || ev->name[l] == '.')) ||
+             strstr(ev->name, ".tmp-")))
                 return 0;
         /* Another state file landing proves writes work; otherwise, for a full file system, only
          * more room is worth an attempt. */

@@ -11,7 +11,8 @@
  *    moved, or written and closed, or another daemon's state file lands there: that is where
  *    space comes back or writes succeed again. For ENOSPC/EDQUOT only when the file system has
  *    more room than right after the failure, so a directory that keeps changing without freeing
- *    anything does not cause attempts. Our own file's events never trigger one.
+ *    anything does not cause attempts. Our own file's events, and anyone's temporary files
+ *    ("*.tmp-*", attempts rather than successes), never trigger one.
  * The daemon is told when the outcome is news (the first failure, a different error, the first
  * success after failures), so it logs once, not at every attempt, and shows "unsaved" on the bus.
  *

@@ -193,7 +193,8 @@ static void fake_notify(StateSaver *s, int error, void *userdata) {
 
 static void test_saver(void) {
         _cleanup_free_ char *dir = test_tmp_path("saver"), *path = test_tmp_path("saver/state"),
-                            *own = test_tmp_path("saver/state.tmp-x"), *other = test_tmp_path("saver/other");
+                            *own = test_tmp_path("saver/state.tmp-x"), *other = test_tmp_path("saver/other"),
+                            *theirs = test_tmp_path("saver/other.tmp-Ab12Cd");
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         StateSaver *s = NULL;
         Fake f = { .fail_with = -EIO };
@@ -218,8 +219,9 @@ static void test_saver(void) {
 
         /* Our own files' events do nothing; another file's do, at once. */
         require(test_write_file(own, "x") == 0 && unlink(own) == 0, "own temporary file");
+        require(test_write_file(theirs, "x") == 0 && unlink(theirs) == 0, "another daemon's temporary file");
         (void) RUN_UNTIL(e, false, 300 * USEC_PER_MSEC);
-        check(f.calls == 3, "our own files are no reason to try (%u calls)", f.calls);
+        check(f.calls == 3, "our own files and temporary files are no reason to try (%u calls)", f.calls);
         t0 = now_usec(CLOCK_MONOTONIC);
         require(test_write_file(other, "x") == 0, "another file");
         check(RUN_UNTIL(e, f.calls == 4, 1 * USEC_PER_SEC), "another file written: tried at once");
