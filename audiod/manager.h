@@ -17,7 +17,9 @@
 #define AUDIOD_OBJECT_PATH "/org/voicehvac/Audio1"
 #define AUDIOD_INTERFACE   "org.voicehvac.Audio1"
 #define AUDIOD_CONFIG_FILE "/etc/voicehvac/audiod.json"
-#define AUDIOD_STATE_FILE  "audiod-mute"
+/* The old name: a file from before the record format is not a record, so it loads as unusable
+ * and the first start after an upgrade is muted, never unmuted by a stale file. */
+#define AUDIOD_STATE_FILE  "audiod-mute.json"
 
 typedef struct AudiodConfig {
         char *device;           /* ALSA PCM name; hw:… is opened as plughw:… */

@@ -262,7 +262,7 @@ static unsigned count_packets(int fd, usec_t duration) {
 }
 
 static int mute_file(bool *ret_muted) {
-        _cleanup_free_ char *path = state_path("audiod-mute"), *text = NULL, *problem = NULL;
+        _cleanup_free_ char *path = state_path("audiod-mute.json"), *text = NULL, *problem = NULL;
         size_t size;
 
         if (state_file_read(path, STATE_RECORD_SIZE, &text, &size, &problem) < 0)
@@ -304,14 +304,16 @@ static bool audiod_muted_after_crash(sd_bus *bus, const char *what) {
 
 /* The sequence as an operator met it: unmuted, the disk fills, mute, space returns, a crash. */
 static void test_audiod_mute_on_full_disk(sd_bus *bus, bool with_switch) {
-        _cleanup_free_ char *filler = state_path("fill"), *record = state_path("audiod-mute");
+        _cleanup_free_ char *filler = state_path("fill"), *record = state_path("audiod-mute.json");
         const char *what = with_switch ? "with a capture switch" : "stream-only mute";
         bool muted = false;
 
         test_log("audiod, %s: mute on a full disk", what);
         audiod_config(with_switch);
-        (void) unlink(record);
+        /* A file from before the record format (plain JSON) is never trusted: muted. */
+        require(test_write_file(record, "{\"muted\": false}\n") == 0, "an old mute file");
         audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, AUDIO_NAME);
+        check(get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 1, "%s: an old unmuted file starts muted", what);
         require(set_mute(bus, false) >= 0, "SetMute false");
         check(WAIT_FOR(mute_file(&muted) == 1 && !muted, 2 * USEC_PER_SEC), "%s: the file says unmuted", what);
 
@@ -326,7 +328,7 @@ static void test_audiod_mute_on_full_disk(sd_bus *bus, bool with_switch) {
 
 /* Nothing can be written at all (no record yet, the disk full): unsaved, and safe. */
 static void test_audiod_unsaved(sd_bus *bus, sd_bus *watch_bus, bool with_switch) {
-        _cleanup_free_ char *filler = state_path("fill"), *record = state_path("audiod-mute");
+        _cleanup_free_ char *filler = state_path("fill"), *record = state_path("audiod-mute.json");
         const char *what = with_switch ? "with a capture switch" : "stream-only mute";
         bool muted = true;
         size_t log_start;
