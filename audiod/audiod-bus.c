@@ -13,6 +13,12 @@ static int property_get_muted(sd_bus *bus, const char *path, const char *interfa
         return sd_bus_message_append(reply, "b", m->muted);
 }
 
+static int property_get_state_unsaved(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "b", state_saver_unsaved(m->mute_saver));
+}
+
 static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
@@ -103,6 +109,7 @@ static int method_open_stream(sd_bus_message *message, void *userdata, sd_bus_er
 static const sd_bus_vtable audio_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Muted", "b", property_get_muted, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("StateUnsaved", "b", property_get_state_unsaved, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Device", "s", property_get_device, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("MuteControl", "s", property_get_mute_control, 0, 0),

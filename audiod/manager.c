@@ -106,6 +106,7 @@ Manager *manager_free(Manager *m) {
         sd_event_unref(m->event);
         config_free_strings(audiod_config_fields, m);
         free(m->config_path);
+        m->mute_saver = state_saver_free(m->mute_saver);
         free(m->mute_state_path);
         free(m);
         return NULL;
@@ -151,14 +152,28 @@ static void manager_set_state(Manager *m, CaptureState state, int error) {
         manager_emit(m, "State");
 }
 
-static int manager_persist_mute(Manager *m) {
-        int r;
+/* The mute is on disk at once, or retried until it is (StateUnsaved meanwhile); a save that
+ * cannot complete leaves the file saying so, so a crash meanwhile starts muted (mute-state.h). */
+static void manager_persist_mute(Manager *m) {
+        (void) state_saver_save(m->mute_saver);
+}
 
-        r = mute_state_save(m->mute_state_path, m->muted);
-        if (r < 0)
-                /* The capture switch still holds the state for the next start. */
-                return log_error_errno(r, "Failed to save mute state to %s: %m", m->mute_state_path);
-        return 0;
+static int manager_write_mute(void *userdata) {
+        Manager *m = userdata;
+
+        return mute_state_save(m->mute_state_path, m->muted);
+}
+
+static void manager_on_mute_saved(StateSaver *s, int error, void *userdata) {
+        Manager *m = userdata;
+
+        if (error < 0)
+                log_error_errno(error, "Failed to save the mute state to %s, keeping it in memory and retrying: %m",
+                                m->mute_state_path);
+        else
+                log_notice("Saved the mute state to %s after %u failed attempt%s.", m->mute_state_path,
+                           state_saver_failures(s), state_saver_failures(s) == 1 ? "" : "s");
+        manager_emit(m, "StateUnsaved");
 }
 
 typedef enum MuteOrigin {
@@ -194,7 +209,7 @@ static void manager_adopt_muted(Manager *m, bool muted, MuteOrigin origin) {
         }
         if (m->pulse && origin != MUTE_ORIGIN_PULSE)
                 pulse_mirror_set_muted(m->pulse, muted);
-        (void) manager_persist_mute(m);
+        manager_persist_mute(m);
         manager_emit(m, "Muted");
 }
 
@@ -207,7 +222,7 @@ int manager_set_muted(Manager *m, bool muted) {
                 r = m->mixer ? mixer_set_muted(m->mixer, true) : 0;
                 if (m->pulse)
                         pulse_mirror_set_muted(m->pulse, true);
-                (void) manager_persist_mute(m);
+                manager_persist_mute(m);
                 manager_emit(m, "Muted");
                 if (r < 0)
                         return log_warning_errno(r, "Stream muted, but the capture switch could not be turned off: %m");
@@ -225,7 +240,7 @@ int manager_set_muted(Manager *m, bool muted) {
         stream_set_mark_discontinuity(m->streams);
         if (m->pulse)
                 pulse_mirror_set_muted(m->pulse, false);
-        (void) manager_persist_mute(m);
+        manager_persist_mute(m);
         manager_emit(m, "Muted");
         return 0;
 }
@@ -432,35 +447,41 @@ static void manager_on_card(Hotplug *h, int card, bool present, void *userdata) 
 }
 
 static int manager_restore_mute(Manager *m) {
-        _cleanup_free_ char *aside = NULL;
-        MuteStateLoad how;
+        _cleanup_(state_file_load_done) StateFileLoad load = {};
         bool muted = false;
         int r;
 
         r = state_file_path(AUDIOD_STATE_FILE, &m->mute_state_path);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the state directory: %m");
-
-        r = mute_state_load(m->mute_state_path, &muted, &how, &aside);
+        r = state_saver_new(m->event, m->mute_state_path, manager_write_mute, manager_on_mute_saved, m,
+                            &m->mute_saver);
         if (r < 0)
-                return log_error_errno(r, "Failed to read %s: %m", m->mute_state_path);
+                return log_oom();
 
-        switch (how) {
-        case MUTE_STATE_LOADED:
+        /* Whatever cannot be trusted is muted: a broken file must never open the microphone. */
+        r = mute_state_load(m->mute_state_path, &muted, &load);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                log_warning_errno(r, "Cannot read the mute state %s, starting muted: %m", m->mute_state_path);
+        else if (load.status == STATE_FILE_UNSAVED)
+                log_warning("The last mute state could not be saved to %s; starting muted.", m->mute_state_path);
+        else if (load.status == STATE_FILE_CORRUPT)
+                log_state_file_unusable("Mute state file", m->mute_state_path, &load, "starting muted");
+
+        if (r >= 0 && load.status == STATE_FILE_LOADED)
                 m->muted = muted;
-                break;
-        case MUTE_STATE_MISSING:
+        else if (r >= 0 && load.status == STATE_FILE_MISSING)
                 m->muted = m->config.default_muted;
-                break;
-        case MUTE_STATE_CORRUPT:
-                /* Unknown is treated as muted: a broken file must never open the microphone. */
-                log_warning("Mute state file %s is corrupt (moved to %s); starting muted.",
-                            m->mute_state_path, aside ?: "nowhere, could not move it");
+        else
                 m->muted = true;
-                (void) manager_persist_mute(m);
-                break;
-        }
         log_info("Microphone starts %s.", m->muted ? "muted" : "unmuted");
+
+        /* Anything but a valid record is replaced now, while nothing is at stake, so that later
+         * mutes rewrite it in place. */
+        if (r < 0 || load.status != STATE_FILE_LOADED)
+                manager_persist_mute(m);
         return 0;
 }
 

@@ -10,12 +10,15 @@
 #include "hotplug.h"
 #include "mixer.h"
 #include "pulse-mirror.h"
+#include "state-saver.h"
 #include "stream.h"
 
 #define AUDIOD_BUS_NAME    "org.voicehvac.Audio1"
 #define AUDIOD_OBJECT_PATH "/org/voicehvac/Audio1"
 #define AUDIOD_INTERFACE   "org.voicehvac.Audio1"
 #define AUDIOD_CONFIG_FILE "/etc/voicehvac/audiod.json"
+/* The old name: a file from before the record format is not a record, so it loads as unusable
+ * and the first start after an upgrade is muted, never unmuted by a stale file. */
 #define AUDIOD_STATE_FILE  "audiod-mute.json"
 
 typedef struct AudiodConfig {
@@ -61,6 +64,7 @@ typedef struct Manager {
         bool muted;
         usec_t unmuted_at;              /* frames captured before this are never delivered */
         char *mute_state_path;
+        StateSaver *mute_saver;         /* retries a mute that could not be written */
 
         uint64_t xruns;
         unsigned rate, channels, period_frames;

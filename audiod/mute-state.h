@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Mute persisted across restarts (and crashes): {"muted": true} written atomically. */
+/* Mute persisted across restarts (and crashes) as a state record (common/state-file.h) whose
+ * payload is {"muted": true}: rewritten in place, so a full disk still takes a mute, and
+ * checksummed, so a torn write reads as corrupt. Whatever is not a valid record — missing aside —
+ * means "muted" to the caller. */
 
 #include <stdbool.h>
 
-typedef enum MuteStateLoad {
-        MUTE_STATE_LOADED,
-        MUTE_STATE_MISSING,
-        MUTE_STATE_CORRUPT,     /* moved aside; the caller falls back to muted */
-} MuteStateLoad;
+#include "state-file.h"
 
-/* Returns < 0 only for errors other than a missing or unusable file. On MUTE_STATE_CORRUPT,
- * *ret_aside holds where the file went (may be NULL if it could not be moved). */
-int mute_state_load(const char *path, bool *ret_muted, MuteStateLoad *ret_how, char **ret_aside);
+/* 0 with ret->status; *ret_muted is set when LOADED. < 0 when the file is there but unreadable
+ * (the caller starts muted) or on -ENOMEM. */
+int mute_state_load(const char *path, bool *ret_muted, StateFileLoad *ret);
 int mute_state_save(const char *path, bool muted);

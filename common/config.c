@@ -227,8 +227,104 @@ static unsigned line_of_offset(const char *text, size_t offset) {
         return line;
 }
 
+/* json-c keeps the last of two equal keys without a word, so a stray second "device" would win
+ * silently. The text has already been accepted as strict JSON: this walks it once more, without
+ * checking its grammar again, and collects the keys of each object as json-c decodes them. */
+#define KEY_SCAN_DEPTH 64
+
+typedef struct KeyScope {
+        struct json_object *seen;       /* NULL for an array */
+        char *key;                      /* the member being read */
+} KeyScope;
+
+static char *key_decode(const char *raw, size_t size) {
+        struct json_tokener *tok = json_tokener_new();
+        struct json_object *o;
+        char *k = NULL;
+
+        if (!tok)
+                return NULL;
+        o = json_tokener_parse_ex(tok, raw, (int) size);
+        if (o && json_object_is_type(o, json_type_string))
+                k = strdup(json_object_get_string(o));
+        json_object_put(o);
+        json_tokener_free(tok);
+        return k;
+}
+
+static int key_path(const KeyScope *scope, int depth, const char *key, char **ret) {
+        _cleanup_free_ char *path = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&path, &n);
+
+        if (!f)
+                return -ENOMEM;
+        for (int d = 0; d < depth; d++)
+                if (scope[d].seen && scope[d].key)
+                        fprintf(f, "%s.", scope[d].key);
+        fputs(key, f);
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(path);
+        return 0;
+}
+
+static int find_duplicate_key(const char *text, size_t size, char **ret_keypath) {
+        KeyScope scope[KEY_SCAN_DEPTH] = {};
+        bool expect_key = false;
+        int depth = -1, r = 0;
+
+        *ret_keypath = NULL;
+        for (size_t i = 0; i < size && r == 0; i++) {
+                char c = text[i];
+                size_t end;
+
+                if (c == '{' || c == '[') {
+                        if (depth + 1 >= KEY_SCAN_DEPTH)
+                                break;
+                        depth++;
+                        scope[depth].seen = c == '{' ? json_object_new_object() : NULL;
+                        if (c == '{' && !scope[depth].seen)
+                                r = -ENOMEM;
+                        expect_key = c == '{';
+                } else if ((c == '}' || c == ']') && depth >= 0) {
+                        json_object_put(scope[depth].seen);
+                        free(scope[depth].key);
+                        scope[depth--] = (KeyScope) {};
+                } else if (c == ',' && depth >= 0)
+                        expect_key = scope[depth].seen;
+                else if (c == '"') {
+                        for (end = i + 1; end < size && text[end] != '"'; end++)
+                                if (text[end] == '\\')
+                                        end++;
+                        if (expect_key && depth >= 0 && scope[depth].seen) {
+                                char *k = key_decode(text + i, end + 1 - i);
+
+                                if (!k)
+                                        r = -ENOMEM;
+                                else if (json_object_object_get_ex(scope[depth].seen, k, NULL)) {
+                                        r = key_path(scope, depth, k, ret_keypath);
+                                        if (r >= 0)
+                                                r = 1;
+                                } else if (json_object_object_add(scope[depth].seen, k, NULL) < 0)
+                                        r = -ENOMEM;
+                                free(scope[depth].key);
+                                scope[depth].key = k;
+                                expect_key = false;
+                        }
+                        i = end;
+                }
+        }
+        for (; depth >= 0; depth--) {
+                json_object_put(scope[depth].seen);
+                free(scope[depth].key);
+        }
+        return r;
+}
+
 int config_load_string(const char *name, const char *text, size_t size,
                        const ConfigField *fields, void *base, char **ret_error) {
+        _cleanup_free_ char *duplicate = NULL;
         struct json_tokener *tok;
         struct json_object *root;
         enum json_tokener_error jerr;
@@ -279,6 +375,18 @@ int config_load_string(const char *name, const char *text, size_t size,
         if (!json_object_is_type(root, json_type_object)) {
                 json_object_put(root);
                 if (asprintf(ret_error, "%s: expected a JSON object at the top level", name) < 0)
+                        return -ENOMEM;
+                return -EINVAL;
+        }
+
+        r = find_duplicate_key(text, size, &duplicate);
+        if (r < 0) {
+                json_object_put(root);
+                return r;
+        }
+        if (r > 0) {
+                json_object_put(root);
+                if (asprintf(ret_error, "%s: key '%s' appears more than once", name, duplicate) < 0)
                         return -ENOMEM;
                 return -EINVAL;
         }

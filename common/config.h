@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Strict JSON configuration, table-driven. Every key in a file must be known, of the right type
- * and in range; otherwise loading fails and *ret_error says which file, which key and what was
+/* Strict JSON configuration, table-driven. Every key in a file must be known, given once, of
+ * the right type and in range; otherwise loading fails and *ret_error says which file, which key and what was
  * wrong, so the daemon can refuse to start half-configured. Library code: it does not log. */
 
 #include <json-c/json.h>

@@ -10,24 +10,12 @@
 #include "fileio.h"
 #include "macro.h"
 
-int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, alloc = 0;
-        struct stat st;
 
-        assert(path);
+        assert(fd >= 0);
         assert(ret);
-
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
 
         for (;;) {
                 ssize_t n;
@@ -64,7 +52,26 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         return 0;
 }
 
-static int fsync_directory_of(const char *path) {
+int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        assert(path);
+        assert(ret);
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        return read_full_fd(fd, max, ret, ret_size);
+}
+
+int fsync_directory_of(const char *path) {
         _cleanup_free_ char *dir = strdup(path);
         _cleanup_close_ int fd = -EBADF;
         char *slash;
@@ -133,15 +140,35 @@ fail:
 }
 
 int move_aside(const char *path, char **ret_new_path) {
-        _cleanup_free_ char *n = NULL;
+        long long now = (long long) time(NULL);
 
-        if (asprintf(&n, "%s.corrupt-%lld", path, (long long) time(NULL)) < 0)
-                return -ENOMEM;
-        if (rename(path, n) < 0)
-                return negative_errno();
-        if (ret_new_path)
-                *ret_new_path = TAKE_PTR(n);
-        return 0;
+        /* Never over an earlier one: two bad starts within a second keep both. */
+        for (unsigned i = 0; i < 100; i++) {
+                _cleanup_free_ char *n = NULL;
+                int r;
+
+                if ((i == 0 ? asprintf(&n, "%s.corrupt-%lld", path, now)
+                            : asprintf(&n, "%s.corrupt-%lld-%u", path, now, i)) < 0)
+                        return -ENOMEM;
+                r = renameat2(AT_FDCWD, path, AT_FDCWD, n, RENAME_NOREPLACE);
+                if (r < 0 && (errno == EINVAL || errno == ENOSYS)) {
+                        /* A file system without RENAME_NOREPLACE: look first. */
+                        struct stat st;
+
+                        if (lstat(n, &st) >= 0)
+                                continue;
+                        r = rename(path, n);
+                }
+                if (r < 0 && errno == EEXIST)
+                        continue;
+                if (r < 0)
+                        return negative_errno();
+                (void) fsync_directory_of(path);
+                if (ret_new_path)
+                        *ret_new_path = TAKE_PTR(n);
+                return 0;
+        }
+        return -EEXIST;
 }
 
 int mkdir_p(const char *path, mode_t mode) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "state-file.h"
 
 static int max_level = LOG_INFO;
 static const char *log_ident = NULL;
@@ -55,4 +56,13 @@ int log_internal(int level, int error, const char *format, ...) {
                 fprintf(stderr, "%s%s%s\n", log_ident ?: "", log_ident ? ": " : "", buf);
 
         return -abs(error);
+}
+
+void log_state_file_unusable(const char *what, const char *path, const StateFileLoad *l, const char *instead) {
+        if (l->aside)
+                log_warning("%s %s is unusable (%s); moved it to %s, %s.", what, path, l->problem ?: "?", l->aside,
+                            instead);
+        else
+                log_warning_errno(l->aside_error, "%s %s is unusable (%s) and could not be moved aside (%m); %s.",
+                                  what, path, l->problem ?: "?", instead);
 }

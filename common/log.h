@@ -36,3 +36,8 @@ int log_internal(int level, int error, const char *format, ...) _printf_(3, 4);
 #define log_error_errno(e, ...)   log_full_errno(LOG_ERR, (e), __VA_ARGS__)
 
 #define log_oom() log_error_errno(-ENOMEM, "Out of memory.")
+
+/* The warning for a state file that state_file_load() found unusable (state-file.h): what it is,
+ * what was wrong, where it went, and what the daemon starts from instead ("starting muted"). */
+typedef struct StateFileLoad StateFileLoad;
+void log_state_file_unusable(const char *what, const char *path, const StateFileLoad *l, const char *instead);

@@ -62,6 +62,12 @@ static int property_get_last_error(sd_bus *bus, const char *path, const char *in
         return sd_bus_message_append(reply, "s", m->last_error ?: "");
 }
 
+static int property_get_state_unsaved(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "b", state_saver_unsaved(m->saver));
+}
+
 static int property_get_degraded(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
@@ -238,6 +244,7 @@ static const sd_bus_vtable hvac_vtable[] = {
         SD_BUS_PROPERTY("Assumed", "b", property_get_assumed, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("LastError", "s", property_get_last_error, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Degraded", "b", property_get_degraded, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("StateUnsaved", "b", property_get_state_unsaved, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Transmissions", "t", NULL, offsetof(Manager, transmissions),
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("SetPower", SD_BUS_ARGS("b", power), SD_BUS_NO_RESULT,

@@ -34,19 +34,36 @@ int manager_new(HvacConfig *config, Manager **ret) {
         return 0;
 }
 
-static void manager_save_state(Manager *m) {
+static int manager_write_state(void *userdata) {
+        Manager *m = userdata;
         int r;
 
-        if (!m->state_path || (m->saved_valid && hvac_state_equal(&m->saved, &m->state)))
-                return;
-
+        if (m->saved_valid && hvac_state_equal(&m->saved, &m->state))
+                return 0;
         r = hvac_state_save(m->state_path, &m->state);
-        if (r < 0) {
-                log_warning_errno(r, "Failed to write state file %s, keeping the state in memory: %m", m->state_path);
-                return;
-        }
+        if (r < 0)
+                return r;
         m->saved = m->state;
         m->saved_valid = true;
+        return 0;
+}
+
+static void manager_on_state_saved(StateSaver *s, int error, void *userdata) {
+        Manager *m = userdata;
+
+        if (error < 0)
+                log_error_errno(error, "Failed to write state file %s, keeping the state in memory and retrying: %m",
+                                m->state_path);
+        else
+                log_notice("Wrote state file %s after %u failed attempt%s.", m->state_path, state_saver_failures(s),
+                           state_saver_failures(s) == 1 ? "" : "s");
+        manager_bus_emit_properties(m, PROPERTY_NAMES("StateUnsaved"));
+}
+
+/* Written at once, or retried until it is (StateUnsaved meanwhile). */
+static void manager_save_state(Manager *m) {
+        if (m->saver)
+                (void) state_saver_save(m->saver);
 }
 
 /* The final state must not be lost on SIGTERM: it goes to the state file, and what the
@@ -74,6 +91,7 @@ Manager *manager_free(Manager *m) {
         sd_bus_flush_close_unref(m->bus);
         sd_event_source_disable_unref(m->coalesce_timer);
         sd_event_source_disable_unref(m->retry_timer);
+        state_saver_free(m->saver);
         hvac_backend_free(m->backend);
         sd_event_unref(m->event);
 
@@ -243,33 +261,34 @@ int manager_apply_change(Manager *m, const HvacChange *c, char **ret_problem) {
 }
 
 static int manager_load_state(Manager *m) {
-        _cleanup_free_ char *problem = NULL, *aside = NULL;
+        _cleanup_(state_file_load_done) StateFileLoad load = {};
         int r;
 
         r = state_file_path(m->config.state_file, &m->state_path);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the state directory: %m");
+        r = state_saver_new(m->event, m->state_path, manager_write_state, manager_on_state_saved, m, &m->saver);
+        if (r < 0)
+                return log_oom();
 
-        r = hvac_state_load(m->state_path, &m->limits, &m->state, &problem);
-        if (r == -ENOENT) {
-                log_info("No state file %s yet, starting from defaults.", m->state_path);
-                return 0;
-        }
-        if (r == -EBADMSG) {
-                int k = move_aside(m->state_path, &aside);
-                if (k < 0)
-                        log_warning_errno(k, "State file %s is corrupt (%s) and could not be moved aside (%m); "
-                                          "starting from defaults.", m->state_path, problem ?: "?");
-                else
-                        log_warning("State file %s is corrupt (%s); moved it to %s, starting from defaults.",
-                                    m->state_path, problem ?: "?", aside);
-                hvac_state_init_default(&m->state, &m->limits);
-                return 0;
-        }
+        r = hvac_state_restore(m->state_path, &m->limits, &m->state, &load);
+        if (r == -ENOMEM)
+                return log_oom();
         if (r < 0) {
                 log_warning_errno(r, "Failed to read state file %s, starting from defaults: %m", m->state_path);
                 hvac_state_init_default(&m->state, &m->limits);
                 return 0;
+        }
+        switch (load.status) {
+        case STATE_FILE_MISSING:
+                log_info("No state file %s yet, starting from defaults.", m->state_path);
+                return 0;
+        case STATE_FILE_CORRUPT:
+                log_state_file_unusable("State file", m->state_path, &load, "starting from defaults");
+                hvac_state_init_default(&m->state, &m->limits);
+                return 0;
+        default:
+                break;
         }
 
         m->saved = m->state;

@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "backend.h"
+#include "state-saver.h"
 #include "state.h"
 
 #define HVACD_CONFIG_DEFAULT "/etc/voicehvac/hvacd.json"
@@ -44,6 +45,7 @@ typedef struct Manager {
         HvacState state;                /* what was asked for; the properties show it at once */
         HvacState saved;                /* what the state file holds */
         bool saved_valid;
+        StateSaver *saver;              /* retries a state that could not be written */
 
         HvacBackend *backend;
         const char *backend_target;     /* what the backend talks to, for messages */

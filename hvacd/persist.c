@@ -11,8 +11,6 @@
 #include "macro.h"
 #include "persist.h"
 
-#define STATE_FILE_MAX (64 * 1024)
-
 typedef struct StateFile {
         int power;                      /* -1: missing */
         char *mode;
@@ -88,24 +86,14 @@ static int state_file_convert(const char *path, const StateFile *f, const HvacLi
         return 0;
 }
 
-int hvac_state_load(const char *path, const HvacLimits *l, HvacState *ret, char **ret_problem) {
-        _cleanup_free_ char *text = NULL;
+int hvac_state_parse(const char *name, const char *text, size_t size, const HvacLimits *l, HvacState *ret,
+                     char **ret_problem) {
         StateFile f = { .power = -1, .target_temperature = NAN };
-        size_t size;
         int r;
 
         *ret_problem = NULL;
 
-        r = read_full_file(path, STATE_FILE_MAX, &text, &size);
-        if (r == -EFBIG || r == -EISDIR || r == -EBADFD) {
-                if (asprintf(ret_problem, "%s: not a state file: %s", path, strerror(-r)) < 0)
-                        return -ENOMEM;
-                return -EBADMSG;
-        }
-        if (r < 0)
-                return r;
-
-        r = config_load_string(path, text, size, state_fields, &f, ret_problem);
+        r = config_load_string(name, text, size, state_fields, &f, ret_problem);
         if (r == -ENOMEM)
                 goto finish;
         if (r < 0) {
@@ -113,10 +101,46 @@ int hvac_state_load(const char *path, const HvacLimits *l, HvacState *ret, char 
                 goto finish;
         }
 
-        r = state_file_convert(path, &f, l, ret, ret_problem);
+        r = state_file_convert(name, &f, l, ret, ret_problem);
 finish:
         config_free_strings(state_fields, &f);
         return r;
+}
+
+int hvac_state_load(const char *path, const HvacLimits *l, HvacState *ret, char **ret_problem) {
+        _cleanup_free_ char *text = NULL, *problem = NULL;
+        size_t size;
+        int r;
+
+        *ret_problem = NULL;
+
+        r = state_file_read(path, HVAC_STATE_FILE_MAX, &text, &size, &problem);
+        if (r == -EBADMSG) {
+                if (asprintf(ret_problem, "%s: not a state file: %s", path, problem ?: "?") < 0)
+                        return -ENOMEM;
+                return r;
+        }
+        if (r < 0)
+                return r;
+        return hvac_state_parse(path, text, size, l, ret, ret_problem);
+}
+
+typedef struct RestoreContext {
+        const char *path;
+        const HvacLimits *limits;
+        HvacState *state;
+} RestoreContext;
+
+static int restore_parse(const char *text, size_t size, void *userdata, char **ret_problem) {
+        RestoreContext *c = userdata;
+
+        return hvac_state_parse(c->path, text, size, c->limits, c->state, ret_problem);
+}
+
+int hvac_state_restore(const char *path, const HvacLimits *l, HvacState *ret, StateFileLoad *ret_load) {
+        RestoreContext c = { path, l, ret };
+
+        return state_file_load(path, HVAC_STATE_FILE_MAX, restore_parse, &c, ret_load);
 }
 
 int hvac_state_save(const char *path, const HvacState *s) {

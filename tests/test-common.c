@@ -87,6 +87,16 @@ static void test_config(void) {
         expect_error("[1, 2]", "expected a JSON object");
         expect_error("", "not valid JSON");
         expect_error("\n\n{ \"device\": ,}", "test.json:3");
+
+        /* json-c would keep the second silently. */
+        expect_error("{\"device\":\"a\",\"device\":\"b\"}", "key 'device' appears more than once");
+        expect_error("{ \"nested\": { \"count\": 1, \"ratio\": 2, \"count\": 3 } }",
+                     "key 'nested.count' appears more than once");
+        expect_error("{ \"dev\\u0069ce\": \"a\", \"device\": \"b\" }", "key 'device' appears more than once");
+        r = load("{ \"device\": \"{\\\"device\\\": 1, \\\"device\\\"\", \"nested\": { \"count\": 1 }, "
+                 "\"mode\": \"cool\" }", &c, &err);
+        check(r == 0, "the same key in a string, or in two objects, is not a duplicate: %s", err);
+        config_free_strings(fields, &c);
 }
 
 static void test_config_file(void) {

@@ -112,6 +112,7 @@ static void test_recognizer(void) {
         _cleanup_(recognizer_freep) Recognizer *r = NULL;
         RecognizerConfig c;
         float a[RECOGNIZER_CMN_SIZE], b[RECOGNIZER_CMN_SIZE];
+        _cleanup_(state_file_load_done) StateFileLoad load = {};
 
         if (access(MODEL "/en-us/mdef", R_OK) < 0) {
                 test_log("pocketsphinx-en-us is not installed: recogniser part skipped");
@@ -135,13 +136,14 @@ static void test_recognizer(void) {
         require(cmn_state_save(r, state) == 0, "save");
         a[0] -= 1.5f;
         require(recognizer_set_cmn(r, a, RECOGNIZER_CMN_KEPT_FRAMES) == 0, "set mean");
-        require(cmn_state_load(r, state) == 0, "load");
+        require(cmn_state_load(r, state, &load) == 0 && load.status == STATE_FILE_LOADED, "load");
         require(recognizer_get_cmn(r, b) == 0, "get mean");
         check(fabsf(b[0] - (a[0] + 1.5f)) < 0.01f && fabsf(b[5] - a[5]) < 0.01f, "mean kept: %f vs %f", b[0], a[0] + 1.5f);
         require(test_write_file(state, "garbage\n") == 0, "write");
-        check(cmn_state_load(r, state) == -EINVAL, "a garbled file is refused");
-        unlink(state);
-        check(cmn_state_load(r, state) == -ENOENT, "no file yet");
+        check(cmn_state_load(r, state, &load) == 0 && load.status == STATE_FILE_CORRUPT && load.aside &&
+              access(load.aside, F_OK) == 0, "a garbled file is refused and moved aside");
+        state_file_load_done(&load);
+        check(cmn_state_load(r, state, &load) == 0 && load.status == STATE_FILE_MISSING, "no file yet");
 
         /* A filler word the dictionary does not know is named. */
         r = recognizer_free(r);

@@ -14,3 +14,14 @@ TESTS += $(BUILD)/tests/test-common
 $(BUILD)/tests/test-common: $(BUILD)/tests/test-common.o $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+
+TESTS += $(BUILD)/tests/test-state-file
+$(BUILD)/tests/test-state-file: $(BUILD)/tests/test-state-file.o $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The state directory on a small tmpfs that fills up, with every daemon; needs root for the mount.
+TESTS += $(BUILD)/tests/test-full-disk
+$(BUILD)/tests/test-full-disk.o: CFLAGS += -Itests/busfuzz
+$(BUILD)/tests/test-full-disk: $(BUILD)/tests/test-full-disk.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod \
+                $(BUILD)/hvacd/hvacd $(BUILD)/watchdogd/watchdogd $(BUILD)/wakeword/wakeword $(BUILD)/voicehvacctl/voicehvacctl
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)

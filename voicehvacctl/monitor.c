@@ -256,7 +256,7 @@ static int on_service_restarted(sd_bus_message *m, void *userdata, sd_bus_error 
 /* Where the air conditioner stands, when hvacd is (or comes) on the bus. */
 static int on_hvac_state(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         static const char *const skip[] = { "MinTemperature", "MaxTemperature", "TemperatureStep", "Assumed",
-                                            "Transmissions", "LastError", "Degraded", "Backend", NULL };
+                                            "Transmissions", "LastError", "Degraded", "StateUnsaved", "Backend", NULL };
         _cleanup_(json_object_putp) json_object *state = NULL;
 
         if (sd_bus_message_is_method_error(m, NULL) || bus_message_read_json(m, &state) < 0)

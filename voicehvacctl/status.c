@@ -96,6 +96,8 @@ static void print_audio(json_object *o) {
                 return;
         print_field("Microphone", "%s, %s", json_get_bool(o, "Muted", true) ? "muted" : "unmuted",
                     json_get_string(o, "State", "?"));
+        if (json_get_bool(o, "StateUnsaved", false))
+                print_field("", "mute not saved to disk (retrying); a restart now starts muted");
         rate = json_get_u64(o, "SampleRate", 0);
         channels = json_get_u64(o, "Channels", 0);
         print_field("Capture device", "%s (%g kHz, %s)", json_get_string(o, "Device", "?"), (double) rate / 1000.0,
@@ -161,6 +163,8 @@ static void print_hvac(json_object *o) {
         print_field("Air conditioner", "%s, %s, %g °C, fan %s%s", json_get_bool(o, "Power", false) ? "on" : "off",
                     json_get_string(o, "Mode", "?"), json_get_double(o, "TargetTemperature", NAN),
                     json_get_string(o, "FanSpeed", "?"), json_get_bool(o, "Degraded", false) ? " (degraded)" : "");
+        if (json_get_bool(o, "StateUnsaved", false))
+                print_field("", "state not saved to disk (retrying); a restart now loses the last change");
         room = json_get_double(o, "CurrentTemperature", NAN);
         if (isfinite(room))
                 print_field("Room temperature", "%.1f °C", room);

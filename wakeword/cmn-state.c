@@ -7,6 +7,7 @@
 
 #include "cmn-state.h"
 #include "fileio.h"
+#include <string.h>
 #include "macro.h"
 
 #define CMN_TEXT_MAX 1024
@@ -31,18 +32,18 @@ int cmn_state_parse(const char *text, float ret[static RECOGNIZER_CMN_SIZE]) {
         return *p == '\0' ? 0 : -EINVAL;
 }
 
-int cmn_state_load(Recognizer *r, const char *path) {
-        _cleanup_free_ char *text = NULL;
+static int cmn_state_parse_file(const char *text, size_t size, void *userdata, char **ret_problem) {
         float v[RECOGNIZER_CMN_SIZE];
-        int k;
 
-        k = read_full_file(path, CMN_TEXT_MAX, &text, NULL);
-        if (k < 0)
-                return k;
-        k = cmn_state_parse(text, v);
-        if (k < 0)
-                return k;
-        return recognizer_set_cmn(r, v, RECOGNIZER_CMN_KEPT_FRAMES);
+        if (strlen(text) != size || cmn_state_parse(text, v) < 0) {
+                *ret_problem = strdup("not 13 plausible numbers");
+                return *ret_problem ? -EBADMSG : -ENOMEM;
+        }
+        return recognizer_set_cmn(userdata, v, RECOGNIZER_CMN_KEPT_FRAMES);
+}
+
+int cmn_state_load(Recognizer *r, const char *path, StateFileLoad *ret) {
+        return state_file_load(path, CMN_TEXT_MAX, cmn_state_parse_file, r, ret);
 }
 
 int cmn_state_save(Recognizer *r, const char *path) {

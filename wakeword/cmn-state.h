@@ -6,9 +6,12 @@
  * utterances (which it would then likely miss). */
 
 #include "recognizer.h"
+#include "state-file.h"
 
-/* 0 loaded, -ENOENT none kept yet, -EINVAL the file is not 13 plausible numbers. */
-int cmn_state_load(Recognizer *r, const char *path);
+/* Through the common state file rule (state-file.h): 0 with ret->status LOADED (the recogniser has
+ * the mean), MISSING, or CORRUPT (not 13 plausible numbers, a symbolic link, a directory…; moved
+ * aside); < 0 when the file is there but cannot be read. */
+int cmn_state_load(Recognizer *r, const char *path, StateFileLoad *ret);
 int cmn_state_save(Recognizer *r, const char *path);
 
 /* Parses "v1 v2 … v13"; exported for the tests. */

@@ -118,6 +118,22 @@ static int on_worker(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
+static int manager_restore_cmn(Manager *m) {
+        _cleanup_(state_file_load_done) StateFileLoad load = {};
+        int r;
+
+        r = cmn_state_load(m->recognizer, m->cmn_path, &load);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                log_warning_errno(r, "Cannot read %s, starting from a typical cepstral mean: %m", m->cmn_path);
+        else if (load.status == STATE_FILE_CORRUPT)
+                log_state_file_unusable("Cepstral mean file", m->cmn_path, &load, "starting from a typical mean");
+        else if (load.status == STATE_FILE_LOADED)
+                log_debug("Restored the cepstral mean from %s.", m->cmn_path);
+        return 0;
+}
+
 int manager_new(const char *config_path, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_free_ char *error = NULL;
@@ -140,11 +156,9 @@ int manager_new(const char *config_path, Manager **ret) {
         r = state_file_path(CMN_STATE_FILE, &m->cmn_path);
         if (r < 0)
                 return log_error_errno(r, "Failed to find the state directory: %m");
-        r = cmn_state_load(m->recognizer, m->cmn_path);
-        if (r == -EINVAL)
-                log_warning("Ignoring %s: not 13 plausible numbers.", m->cmn_path);
-        else if (r < 0 && r != -ENOENT)
-                log_warning_errno(r, "Cannot read %s, starting from a typical cepstral mean: %m", m->cmn_path);
+        r = manager_restore_cmn(m);
+        if (r < 0)
+                return r;
 
         r = event_new_with_defaults(&m->event);
         if (r < 0)

@@ -2,7 +2,7 @@
 
 /* The bus side of watching a service, as any client would see it: who owns its name
  * (NameOwnerChanged), whether it answers org.freedesktop.DBus.Peer.Ping in time, and the health
- * properties it publishes (audiod State and Xruns, hvacd Degraded). All calls are asynchronous:
+ * properties it publishes (audiod State and Xruns, hvacd Degraded, StateUnsaved of both). All calls are asynchronous:
  * a hung service must never hang us. */
 
 #include <errno.h>
@@ -30,6 +30,11 @@ static int read_health_property(sd_bus_message *m, const char *name, void *userd
                         s->xruns = t;
                         if (rate >= 0)
                                 s->xrun_rate = rate;
+                        return 0;
+                }
+        } else if (streq(name, "StateUnsaved")) {
+                if (sd_bus_message_read(m, "v", "b", &b) >= 0) {
+                        s->state_unsaved = b;
                         return 0;
                 }
         } else if (streq(name, "Degraded") && s == &s->manager->services[SERVICE_HVACD]) {

@@ -75,6 +75,7 @@ struct Service {
         /* health inputs */
         char *audio_state;              /* audiod State */
         bool hvac_degraded;             /* hvacd Degraded */
+        bool state_unsaved;             /* audiod or hvacd StateUnsaved */
         uint64_t xruns;
         usec_t xrun_window_start;
         uint64_t xrun_window_base;

@@ -275,6 +275,8 @@ void service_evaluate(Service *s) {
                 ADD("State is %s", s->audio_state);
         if (s->hvac_degraded)
                 ADD("backend degraded");
+        if (s->state_unsaved)
+                ADD("%s not saved to disk", s == &s->manager->services[SERVICE_AUDIOD] ? "mute state" : "state");
         if (c->xruns_per_minute > 0 && s->xrun_rate > c->xruns_per_minute)
                 ADD("%.0f overruns per minute", s->xrun_rate);
         if (s->asound_problem)
@@ -300,6 +302,7 @@ void service_owner_changed(Service *s, bool has_owner) {
         bus_watch_stop(s);
         s->audio_state = mfree(s->audio_state);
         s->hvac_degraded = false;
+        s->state_unsaved = false;
         s->xrun_window_start = 0;
         s->xrun_rate = -1;
         if (s->restart_pending || s->state == HEALTH_FAILED || s->manager->stopping)

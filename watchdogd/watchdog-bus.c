@@ -61,7 +61,8 @@ static int append_service(sd_bus_message *reply, const Service *s) {
             (r = append_entry(reply, "MemoryBytes", "t", s->memory_bytes)) < 0 ||
             (r = append_entry(reply, "MemoryLimitBytes", "t", s->memory_limit)) < 0 ||
             (r = append_entry(reply, "Cgroup", "s", strempty(s->cgroup_path))) < 0 ||
-            (r = append_entry(reply, "Unit", "s", strempty(s->config->unit))) < 0)
+            (r = append_entry(reply, "Unit", "s", strempty(s->config->unit))) < 0 ||
+            (r = append_entry(reply, "StateUnsaved", "b", (int) s->state_unsaved)) < 0)
                 return r;
         r = sd_bus_message_close_container(reply);
         if (r < 0)

@@ -30,10 +30,11 @@ $(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/tests/fuzz/fuzz-%.o
 
 $(FUZZ_DIR)/fuzz-config: $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o
 $(FUZZ_DIR)/fuzz-hvac-state: $(FUZZ_DIR)/hvacd/persist.o $(FUZZ_DIR)/hvacd/state.o $(FUZZ_DIR)/common/string-util.o \
-                             $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o
+                             $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o $(FUZZ_DIR)/common/state-file.o
 $(FUZZ_DIR)/fuzz-intent: $(FUZZ_DIR)/wakeword/intent.o
 $(FUZZ_DIR)/fuzz-audio-packet: $(FUZZ_DIR)/common/audio-packet.o
-$(FUZZ_DIR)/fuzz-mute-state: $(FUZZ_DIR)/audiod/mute-state.o $(FUZZ_DIR)/common/fileio.o
+$(FUZZ_DIR)/fuzz-mute-state: $(FUZZ_DIR)/audiod/mute-state.o $(FUZZ_DIR)/common/state-file.o \
+                             $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o
 
 # Built (and run by make check) in the plain tree only, and only where clang can link libFuzzer.
 ifneq ($(SANITIZE),1)
