@@ -25,6 +25,7 @@ typedef struct LircBackend {
         HvacBackend backend;
         char *device;
         const IrProtocol *protocol;
+        unsigned options[IR_OPTIONS_MAX];
         unsigned carrier;
 
         IrFrame frame;                  /* the one in flight; the thread reads it */
@@ -190,7 +191,7 @@ static int lirc_transmit(HvacBackend *b, const HvacState *s) {
         if (r < 0)
                 return r;
 
-        r = l->protocol->encode(s, &l->frame);
+        r = ir_encode(l->protocol, s, l->options, &l->frame);
         if (r < 0)
                 return r;
         if (l->carrier > 0)
@@ -267,6 +268,13 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
         l->protocol = ir_protocol_find(config->protocol);
         if (!l->protocol)
                 return -EPROTONOSUPPORT;
+        ir_options_default(l->protocol, l->options);
+        for (size_t i = 0; i < config->n_option_settings; i++) {
+                r = ir_option_set(l->protocol, l->options, config->option_settings[i].name,
+                                  config->option_settings[i].value);
+                if (r < 0)
+                        return -EINVAL;
+        }
         l->carrier = config->carrier;
         l->device = strdup(config->device);
         if (!l->device)

@@ -50,10 +50,18 @@ typedef struct SimConfig {
         char *transmit_log;             /* when set, one JSON line per transmission is appended */
 } SimConfig;
 
+typedef struct IrOptionSetting {
+        char name[32];
+        unsigned value;
+} IrOptionSetting;
+
 typedef struct LircConfig {
         char *device;
         char *protocol;
         unsigned carrier;               /* Hz; 0: the protocol's */
+        /* The remote's options ("lirc.options"): the protocol's defaults, then these. */
+        IrOptionSetting option_settings[IR_OPTIONS_MAX];
+        size_t n_option_settings;
 } LircConfig;
 
 int hvac_backend_new_sim(sd_event *event, const SimConfig *config, const HvacState *initial,

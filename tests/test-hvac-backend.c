@@ -120,7 +120,7 @@ static void test_lirc_file(sd_event *event) {
         check(RUN_UNTIL(event, o.transmitted == 2, 5 * USEC_PER_SEC) && o.result == 0, "done: %d", o.result);
 
         /* Exactly the two frames, as the native 32-bit samples LIRC_MODE_PULSE takes. */
-        require(ir_gree_encode(&s, f) == 0, "encode");
+        require(ir_encode(&ir_protocol_gree, &s, NULL, f) == 0, "encode");
         require(read_full_file(dev, 64 * 1024, &data, &size) == 0, "read");
         check(size == 2 * f->n * sizeof(uint32_t), "two frames of %zu samples: %zu bytes", f->n, size);
         check(size >= 2 * f->n * sizeof(uint32_t) &&
