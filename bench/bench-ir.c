@@ -15,7 +15,7 @@
 #include "ir-capture.h"
 #include "macro.h"
 
-#define LIST_PER_REMOTE 6
+#define LIST_PER_REMOTE 60
 
 typedef struct Tally {
         unsigned remotes, captures, in_model, label, reproduced, defaults, undecoded;

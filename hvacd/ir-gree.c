@@ -7,7 +7,8 @@
  *   1: temperature − 16 °C (0–3), timer (4–7)
  *   2: timer hours (0–3), turbo (4), light (5), health (6; YAW1F remotes clear it when off),
  *      x-fan (7)
- *   3: 0x50 (°F bits 2–3)
+ *   3: 0x50; °F remotes set bit 3, and bit 2 for the half °C the °F adds (the temperature
+ *      is still in °C)
  *   4: vertical swing position (0–3), horizontal (4–6)
  *   5: temperature display (0–1), i-feel (2), 0b100 on most remotes (3–5), wifi (6), unknown (7)
  *   6: 0
@@ -55,10 +56,13 @@ static const IrOptionField gree_options[] = {
         { "unknown_b5", 5, 7, 1, 0, "set by some remotes" },
         { "econo", 7, 2, 1, 0, "econo" },
         { "heat_marker", 7, 3, 1, 0, "set in heat mode by some remotes (YAP1F, GWH09KF)" },
+        { "fahrenheit", 3, 3, 1, 0, "the remote shows °F (the frame still carries °C)" },
+        { "fahrenheit_extra", 3, 2, 1, 0, "°F remotes: the half °C the shown °F adds" },
         { "frames", GREE_SHAPE_BYTE, 0, 2, 1, "0: the short 4-byte frame; 1 or 2 full frames" },
         {}
 };
 #define GREE_OPTION_FRAMES (ELEMENTSOF(gree_options) - 2)
+_Static_assert(ELEMENTSOF(gree_options) <= IR_OPTIONS_MAX, "too many options");
 
 uint8_t ir_gree_checksum(const uint8_t state[IR_GREE_STATE_BYTES]) {
         unsigned sum = GREE_CHECKSUM_START;
@@ -216,8 +220,8 @@ static int gree_parse(const uint8_t *st, IrDecoded *d) {
                                           HVAC_MODE_HEAT };
         unsigned mode = st[0] & 7;
 
-        if (mode >= ELEMENTSOF(modes) || (st[3] & 0x08))
-                return -ERANGE;         /* an unknown mode, or °F */
+        if (mode >= ELEMENTSOF(modes))
+                return -ERANGE;
         d->state = (HvacState) {
                 .power = st[0] & 0x08,
                 .mode = modes[mode],

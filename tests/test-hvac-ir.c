@@ -487,6 +487,7 @@ static void test_captures(void) {
                 { "1394.ir", &ir_protocol_coolix, 0 },  /* Midea RG70C/BGEF */
                 { "1392.ir", &ir_protocol_midea, 0 },   /* Midea MPD-12CRN7 */
                 { "1185.ir", &ir_protocol_gree, 0 },    /* Gree YAP1F2: two frames */
+                { "1188.ir", &ir_protocol_gree, 0 },    /* Gree VIR18HP230V1AH: a °F remote */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
