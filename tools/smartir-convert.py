@@ -8,6 +8,7 @@
 # The long space that ends the recording is left out, as ir-ctl does.
 #
 #   --temperatures 16,24,30   keep only these temperatures (and the lowest and highest)
+#   --max-codes N             keep at most N codes, every k-th one (the first, "off", always)
 #   --source PATH             the path to name in the header (default: the argument)
 import argparse, base64, json, os, sys
 
@@ -48,6 +49,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--temperatures", default="")
     ap.add_argument("--source", default=None)
+    ap.add_argument("--max-codes", type=int, default=0)
     ap.add_argument("--output", required=True)
     ap.add_argument("json")
     a = ap.parse_args()
@@ -61,6 +63,7 @@ def main():
     out.write("# %s: %s, %s\n" % (src, d.get("manufacturer"), ", ".join(d.get("supportedModels", []))))
     out.write("# SmartIR (github.com/smartHomeHub/SmartIR), MIT licence; converted from Broadlink base64.\n")
     n = 0
+    codes = []
     for path, code in walk(d["commands"], []):
         if path == ["off"]:
             label = "off"
@@ -68,12 +71,12 @@ def main():
             mode, fan, temp = path
             if keep and float(temp) not in keep:
                 continue
-            label = "%s %s %s" % (MODES.get(mode, mode), FANS.get(fan, fan), temp)
+            label = "%s %s %s" % (MODES.get(mode, mode), FANS.get(fan.lower(), fan.lower()), temp)
         elif len(path) == 2 and path[0] == "fan_only":
             label = "fan_only %s -" % FANS.get(path[1], path[1])
         else:
             if len(path) >= 2:
-                path = [MODES.get(path[0], path[0]), FANS.get(path[1], path[1])] + path[2:]
+                path = [MODES.get(path[0], path[0]), FANS.get(path[1].lower(), path[1].lower())] + path[2:]
             label = " ".join(path)
             if keep and path[-1].replace(".", "").isdigit() and float(path[-1]) not in keep:
                 continue
@@ -82,6 +85,11 @@ def main():
         except Exception as e:
             print("%s: %s: %s" % (a.json, label, e), file=sys.stderr)
             continue
+        codes.append((label, samples))
+    if a.max_codes and len(codes) > a.max_codes:
+        stride = -(-len(codes) // a.max_codes)
+        codes = [c for i, c in enumerate(codes) if i % stride == 0 or c[0] == "off"]
+    for label, samples in codes:
         out.write("# label %s\n" % label)
         out.write(" ".join(("+%d" if i % 2 == 0 else "-%d") % s for i, s in enumerate(samples)) + "\n")
         n += 1
