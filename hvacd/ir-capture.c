@@ -90,7 +90,8 @@ static void describe_decoded(const IrDecoded *d, char *buf, size_t size) {
         }
         k = snprintf(buf, size, "%s", hvac_mode_to_string(d->state.mode));
         if (k > 0 && (size_t) k < size)
-                k += snprintf(buf + k, size - k, " %s", d->has_fan ? hvac_fan_to_string(d->state.fan) : "-");
+                k += snprintf(buf + k, size - k, " %s", d->has_fan ? hvac_fan_to_string(d->state.fan) :
+                              d->fan_beyond_model ? "other" : "-");
         if (k > 0 && (size_t) k < size) {
                 if (d->has_temperature)
                         snprintf(buf + k, size - k, " %g", d->state.target_temperature);
@@ -123,7 +124,7 @@ void ir_capture_check(const IrProtocol *p, const IrCapture *c, IrCaptureResult *
                 ret->matches_label = !d->state.power;
         else if (c->in_model)
                 ret->matches_label = d->state.power && d->state.mode == c->mode &&
-                        (!d->has_fan || d->state.fan == c->fan) &&
+                        (!d->has_fan || d->state.fan == c->fan) && !d->fan_beyond_model &&
                         (!d->has_temperature || !isfinite(c->temperature) ||
                          d->state.target_temperature == c->temperature);
 

@@ -51,6 +51,7 @@ static const uint8_t coolix_temperature_codes[] = {
 static const IrOptionField coolix_options[] = {
         { "sensor", 1, 0, 5, 0x1F, "the remote's own temperature reading, 0x1F: none" },
         { "zone_follow", 2, 1, 1, 0, "the unit follows the remote's sensor" },
+        { "fan_code", 1, 5, 3, 0, "a raw fan code: 6 zone follow, 7 fixed (override)", .override = true },
         {}
 };
 
@@ -224,7 +225,11 @@ static int coolix_parse(const uint8_t *st, IrDecoded *d) {
         case COOLIX_FAN_LOW:    d->state.fan = HVAC_FAN_LOW; break;
         case COOLIX_FAN_MEDIUM: d->state.fan = HVAC_FAN_MEDIUM; break;
         case COOLIX_FAN_HIGH:   d->state.fan = HVAC_FAN_HIGH; break;
-        default:                return -ERANGE;
+        default:
+                /* Zone follow, fixed: fan_code carries them. */
+                d->has_fan = false;
+                d->fan_beyond_model = true;
+                return 0;
         }
         /* The remote does not say which fan was chosen in these modes. */
         if (d->state.mode == HVAC_MODE_DRY || d->state.mode == HVAC_MODE_AUTO)

@@ -12,6 +12,7 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_coolix,
         &ir_protocol_midea,
         &ir_protocol_gree,
+        &ir_protocol_mitsubishi,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {
@@ -35,7 +36,11 @@ int ir_protocol_check_temperature(const IrProtocol *p, double t) {
 }
 
 unsigned ir_option_max(const IrOptionField *o) {
-        return (1u << o->width) - 1;
+        return o->override ? 1u << o->width : (1u << o->width) - 1;
+}
+
+static unsigned option_bits(const IrOptionField *o, const uint8_t *state) {
+        return (state[o->byte] >> o->shift) & ((1u << o->width) - 1);
 }
 
 void ir_options_default(const IrProtocol *p, unsigned ret[IR_OPTIONS_MAX]) {
@@ -65,10 +70,16 @@ int ir_option_set(const IrProtocol *p, unsigned *values, const char *name, unsig
 void ir_options_write(const IrProtocol *p, const unsigned *values, uint8_t *state) {
         for (size_t i = 0; p->options && p->options[i].name; i++) {
                 const IrOptionField *o = &p->options[i];
-                uint8_t mask = (uint8_t) (ir_option_max(o) << o->shift);
+                uint8_t mask = (uint8_t) (((1u << o->width) - 1) << o->shift);
+                unsigned v = values[i];
 
                 assert(o->byte < p->state_bytes);
-                state[o->byte] = (uint8_t) ((state[o->byte] & ~mask) | ((values[i] << o->shift) & mask));
+                if (o->override) {
+                        if (v == 0)
+                                continue;
+                        v--;
+                }
+                state[o->byte] = (uint8_t) ((state[o->byte] & ~mask) | ((v << o->shift) & mask));
         }
 }
 
@@ -77,8 +88,27 @@ void ir_options_read(const IrProtocol *p, const uint8_t *state, unsigned *ret) {
         for (size_t i = 0; p->options && p->options[i].name; i++) {
                 const IrOptionField *o = &p->options[i];
 
-                ret[i] = (state[o->byte] >> o->shift) & ir_option_max(o);
+                ret[i] = option_bits(o, state) + o->override;
         }
+}
+
+/* Override options the decoded state accounts for are 0: what the state alone would send. */
+static void options_settle_overrides(const IrProtocol *p, IrDecoded *d) {
+        uint8_t alone[IR_STATE_BYTES_MAX] = {};
+        unsigned values[IR_OPTIONS_MAX];
+        bool any = false;
+
+        memcpy(values, d->options, sizeof(values));
+        for (size_t i = 0; p->options && p->options[i].name; i++)
+                if (p->options[i].override) {
+                        values[i] = 0;
+                        any = true;
+                }
+        if (!any || p->build(&d->state, values, alone) < 0)
+                return;
+        for (size_t i = 0; p->options[i].name; i++)
+                if (p->options[i].override && option_bits(&p->options[i], alone) == option_bits(&p->options[i], d->bytes))
+                        d->options[i] = 0;
 }
 
 int ir_encode(const IrProtocol *p, const HvacState *s, const unsigned *options, IrFrame *ret) {
@@ -117,10 +147,12 @@ static int decode_at(const IrProtocol *p, const uint32_t *samples, size_t n, siz
                 if (p && p != protocols[i])
                         continue;
                 r = protocols[i]->decode(&reader, d.bytes, &d.n_bytes);
-                if (r >= 0)
-                        r = protocols[i]->parse(d.bytes, &d);
                 if (r >= 0) {
                         ir_options_read(protocols[i], d.bytes, d.options);
+                        r = protocols[i]->parse(d.bytes, &d);
+                }
+                if (r >= 0) {
+                        options_settle_overrides(protocols[i], &d);
                         *ret = d;
                         return 0;
                 }
@@ -173,6 +205,8 @@ int ir_decoded_write_json(const IrDecoded *d, FILE *out) {
                 fputs("\"temperature\":null,", out);
         if (d->has_fan)
                 fprintf(out, "\"fan\":\"%s\",", hvac_fan_to_string(d->state.fan));
+        else if (d->fan_beyond_model)
+                fputs("\"fan\":\"other\",", out);
         else
                 fputs("\"fan\":null,", out);
         fputs("\"options\":{", out);

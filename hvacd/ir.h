@@ -31,12 +31,15 @@ typedef struct IrFrame {
 } IrFrame;
 
 /* A remote option: "width" bits at "shift" in state byte "byte", and what the remote sends by
- * default. */
+ * default. An override option shares its bits with the climate state (a fan speed the climate
+ * model has no word for, say): 0 leaves them to the state, N sends N − 1 instead. A decoder
+ * reports 0 where the state accounts for the bits. */
 typedef struct IrOptionField {
         const char *name;
         uint8_t byte, shift, width;
         uint8_t def;
         const char *description;
+        bool override;
 } IrOptionField;
 
 /* What a frame says, and what it leaves out (dry mode locks some units' fan, say). */
@@ -44,6 +47,7 @@ typedef struct IrDecoded {
         const struct IrProtocol *protocol;
         HvacState state;
         bool has_fan, has_temperature;
+        bool fan_beyond_model;                  /* a speed the climate model has no word for */
         unsigned options[IR_OPTIONS_MAX];       /* in the order of protocol->options */
         uint8_t bytes[IR_STATE_BYTES_MAX];
         size_t n_bytes;                         /* the data bytes the frame carried */
@@ -73,7 +77,7 @@ typedef struct IrProtocol {
         int (*parse)(const uint8_t *state, IrDecoded *ret);
 } IrProtocol;
 
-#define IR_PROTOCOLS_LIST "coolix, midea, gree"
+#define IR_PROTOCOLS_LIST "coolix, midea, gree, mitsubishi"
 
 const IrProtocol *ir_protocol_find(const char *name);
 const IrProtocol *const *ir_protocols(size_t *ret_n);
@@ -139,7 +143,7 @@ int ir_read_bytes_lsb(IrReader *r, uint8_t *ret, size_t n, uint32_t mark, uint32
 
 uint8_t ir_reverse_bits(uint8_t b);
 
-extern const IrProtocol ir_protocol_coolix, ir_protocol_midea, ir_protocol_gree;
+extern const IrProtocol ir_protocol_coolix, ir_protocol_midea, ir_protocol_gree, ir_protocol_mitsubishi;
 
 /* Coolix: a 24-bit code, each byte followed by its inverse, MSB first. Power off is a code of
  * its own. State bytes: the code's top, middle, low byte. */

@@ -274,7 +274,7 @@ static void test_gree(void) {
 }
 
 static void test_frame_limits(void) {
-        static const char *const names[] = { "coolix", "midea", "gree" };
+        static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 const IrProtocol *p = ir_protocol_find(names[i]);
@@ -488,6 +488,8 @@ static void test_captures(void) {
                 { "1392.ir", &ir_protocol_midea, 0 },   /* Midea MPD-12CRN7 */
                 { "1185.ir", &ir_protocol_gree, 0 },    /* Gree YAP1F2: two frames */
                 { "1188.ir", &ir_protocol_gree, 0 },    /* Gree VIR18HP230V1AH: a °F remote */
+                { "1129.ir", &ir_protocol_mitsubishi, 0 },      /* Mitsubishi Electric MSZ: vane positions */
+                { "1124.ir", &ir_protocol_mitsubishi, 0 },      /* Mitsubishi Electric: quiet, highest */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
