@@ -13,6 +13,7 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_midea,
         &ir_protocol_gree,
         &ir_protocol_mitsubishi,
+        &ir_protocol_daikin,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {

@@ -274,7 +274,7 @@ static void test_gree(void) {
 }
 
 static void test_frame_limits(void) {
-        static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi" };
+        static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 const IrProtocol *p = ir_protocol_find(names[i]);
@@ -490,6 +490,7 @@ static void test_captures(void) {
                 { "1188.ir", &ir_protocol_gree, 0 },    /* Gree VIR18HP230V1AH: a °F remote */
                 { "1129.ir", &ir_protocol_mitsubishi, 0 },      /* Mitsubishi Electric MSZ: vane positions */
                 { "1124.ir", &ir_protocol_mitsubishi, 0 },      /* Mitsubishi Electric: quiet, highest */
+                { "1101.ir", &ir_protocol_daikin, 0 },  /* Daikin ARC470: the remote's clock in every frame */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
