@@ -36,7 +36,7 @@ def broadlink_to_samples(b64):
     return samples, data[1]
 
 MODES = {"heat_cool": "auto", "fan": "fan_only"}
-FANS = {"mid": "medium", "middle": "medium"}
+FANS = {"mid": "medium", "middle": "medium", "med": "medium"}
 
 def walk(node, path):
     if isinstance(node, dict):
