@@ -14,6 +14,7 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_gree,
         &ir_protocol_mitsubishi,
         &ir_protocol_daikin,
+        &ir_protocol_fujitsu,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {
