@@ -15,6 +15,7 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_mitsubishi,
         &ir_protocol_daikin,
         &ir_protocol_fujitsu,
+        &ir_protocol_lg,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {

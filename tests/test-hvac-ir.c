@@ -274,7 +274,7 @@ static void test_gree(void) {
 }
 
 static void test_frame_limits(void) {
-        static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu" };
+        static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 const IrProtocol *p = ir_protocol_find(names[i]);
@@ -494,6 +494,8 @@ static void test_captures(void) {
                 { "1292.ir", &ir_protocol_fujitsu, 0 }, /* Fujitsu ARRAH2E: swing */
                 /* Fujitsu, version 0x31: half degrees. Its fan-mode codes lack their header. */
                 { "1289.ir", &ir_protocol_fujitsu, 3, 3 },
+                { "1060.ir", &ir_protocol_lg, 0, 0 },   /* LG: LG's header */
+                { "1061.ir", &ir_protocol_lg, 0, 0 },   /* LG: LG2's header, AKB74955603 fan codes */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
