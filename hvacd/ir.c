@@ -16,6 +16,7 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_daikin,
         &ir_protocol_fujitsu,
         &ir_protocol_lg,
+        &ir_protocol_panasonic,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {

@@ -274,7 +274,8 @@ static void test_gree(void) {
 }
 
 static void test_frame_limits(void) {
-        static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg" };
+        static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg",
+                                             "panasonic" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 const IrProtocol *p = ir_protocol_find(names[i]);
@@ -496,6 +497,8 @@ static void test_captures(void) {
                 { "1289.ir", &ir_protocol_fujitsu, 3, 3 },
                 { "1060.ir", &ir_protocol_lg, 0, 0 },   /* LG: LG's header */
                 { "1061.ir", &ir_protocol_lg, 0, 0 },   /* LG: LG2's header, AKB74955603 fan codes */
+                { "1023.ir", &ir_protocol_panasonic, 0, 0 },    /* Panasonic: five speeds */
+                { "1021.ir", &ir_protocol_panasonic, 0, 0 },    /* Panasonic: three speeds, other model bytes */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
