@@ -17,6 +17,7 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_fujitsu,
         &ir_protocol_lg,
         &ir_protocol_panasonic,
+        &ir_protocol_hitachi,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {

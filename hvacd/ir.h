@@ -77,7 +77,7 @@ typedef struct IrProtocol {
         int (*parse)(const uint8_t *state, IrDecoded *ret);
 } IrProtocol;
 
-#define IR_PROTOCOLS_LIST "coolix, midea, gree, mitsubishi, daikin, fujitsu, lg, panasonic"
+#define IR_PROTOCOLS_LIST "coolix, midea, gree, mitsubishi, daikin, fujitsu, lg, panasonic, hitachi"
 
 const IrProtocol *ir_protocol_find(const char *name);
 const IrProtocol *const *ir_protocols(size_t *ret_n);
@@ -144,7 +144,8 @@ int ir_read_bytes_lsb(IrReader *r, uint8_t *ret, size_t n, uint32_t mark, uint32
 uint8_t ir_reverse_bits(uint8_t b);
 
 extern const IrProtocol ir_protocol_coolix, ir_protocol_midea, ir_protocol_gree, ir_protocol_mitsubishi,
-        ir_protocol_daikin, ir_protocol_fujitsu, ir_protocol_lg, ir_protocol_panasonic;
+        ir_protocol_daikin, ir_protocol_fujitsu, ir_protocol_lg, ir_protocol_panasonic,
+        ir_protocol_hitachi;
 
 /* Coolix: a 24-bit code, each byte followed by its inverse, MSB first. Power off is a code of
  * its own. State bytes: the code's top, middle, low byte. */

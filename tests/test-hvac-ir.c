@@ -275,7 +275,7 @@ static void test_gree(void) {
 
 static void test_frame_limits(void) {
         static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg",
-                                             "panasonic" };
+                                             "panasonic", "hitachi" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 const IrProtocol *p = ir_protocol_find(names[i]);
@@ -499,6 +499,7 @@ static void test_captures(void) {
                 { "1061.ir", &ir_protocol_lg, 0, 0 },   /* LG: LG2's header, AKB74955603 fan codes */
                 { "1023.ir", &ir_protocol_panasonic, 0, 0 },    /* Panasonic: five speeds */
                 { "1021.ir", &ir_protocol_panasonic, 0, 0 },    /* Panasonic: three speeds, other model bytes */
+                { "1092.ir", &ir_protocol_hitachi, 0, 0 },      /* Hitachi RAR-2P2 */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
