@@ -69,7 +69,7 @@ def main():
             label = "off"
         elif len(path) == 3:
             mode, fan, temp = path
-            if keep and float(temp) not in keep:
+            if keep and temp.replace(".", "").isdigit() and float(temp) not in keep:
                 continue
             label = "%s %s %s" % (MODES.get(mode, mode), FANS.get(fan.lower(), fan.lower()), temp)
         elif len(path) == 2 and path[0] == "fan_only":
