@@ -18,6 +18,7 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_lg,
         &ir_protocol_panasonic,
         &ir_protocol_hitachi,
+        &ir_protocol_samsung,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {

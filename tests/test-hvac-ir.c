@@ -275,7 +275,7 @@ static void test_gree(void) {
 
 static void test_frame_limits(void) {
         static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg",
-                                             "panasonic", "hitachi" };
+                                             "panasonic", "hitachi", "samsung" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 const IrProtocol *p = ir_protocol_find(names[i]);
@@ -500,6 +500,9 @@ static void test_captures(void) {
                 { "1023.ir", &ir_protocol_panasonic, 0, 0 },    /* Panasonic: five speeds */
                 { "1021.ir", &ir_protocol_panasonic, 0, 0 },    /* Panasonic: three speeds, other model bytes */
                 { "1092.ir", &ir_protocol_hitachi, 0, 0 },      /* Hitachi RAR-2P2 */
+                /* Samsung: swing, the extended off. Dry mode goes no lower than 18 °C, fan mode
+                 * has no fan auto: the remote sends 18 and low for three of the labels. */
+                { "1408.ir", &ir_protocol_samsung, 3, 0 },
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
