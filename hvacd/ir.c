@@ -19,6 +19,7 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_panasonic,
         &ir_protocol_hitachi,
         &ir_protocol_samsung,
+        &ir_protocol_toshiba,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {

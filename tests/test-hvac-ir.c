@@ -275,7 +275,7 @@ static void test_gree(void) {
 
 static void test_frame_limits(void) {
         static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg",
-                                             "panasonic", "hitachi", "samsung" };
+                                             "panasonic", "hitachi", "samsung", "toshiba" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 const IrProtocol *p = ir_protocol_find(names[i]);
@@ -503,6 +503,7 @@ static void test_captures(void) {
                 /* Samsung: swing, the extended off. Dry mode goes no lower than 18 °C, fan mode
                  * has no fan auto: the remote sends 18 and low for three of the labels. */
                 { "1408.ir", &ir_protocol_samsung, 3, 0 },
+                { "1260.ir", &ir_protocol_toshiba, 0, 0 },      /* Toshiba WH-TA04NE */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
