@@ -74,7 +74,7 @@ int main(void) {
         _cleanup_fclose_ FILE *f = NULL;
         const IrProtocol *const *protocols;
         size_t n_protocols, size = 0;
-        Tally uncovered = {};
+        Tally uncovered = {}, all = {};
 
         if (!capture || asprintf(&dir, "%s/tests/ir-captures", srcdir) < 0 ||
             asprintf(&list, "%s/captures.list", dir) < 0)
@@ -96,26 +96,43 @@ int main(void) {
                 }
                 if (p)
                         printf("  %s (%s)\n", p->name, p->description);
+                else
+                        printf("  not covered (no captures kept; what the captures show):\n");
                 while (getline(&buf, &size, f) > 0) {
                         char file[64], proto[32];
+                        int rest = 0;
 
-                        if (buf[0] == '#' || sscanf(buf, "%63s %31s", file, proto) != 2)
+                        if (buf[0] == '#' || sscanf(buf, "%63s %31s %n", file, proto, &rest) != 2)
                                 continue;
-                        if (p ? !streq(proto, p->name) : !streq(proto, "-"))
+                        if (!p) {
+                                if (streq(proto, "-")) {
+                                        printf("    %s %s", file, buf + rest);
+                                        uncovered.remotes++;
+                                }
                                 continue;
-                        if (bench_remote(dir, file, p, p ? &t : &uncovered, capture) < 0)
+                        }
+                        if (!streq(proto, p->name))
+                                continue;
+                        if (bench_remote(dir, file, p, &t, capture) < 0)
                                 return EXIT_FAILURE;
                 }
                 fclose(f);
                 f = NULL;
                 if (!p)
                         break;
-                printf("  %-8s %2u remotes %4u captures: label %4u/%-4u %5.1f %%  reproduced %4u/%-4u %5.1f %%  "
+                printf("  %-10s %2u remotes %4u captures: label %4u/%-4u %5.1f %%  reproduced %4u/%-4u %5.1f %%  "
                        "defaults %4u/%-4u %5.1f %%\n", p->name, t.remotes, t.captures, t.label, t.in_model,
                        percent(t.label, t.in_model), t.reproduced, t.captures, percent(t.reproduced, t.captures),
                        t.defaults, t.captures, percent(t.defaults, t.captures));
+                all.remotes += t.remotes;
+                all.captures += t.captures;
+                all.in_model += t.in_model;
+                all.label += t.label;
+                all.reproduced += t.reproduced;
         }
-        printf("  not covered: %u remotes, %u captures (%u decode as some covered protocol)\n",
-               uncovered.remotes, uncovered.captures, uncovered.captures - uncovered.undecoded);
+        printf("  covered: %u remotes, %u captures: label %u/%u %.1f %%, reproduced %u/%u %.1f %%; "
+               "not covered: %u remotes\n", all.remotes, all.captures, all.label, all.in_model,
+               percent(all.label, all.in_model), all.reproduced, all.captures, percent(all.reproduced, all.captures),
+               uncovered.remotes);
         return EXIT_SUCCESS;
 }
