@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "ir.h"
@@ -66,6 +67,7 @@ static const ConfigField lirc_fields[] = {
         { "protocol", CONFIG_STRING, offsetof(HvacConfig, lirc.protocol), .choices = protocol_choices },
         { "carrier", CONFIG_UINT, offsetof(HvacConfig, lirc.carrier), 0, 500000 },
         { "options", CONFIG_CUSTOM, offsetof(HvacConfig, lirc), .parse = parse_ir_options },
+        { "receiver", CONFIG_STRING, offsetof(HvacConfig, lirc.receiver) },
         {}
 };
 
@@ -161,8 +163,16 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
         }
 
         if (streq(c->backend, "lirc")) {
+                struct stat st;
+
                 if (isempty(c->lirc.device))
                         return config_error(ret_error, "%s: key 'lirc.device': empty", path);
+                if (!isempty(c->lirc.receiver) && stat(c->lirc.receiver, &st) < 0)
+                        return config_error(ret_error, "%s: key 'lirc.receiver': %s: %s", path, c->lirc.receiver,
+                                            strerror(errno));
+                if (!isempty(c->lirc.receiver) && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
+                        return config_error(ret_error, "%s: key 'lirc.receiver': %s is no LIRC device", path,
+                                            c->lirc.receiver);
                 /* Every temperature the bus accepts must be one the protocol can send. */
                 if (c->temperature_step != round(c->temperature_step) ||
                     c->min_temperature != round(c->min_temperature))

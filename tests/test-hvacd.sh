@@ -120,6 +120,10 @@ config_fails '{ "lirc": { "protocol": "gree", "options": { "lights": 0 } } }' "k
 config_fails '{ "lirc": { "protocol": "gree", "options": { "light": 2 } } }' "key 'lirc.options.light': 2 is above 1"
 config_fails '{ "lirc": { "protocol": "coolix", "options": { "light": 0 } } }' "protocol 'coolix' has no such option"
 config_fails '{ "lirc": { "options": { "light": "on" } } }' "key 'lirc.options'"
+config_fails '{ "backend": "lirc", "min_temperature": 17, "temperature_step": 1,
+                "lirc": { "receiver": "/nonexistent/lirc1" } }' "key 'lirc.receiver': /nonexistent/lirc1"
+config_fails '{ "backend": "lirc", "min_temperature": 17, "temperature_step": 1,
+                "lirc": { "receiver": "/etc/hostname" } }' "key 'lirc.receiver': /etc/hostname is no LIRC device"
 ok
 STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/missing.json" >"$tmp/out" 2>&1 &&
         fail "a missing --config file should stop hvacd"
