@@ -434,6 +434,27 @@ static void test_options(void) {
         check(ir_decode(NULL, f.samples, f.n, &d) == 0 && d.options[frames] == 2, "two-frame gree decodes");
 }
 
+/* Every protocol's option table fits its state bytes and the options array. */
+static void test_option_tables(void) {
+        size_t n;
+        const IrProtocol *const *protocols = ir_protocols(&n);
+
+        for (size_t i = 0; i < n; i++) {
+                const IrProtocol *p = protocols[i];
+                size_t k = 0;
+
+                check(p->state_bytes <= IR_STATE_BYTES_MAX, "%s: %zu state bytes", p->name, p->state_bytes);
+                for (; p->options && p->options[k].name; k++) {
+                        const IrOptionField *o = &p->options[k];
+
+                        check(o->byte < p->state_bytes && o->width > 0 && o->shift + o->width <= 8 &&
+                              o->def <= ir_option_max(o), "%s: option %s fits", p->name, o->name);
+                        check(ir_option_index(p, o->name) == (int) k, "%s: option %s named once", p->name, o->name);
+                }
+                check(k < IR_OPTIONS_MAX, "%s: %zu options", p->name, k);
+        }
+}
+
 /* Broken frames fail with the reason. */
 static void test_decode_errors(void) {
         HvacState s = { true, HVAC_MODE_HEAT, 22, HVAC_FAN_HIGH };
@@ -547,6 +568,7 @@ int main(void) {
         test_frame_limits();
         test_round_trip();
         test_options();
+        test_option_tables();
         test_decode_errors();
         test_parse_text();
         test_captures();
