@@ -3,7 +3,8 @@ HVACD_LIB_SRCS := hvacd/state.c hvacd/persist.c hvacd/hvac-config.c hvacd/ir.c h
                   hvacd/ir-coolix.c hvacd/ir-midea.c hvacd/ir-gree.c hvacd/ir-mitsubishi.c \
                   hvacd/ir-daikin.c hvacd/ir-fujitsu.c hvacd/ir-lg.c \
                   hvacd/ir-panasonic.c hvacd/ir-hitachi.c \
-                  hvacd/ir-samsung.c hvacd/ir-toshiba.c hvacd/lirc-receiver.c \
+                  hvacd/ir-samsung.c hvacd/ir-toshiba.c hvacd/ir-mitsubishi-heavy.c \
+                  hvacd/lirc-receiver.c \
                   hvacd/backend-sim.c hvacd/backend-lirc.c
 HVACD_SRCS     := $(HVACD_LIB_SRCS) hvacd/manager.c hvacd/hvac-bus.c hvacd/main.c
 HVACD_OBJS     := $(HVACD_SRCS:%.c=$(BUILD)/%.o)

@@ -138,7 +138,7 @@ int ir_read_gap(IrReader *r, uint32_t min) {
 
 int ir_read_bits(IrReader *r, unsigned nbits, bool msb_first, uint32_t mark, uint32_t one_space,
                  uint32_t zero_space, uint64_t *ret) {
-        uint32_t threshold = (one_space + zero_space) / 2;
+        uint32_t threshold = (one_space + zero_space) / 2, longest = MAX(one_space, zero_space);
         uint64_t v = 0;
         int k;
 
@@ -150,10 +150,11 @@ int ir_read_bits(IrReader *r, unsigned nbits, bool msb_first, uint32_t mark, uin
                         return k;
                 if (r->pos >= r->n)
                         return -ENODATA;
-                /* A space far beyond a one-space is a gap: the frame ended early. */
-                if (r->s[r->pos] > one_space * 2 + 500)
+                /* A space far beyond the longer bit space is a gap: the frame ended early. */
+                if (r->s[r->pos] > longest * 2 + 500)
                         return -ENODATA;
-                one = r->s[r->pos++] > threshold;
+                /* Some protocols (Mitsubishi Heavy) send a one as the shorter space. */
+                one = (r->s[r->pos++] > threshold) == (one_space > zero_space);
                 if (msb_first)
                         v = v << 1 | one;
                 else

@@ -20,6 +20,8 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_hitachi,
         &ir_protocol_samsung,
         &ir_protocol_toshiba,
+        &ir_protocol_mitsubishi_heavy,
+        &ir_protocol_mitsubishi_heavy_88,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {

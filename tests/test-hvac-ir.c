@@ -275,7 +275,8 @@ static void test_gree(void) {
 
 static void test_frame_limits(void) {
         static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg",
-                                             "panasonic", "hitachi", "samsung", "toshiba" };
+                                             "panasonic", "hitachi", "samsung", "toshiba", "mitsubishi_heavy",
+                                             "mitsubishi_heavy_88" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 const IrProtocol *p = ir_protocol_find(names[i]);
@@ -525,6 +526,8 @@ static void test_captures(void) {
                  * has no fan auto: the remote sends 18 and low for three of the labels. */
                 { "1408.ir", &ir_protocol_samsung, 3, 0 },
                 { "1260.ir", &ir_protocol_toshiba, 0, 0 },      /* Toshiba WH-TA04NE */
+                { "1689.ir", &ir_protocol_mitsubishi_heavy, 1, 1 },     /* Mitsubishi Heavy ZMS; one code garbled */
+                { "1687.ir", &ir_protocol_mitsubishi_heavy_88, 0, 0 },  /* Mitsubishi Heavy ZJS */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
