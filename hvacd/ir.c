@@ -22,6 +22,8 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_toshiba,
         &ir_protocol_mitsubishi_heavy,
         &ir_protocol_mitsubishi_heavy_88,
+        &ir_protocol_daikin216,
+        &ir_protocol_daikin152,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {
