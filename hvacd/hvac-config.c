@@ -18,7 +18,8 @@ static const char *const backend_choices[] = { "sim", "lirc", NULL };
 static const char *const protocol_choices[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg",
                                                  "panasonic", "hitachi", "samsung",
                                                  "toshiba", "mitsubishi_heavy",
-                                                 "mitsubishi_heavy_88", "daikin216", "daikin152", NULL };
+                                                 "mitsubishi_heavy_88", "daikin216", "daikin152",
+                                                 "mitsubishi112", NULL };
 
 /* "options": { "light": 0, … } — which names a protocol knows is checked once the protocol is
  * known, in config_check(). */

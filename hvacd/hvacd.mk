@@ -1,7 +1,8 @@
 # hvacd/: the air conditioner's state, its backends, tests and benchmark.
 HVACD_LIB_SRCS := hvacd/state.c hvacd/persist.c hvacd/hvac-config.c hvacd/ir.c hvacd/ir-read.c \
                   hvacd/ir-coolix.c hvacd/ir-midea.c hvacd/ir-gree.c hvacd/ir-mitsubishi.c \
-                  hvacd/ir-daikin.c hvacd/ir-daikin-short.c hvacd/ir-fujitsu.c hvacd/ir-lg.c \
+                  hvacd/ir-mitsubishi112.c hvacd/ir-daikin.c hvacd/ir-daikin-short.c \
+                  hvacd/ir-fujitsu.c hvacd/ir-lg.c \
                   hvacd/ir-panasonic.c hvacd/ir-hitachi.c \
                   hvacd/ir-samsung.c hvacd/ir-toshiba.c hvacd/ir-mitsubishi-heavy.c \
                   hvacd/lirc-receiver.c \

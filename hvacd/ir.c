@@ -24,6 +24,7 @@ static const IrProtocol *const protocols[] = {
         &ir_protocol_mitsubishi_heavy_88,
         &ir_protocol_daikin216,
         &ir_protocol_daikin152,
+        &ir_protocol_mitsubishi112,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {

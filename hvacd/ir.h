@@ -78,7 +78,7 @@ typedef struct IrProtocol {
 } IrProtocol;
 
 #define IR_PROTOCOLS_LIST "coolix, midea, gree, mitsubishi, daikin, fujitsu, lg, panasonic, hitachi, samsung, " \
-        "toshiba, mitsubishi_heavy, mitsubishi_heavy_88, daikin216, daikin152"
+        "toshiba, mitsubishi_heavy, mitsubishi_heavy_88, daikin216, daikin152, mitsubishi112"
 
 const IrProtocol *ir_protocol_find(const char *name);
 const IrProtocol *const *ir_protocols(size_t *ret_n);
@@ -147,7 +147,7 @@ uint8_t ir_reverse_bits(uint8_t b);
 extern const IrProtocol ir_protocol_coolix, ir_protocol_midea, ir_protocol_gree, ir_protocol_mitsubishi,
         ir_protocol_daikin, ir_protocol_fujitsu, ir_protocol_lg, ir_protocol_panasonic,
         ir_protocol_hitachi, ir_protocol_samsung, ir_protocol_toshiba, ir_protocol_mitsubishi_heavy,
-        ir_protocol_mitsubishi_heavy_88, ir_protocol_daikin216, ir_protocol_daikin152;
+        ir_protocol_mitsubishi_heavy_88, ir_protocol_daikin216, ir_protocol_daikin152, ir_protocol_mitsubishi112;
 
 /* Coolix: a 24-bit code, each byte followed by its inverse, MSB first. Power off is a code of
  * its own. State bytes: the code's top, middle, low byte. */

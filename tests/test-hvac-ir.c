@@ -276,7 +276,7 @@ static void test_gree(void) {
 static void test_frame_limits(void) {
         static const char *const names[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg",
                                              "panasonic", "hitachi", "samsung", "toshiba", "mitsubishi_heavy",
-                                             "mitsubishi_heavy_88", "daikin216", "daikin152" };
+                                             "mitsubishi_heavy_88", "daikin216", "daikin152", "mitsubishi112" };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 const IrProtocol *p = ir_protocol_find(names[i]);
@@ -530,6 +530,7 @@ static void test_captures(void) {
                 { "1687.ir", &ir_protocol_mitsubishi_heavy_88, 0, 0 },  /* Mitsubishi Heavy ZJS */
                 { "1100.ir", &ir_protocol_daikin216, 0, 0 },    /* Daikin FTXS */
                 { "1112.ir", &ir_protocol_daikin152, 0, 0 },    /* Daikin FTKQ */
+                { "1132.ir", &ir_protocol_mitsubishi112, 0, 0 },        /* Mitsubishi Electric MSC-A12YV */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
         };
