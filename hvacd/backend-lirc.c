@@ -5,7 +5,9 @@
  * sender thread and the event loop hears of the result through an eventfd. The device is opened
  * on first use and reopened after an error, so a transmitter that comes back is picked up by the
  * next retry. A regular file or a FIFO in place of the device gets the raw samples (native
- * 32-bit words, exactly what the device would get), for tests and dry runs. */
+ * 32-bit words, exactly what the device would get), for tests and dry runs. With a receiver
+ * configured, the presses of the unit's own remote that decode as the configured protocol update
+ * the state (see lirc-receiver.c). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +21,15 @@
 #include <sys/stat.h>
 
 #include "backend.h"
+#include "lirc-receiver.h"
+#include "log.h"
 #include "macro.h"
 
 typedef struct LircBackend {
         HvacBackend backend;
         char *device;
         const IrProtocol *protocol;
+        unsigned options[IR_OPTIONS_MAX];
         unsigned carrier;
 
         IrFrame frame;                  /* the one in flight; the thread reads it */
@@ -42,6 +47,8 @@ typedef struct LircBackend {
 
         int fd;                         /* sender thread only */
         bool is_lirc;                   /* sender thread only */
+
+        LircReceiver *receiver;
 } LircBackend;
 
 #define LIRC_EAGAIN_WAIT_MSEC 1000
@@ -190,7 +197,7 @@ static int lirc_transmit(HvacBackend *b, const HvacState *s) {
         if (r < 0)
                 return r;
 
-        r = l->protocol->encode(s, &l->frame);
+        r = ir_encode(l->protocol, s, l->options, &l->frame);
         if (r < 0)
                 return r;
         if (l->carrier > 0)
@@ -210,8 +217,29 @@ static int lirc_transmit(HvacBackend *b, const HvacState *s) {
         return -EINPROGRESS;
 }
 
+/* A press on the unit's own remote, heard by the receiver: only frames of the configured
+ * protocol count (hvacd's own transmissions among them, which change nothing). */
+static void lirc_on_received(LircReceiver *r, const uint32_t *samples, size_t n, void *userdata) {
+        LircBackend *l = userdata;
+        IrDecoded d;
+        int k;
+
+        k = ir_decode(l->protocol, samples, n, &d);
+        if (k < 0) {
+                log_debug("Ignoring %zu IR samples that are no %s frame: %s.", n, l->protocol->name,
+                          ir_decode_strerror(k));
+                return;
+        }
+        l->backend.heard = true;
+        if (l->backend.callbacks.received)
+                l->backend.callbacks.received(&l->backend, &d.state, d.has_fan, d.has_temperature,
+                                              l->backend.userdata);
+}
+
 static void lirc_free(HvacBackend *b) {
         LircBackend *l = (LircBackend *) b;
+
+        lirc_receiver_free(l->receiver);
 
         if (l->thread_started) {
                 pthread_mutex_lock(&l->lock);
@@ -267,6 +295,13 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
         l->protocol = ir_protocol_find(config->protocol);
         if (!l->protocol)
                 return -EPROTONOSUPPORT;
+        ir_options_default(l->protocol, l->options);
+        for (size_t i = 0; i < config->n_option_settings; i++) {
+                r = ir_option_set(l->protocol, l->options, config->option_settings[i].name,
+                                  config->option_settings[i].value);
+                if (r < 0)
+                        return -EINVAL;
+        }
         l->carrier = config->carrier;
         l->device = strdup(config->device);
         if (!l->device)
@@ -279,6 +314,12 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
         if (r < 0)
                 return r;
         (void) sd_event_source_set_description(l->done_source, "lirc-done");
+
+        if (!isempty(config->receiver)) {
+                r = lirc_receiver_new(event, config->receiver, lirc_on_received, l, &l->receiver);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to open the IR receiver %s: %m", config->receiver);
+        }
 
         *ret = TAKE_PTR(b);
         return 0;

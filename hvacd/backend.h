@@ -20,6 +20,9 @@ typedef struct HvacBackendCallbacks {
         void (*transmitted)(HvacBackend *b, int result, void *userdata);
         /* The measured room temperature changed. */
         void (*current_temperature)(HvacBackend *b, double celsius, void *userdata);
+        /* A receiver heard the unit's remote: the unit now runs "s" (of which the frame may leave
+         * the fan or the temperature out). */
+        void (*received)(HvacBackend *b, const HvacState *s, bool has_fan, bool has_temperature, void *userdata);
 } HvacBackendCallbacks;
 
 typedef struct HvacBackendOps {
@@ -39,6 +42,7 @@ struct HvacBackend {
         sd_event *event;
         HvacBackendCallbacks callbacks;
         void *userdata;
+        bool heard;                     /* a receiver has heard the remote: the state is known */
 };
 
 typedef struct SimConfig {
@@ -50,10 +54,19 @@ typedef struct SimConfig {
         char *transmit_log;             /* when set, one JSON line per transmission is appended */
 } SimConfig;
 
+typedef struct IrOptionSetting {
+        char name[32];
+        unsigned value;
+} IrOptionSetting;
+
 typedef struct LircConfig {
         char *device;
         char *protocol;
         unsigned carrier;               /* Hz; 0: the protocol's */
+        /* The remote's options ("lirc.options"): the protocol's defaults, then these. */
+        IrOptionSetting option_settings[IR_OPTIONS_MAX];
+        size_t n_option_settings;
+        char *receiver;                 /* /dev/lircN in LIRC_MODE_MODE2 following the remote; NULL: none */
 } LircConfig;
 
 int hvac_backend_new_sim(sd_event *event, const SimConfig *config, const HvacState *initial,
@@ -63,6 +76,11 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
 
 static inline int hvac_backend_transmit(HvacBackend *b, const HvacState *s) {
         return b->ops->transmit(b, s);
+}
+
+/* Whether the state is what hvacd sent, not what the unit is known to run. */
+static inline bool hvac_backend_assumed(HvacBackend *b) {
+        return b->ops->assumed && !b->heard;
 }
 
 static inline double hvac_backend_current_temperature(HvacBackend *b) {

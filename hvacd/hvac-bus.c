@@ -53,7 +53,7 @@ static int property_get_backend(sd_bus *bus, const char *path, const char *inter
 static int property_get_assumed(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return sd_bus_message_append(reply, "b", (int) m->backend->ops->assumed);
+        return sd_bus_message_append(reply, "b", (int) hvac_backend_assumed(m->backend));
 }
 
 static int property_get_last_error(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -241,7 +241,7 @@ static const sd_bus_vtable hvac_vtable[] = {
         SD_BUS_PROPERTY("MaxTemperature", "d", NULL, offsetof(Manager, limits.max), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("TemperatureStep", "d", NULL, offsetof(Manager, limits.step), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Backend", "s", property_get_backend, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Assumed", "b", property_get_assumed, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Assumed", "b", property_get_assumed, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastError", "s", property_get_last_error, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Degraded", "b", property_get_degraded, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StateUnsaved", "b", property_get_state_unsaved, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "ir.h"
@@ -13,7 +15,44 @@
 #include "manager.h"
 
 static const char *const backend_choices[] = { "sim", "lirc", NULL };
-static const char *const protocol_choices[] = { "coolix", "gree", NULL };
+static const char *const protocol_choices[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg",
+                                                 "panasonic", "hitachi", "samsung",
+                                                 "toshiba", "mitsubishi_heavy",
+                                                 "mitsubishi_heavy_88", "daikin216", "daikin152",
+                                                 "mitsubishi112", NULL };
+
+/* "options": { "light": 0, … } — which names a protocol knows is checked once the protocol is
+ * known, in config_check(). */
+static int parse_ir_options(struct json_object *v, void *dest, void *base, char **ret_problem) {
+        LircConfig *l = dest;
+        size_t n = 0;
+
+        if (!json_object_is_type(v, json_type_object))
+                return asprintf(ret_problem, "expected object, got %s", json_type_to_name(json_object_get_type(v))) < 0 ?
+                        -ENOMEM : -EINVAL;
+        json_object_object_foreach(v, key, value) {
+                int64_t i;
+
+                if (n >= ELEMENTSOF(l->option_settings) || strlen(key) >= sizeof(l->option_settings[0].name))
+                        return asprintf(ret_problem, "too many options, or option name '%s' too long", key) < 0 ?
+                                -ENOMEM : -EINVAL;
+                if (json_object_is_type(value, json_type_boolean))
+                        i = json_object_get_boolean(value);
+                else if (json_object_is_type(value, json_type_int))
+                        i = json_object_get_int64(value);
+                else
+                        return asprintf(ret_problem, "option '%s': expected boolean or integer, got %s", key,
+                                        json_type_to_name(json_object_get_type(value))) < 0 ? -ENOMEM : -EINVAL;
+                if (i < 0 || i > 255)
+                        return asprintf(ret_problem, "option '%s': %" PRIi64 " is outside 0…255", key, i) < 0 ?
+                                -ENOMEM : -ERANGE;
+                strcpy(l->option_settings[n].name, key);
+                l->option_settings[n].value = (unsigned) i;
+                n++;
+        }
+        l->n_option_settings = n;
+        return 0;
+}
 
 static const ConfigField sim_fields[] = {
         { "ambient", CONFIG_DOUBLE, offsetof(HvacConfig, sim.ambient), -40, 60 },
@@ -29,6 +68,8 @@ static const ConfigField lirc_fields[] = {
         { "device", CONFIG_STRING, offsetof(HvacConfig, lirc.device) },
         { "protocol", CONFIG_STRING, offsetof(HvacConfig, lirc.protocol), .choices = protocol_choices },
         { "carrier", CONFIG_UINT, offsetof(HvacConfig, lirc.carrier), 0, 500000 },
+        { "options", CONFIG_CUSTOM, offsetof(HvacConfig, lirc), .parse = parse_ir_options },
+        { "receiver", CONFIG_STRING, offsetof(HvacConfig, lirc.receiver) },
         {}
 };
 
@@ -106,11 +147,34 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
                 return config_error(ret_error, "%s: key 'state_file': '%s' is not a plain file name",
                                     path, c->state_file ?: "");
 
+        /* The remote's options: names the protocol knows, values its fields can hold. */
+        p = ir_protocol_find(c->lirc.protocol);
+        assert(p);      /* the choices saw to that */
+        for (size_t i = 0; i < c->lirc.n_option_settings; i++) {
+                const IrOptionSetting *o = &c->lirc.option_settings[i];
+                unsigned values[IR_OPTIONS_MAX];
+                int k = ir_option_index(p, o->name);
+
+                if (k < 0)
+                        return config_error(ret_error, "%s: key 'lirc.options.%s': protocol '%s' has no such "
+                                            "option", path, o->name, p->name);
+                if (ir_option_set(p, values, o->name, o->value) < 0)
+                        return config_error(ret_error, "%s: key 'lirc.options.%s': %u is above %u, the most "
+                                            "protocol '%s' can send", path, o->name, o->value,
+                                            ir_option_max(&p->options[k]), p->name);
+        }
+
         if (streq(c->backend, "lirc")) {
+                struct stat st;
+
                 if (isempty(c->lirc.device))
                         return config_error(ret_error, "%s: key 'lirc.device': empty", path);
-                p = ir_protocol_find(c->lirc.protocol);
-                assert(p);      /* the choices saw to that */
+                if (!isempty(c->lirc.receiver) && stat(c->lirc.receiver, &st) < 0)
+                        return config_error(ret_error, "%s: key 'lirc.receiver': %s: %s", path, c->lirc.receiver,
+                                            strerror(errno));
+                if (!isempty(c->lirc.receiver) && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
+                        return config_error(ret_error, "%s: key 'lirc.receiver': %s is no LIRC device", path,
+                                            c->lirc.receiver);
                 /* Every temperature the bus accepts must be one the protocol can send. */
                 if (c->temperature_step != round(c->temperature_step) ||
                     c->min_temperature != round(c->min_temperature))

@@ -1,9 +1,17 @@
 # hvacd/: the air conditioner's state, its backends, tests and benchmark.
-HVACD_LIB_SRCS := hvacd/state.c hvacd/persist.c hvacd/hvac-config.c hvacd/ir.c hvacd/ir-coolix.c \
-                  hvacd/ir-gree.c hvacd/backend-sim.c hvacd/backend-lirc.c
+HVACD_LIB_SRCS := hvacd/state.c hvacd/persist.c hvacd/hvac-config.c hvacd/ir.c hvacd/ir-read.c \
+                  hvacd/ir-coolix.c hvacd/ir-midea.c hvacd/ir-gree.c hvacd/ir-mitsubishi.c \
+                  hvacd/ir-mitsubishi112.c hvacd/ir-daikin.c hvacd/ir-daikin-short.c \
+                  hvacd/ir-fujitsu.c hvacd/ir-lg.c \
+                  hvacd/ir-panasonic.c hvacd/ir-hitachi.c \
+                  hvacd/ir-samsung.c hvacd/ir-toshiba.c hvacd/ir-mitsubishi-heavy.c \
+                  hvacd/lirc-receiver.c \
+                  hvacd/backend-sim.c hvacd/backend-lirc.c
 HVACD_SRCS     := $(HVACD_LIB_SRCS) hvacd/manager.c hvacd/hvac-bus.c hvacd/main.c
 HVACD_OBJS     := $(HVACD_SRCS:%.c=$(BUILD)/%.o)
 HVACD_LIB_OBJS := $(HVACD_LIB_SRCS:%.c=$(BUILD)/%.o)
+# The capture files' reader and checks, for the tests and the compatibility benchmark.
+IR_CAPTURE_OBJS := $(BUILD)/hvacd/ir-capture.o
 
 BINARIES += $(BUILD)/hvacd/hvacd
 $(BUILD)/hvacd/hvacd: $(HVACD_OBJS) $(LIBCOMMON)
@@ -16,7 +24,7 @@ TESTS += $(BUILD)/tests/test-hvac-state $(BUILD)/tests/test-hvac-ir $(BUILD)/tes
          $(BUILD)/tests/test-hvac-bus
 $(BUILD)/tests/test-hvac-state: $(BUILD)/tests/test-hvac-state.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
-$(BUILD)/tests/test-hvac-ir: $(BUILD)/tests/test-hvac-ir.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
+$(BUILD)/tests/test-hvac-ir: $(BUILD)/tests/test-hvac-ir.o $(IR_CAPTURE_OBJS) $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 $(BUILD)/tests/test-hvac-backend: $(BUILD)/tests/test-hvac-backend.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
@@ -31,3 +39,10 @@ EXTRA_TARGETS += $(BUILD)/bench/bench-hvacd
 $(BUILD)/bench/bench-hvacd.o: CFLAGS += $(TEST_CFLAGS)
 $(BUILD)/bench/bench-hvacd: $(BUILD)/bench/bench-hvacd.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+
+# The IR protocols against captures of real remotes.
+BENCHES += $(BUILD)/bench/bench-ir
+EXTRA_TARGETS += $(BUILD)/bench/bench-ir
+$(BUILD)/bench/bench-ir.o: CFLAGS += -Ihvacd
+$(BUILD)/bench/bench-ir: $(BUILD)/bench/bench-ir.o $(IR_CAPTURE_OBJS) $(HVACD_LIB_OBJS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread

@@ -1,16 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* Gree (YAW1F remotes and the units that answer to them). Eight state bytes:
- *   0: mode (bits 0–2: auto 0, cool 1, dry 2, fan 3, heat 4), power (bit 3), fan (bits 4–5)
- *   1: temperature − 16 °C (bits 0–3)
- *   2: light (bit 5), the YAW1F model bit (bit 6, set while powered on)
- *   3: 0x50 and 5: 0x20 (fixed), 4 and 6: swing and timers, left at 0
- *   7: checksum in bits 4–7
- * Sent LSB first: a header, bytes 0–3, a 3-bit block footer 0b010, a long gap, bytes 4–7.
- * The units lock auto mode to 25 °C and dry mode to the lowest fan speed, so that is what is
- * sent for them. */
+/* Gree (YAW1F, YB1FA, YAP1F and the remotes of the units that answer to them), as
+ * IRremoteESP8266's ir_Gree documents it. Eight state bytes, sent LSB first:
+ *   0: mode (bits 0–2: auto 0, cool 1, dry 2, fan 3, heat 4), power (3), fan (4–5),
+ *      swing auto (6), sleep (7)
+ *   1: temperature − 16 °C (0–3), timer (4–7)
+ *   2: timer hours (0–3), turbo (4), light (5), health (6; YAW1F remotes clear it when off),
+ *      x-fan (7)
+ *   3: 0x50; °F remotes set bit 3, and bit 2 for the half °C the °F adds (the temperature
+ *      is still in °C)
+ *   4: vertical swing position (0–3), horizontal (4–6)
+ *   5: temperature display (0–1), i-feel (2), 0b100 on most remotes (3–5), wifi (6), unknown (7)
+ *   6: 0
+ *   7: econo (2), set in heat mode by some remotes (3), checksum (4–7)
+ * The remotes send 25 °C in auto mode whatever temperature is shown, and fan 1 in dry mode (but
+ * for those of the short frame).
+ * On the air: a header, bytes 0–3, a 3-bit block footer 0b010, a long gap, bytes 4–7. Some
+ * remotes (GMV multi-split) send only the first block; newer ones follow the frame with a
+ * second one of their own. State byte 8 holds that shape: the number of 8-byte frames, 0 for
+ * the short one. */
 
 #include <errno.h>
+#include <string.h>
 
 #include "ir.h"
 #include "macro.h"
@@ -21,10 +32,37 @@
 #define GREE_ONE_SPACE          1600
 #define GREE_ZERO_SPACE         540
 #define GREE_MSG_SPACE          19980
+#define GREE_FRAME_GAP          40000
 #define GREE_BLOCK_FOOTER       0x2
 #define GREE_BLOCK_FOOTER_BITS  3
-#define GREE_AUTO_TEMPERATURE   25
 #define GREE_CHECKSUM_START     10
+#define GREE_AUTO_TEMPERATURE   25
+#define GREE_SHAPE_BYTE         8
+#define GREE_SHAPE_SHORT        0
+
+static const IrOptionField gree_options[] = {
+        { "light", 2, 5, 1, 1, "the unit's display light" },
+        { "health", 2, 6, 1, 0, "health (ioniser); YAW1F remotes send it while on" },
+        { "xfan", 2, 7, 1, 0, "x-fan: dries the coil after cooling" },
+        { "turbo", 2, 4, 1, 0, "turbo" },
+        { "sleep", 0, 7, 1, 0, "sleep mode" },
+        { "swing_auto", 0, 6, 1, 0, "swing" },
+        { "swing_v", 4, 0, 4, 0, "vertical vane: 0 last, 1 auto, 2–6 fixed positions" },
+        { "swing_h", 4, 4, 3, 0, "horizontal vane" },
+        { "display_temperature", 5, 0, 2, 0, "what the display shows: 0 none, 1 set, 2 inside, 3 outside" },
+        { "ifeel", 5, 2, 1, 0, "i-feel: the remote's sensor" },
+        { "model_bits", 5, 3, 3, 4, "0b100 on most remotes, 0 on some" },
+        { "wifi", 5, 6, 1, 0, "wifi" },
+        { "unknown_b5", 5, 7, 1, 0, "set by some remotes" },
+        { "econo", 7, 2, 1, 0, "econo" },
+        { "heat_marker", 7, 3, 1, 0, "set in heat mode by some remotes (YAP1F, GWH09KF)" },
+        { "fahrenheit", 3, 3, 1, 0, "the remote shows °F (the frame still carries °C)" },
+        { "fahrenheit_extra", 3, 2, 1, 0, "°F remotes: the half °C the shown °F adds" },
+        { "frames", GREE_SHAPE_BYTE, 0, 2, 1, "0: the short 4-byte frame; 1 or 2 full frames" },
+        {}
+};
+#define GREE_OPTION_FRAMES (ELEMENTSOF(gree_options) - 2)
+_Static_assert(ELEMENTSOF(gree_options) <= IR_OPTIONS_MAX, "too many options");
 
 uint8_t ir_gree_checksum(const uint8_t state[IR_GREE_STATE_BYTES]) {
         unsigned sum = GREE_CHECKSUM_START;
@@ -37,13 +75,11 @@ uint8_t ir_gree_checksum(const uint8_t state[IR_GREE_STATE_BYTES]) {
         return sum & 0x0F;
 }
 
-int ir_gree_state(const HvacState *s, uint8_t ret[IR_GREE_STATE_BYTES]) {
-        const IrProtocol *p = ir_protocol_find("gree");
-        uint8_t st[IR_GREE_STATE_BYTES] = { 0, 0, 0x20, 0x50, 0, 0x20, 0, 0 };
+static int gree_build(const HvacState *s, const unsigned *options, uint8_t *st) {
         unsigned mode, fan, temp;
         int r;
 
-        r = ir_protocol_check_temperature(p, s->target_temperature);
+        r = ir_protocol_check_temperature(&ir_protocol_gree, s->target_temperature);
         if (r < 0)
                 return r;
         temp = (unsigned) s->target_temperature;
@@ -64,57 +100,156 @@ int ir_gree_state(const HvacState *s, uint8_t ret[IR_GREE_STATE_BYTES]) {
         case HVAC_FAN_HIGH:   fan = 3; break;
         default:              return -EINVAL;
         }
-        if (s->mode == HVAC_MODE_DRY)
+        /* The remotes of the short frame send the fan chosen. */
+        if (s->mode == HVAC_MODE_DRY && options[GREE_OPTION_FRAMES] != GREE_SHAPE_SHORT)
                 fan = 1;
 
-        st[0] = (uint8_t) (mode | (s->power ? 0x08 : 0) | fan << 4);
-        st[1] = (uint8_t) (temp - (unsigned) p->min_temperature);
-        if (s->power)
-                st[2] |= 0x40;
-        st[7] = (uint8_t) (ir_gree_checksum(st) << 4);
-
-        memcpy(ret, st, sizeof(st));
+        memset(st, 0, IR_GREE_STATE_BYTES + 1);
+        st[3] = 0x50;
+        ir_options_write(&ir_protocol_gree, options, st);
+        st[0] |= (uint8_t) (mode | (s->power ? 0x08 : 0) | fan << 4);
+        st[1] |= (uint8_t) (temp - (unsigned) ir_protocol_gree.min_temperature);
+        if (!s->power)
+                st[2] &= (uint8_t) ~0x40;
+        if (s->mode != HVAC_MODE_HEAT)
+                st[7] &= (uint8_t) ~0x08;
+        st[7] |= (uint8_t) (ir_gree_checksum(st) << 4);
         return 0;
 }
 
-static int gree_add_bytes(IrFrame *f, const uint8_t *bytes, size_t n) {
+static int gree_add_block(IrFrame *f, const uint8_t *bytes, bool footer, uint32_t gap) {
         int r;
 
-        for (size_t i = 0; i < n; i++) {
-                r = ir_frame_add_bits(f, bytes[i], 8, false, GREE_BIT_MARK, GREE_ONE_SPACE, GREE_ZERO_SPACE);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        r = ir_frame_add_bytes_lsb(f, bytes, 4, GREE_BIT_MARK, GREE_ONE_SPACE, GREE_ZERO_SPACE);
+        if (r >= 0 && footer)
+                r = ir_frame_add_bits(f, GREE_BLOCK_FOOTER, GREE_BLOCK_FOOTER_BITS, false,
+                                      GREE_BIT_MARK, GREE_ONE_SPACE, GREE_ZERO_SPACE);
+        if (r >= 0)
+                r = ir_frame_add(f, true, GREE_BIT_MARK);
+        if (r >= 0)
+                r = ir_frame_add(f, false, gap);
+        return r;
 }
 
-int ir_gree_encode(const HvacState *s, IrFrame *f) {
-        uint8_t st[IR_GREE_STATE_BYTES];
+static int gree_encode(const uint8_t *st, IrFrame *f) {
+        static const uint8_t second[IR_GREE_STATE_BYTES] = {};
+        unsigned frames = st[GREE_SHAPE_BYTE];
         int r;
-
-        r = ir_gree_state(s, st);
-        if (r < 0)
-                return r;
 
         ir_frame_init(f, 38000, 50);
         r = ir_frame_add(f, true, GREE_HDR_MARK);
         if (r >= 0)
                 r = ir_frame_add(f, false, GREE_HDR_SPACE);
         if (r >= 0)
-                r = gree_add_bytes(f, st, 4);
-        if (r >= 0)
-                r = ir_frame_add_bits(f, GREE_BLOCK_FOOTER, GREE_BLOCK_FOOTER_BITS, false,
-                                      GREE_BIT_MARK, GREE_ONE_SPACE, GREE_ZERO_SPACE);
-        if (r >= 0)
-                r = ir_frame_add(f, true, GREE_BIT_MARK);
-        if (r >= 0)
-                r = ir_frame_add(f, false, GREE_MSG_SPACE);
-        if (r >= 0)
-                r = gree_add_bytes(f, st + 4, 4);
-        if (r >= 0)
-                r = ir_frame_add(f, true, GREE_BIT_MARK);
+                r = gree_add_block(f, st, true, GREE_MSG_SPACE);
+        if (r >= 0 && frames != GREE_SHAPE_SHORT)
+                r = gree_add_block(f, st + 4, false, GREE_FRAME_GAP);
+        /* The second frame: header, and (as far as captures show) the first frame's options. */
+        for (unsigned i = 1; r >= 0 && i < frames; i++) {
+                r = ir_frame_add(f, true, GREE_HDR_MARK);
+                if (r >= 0)
+                        r = ir_frame_add(f, false, GREE_HDR_SPACE);
+                if (r >= 0)
+                        r = gree_add_block(f, second, true, GREE_MSG_SPACE);
+                if (r >= 0)
+                        r = gree_add_block(f, second + 4, false, GREE_FRAME_GAP);
+        }
         if (r < 0)
                 return r;
         ir_frame_finish(f);
         return 0;
 }
+
+static int gree_read_block(IrReader *r, uint8_t *bytes, bool footer, uint32_t gap) {
+        uint64_t v;
+        int k;
+
+        k = ir_read_bytes_lsb(r, bytes, 4, GREE_BIT_MARK, GREE_ONE_SPACE, GREE_ZERO_SPACE);
+        if (k >= 0 && footer) {
+                k = ir_read_bits(r, GREE_BLOCK_FOOTER_BITS, false, GREE_BIT_MARK, GREE_ONE_SPACE,
+                                 GREE_ZERO_SPACE, &v);
+                if (k >= 0 && v != GREE_BLOCK_FOOTER)
+                        return -ENOMSG;
+        }
+        if (k >= 0)
+                k = ir_read_mark(r, GREE_BIT_MARK);
+        if (k >= 0)
+                k = ir_read_gap(r, gap);
+        return k == -ENOMSG ? -ENODATA : k;
+}
+
+static int gree_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
+        uint8_t second[IR_GREE_STATE_BYTES];
+        int k;
+
+        memset(st, 0, IR_GREE_STATE_BYTES + 1);
+        k = ir_read_mark(r, GREE_HDR_MARK);
+        if (k >= 0)
+                k = ir_read_space(r, GREE_HDR_SPACE);
+        if (k < 0)
+                return k;
+        k = gree_read_block(r, st, true, GREE_MSG_SPACE);
+        if (k < 0)
+                return k;
+        if (r->pos >= r->n) {
+                st[GREE_SHAPE_BYTE] = GREE_SHAPE_SHORT;
+                *ret_n = 4;
+                return 0;
+        }
+        k = gree_read_block(r, st + 4, false, GREE_FRAME_GAP);
+        if (k < 0)
+                return k;
+        if (ir_gree_checksum(st) != st[7] >> 4)
+                return -EBADMSG;
+        st[GREE_SHAPE_BYTE] = 1;
+        *ret_n = IR_GREE_STATE_BYTES;
+
+        /* A second frame, where the remote sends one. */
+        if (r->pos + 2 < r->n && ir_read_mark(r, GREE_HDR_MARK) >= 0 && ir_read_space(r, GREE_HDR_SPACE) >= 0 &&
+            gree_read_block(r, second, true, GREE_MSG_SPACE) >= 0 &&
+            gree_read_block(r, second + 4, false, GREE_FRAME_GAP) >= 0) {
+                st[GREE_SHAPE_BYTE] = 2;
+                memcpy(st + IR_GREE_STATE_BYTES + 1, second, IR_GREE_STATE_BYTES);
+                *ret_n = IR_GREE_STATE_BYTES;
+        }
+        return 0;
+}
+
+static int gree_parse(const uint8_t *st, IrDecoded *d) {
+        static const HvacMode modes[] = { HVAC_MODE_AUTO, HVAC_MODE_COOL, HVAC_MODE_DRY, HVAC_MODE_FAN_ONLY,
+                                          HVAC_MODE_HEAT };
+        unsigned mode = st[0] & 7;
+
+        if (mode >= ELEMENTSOF(modes))
+                return -ERANGE;
+        d->state = (HvacState) {
+                .power = st[0] & 0x08,
+                .mode = modes[mode],
+                .target_temperature = ir_protocol_gree.min_temperature + (st[1] & 0x0F),
+                .fan = (HvacFan) ((st[0] >> 4) & 3),
+        };
+        if (d->state.target_temperature > ir_protocol_gree.max_temperature)
+                return -ERANGE;
+        d->has_fan = d->has_temperature = d->state.power;
+        /* The remotes lock auto mode to 25 °C: the frame does not say what was chosen. */
+        if (d->state.mode == HVAC_MODE_AUTO)
+                d->has_temperature = false;
+        /* …and dry mode to the lowest fan speed (but for the short frame's remotes). */
+        if (d->state.mode == HVAC_MODE_DRY && st[GREE_SHAPE_BYTE] != GREE_SHAPE_SHORT)
+                d->has_fan = false;
+        return 0;
+}
+
+const IrProtocol ir_protocol_gree = {
+        .name = "gree",
+        .description = "Gree (YAW1F, YB1FA, YAP1F remotes; short GMV and two-frame variants)",
+        .carrier = 38000,
+        .min_temperature = 16,
+        .max_temperature = 30,
+        .state_bytes = IR_GREE_STATE_BYTES + 1 + IR_GREE_STATE_BYTES,
+        .options = gree_options,
+        .build = gree_build,
+        .encode = gree_encode,
+        .decode = gree_decode,
+        .parse = gree_parse,
+};

@@ -2,20 +2,41 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ir.h"
 #include "macro.h"
 
-static const IrProtocol protocols[] = {
-        { "coolix", 38000, 17, 30, ir_coolix_encode },
-        { "gree",   38000, 16, 30, ir_gree_encode },
+static const IrProtocol *const protocols[] = {
+        &ir_protocol_coolix,
+        &ir_protocol_midea,
+        &ir_protocol_gree,
+        &ir_protocol_mitsubishi,
+        &ir_protocol_daikin,
+        &ir_protocol_fujitsu,
+        &ir_protocol_lg,
+        &ir_protocol_panasonic,
+        &ir_protocol_hitachi,
+        &ir_protocol_samsung,
+        &ir_protocol_toshiba,
+        &ir_protocol_mitsubishi_heavy,
+        &ir_protocol_mitsubishi_heavy_88,
+        &ir_protocol_daikin216,
+        &ir_protocol_daikin152,
+        &ir_protocol_mitsubishi112,
 };
 
 const IrProtocol *ir_protocol_find(const char *name) {
         for (size_t i = 0; name && i < ELEMENTSOF(protocols); i++)
-                if (streq(protocols[i].name, name))
-                        return &protocols[i];
+                if (streq(protocols[i]->name, name))
+                        return protocols[i];
         return NULL;
+}
+
+const IrProtocol *const *ir_protocols(size_t *ret_n) {
+        *ret_n = ELEMENTSOF(protocols);
+        return protocols;
 }
 
 int ir_protocol_check_temperature(const IrProtocol *p, double t) {
@@ -24,6 +45,190 @@ int ir_protocol_check_temperature(const IrProtocol *p, double t) {
         if (t < p->min_temperature || t > p->max_temperature)
                 return -ERANGE;
         return 0;
+}
+
+unsigned ir_option_max(const IrOptionField *o) {
+        return o->override ? 1u << o->width : (1u << o->width) - 1;
+}
+
+static unsigned option_bits(const IrOptionField *o, const uint8_t *state) {
+        return (state[o->byte] >> o->shift) & ((1u << o->width) - 1);
+}
+
+void ir_options_default(const IrProtocol *p, unsigned ret[IR_OPTIONS_MAX]) {
+        memset(ret, 0, sizeof(unsigned) * IR_OPTIONS_MAX);
+        for (size_t i = 0; p->options && p->options[i].name; i++)
+                ret[i] = p->options[i].def;
+}
+
+int ir_option_index(const IrProtocol *p, const char *name) {
+        for (size_t i = 0; p->options && p->options[i].name; i++)
+                if (streq(p->options[i].name, name))
+                        return (int) i;
+        return -ENOENT;
+}
+
+int ir_option_set(const IrProtocol *p, unsigned *values, const char *name, unsigned value) {
+        int i = ir_option_index(p, name);
+
+        if (i < 0)
+                return i;
+        if (value > ir_option_max(&p->options[i]))
+                return -ERANGE;
+        values[i] = value;
+        return 0;
+}
+
+void ir_options_write(const IrProtocol *p, const unsigned *values, uint8_t *state) {
+        for (size_t i = 0; p->options && p->options[i].name; i++) {
+                const IrOptionField *o = &p->options[i];
+                uint8_t mask = (uint8_t) (((1u << o->width) - 1) << o->shift);
+                unsigned v = values[i];
+
+                assert(o->byte < p->state_bytes);
+                if (o->override) {
+                        if (v == 0)
+                                continue;
+                        v--;
+                }
+                state[o->byte] = (uint8_t) ((state[o->byte] & ~mask) | ((v << o->shift) & mask));
+        }
+}
+
+void ir_options_read(const IrProtocol *p, const uint8_t *state, unsigned *ret) {
+        memset(ret, 0, sizeof(unsigned) * IR_OPTIONS_MAX);
+        for (size_t i = 0; p->options && p->options[i].name; i++) {
+                const IrOptionField *o = &p->options[i];
+
+                ret[i] = option_bits(o, state) + o->override;
+        }
+}
+
+/* Override options the decoded state accounts for are 0: what the state alone would send. */
+static void options_settle_overrides(const IrProtocol *p, IrDecoded *d) {
+        uint8_t alone[IR_STATE_BYTES_MAX] = {};
+        unsigned values[IR_OPTIONS_MAX];
+        bool any = false;
+
+        memcpy(values, d->options, sizeof(values));
+        for (size_t i = 0; p->options && p->options[i].name; i++)
+                if (p->options[i].override) {
+                        values[i] = 0;
+                        any = true;
+                }
+        if (!any || p->build(&d->state, values, alone) < 0)
+                return;
+        for (size_t i = 0; p->options[i].name; i++)
+                if (p->options[i].override && option_bits(&p->options[i], alone) == option_bits(&p->options[i], d->bytes))
+                        d->options[i] = 0;
+}
+
+int ir_encode(const IrProtocol *p, const HvacState *s, const unsigned *options, IrFrame *ret) {
+        unsigned defaults[IR_OPTIONS_MAX];
+        uint8_t state[IR_STATE_BYTES_MAX] = {};
+        int r;
+
+        if (!options) {
+                ir_options_default(p, defaults);
+                options = defaults;
+        }
+        r = p->build(s, options, state);
+        if (r < 0)
+                return r;
+        return p->encode(state, ret);
+}
+
+/* The more a failure says about a frame, the higher it ranks. */
+static int decode_error_rank(int r) {
+        switch (r) {
+        case -EBADMSG: return 3;
+        case -ENODATA: return 2;
+        case -ERANGE:  return 1;
+        default:       return 0;
+        }
+}
+
+static int decode_at(const IrProtocol *p, const uint32_t *samples, size_t n, size_t start, IrDecoded *ret) {
+        int best = -EPROTONOSUPPORT;
+
+        for (size_t i = 0; i < ELEMENTSOF(protocols); i++) {
+                IrReader reader = { samples, n, start };
+                IrDecoded d = { .protocol = protocols[i] };
+                int r;
+
+                if (p && p != protocols[i])
+                        continue;
+                r = protocols[i]->decode(&reader, d.bytes, &d.n_bytes);
+                if (r >= 0) {
+                        ir_options_read(protocols[i], d.bytes, d.options);
+                        r = protocols[i]->parse(d.bytes, &d);
+                }
+                if (r >= 0) {
+                        options_settle_overrides(protocols[i], &d);
+                        *ret = d;
+                        return 0;
+                }
+                if (decode_error_rank(r) > decode_error_rank(best))
+                        best = r;
+        }
+        return best;
+}
+
+/* A recording may start with noise, or in the middle of a frame (the receiver woke up late):
+ * then every long mark is a place a frame may start. */
+#define IR_FRAME_START_MIN_MARK 2000
+
+int ir_decode(const IrProtocol *p, const uint32_t *samples, size_t n, IrDecoded *ret) {
+        int best = -EPROTONOSUPPORT;
+
+        for (size_t start = 0; start < n; start += 2) {
+                int r;
+
+                if (start > 0 && samples[start] < IR_FRAME_START_MIN_MARK)
+                        continue;
+                r = decode_at(p, samples, n, start, ret);
+                if (r >= 0)
+                        return r;
+                if (decode_error_rank(r) > decode_error_rank(best))
+                        best = r;
+        }
+        return best;
+}
+
+const char *ir_decode_strerror(int r) {
+        switch (r) {
+        case -EPROTONOSUPPORT: return "unknown protocol: no known frame starts here";
+        case -EBADMSG:         return "bad checksum";
+        case -ENODATA:         return "truncated frame";
+        case -ERANGE:          return "a value outside what the protocol defines";
+        case -ENOMSG:          return "not a frame of this protocol";
+        default:               return strerror(-r);
+        }
+}
+
+int ir_decoded_write_json(const IrDecoded *d, FILE *out) {
+        const IrProtocol *p = d->protocol;
+
+        fprintf(out, "{\"protocol\":\"%s\",\"power\":%s,\"mode\":\"%s\",", p->name,
+                d->state.power ? "true" : "false", hvac_mode_to_string(d->state.mode));
+        if (d->has_temperature)
+                fprintf(out, "\"temperature\":%g,", d->state.target_temperature);
+        else
+                fputs("\"temperature\":null,", out);
+        if (d->has_fan)
+                fprintf(out, "\"fan\":\"%s\",", hvac_fan_to_string(d->state.fan));
+        else if (d->fan_beyond_model)
+                fputs("\"fan\":\"other\",", out);
+        else
+                fputs("\"fan\":null,", out);
+        fputs("\"options\":{", out);
+        for (size_t i = 0; p->options && p->options[i].name; i++)
+                fprintf(out, "%s\"%s\":%u", i == 0 ? "" : ",", p->options[i].name, d->options[i]);
+        fputs("},\"bytes\":\"", out);
+        for (size_t i = 0; i < d->n_bytes; i++)
+                fprintf(out, "%02X", d->bytes[i]);
+        fputs("\"}\n", out);
+        return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
 }
 
 void ir_frame_init(IrFrame *f, unsigned carrier, unsigned duty_cycle) {
@@ -67,6 +272,18 @@ int ir_frame_add_bits(IrFrame *f, uint64_t data, unsigned nbits, bool msb_first,
         return 0;
 }
 
+int ir_frame_add_bytes_lsb(IrFrame *f, const uint8_t *bytes, size_t n,
+                           uint32_t mark, uint32_t one_space, uint32_t zero_space) {
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                r = ir_frame_add_bits(f, bytes[i], 8, false, mark, one_space, zero_space);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 void ir_frame_finish(IrFrame *f) {
         if (f->n % 2 == 0 && f->n > 0)
                 f->n--;
@@ -87,4 +304,12 @@ int ir_frame_write_text(const IrFrame *f, const char *comment, FILE *out) {
         for (size_t i = 0; i < f->n; i++)
                 fprintf(out, "%s %u\n", i % 2 == 0 ? "pulse" : "space", (unsigned) f->samples[i]);
         return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
+}
+
+uint8_t ir_reverse_bits(uint8_t b) {
+        uint8_t r = 0;
+
+        for (unsigned i = 0; i < 8; i++)
+                r = (uint8_t) (r << 1 | ((b >> i) & 1));
+        return r;
 }

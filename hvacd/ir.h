@@ -2,8 +2,15 @@
 #pragma once
 
 /* Full-state infrared frames for air conditioners, as the pulse/space microsecond lists that
- * /dev/lircN takes in LIRC_MODE_PULSE. An A/C remote sends everything (power, mode, temperature,
- * fan) in every frame, so one frame carries the whole HvacState. */
+ * /dev/lircN takes in LIRC_MODE_PULSE and gives in LIRC_MODE_MODE2. An A/C remote sends
+ * everything (power, mode, temperature, fan, and its own options) in every frame, so one frame
+ * carries the whole HvacState.
+ *
+ * Each protocol works on its state bytes, the data the frame carries, in the order the
+ * protocol's notes number them. Bytes past the data describe the frame's shape (a remote that
+ * sends a shorter frame, say); they are options like the others but never go on the air. The
+ * bits the climate model has no word for (a display light, a beep) are named options, so a
+ * configuration can set them and a decoder can report them. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +20,8 @@
 
 /* What one write() to a LIRC device may carry (the kernel's LIRCBUF_SIZE). */
 #define IR_FRAME_SAMPLES_MAX 1024
+#define IR_STATE_BYTES_MAX 40
+#define IR_OPTIONS_MAX 24
 
 typedef struct IrFrame {
         unsigned carrier;                       /* Hz */
@@ -21,16 +30,82 @@ typedef struct IrFrame {
         uint32_t samples[IR_FRAME_SAMPLES_MAX]; /* µs: pulse, space, pulse, … */
 } IrFrame;
 
+/* A remote option: "width" bits at "shift" in state byte "byte", and what the remote sends by
+ * default. An override option shares its bits with the climate state (a fan speed the climate
+ * model has no word for, say): 0 leaves them to the state, N sends N − 1 instead. A decoder
+ * reports 0 where the state accounts for the bits. */
+typedef struct IrOptionField {
+        const char *name;
+        uint8_t byte, shift, width;
+        uint8_t def;
+        const char *description;
+        bool override;
+} IrOptionField;
+
+/* What a frame says, and what it leaves out (dry mode locks some units' fan, say). */
+typedef struct IrDecoded {
+        const struct IrProtocol *protocol;
+        HvacState state;
+        bool has_fan, has_temperature;
+        bool fan_beyond_model;                  /* a speed the climate model has no word for */
+        unsigned options[IR_OPTIONS_MAX];       /* in the order of protocol->options */
+        uint8_t bytes[IR_STATE_BYTES_MAX];
+        size_t n_bytes;                         /* the data bytes the frame carried */
+} IrDecoded;
+
+/* Reads a pulse/space list. Failures: -ENOMSG (not this protocol's frame), -EBADMSG (its
+ * frame, with a bad checksum or a bad copy), -ENODATA (its frame, cut short). */
+typedef struct IrReader {
+        const uint32_t *s;
+        size_t n, pos;
+} IrReader;
+
 typedef struct IrProtocol {
         const char *name;
+        const char *description;
         unsigned carrier;
         int min_temperature, max_temperature;   /* whole °C the protocol can carry */
-        int (*encode)(const HvacState *s, IrFrame *ret);
+        size_t state_bytes;                     /* data and shape bytes */
+        const IrOptionField *options;           /* NULL-name-terminated */
+        /* State and option values → state bytes (checksum included). */
+        int (*build)(const HvacState *s, const unsigned *options, uint8_t *ret);
+        /* State bytes → frame. */
+        int (*encode)(const uint8_t *state, IrFrame *ret);
+        /* Frame → state bytes (shape bytes included); *ret_n: the data bytes read. */
+        int (*decode)(IrReader *r, uint8_t *ret, size_t *ret_n);
+        /* State bytes → climate state. */
+        int (*parse)(const uint8_t *state, IrDecoded *ret);
 } IrProtocol;
 
-#define IR_PROTOCOLS_LIST "coolix, gree"
+#define IR_PROTOCOLS_LIST "coolix, midea, gree, mitsubishi, daikin, fujitsu, lg, panasonic, hitachi, samsung, " \
+        "toshiba, mitsubishi_heavy, mitsubishi_heavy_88, daikin216, daikin152, mitsubishi112"
 
 const IrProtocol *ir_protocol_find(const char *name);
+const IrProtocol *const *ir_protocols(size_t *ret_n);
+
+/* Whether the protocol can carry "t" (a whole number of °C in its range). */
+int ir_protocol_check_temperature(const IrProtocol *p, double t);
+
+/* Option values: the remote's defaults, or by name. */
+void ir_options_default(const IrProtocol *p, unsigned ret[IR_OPTIONS_MAX]);
+int ir_option_index(const IrProtocol *p, const char *name);
+unsigned ir_option_max(const IrOptionField *o);
+/* Sets option "name" in "values": -ENOENT when the protocol has no such option, -ERANGE when
+ * its field cannot hold "value". */
+int ir_option_set(const IrProtocol *p, unsigned *values, const char *name, unsigned value);
+void ir_options_write(const IrProtocol *p, const unsigned *values, uint8_t *state);
+void ir_options_read(const IrProtocol *p, const uint8_t *state, unsigned *ret);
+
+/* The frame for a state; "options" NULL: the remote's defaults. */
+int ir_encode(const IrProtocol *p, const HvacState *s, const unsigned *options, IrFrame *ret);
+
+/* Tries every protocol (or only "p") on the samples. -EPROTONOSUPPORT when no protocol knows
+ * the frame; otherwise the most telling failure of one that recognised its start. */
+int ir_decode(const IrProtocol *p, const uint32_t *samples, size_t n, IrDecoded *ret);
+const char *ir_decode_strerror(int r);
+
+/* The decoded frame as one JSON object on one line. */
+int ir_decoded_write_json(const IrDecoded *d, FILE *out);
 
 void ir_frame_init(IrFrame *f, unsigned carrier, unsigned duty_cycle);
 /* Appends a pulse or a space; one of the same kind as the last one is merged into it. */
@@ -38,6 +113,9 @@ int ir_frame_add(IrFrame *f, bool pulse, uint32_t usec);
 /* Appends nbits of data, each as a mark and a one- or zero-space. */
 int ir_frame_add_bits(IrFrame *f, uint64_t data, unsigned nbits, bool msb_first,
                       uint32_t mark, uint32_t one_space, uint32_t zero_space);
+/* Appends bytes, each LSB first. */
+int ir_frame_add_bytes_lsb(IrFrame *f, const uint8_t *bytes, size_t n,
+                           uint32_t mark, uint32_t one_space, uint32_t zero_space);
 /* Drops a trailing space: a transmission must end with a pulse. */
 void ir_frame_finish(IrFrame *f);
 /* Total duration in µs. */
@@ -47,18 +125,36 @@ uint64_t ir_frame_duration(const IrFrame *f);
  * "pulse N"/"space N" line each); "comment" becomes a leading '#' line when set. */
 int ir_frame_write_text(const IrFrame *f, const char *comment, FILE *out);
 
-/* Whether the protocol can carry "t" (a whole number of °C in its range). */
-int ir_protocol_check_temperature(const IrProtocol *p, double t);
+/* Parses what `ir-ctl -r` or mode2 print: "pulse N"/"space N" lines, or "+N -N …" words;
+ * '#' comments, "carrier N" and "timeout N" lines are skipped. Consecutive samples of one kind
+ * are merged, a leading space is dropped. -EINVAL with the line number on bad text. */
+int ir_samples_parse_text(const char *text, uint32_t *samples, size_t max, size_t *ret_n,
+                          unsigned *ret_line);
 
-/* Coolix (Midea and its rebrands): a 24-bit code, each byte followed by its inverse, MSB first,
- * the frame sent twice. Power off is a code of its own. */
+/* Matching with the tolerance that real remotes and receivers need. */
+bool ir_match(uint32_t measured, uint32_t expected);
+int ir_read_mark(IrReader *r, uint32_t expected);
+int ir_read_space(IrReader *r, uint32_t expected);
+/* A space of at least "min" µs, or the end of the samples. */
+int ir_read_gap(IrReader *r, uint32_t min);
+int ir_read_bits(IrReader *r, unsigned nbits, bool msb_first, uint32_t mark, uint32_t one_space,
+                 uint32_t zero_space, uint64_t *ret);
+int ir_read_bytes_lsb(IrReader *r, uint8_t *ret, size_t n, uint32_t mark, uint32_t one_space,
+                      uint32_t zero_space);
+
+uint8_t ir_reverse_bits(uint8_t b);
+
+extern const IrProtocol ir_protocol_coolix, ir_protocol_midea, ir_protocol_gree, ir_protocol_mitsubishi,
+        ir_protocol_daikin, ir_protocol_fujitsu, ir_protocol_lg, ir_protocol_panasonic,
+        ir_protocol_hitachi, ir_protocol_samsung, ir_protocol_toshiba, ir_protocol_mitsubishi_heavy,
+        ir_protocol_mitsubishi_heavy_88, ir_protocol_daikin216, ir_protocol_daikin152, ir_protocol_mitsubishi112;
+
+/* Coolix: a 24-bit code, each byte followed by its inverse, MSB first. Power off is a code of
+ * its own. State bytes: the code's top, middle, low byte. */
 #define IR_COOLIX_OFF UINT32_C(0xB27BE0)
 int ir_coolix_code(const HvacState *s, uint32_t *ret);
-int ir_coolix_encode(const HvacState *s, IrFrame *ret);
 
-/* Gree (YAW1F remotes and compatibles): 8 bytes LSB first in two blocks of four, with a 4-bit
- * checksum in the top of the last byte. */
+/* Gree: 8 bytes LSB first in two blocks of four, with a 4-bit checksum in the top of the last
+ * byte. */
 #define IR_GREE_STATE_BYTES 8
-int ir_gree_state(const HvacState *s, uint8_t ret[IR_GREE_STATE_BYTES]);
 uint8_t ir_gree_checksum(const uint8_t state[IR_GREE_STATE_BYTES]);
-int ir_gree_encode(const HvacState *s, IrFrame *ret);

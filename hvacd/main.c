@@ -2,19 +2,27 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "ir.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
 
+#define IR_DECODE_SAMPLES_MAX 65536
+#define IR_DECODE_TEXT_MAX (4u << 20)
+
 static const char *arg_config = NULL;
 static bool arg_ir_dump = false;
-static const char *arg_protocol = "coolix";
+static const char *arg_ir_decode = NULL;
+static const char *arg_protocol = NULL;
+static char **arg_ir_options = NULL;
+static size_t arg_n_ir_options = 0;
 static HvacState arg_ir_state = {
         .power = true,
         .mode = HVAC_MODE_COOL,
@@ -29,7 +37,12 @@ static void help(void) {
                "     --config FILE        Configuration (default " HVACD_CONFIG_DEFAULT ")\n"
                "     --ir-dump            Print the IR frame for a state in the format of\n"
                "                          'ir-ctl --send', and exit\n"
-               "     --protocol NAME      With --ir-dump: " IR_PROTOCOLS_LIST " (default coolix)\n"
+               "     --ir-decode FILE     Decode a recording ('ir-ctl -r' or mode2 text) and\n"
+               "                          print the state as one JSON object, and exit\n"
+               "     --protocol NAME      With --ir-dump: " IR_PROTOCOLS_LIST " (default coolix);\n"
+               "                          with --ir-decode: only this protocol\n"
+               "     --option NAME=VALUE  With --ir-dump: a remote option (see the protocol's\n"
+               "                          options in --ir-decode's output)\n"
                "     --power on|off       With --ir-dump (default on)\n"
                "     --mode MODE          With --ir-dump: " HVAC_MODES_LIST " (default cool)\n"
                "     --temperature °C     With --ir-dump (default 24)\n"
@@ -51,6 +64,8 @@ static int parse_argv(int argc, char *argv[]) {
         enum {
                 ARG_CONFIG = 0x100,
                 ARG_IR_DUMP,
+                ARG_IR_DECODE,
+                ARG_OPTION,
                 ARG_PROTOCOL,
                 ARG_POWER,
                 ARG_MODE,
@@ -61,6 +76,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "help",        no_argument,       NULL, 'h' },
                 { "config",      required_argument, NULL, ARG_CONFIG },
                 { "ir-dump",     no_argument,       NULL, ARG_IR_DUMP },
+                { "ir-decode",   required_argument, NULL, ARG_IR_DECODE },
+                { "option",      required_argument, NULL, ARG_OPTION },
                 { "protocol",    required_argument, NULL, ARG_PROTOCOL },
                 { "power",       required_argument, NULL, ARG_POWER },
                 { "mode",        required_argument, NULL, ARG_MODE },
@@ -83,12 +100,24 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_IR_DUMP:
                         arg_ir_dump = true;
                         break;
+                case ARG_IR_DECODE:
+                        arg_ir_decode = optarg;
+                        break;
+                case ARG_OPTION: {
+                        char **n = reallocarray(arg_ir_options, arg_n_ir_options + 1, sizeof(char *));
+
+                        if (!n)
+                                return log_oom();
+                        arg_ir_options = n;
+                        arg_ir_options[arg_n_ir_options++] = optarg;
+                        ir_options = true;
+                        break;
+                }
                 case ARG_PROTOCOL:
                         if (!ir_protocol_find(optarg))
                                 return log_error_errno(-EINVAL, "Unknown protocol '%s', expected one of "
                                                        IR_PROTOCOLS_LIST ".", optarg);
                         arg_protocol = optarg;
-                        ir_options = true;
                         break;
                 case ARG_POWER:
                         if (parse_power(optarg, &arg_ir_state.power) < 0)
@@ -126,17 +155,53 @@ static int parse_argv(int argc, char *argv[]) {
 
         if (optind < argc)
                 return log_error_errno(-EINVAL, "%s takes no arguments.", program_invocation_short_name);
+        if (arg_ir_dump && arg_ir_decode)
+                return log_error_errno(-EINVAL, "--ir-dump and --ir-decode exclude each other.");
         if (ir_options && !arg_ir_dump)
-                return log_error_errno(-EINVAL, "--protocol, --power, --mode, --temperature and --fan go with "
+                return log_error_errno(-EINVAL, "--power, --mode, --temperature, --fan and --option go with "
                                        "--ir-dump.");
+        if (arg_protocol && !arg_ir_dump && !arg_ir_decode)
+                return log_error_errno(-EINVAL, "--protocol goes with --ir-dump or --ir-decode.");
         return 1;
 }
 
+static int ir_dump_options(const IrProtocol *p, unsigned options[IR_OPTIONS_MAX]) {
+        ir_options_default(p, options);
+        for (size_t i = 0; i < arg_n_ir_options; i++) {
+                const char *eq = strchr(arg_ir_options[i], '=');
+                _cleanup_free_ char *name = NULL;
+                unsigned long v;
+                char *end;
+                int k;
+
+                if (!eq)
+                        return log_error_errno(-EINVAL, "Invalid --option '%s', expected NAME=VALUE.", arg_ir_options[i]);
+                name = strndup(arg_ir_options[i], eq - arg_ir_options[i]);
+                if (!name)
+                        return log_oom();
+                k = ir_option_index(p, name);
+                if (k < 0)
+                        return log_error_errno(-EINVAL, "Protocol %s has no option '%s'.", p->name, name);
+                errno = 0;
+                v = strtoul(eq + 1, &end, 0);
+                if (errno != 0 || end == eq + 1 || *end != '\0' || v > UINT_MAX ||
+                    ir_option_set(p, options, name, (unsigned) v) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --option %s value '%s', expected 0…%u.", name, eq + 1,
+                                               ir_option_max(&p->options[k]));
+        }
+        return 0;
+}
+
 static int ir_dump(void) {
-        const IrProtocol *p = ir_protocol_find(arg_protocol);
+        const IrProtocol *p = ir_protocol_find(arg_protocol ?: "coolix");
         _cleanup_free_ IrFrame *frame = NULL;
         _cleanup_free_ char *comment = NULL;
+        unsigned options[IR_OPTIONS_MAX];
         int r;
+
+        r = ir_dump_options(p, options);
+        if (r < 0)
+                return r;
 
         r = ir_protocol_check_temperature(p, arg_ir_state.target_temperature);
         if (r < 0)
@@ -147,7 +212,7 @@ static int ir_dump(void) {
         frame = malloc(sizeof(IrFrame));
         if (!frame)
                 return log_oom();
-        r = p->encode(&arg_ir_state, frame);
+        r = ir_encode(p, &arg_ir_state, options, frame);
         if (r < 0)
                 return log_error_errno(r, "Failed to encode the %s frame: %m", p->name);
 
@@ -160,6 +225,44 @@ static int ir_dump(void) {
         r = ir_frame_write_text(frame, comment, stdout);
         if (r < 0)
                 return log_error_errno(r, "Failed to write the frame: %m");
+        return 0;
+}
+
+static int ir_decode_file(void) {
+        _cleanup_free_ uint32_t *samples = NULL;
+        _cleanup_free_ char *text = NULL;
+        const IrProtocol *p = NULL;
+        size_t size = 0, n = 0;
+        unsigned line = 0;
+        IrDecoded d;
+        int r;
+
+        if (arg_protocol)
+                p = ir_protocol_find(arg_protocol);
+        r = read_full_file(arg_ir_decode, IR_DECODE_TEXT_MAX, &text, &size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read '%s': %m", arg_ir_decode);
+        if (strlen(text) != size)
+                return log_error_errno(-EINVAL, "%s: not text.", arg_ir_decode);
+
+        samples = calloc(IR_DECODE_SAMPLES_MAX, sizeof(uint32_t));
+        if (!samples)
+                return log_oom();
+        r = ir_samples_parse_text(text, samples, IR_DECODE_SAMPLES_MAX, &n, &line);
+        if (r == -E2BIG)
+                return log_error_errno(r, "%s: more than %u samples.", arg_ir_decode, IR_DECODE_SAMPLES_MAX);
+        if (r < 0)
+                return log_error_errno(r, "%s:%u: expected 'pulse N', 'space N' or '+N -N' words.", arg_ir_decode, line);
+        if (n == 0)
+                return log_error_errno(-ENODATA, "%s: no pulses.", arg_ir_decode);
+
+        r = ir_decode(p, samples, n, &d);
+        if (r < 0)
+                return log_error_errno(r, "%s: nothing decoded%s%s: %s.", arg_ir_decode, p ? " as " : "",
+                                       p ? p->name : "", ir_decode_strerror(r));
+        r = ir_decoded_write_json(&d, stdout);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write: %m");
         return 0;
 }
 
@@ -208,6 +311,6 @@ int main(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
-        r = arg_ir_dump ? ir_dump() : run();
+        r = arg_ir_dump ? ir_dump() : arg_ir_decode ? ir_decode_file() : run();
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

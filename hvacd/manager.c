@@ -241,6 +241,47 @@ static void on_backend_current_temperature(HvacBackend *b, double celsius, void 
         manager_bus_emit_properties(m, PROPERTY_NAMES("CurrentTemperature"));
 }
 
+/* The unit's own remote was pressed: the unit runs that state now. The properties follow, the
+ * state file too, and nothing is sent (a change of ours still waiting for the coalescing window
+ * is overtaken: the press came later). */
+static void on_backend_received(HvacBackend *b, const HvacState *s, bool has_fan, bool has_temperature,
+                                void *userdata) {
+        Manager *m = userdata;
+        _cleanup_free_ char *problem = NULL;
+        HvacState n = m->state, old = m->state;
+
+        n.power = s->power;
+        if (s->power) {
+                n.mode = s->mode;
+                if (has_fan)
+                        n.fan = s->fan;
+                if (has_temperature) {
+                        if (hvac_temperature_check(&m->limits, "temperature", s->target_temperature, &problem) >= 0)
+                                n.target_temperature = s->target_temperature;
+                        else
+                                log_notice("The remote set %s; keeping %g °C.", problem ?: "a temperature outside the limits",
+                                           m->state.target_temperature);
+                }
+        }
+
+        if (!m->assumed_announced)
+                manager_bus_emit_properties(m, PROPERTY_NAMES("Assumed"));
+        m->assumed_announced = true;
+
+        if (hvac_state_equal(&n, &m->state))
+                return;
+        log_info("The remote set: power %s, mode %s, %g °C, fan %s.", n.power ? "on" : "off",
+                 hvac_mode_to_string(n.mode), n.target_temperature, hvac_fan_to_string(n.fan));
+        m->state = n;
+        m->dirty = false;
+        if (timer_armed(m->coalesce_timer))
+                (void) sd_event_source_set_enabled(m->coalesce_timer, SD_EVENT_OFF);
+        if (timer_armed(m->retry_timer))
+                (void) sd_event_source_set_enabled(m->retry_timer, SD_EVENT_OFF);
+        manager_bus_emit_state_changed(m, &old);
+        manager_save_state(m);
+}
+
 int manager_apply_change(Manager *m, const HvacChange *c, char **ret_problem) {
         HvacState n, old;
         int r;
@@ -301,6 +342,7 @@ static int manager_setup_backend(Manager *m) {
         static const HvacBackendCallbacks callbacks = {
                 .transmitted = on_backend_transmitted,
                 .current_temperature = on_backend_current_temperature,
+                .received = on_backend_received,
         };
         int r;
 

@@ -57,6 +57,7 @@ typedef struct Manager {
         uint64_t retry_delay_usec;
 
         double current_temperature;
+        bool assumed_announced;         /* Assumed has turned false and was announced */
         uint64_t transmissions;
         unsigned failures;              /* consecutive */
         bool degraded;

@@ -2,11 +2,14 @@
 
 /* hvacd's backends in an event loop of their own, without a bus: the sim's room model settles
  * and then stops waking up; the lirc backend writes exactly the encoded frame (to a regular file
- * standing in for /dev/lirc0), and reports open and ioctl failures instead of hiding them. */
+ * standing in for /dev/lirc0), reports open and ioctl failures instead of hiding them, and with
+ * a receiver (a FIFO of mode2 words standing in for it) reports the remote's presses. */
 
 #include <fcntl.h>
+#include <linux/lirc.h>
 #include <math.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "fileio.h"
@@ -17,6 +20,9 @@ typedef struct Observed {
         int result;
         unsigned temperature_updates;
         double temperature;
+        unsigned received;
+        HvacState state;
+        bool has_fan, has_temperature;
 } Observed;
 
 static void on_transmitted(HvacBackend *b, int result, void *userdata) {
@@ -31,7 +37,15 @@ static void on_temperature(HvacBackend *b, double celsius, void *userdata) {
         o->temperature = celsius;
 }
 
-static const HvacBackendCallbacks callbacks = { on_transmitted, on_temperature };
+static void on_received(HvacBackend *b, const HvacState *s, bool has_fan, bool has_temperature, void *userdata) {
+        Observed *o = userdata;
+        o->received++;
+        o->state = *s;
+        o->has_fan = has_fan;
+        o->has_temperature = has_temperature;
+}
+
+static const HvacBackendCallbacks callbacks = { on_transmitted, on_temperature, on_received };
 
 /* Runs the loop until cond holds or the time is up. */
 #define RUN_UNTIL(event, cond, timeout_usec)                                                    \
@@ -120,7 +134,7 @@ static void test_lirc_file(sd_event *event) {
         check(RUN_UNTIL(event, o.transmitted == 2, 5 * USEC_PER_SEC) && o.result == 0, "done: %d", o.result);
 
         /* Exactly the two frames, as the native 32-bit samples LIRC_MODE_PULSE takes. */
-        require(ir_gree_encode(&s, f) == 0, "encode");
+        require(ir_encode(&ir_protocol_gree, &s, NULL, f) == 0, "encode");
         require(read_full_file(dev, 64 * 1024, &data, &size) == 0, "read");
         check(size == 2 * f->n * sizeof(uint32_t), "two frames of %zu samples: %zu bytes", f->n, size);
         check(size >= 2 * f->n * sizeof(uint32_t) &&
@@ -155,6 +169,67 @@ static void test_lirc_failures(sd_event *event) {
               "unknown protocol");
 }
 
+/* Writes a frame as the mode2 words a receiver gives: pulses, spaces, then "end". */
+static void write_mode2(int fd, const IrFrame *f, uint32_t end) {
+        uint32_t words[IR_FRAME_SAMPLES_MAX + 2];
+        size_t n = 0;
+
+        words[n++] = LIRC_SPACE(500000);        /* the silence before the press */
+        for (size_t i = 0; i < f->n; i++)
+                words[n++] = i % 2 == 0 ? LIRC_PULSE(f->samples[i]) : LIRC_SPACE(f->samples[i]);
+        words[n++] = end;
+        require(write(fd, words, n * sizeof(words[0])) == (ssize_t) (n * sizeof(words[0])), "write mode2");
+}
+
+static void test_lirc_receiver(sd_event *event) {
+        _cleanup_free_ char *dev = test_tmp_path("lirc-tx"), *rx = test_tmp_path("lirc-rx");
+        _cleanup_(hvac_backend_freep) HvacBackend *b = NULL;
+        _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
+        HvacState heat = { true, HVAC_MODE_HEAT, 27, HVAC_FAN_HIGH }, dry = { true, HVAC_MODE_DRY, 22, HVAC_FAN_LOW };
+        _cleanup_close_ int fd = -EBADF;
+        Observed o = {};
+
+        require(f, "alloc");
+        require(test_write_file(dev, "") == 0, "device stand-in");
+        (void) unlink(rx);
+        require(mkfifo(rx, 0600) == 0, "mkfifo");
+        require(hvac_backend_new_lirc(event, &(LircConfig) { .device = dev, .protocol = (char *) "gree",
+                                                             .receiver = rx },
+                                      &callbacks, &o, &b) == 0, "lirc backend with receiver");
+        check(hvac_backend_assumed(b), "assumed until the remote is heard");
+        fd = open(rx, O_WRONLY | O_CLOEXEC);
+        require(fd >= 0, "open the FIFO");
+
+        /* Another protocol's frame is not this unit's remote; noise is nothing. */
+        require(ir_encode(&ir_protocol_coolix, &heat, NULL, f) == 0, "encode coolix");
+        write_mode2(fd, f, LIRC_TIMEOUT(125000));
+        /* The remote: heat, 27 °C, fan high; the end of the press as a timeout word. */
+        require(ir_encode(&ir_protocol_gree, &heat, NULL, f) == 0, "encode gree");
+        write_mode2(fd, f, LIRC_TIMEOUT(125000));
+        check(RUN_UNTIL(event, o.received >= 1, 5 * USEC_PER_SEC) && o.received == 1 &&
+              hvac_state_equal(&o.state, &heat) && o.has_fan && o.has_temperature,
+              "heard heat 27 °C fan high (%u frames)", o.received);
+        check(!hvac_backend_assumed(b), "the state is known now");
+
+        /* Dry mode (the remote sends fan 1 whatever is chosen); a receiver without timeout
+         * reports ends the press with a long space. */
+        require(ir_encode(&ir_protocol_gree, &dry, NULL, f) == 0, "encode gree");
+        write_mode2(fd, f, LIRC_SPACE(200000));
+        check(RUN_UNTIL(event, o.received >= 2, 5 * USEC_PER_SEC) && o.state.mode == HVAC_MODE_DRY &&
+              o.state.target_temperature == 22 && !o.has_fan && o.has_temperature,
+              "heard dry 22 °C, fan not said (%u frames)", o.received);
+        check(o.transmitted == 0, "nothing was sent");
+
+        /* A missing receiver stops the backend from being made. */
+        check(hvac_backend_new_lirc(event, &(LircConfig) { .device = dev, .protocol = (char *) "gree",
+                                                           .receiver = (char *) "/nonexistent/lirc1" },
+                                    &callbacks, &o, &(HvacBackend *) { NULL }) == -ENOENT, "missing receiver");
+        check(hvac_backend_new_lirc(event, &(LircConfig) { .device = dev, .protocol = (char *) "gree",
+                                                           .receiver = (char *) "/dev/null" },
+                                    &callbacks, &o, &(HvacBackend *) { NULL }) == -ENODEV, "/dev/null receives nothing");
+        (void) unlink(rx);
+}
+
 int main(void) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
 
@@ -162,5 +237,6 @@ int main(void) {
         test_sim(event);
         test_lirc_file(event);
         test_lirc_failures(event);
+        test_lirc_receiver(event);
         return test_result();
 }

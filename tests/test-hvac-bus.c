@@ -3,9 +3,12 @@
 /* hvacd on a private bus, driven the way a client drives it: every method and property, every
  * kind of bad input, coalescing observed at the sim backend's transmit log, voice intents as
  * CommandRecognized signals, persistence across restarts, a corrupt state file, and a failing
- * lirc backend that degrades, backs off and recovers. */
+ * lirc backend that degrades, backs off and recovers, and one that follows the unit's remote
+ * through a receiver. */
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/lirc.h>
 #include <math.h>
 #include <sys/stat.h>
 
@@ -533,6 +536,85 @@ static void test_lirc_failure(const char *dir) {
         check(test_stop(pid, 10 * USEC_PER_SEC) == 0, "lirc hvacd exits 0");
 }
 
+/* The capture labelled "label" in a file of tests/ir-captures, as mode2 words ending in a
+ * receiver's timeout. */
+static size_t capture_mode2(const char *file, const char *label, uint32_t *words, size_t max) {
+        _cleanup_free_ char *path = NULL, *text = NULL, *needle = NULL;
+        size_t n = 0;
+        char *p, *end;
+
+        path = test_src_path(file);
+        require(path && read_full_file(path, 16 << 20, &text, NULL) == 0, "read %s", file);
+        require(asprintf(&needle, "# label %s\n", label) > 0, "asprintf");
+        p = strstr(text, needle);
+        require(p, "%s has \"%s\"", file, label);
+        p += strlen(needle);
+        while (*p && *p != '\n' && n + 1 < max) {
+                bool pulse = *p == '+';
+                unsigned long v = strtoul(p + 1, &end, 10);
+
+                require(end != p + 1, "capture text");
+                words[n++] = pulse ? LIRC_PULSE(v) : LIRC_SPACE(v);
+                p = end + (*end == ' ');
+        }
+        words[n++] = LIRC_TIMEOUT(125000);
+        return n;
+}
+
+/* A receiver follows the unit's own remote: the state becomes what the remote set, known, and
+ * is not sent back. The remote is a real one: a Gree YAP1F2 capture. */
+static void test_lirc_receiver(const char *dir) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *config = NULL, *dev = NULL, *rx = NULL, *text = NULL, *data = NULL;
+        _cleanup_free_ uint32_t *words = calloc(4096, sizeof(uint32_t));
+        _cleanup_close_ int fd = -EBADF;
+        size_t n, size = 0;
+        pid_t pid;
+
+        require(words, "alloc");
+        require(asprintf(&dev, "%s/lirc-tx", dir) > 0 && asprintf(&rx, "%s/lirc-rx", dir) > 0, "paths");
+        require(test_write_file(dev, "") == 0 && mkfifo(rx, 0600) == 0, "device stand-ins");
+        config = test_tmp_path("hvacd-receiver.json");
+        require(asprintf(&text, "{ \"backend\": \"lirc\", \"temperature_step\": 1, \"coalesce_ms\": 10,"
+                         "  \"state_file\": \"receiver-state.json\","
+                         "  \"lirc\": { \"device\": \"%s\", \"protocol\": \"gree\", \"receiver\": \"%s\","
+                         "             \"options\": { \"frames\": 2 } } }", dev, rx) > 0, "config");
+        require(test_write_file(config, text) == 0, "write config");
+
+        pid = start_hvacd("hvacd-bus-receiver", config);
+        check(get_bool("Assumed") == 1 && get_bool("Power") == 0, "assumed, off");
+
+        fd = open(rx, O_WRONLY | O_CLOEXEC);
+        require(fd >= 0, "open the receiver FIFO");
+        changed_reset();
+        n = capture_mode2("tests/ir-captures/1185.ir", "cool high 26", words, 4096);
+        require(write(fd, words, n * sizeof(uint32_t)) == (ssize_t) (n * sizeof(uint32_t)), "press");
+        check(WAIT_FOR(get_bool("Power") == 1 && string_is("Mode", "cool") && get_double("TargetTemperature") == 26 &&
+                       string_is("FanSpeed", "high"), 5 * USEC_PER_SEC), "the remote's state: cool, 26 °C, high");
+        check(get_bool("Assumed") == 0, "known now");
+        pump(50 * USEC_PER_MSEC);
+        check(changed_has("Assumed") && changed_has("Power") && changed_has("TargetTemperature"),
+              "PropertiesChanged for Assumed, Power, TargetTemperature: %s", changed_names ?: "");
+        check(get_u64("Transmissions") == 0 && read_full_file(dev, 65536, &data, &size) == 0 && size == 0,
+              "not sent back (%zu bytes)", size);
+
+        /* Off on the remote. */
+        n = capture_mode2("tests/ir-captures/1185.ir", "off", words, 4096);
+        require(write(fd, words, n * sizeof(uint32_t)) == (ssize_t) (n * sizeof(uint32_t)), "press");
+        check(WAIT_FOR(get_bool("Power") == 0, 5 * USEC_PER_SEC), "the remote turned it off");
+
+        /* hvacd's own changes still go out. */
+        check(call("SetPower", &e, "b", 1) >= 0, "SetPower");
+        check(WAIT_FOR(get_u64("Transmissions") == 1, 5 * USEC_PER_SEC), "sent");
+        free(data);
+        data = NULL;
+        /* lirc.options reach the encoder: two Gree frames, 279 samples. */
+        check(read_full_file(dev, 65536, &data, &size) == 0 && size == 279 * sizeof(uint32_t),
+              "the two-frame Gree frame reached the device: %zu bytes", size);
+
+        check(test_stop(pid, 10 * USEC_PER_SEC) == 0, "receiver hvacd exits 0");
+}
+
 int main(void) {
         _cleanup_free_ char *config = NULL, *text = NULL;
         const char *dir;
@@ -565,6 +647,7 @@ int main(void) {
         test_corrupt_state(&pid, config);
         stop_hvacd(pid, "sim");
         test_lirc_failure(dir);
+        test_lirc_receiver(dir);
 
         free(changed_names);
         free(state_dir);

@@ -46,7 +46,8 @@ expect "gree frame: 139 samples" test "$(grep -c '^\(pulse\|space\) ' <<<"$gree"
 expect "gree header" test "$(sed -n '3,4p' <<<"$gree" | tr '\n' ' ')" = "pulse 9000 space 4500 "
 
 for bad in "--temperature 24.5" "--temperature 35" "--protocol nec" "--mode warm" "--fan turbo" \
-           "--power maybe" "--temperature abc"; do
+           "--power maybe" "--temperature abc" "--protocol gree --option lights=0" \
+           "--protocol gree --option light=2" "--option light"; do
         ok
         # shellcheck disable=SC2086
         if "$hvacd" --ir-dump $bad >/dev/null 2>"$tmp/err"; then
@@ -56,6 +57,30 @@ for bad in "--temperature 24.5" "--temperature 35" "--protocol nec" "--mode warm
         fi
 done
 ok; "$hvacd" --temperature 24 >/dev/null 2>&1 && fail "--temperature without --ir-dump should fail"
+
+# --- --ir-decode: what --ir-dump sends, real captures, and frames that say nothing ----------
+"$hvacd" --ir-dump --protocol gree --mode heat --temperature 22 --fan high --option light=0 >"$tmp/gree.ir"
+out=$("$hvacd" --ir-decode "$tmp/gree.ir")
+expect "ir-decode exits 0" test $? -eq 0
+expect "ir-decode: one JSON object with the state" \
+        grep -q '^{"protocol":"gree","power":true,"mode":"heat","temperature":22,"fan":"high","options":{"light":0,' <<<"$out"
+# A real remote's capture, as ir-ctl -r prints it.
+awk '/^# label cool high 24$/ { getline; print; exit }' "$src/tests/ir-captures/1394.ir" >"$tmp/coolix.ir"
+out=$("$hvacd" --ir-decode "$tmp/coolix.ir")
+expect "a real coolix capture decodes to its label" \
+        grep -q '^{"protocol":"coolix","power":true,"mode":"cool","temperature":24,"fan":"high",' <<<"$out"
+out=$("$hvacd" --ir-decode "$tmp/coolix.ir" --protocol gree 2>&1)
+expect "decoding as another protocol fails" grep -q 'nothing decoded as gree: unknown protocol' <<<"$out"
+head -n 60 "$tmp/gree.ir" >"$tmp/cut.ir"
+out=$("$hvacd" --ir-decode "$tmp/cut.ir" 2>&1)
+expect "a cut frame is truncated" grep -q 'truncated frame' <<<"$out"
+printf '+300 -300 +300 -9000 +300\n' >"$tmp/noise.ir"
+out=$("$hvacd" --ir-decode "$tmp/noise.ir" 2>&1)
+expect "noise is an unknown protocol" grep -q 'unknown protocol' <<<"$out"
+printf 'pulse 9000\nspace 4500\nwhistle 12\n' >"$tmp/bad.ir"
+out=$("$hvacd" --ir-decode "$tmp/bad.ir" 2>&1)
+expect "bad text names its line" grep -q 'bad.ir:3:' <<<"$out"
+ok; "$hvacd" --ir-decode "$tmp/missing.ir" >/dev/null 2>&1 && fail "a missing file should fail"
 ok; "$hvacd" stray-argument >/dev/null 2>&1 && fail "a stray argument should fail"
 expect "--help" "$hvacd" --help >/dev/null
 
@@ -91,6 +116,14 @@ config_fails '{ "min_temperature": 25, "max_temperature": 20 }' "min_temperature
 config_fails '{ "backend": "lirc" }' "key 'temperature_step'"
 config_fails '{ "sim": { "rate_per_minute": 0 } }' "key 'sim.rate_per_minute'"
 config_fails '{ "backend": "sim", ' "not valid JSON"
+config_fails '{ "lirc": { "protocol": "gree", "options": { "lights": 0 } } }' "key 'lirc.options.lights'"
+config_fails '{ "lirc": { "protocol": "gree", "options": { "light": 2 } } }' "key 'lirc.options.light': 2 is above 1"
+config_fails '{ "lirc": { "protocol": "coolix", "options": { "light": 0 } } }' "protocol 'coolix' has no such option"
+config_fails '{ "lirc": { "options": { "light": "on" } } }' "key 'lirc.options'"
+config_fails '{ "backend": "lirc", "min_temperature": 17, "temperature_step": 1,
+                "lirc": { "receiver": "/nonexistent/lirc1" } }' "key 'lirc.receiver': /nonexistent/lirc1"
+config_fails '{ "backend": "lirc", "min_temperature": 17, "temperature_step": 1,
+                "lirc": { "receiver": "/etc/hostname" } }' "key 'lirc.receiver': /etc/hostname is no LIRC device"
 ok
 STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/missing.json" >"$tmp/out" 2>&1 &&
         fail "a missing --config file should stop hvacd"
