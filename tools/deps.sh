@@ -9,6 +9,8 @@ PACKAGES=(
         gcc make pkg-config clang libclang-rt-14-dev
         libsystemd-dev libasound2-dev libudev-dev libjson-c-dev libpulse-dev
         libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+        # acoustic adaptation at enrolment (bw, mllr_solve; sphinx_fe; pocketsphinx_mdef_convert)
+        sphinxtrain sphinxbase-utils pocketsphinx
         # run and test
         systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         # the VM suite (real systemd, cgroup v2 and ALSA under qemu)

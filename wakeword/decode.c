@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "adaptation-state.h"
 #include "decode.h"
 #include "listener.h"
 #include "log.h"
@@ -134,7 +135,7 @@ static int decode_one(Listener *l, const char *path, DecodeContext *c) {
         return r;
 }
 
-int wakeword_decode_files(const WakewordConfig *config, char *const *files, unsigned n, bool verbose) {
+int wakeword_decode_files(const WakewordConfig *config, char *const *files, unsigned n, bool verbose, bool adaptation) {
         _cleanup_(recognizer_freep) Recognizer *recognizer = NULL;
         _cleanup_free_ char *error = NULL;
         DecodeContext c = { .verbose = verbose, .many = n > 1 };
@@ -144,6 +145,8 @@ int wakeword_decode_files(const WakewordConfig *config, char *const *files, unsi
         r = recognizer_new(&config->recognizer, &recognizer, &error);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
+        if (adaptation)
+                (void) adaptation_state_load(recognizer);
         listener_init(&l, recognizer, config->vad_threshold_db, config->vad_hangover_msec);
         c.recognizer = recognizer;
         for (unsigned i = 0; i < n; i++) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "adaptation-state.h"
 #include "bus-util.h"
 #include "cmn-state.h"
 #include "errors.h"
@@ -118,7 +119,7 @@ static int on_worker(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
-int manager_new(const char *config_path, Manager **ret) {
+int manager_new(const char *config_path, bool adaptation, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_free_ char *error = NULL;
         int r;
@@ -136,6 +137,8 @@ int manager_new(const char *config_path, Manager **ret) {
         r = recognizer_new(&m->config.recognizer, &m->recognizer, &error);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
+        if (adaptation)
+                (void) adaptation_state_load(m->recognizer);
         listener_init(&m->listener, m->recognizer, m->config.vad_threshold_db, m->config.vad_hangover_msec);
         r = state_file_path(CMN_STATE_FILE, &m->cmn_path);
         if (r < 0)

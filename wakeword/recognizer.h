@@ -91,3 +91,7 @@ int recognizer_get_cmn(Recognizer *r, float ret[static RECOGNIZER_CMN_SIZE]);
 #define RECOGNIZER_CMN_GUESS_FRAMES 500         /* the built-in typical mean: 5 s */
 #define RECOGNIZER_CMN_KEPT_FRAMES 500          /* a mean this microphone gave before: 5 s */
 int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE], unsigned weight_frames);
+
+/* Applies the speaker and room adaptation at path (adaptation.h) to the acoustic model every
+ * stage scores audio with. -ENOENT: none; -EBADMSG: not an adaptation of this model. */
+int recognizer_adapt(Recognizer *r, const char *path);
