@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "adaptation.h"
 #include "adaptation-state.h"
@@ -19,15 +22,22 @@ void state_file_set_aside(const char *path, const char *what) {
                 log_warning("%s is not %s: moved aside to %s.", path, what, aside);
 }
 
+/* Where state_file_path() puts it, without creating the directory: reading makes nothing. */
+static int adaptation_path(char **ret) {
+        const char *e = getenv("STATE_DIRECTORY");
+
+        if (!isempty(e))
+                return asprintf(ret, "%.*s/%s", (int) strcspn(e, ":"), e, ADAPTATION_STATE_FILE) < 0 ? -ENOMEM : 0;
+        return asprintf(ret, "/var/lib/voicehvac/%s", ADAPTATION_STATE_FILE) < 0 ? -ENOMEM : 0;
+}
+
 int adaptation_state_load(Recognizer *r) {
         _cleanup_free_ char *path = NULL;
         int k;
 
-        k = state_file_path(ADAPTATION_STATE_FILE, &path);
-        if (k < 0) {
-                log_debug_errno(k, "No state directory, so no adaptation: %m");
-                return 0;
-        }
+        k = adaptation_path(&path);
+        if (k < 0)
+                return log_oom();
         k = recognizer_adapt(r, path);
         if (k == -ENOENT)
                 return 0;

@@ -7,7 +7,7 @@
 
 /* Applies the state directory's adaptation when there is one. A file that is not an adaptation
  * of this model is moved aside with a warning and the stock model is used. Returns 1 when
- * adapted, 0 when not (no state directory, no file, or one set aside or unreadable: logged). */
+ * adapted, 0 when not (no file, or one set aside or unreadable: logged), < 0 on OOM. */
 int adaptation_state_load(Recognizer *r);
 
 /* Moves a state file that cannot be used out of the way ("<path>.corrupt-<time>") and says so. */

@@ -27,7 +27,8 @@ $(BUILD)/tests/test-wakeword-%.o $(BUILD)/tests/test-intent.o: CFLAGS += -Iwakew
         $(shell pkg-config --cflags pocketsphinx sphinxbase 2>/dev/null)
 
 WAKEWORD_UNIT_TESTS := $(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav $(BUILD)/tests/test-wakeword-grammar \
-                       $(BUILD)/tests/test-wakeword-vad $(BUILD)/tests/test-wakeword-score $(BUILD)/tests/test-wakeword-ring
+                       $(BUILD)/tests/test-wakeword-vad $(BUILD)/tests/test-wakeword-score $(BUILD)/tests/test-wakeword-ring \
+                       $(BUILD)/tests/test-wakeword-adaptation
 TESTS += $(WAKEWORD_UNIT_TESTS)
 $(WAKEWORD_UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(WAKEWORD_LIB) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
@@ -36,7 +37,7 @@ TESTS += $(BUILD)/tests/test-wakeword-audiod
 $(BUILD)/tests/test-wakeword-audiod: $(BUILD)/tests/test-wakeword-audiod.o $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-TEST_SCRIPTS += tests/test-wakeword-decode.sh
+TEST_SCRIPTS += tests/test-wakeword-decode.sh tests/test-wakeword-enrol.sh
 
 
 BENCHES += bench/bench-wakeword.sh
