@@ -40,7 +40,7 @@ $(BUILD)/tests/test-wakeword-audiod: $(BUILD)/tests/test-wakeword-audiod.o $(LIB
 TEST_SCRIPTS += tests/test-wakeword-decode.sh tests/test-wakeword-enrol.sh
 
 
-BENCHES += bench/bench-wakeword.sh
+BENCHES += bench/bench-wakeword.sh bench/bench-enrol.sh
 
 # The live half of the benchmark: latency and the daemon's own cost through audiod.
 EXTRA_TARGETS += $(BUILD)/bench/bench-wakeword-live
