@@ -15,7 +15,7 @@ room="reverb 50 50 60 100 0 0"
 key=$(cat "$0" "$src/bench/corpus/common.sh" | sha256sum | cut -c1-12)
 set_dir="$build/corpus/enrol-$key"
 out=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$out"' EXIT
+trap 'rm -rf "$out"' EXIT
 tmp="$out"
 . "$src/bench/corpus/common.sh"
 

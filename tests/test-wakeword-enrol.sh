@@ -2,12 +2,14 @@
 # wakeword --enrol-from on a small generated set: one voice in a reverberant room says the phrase
 # and commands; beside its good clips, a silent one, a clipped one, one with the wrong transcript
 # and one with a word outside the dictionary are refused, each for its reason. The adaptation is
-# written into the state directory, a new process loads it (and --no-adaptation does not), bad
-# input leaves it untouched, and a corrupt one is moved aside.
+# written into the state directory, a new process loads it (and --no-adaptation does not), the
+# daemon loads it at start and again after a restart, bad input leaves it untouched, and a
+# corrupt one is moved aside.
 set -u
 build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
 bin="$build/wakeword/wakeword"
-for t in espeak-ng sox; do
+for t in espeak-ng sox dbus-daemon; do
         command -v $t >/dev/null || { echo "SKIP: $t is not installed"; exit 77; }
 done
 [ -x "$bin" ] || { echo "FAIL: $bin not built"; exit 1; }
@@ -17,8 +19,10 @@ for t in /usr/lib/sphinxtrain/bw /usr/lib/sphinxtrain/mllr_solve /usr/bin/sphinx
 done
 
 export SOX_OPTS=-R
+. "$src/tests/lib/stack.sh"
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+private_bus_pid="" daemon_pid=""
+trap 'kill $daemon_pid $private_bus_pid 2>/dev/null; wait; rm -rf "$dir"' EXIT
 mkdir -p "$dir/state" "$dir/tmp" "$dir/clips"
 export STATE_DIRECTORY="$dir/state" TMPDIR="$dir/tmp"
 state="$dir/state/wakeword-adaptation"
@@ -104,6 +108,27 @@ grep -q "Using the speaker and room adaptation in $state" "$dir/adapted.err" || 
 grep -q "adaptation" "$dir/stock.err" && fail "--no-adaptation loaded it: $(cat "$dir/stock.err")"
 [ "$(grep -v '"event":"end"' <<<"$adapted")" != "$(grep -v '"event":"end"' <<<"$stock")" ] ||
         fail "the adapted model heard the clip exactly as the stock one"
+
+# The daemon loads it when it starts, and again when it is restarted.
+private_bus_start "$dir" || { fail "the private dbus-daemon did not start"; exit 1; }
+daemon_start() {        # daemon_start LOG: until it listens (15 s at most); 1 if it never did
+        "$bin" >"$dir/$1" 2>&1 &
+        daemon_pid=$!
+        for _ in $(seq 150); do
+                grep -q "Listening for" "$dir/$1" && return 0
+                kill -0 $daemon_pid 2>/dev/null || break
+                sleep 0.1
+        done
+        return 1
+}
+daemon_stop() { kill -TERM $daemon_pid; wait $daemon_pid; local rc=$?; daemon_pid=""; return $rc; }
+for run in first restarted; do
+        daemon_start "daemon-$run.log" || fail "the $run daemon did not start: $(cat "$dir/daemon-$run.log")"
+        grep -q "Using the speaker and room adaptation in $state" "$dir/daemon-$run.log" ||
+                fail "the $run daemon did not load the adaptation: $(cat "$dir/daemon-$run.log")"
+        daemon_stop || fail "the $run daemon did not exit cleanly: $(cat "$dir/daemon-$run.log")"
+done
+cmp -s "$state" "$dir/kept" || fail "the daemon changed the adaptation"
 
 # A corrupt adaptation is moved aside with a warning, and the stock model is used.
 echo "1 3 13 0.5 this is not a transform" >"$state"
