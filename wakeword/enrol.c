@@ -31,7 +31,7 @@
 #define MDEF_CONVERT "/usr/bin/pocketsphinx_mdef_convert"
 
 #define LIST_SIZE_MAX (1u << 20)
-#define CLIPS_MAX 200
+#define CLIPS_MAX 60                    /* at most 30 s each, all held in memory */
 /* The forced path through the transcript against the free phone loop, per frame: speech that is
  * not the transcript fits it far worse than the phones it is made of. True transcripts of one
  * reverberant voice measured -7 to -17, transcripts of another command -16 to -31: a transcript
@@ -55,6 +55,7 @@ typedef struct Clip {
 
 typedef struct Enrolment {
         const RecognizerConfig *config;
+        char *target;                   /* where the adaptation goes */
         Clip *clips;
         size_t n_clips;
         Aligner *aligner;
@@ -69,6 +70,7 @@ static void enrolment_done(Enrolment *e) {
                 free(e->clips[i].unknown_word);
         }
         free(e->clips);
+        free(e->target);
         aligner_free(e->aligner);
         free(e->scratch);
 }
@@ -398,7 +400,7 @@ static void clips_print(const Enrolment *e) {
 
 /* Scores the used clips with the transform, checks it, and puts it in place. */
 static int transform_install(Enrolment *e) {
-        _cleanup_free_ char *matrix = NULL, *text = NULL, *target = NULL;
+        _cleanup_free_ char *matrix = NULL, *text = NULL;
         unsigned streams;
         int len[8], k;
 
@@ -432,13 +434,10 @@ static int transform_install(Enrolment *e) {
                 log_error("The adaptation does not fit the clips better than the stock model; not using it.");
                 return -EDOM;
         }
-        k = state_file_path(ADAPTATION_STATE_FILE, &target);
+        k = write_file_atomic(e->target, text, strlen(text), 0644);
         if (k < 0)
-                return log_error_errno(k, "Failed to find the state directory: %m");
-        k = write_file_atomic(target, text, strlen(text), 0644);
-        if (k < 0)
-                return log_error_errno(k, "Cannot write %s: %m", target);
-        printf("adaptation written to %s\n", target);
+                return log_error_errno(k, "Cannot write %s: %m", e->target);
+        printf("adaptation written to %s; wakeword uses it from its next start\n", e->target);
         return 0;
 }
 
@@ -449,6 +448,12 @@ int wakeword_enrol(const WakewordConfig *config, const char *list) {
         const char *tmpdir = getenv("TMPDIR");
         int k;
 
+        /* where it will go, before any work: a state directory that cannot be written is said now */
+        k = state_file_path(ADAPTATION_STATE_FILE, &e.target);
+        if (k < 0) {
+                log_error_errno(k, "Failed to find the state directory: %m");
+                goto finish;
+        }
         k = list_parse(&e, list);
         if (k < 0)
                 goto finish;
