@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* Enrolment's parts that need no model: the check of an adaptation file against the model's
- * feature streams, the checks of a clip's level, and the expansion of a quantised sendump into
- * the mixture weights bw reads. */
+/* Enrolment's parts that need no decoder: the adaptation file made from map_adapt's output and
+ * checked against a model's own files, the checks of a clip's level, and the expansion of a
+ * quantised sendump into the mixture weights bw reads. */
 
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "adaptation.h"
 #include "clip.h"
@@ -16,63 +17,117 @@
 #include "harness.h"
 #include "sendump.h"
 
-static const int streams[3] = { 13, 13, 13 };
+/* An s3 file as sphinxtrain writes one (with a checksum): dims, then "n" floats from "values". */
+static void s3_write(const char *path, const uint32_t *dims, size_t n_dims, const float *values, size_t n) {
+        static const char head[] = "s3\nversion 1.0\nchksum0 yes\n", end[] = "endhdr\n";
+        size_t pad = (4 - (strlen(head) + strlen(end)) % 4) % 4;
+        int32_t marker = 0x11223344;
+        uint32_t count = (uint32_t) n, checksum = 0x12345678;
+        FILE *f = fopen(path, "we");
 
-/* A transform of "classes" classes for streams of the given lengths: identity, no offset, unit
- * variance scale; "value" replaces its first matrix entry. */
-static char *transform_text(unsigned classes, unsigned n, const int *len, const char *value) {
-        char *text = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&text, &size);
-        bool first = true;
-
-        fprintf(f, "%u\n%u\n", classes, n);
-        for (unsigned c = 0; c < classes; c++)
-                for (unsigned s = 0; s < n; s++) {
-                        fprintf(f, "%d\n", len[s]);
-                        for (int i = 0; i < len[s]; i++) {
-                                for (int j = 0; j < len[s]; j++) {
-                                        if (first)
-                                                fprintf(f, "%s ", value);
-                                        else
-                                                fprintf(f, "%s ", i == j ? "1.000000" : "0.000000");
-                                        first = false;
-                                }
-                                fprintf(f, "\n");
-                        }
-                        for (int i = 0; i < len[s]; i++)
-                                fprintf(f, "0.0 ");
-                        fprintf(f, "\n");
-                        for (int i = 0; i < len[s]; i++)
-                                fprintf(f, "1.0 ");
-                        fprintf(f, "\n");
-                }
+        require(f, "fopen %s", path);
+        fprintf(f, "%s%*s%s", head, (int) pad, "", end);
+        fwrite(&marker, 4, 1, f);
+        fwrite(dims, 4, n_dims, f);
+        fwrite(&count, 4, 1, f);
+        fwrite(values, sizeof(float), n, f);
+        fwrite(&checksum, 4, 1, f);
         fclose(f);
-        return text;
+}
+
+/* A model of one codebook, one stream, two densities of length 3, and two 3-state transition
+ * matrices; "scale" sets its values apart, bad_* spoil one value. */
+static void model_write(const char *dir, float scale, float bad_mean, float bad_var, float bad_tmat, uint32_t density) {
+        _cleanup_free_ char *m = NULL, *v = NULL, *t = NULL;
+        float means[6], vars[6], tmat[18];
+        uint32_t gdims[4] = { 1, 1, density, 3 }, tdims[3] = { 2, 3, 3 };
+        size_t n = density * 3;
+
+        for (size_t i = 0; i < 6; i++) {
+                means[i] = scale * (float) i;
+                vars[i] = scale * (1 + (float) i);
+        }
+        for (size_t i = 0; i < 18; i++)
+                tmat[i] = (i % 3 == 0) ? 0.5f * scale : 0.25f;
+        means[1] = bad_mean ? bad_mean : means[1];
+        vars[1] = bad_var ? bad_var : vars[1];
+        tmat[1] = bad_tmat ? bad_tmat : tmat[1];
+        require(asprintf(&m, "%s/means", dir) > 0 && asprintf(&v, "%s/variances", dir) > 0 &&
+                asprintf(&t, "%s/transition_matrices", dir) > 0, "asprintf");
+        require(mkdir(dir, 0755) == 0 || errno == EEXIST, "mkdir %s", dir);
+        s3_write(m, gdims, 4, means, MIN(n, (size_t) 6));
+        s3_write(v, gdims, 4, vars, MIN(n, (size_t) 6));
+        s3_write(t, tdims, 3, tmat, 18);
 }
 
 static void test_check(void) {
-        static const int other[3] = { 13, 13, 12 };
-        _cleanup_free_ char *good = transform_text(1, 3, streams, "0.98"), *two = transform_text(2, 3, streams, "1.0"),
-                *nan = transform_text(1, 3, streams, "nan"), *huge = transform_text(1, 3, streams, "1e9"),
-                *shape = transform_text(1, 3, other, "1.0"), *one = transform_text(1, 1, (const int[]) { 39 }, "1.0");
-        _cleanup_free_ char *truncated = NULL, *trailing = NULL;
+        _cleanup_free_ char *stock = test_tmp_path("stock"), *adapted = test_tmp_path("adapted"), *nan_dir = test_tmp_path("nan"),
+                *neg = test_tmp_path("negative-variance"), *prob = test_tmp_path("probability"), *shape = test_tmp_path("shape"),
+                *file = test_tmp_path("adaptation");
+        _cleanup_free_ char *data = NULL, *error = NULL, *copy = NULL;
+        size_t size;
+        Adaptation a;
 
-        check(adaptation_check(good, 3, streams) == 0, "mllr_solve's layout: one class, three streams of 13");
-        check(adaptation_check(two, 3, streams) == 0, "two classes");
-        check(adaptation_check(nan, 3, streams) == -EBADMSG, "not a number");
-        check(adaptation_check(huge, 3, streams) == -EBADMSG, "implausible value");
-        check(adaptation_check(shape, 3, streams) == -EBADMSG, "a stream of another length");
-        check(adaptation_check(one, 3, streams) == -EBADMSG, "one stream of 39 for a model of three of 13");
-        check(adaptation_check(good, 1, (const int[]) { 39 }) == -EBADMSG, "three streams for a model of one");
+        model_write(stock, 1, 0, 0, 0, 2);
+        model_write(adapted, 1.5f, 0, 0, 0, 2);
+        check(adaptation_bundle(adapted, stock, &data, &size, &error) == 0, "map_adapt's output bundled: %s", error ?: "");
+        if (!data)
+                return;
+        check(adaptation_check(data, size, stock) == 0, "the bundle fits the model");
+        check(size > 30 && memcmp(data, "voicehvac-wakeword-adaptation 1\n", 32) == 0, "it says what it is");
 
-        truncated = strndup(good, strlen(good) - 40);
-        check(truncated && adaptation_check(truncated, 3, streams) == -EBADMSG, "truncated");
-        require(asprintf(&trailing, "%s 1.0\n", good) > 0, "asprintf");
-        check(adaptation_check(trailing, 3, streams) == -EBADMSG, "a number too many");
-        check(adaptation_check("", 3, streams) == -EBADMSG, "empty");
-        check(adaptation_check("garbage\n", 3, streams) == -EBADMSG, "text");
-        check(adaptation_check("1\n3\n13 0.5", 3, streams) == -EBADMSG, "header only");
+        /* each byte of the header matters; so does each part's length */
+        copy = malloc(size);
+        require(copy, "malloc");
+        memcpy(copy, data, size);
+        copy[3] = 'X';
+        check(adaptation_check(copy, size, stock) == -EBADMSG, "another magic");
+        check(adaptation_check(data, size - 1, stock) == -EBADMSG, "truncated");
+        check(adaptation_check(data, 40, stock) == -EBADMSG, "header only");
+        memcpy(copy, data, size);
+        copy[size - 1] ^= 0x40;         /* the last transition probability's exponent: far out of [0, 1] */
+        check(adaptation_check(copy, size, stock) == -EBADMSG, "a spoilt value in the last part");
+        check(adaptation_check("", 0, stock) == -EBADMSG, "empty");
+
+        require(test_write_file(file, "") == 0, "write");
+        {
+                FILE *f = fopen(file, "we");
+                require(f, "fopen");
+                fwrite(data, 1, size, f);
+                fclose(f);
+        }
+        check(adaptation_open(file, stock, &a) == 0, "opened");
+        for (AdaptationPart p = 0; p < _ADAPTATION_PART_MAX; p++)
+                check(a.fd[p] >= 0 && strncmp(a.path[p], "/proc/self/fd/", 14) == 0, "part %s as a memfd: %s",
+                      adaptation_part_file(p), a.path[p]);
+        adaptation_close(&a);
+        check(adaptation_open(file, adapted, &a) == 0, "the adapted model has the same shape");
+        adaptation_close(&a);
+        check(adaptation_open(nan_dir, stock, &a) == -ENOENT || adaptation_open(nan_dir, stock, &a) == -EISDIR ||
+              adaptation_open(nan_dir, stock, &a) < 0, "no file");
+
+        /* map_adapt's output refused */
+        free(error);
+        error = NULL;
+        free(data);
+        data = NULL;
+        model_write(nan_dir, 1, NAN, 0, 0, 2);
+        check(adaptation_bundle(nan_dir, stock, &data, &size, &error) == -EBADMSG, "a mean not a number");
+        free(error);
+        error = NULL;
+        model_write(neg, 1, 0, -1, 0, 2);
+        check(adaptation_bundle(neg, stock, &data, &size, &error) == -EBADMSG, "a negative variance");
+        free(error);
+        error = NULL;
+        model_write(prob, 1, 0, 0, 1.5f, 2);
+        check(adaptation_bundle(prob, stock, &data, &size, &error) == -EBADMSG, "a transition probability of 1.5");
+        free(error);
+        error = NULL;
+        model_write(shape, 1, 0, 0, 0, 1);
+        check(adaptation_bundle(shape, stock, &data, &size, &error) == -EBADMSG && error, "another shape: %s", error ?: "?");
+        free(error);
+        error = NULL;
+        check(adaptation_bundle(file, stock, &data, &size, &error) < 0, "not a directory of parts");
 }
 
 /* Speech-like: bursts of a tone 30 dB over a noise floor. */

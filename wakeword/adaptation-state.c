@@ -31,24 +31,37 @@ static int adaptation_path(char **ret) {
         return asprintf(ret, "/var/lib/voicehvac/%s", ADAPTATION_STATE_FILE) < 0 ? -ENOMEM : 0;
 }
 
-int adaptation_state_load(Recognizer *r) {
+/* The state directory's adaptation when it is one of the configured model; NULL otherwise. */
+static char *adaptation_find(const RecognizerConfig *c) {
         _cleanup_free_ char *path = NULL;
+        Adaptation a;
         int k;
 
-        k = adaptation_path(&path);
-        if (k < 0)
-                return log_oom();
-        k = recognizer_adapt(r, path);
+        if (adaptation_path(&path) < 0)
+                return NULL;
+        k = adaptation_open(path, c->hmm, &a);
         if (k == -ENOENT)
-                return 0;
+                return NULL;
         if (k == -EBADMSG) {
-                state_file_set_aside(path, "an adaptation of this acoustic model");
-                return 0;
+                state_file_set_aside(path, "an adaptation of the acoustic model");
+                return NULL;
         }
         if (k < 0) {
                 log_warning_errno(k, "Cannot read %s, using the stock acoustic model: %m", path);
-                return 0;
+                return NULL;
         }
-        log_info("Using the speaker and room adaptation in %s.", path);
-        return 1;
+        adaptation_close(&a);
+        return TAKE_PTR(path);
+}
+
+int recognizer_new_from_state(const RecognizerConfig *c, bool use, Recognizer **ret, char **ret_error) {
+        _cleanup_free_ char *path = use ? adaptation_find(c) : NULL;
+        RecognizerConfig adapted = *c;
+        int k;
+
+        adapted.adaptation = path;
+        k = recognizer_new(&adapted, ret, ret_error);
+        if (k >= 0 && path)
+                log_info("Using the speaker and room adaptation in %s.", path);
+        return k;
 }

@@ -1,24 +1,48 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The speaker and room adaptation of the acoustic model: an MLLR transform of its means, as
- * sphinxtrain's mllr_solve writes it, kept in the state directory beside the cepstral mean. It is
- * applied to the decoder's acoustic model, which every search shares: the keyword spotter, the
- * verification, the command grammar and the phone loop all score audio with the adapted model. */
+/* The speaker and room adaptation of the acoustic model: the model's Gaussian means and variances
+ * and its transition matrices as sphinxtrain's map_adapt re-estimates them (MAP) from enrolment
+ * clips, kept in the state directory beside the cepstral mean as one file, so that it is replaced
+ * atomically. The rest of the model (its phone set, front end, mixture weights) stays the
+ * configured one. The decoder is built with it, so the keyword spotter, the verification, the
+ * command grammar and the phone loop all score audio with the adapted model.
+ *
+ * The file: "voicehvac-wakeword-adaptation 1\n", then a line "<part> <bytes>" for each part
+ * (means, variances, transition_matrices), an empty line, then the parts one after the other. Each
+ * part is an s3 parameter file without a checksum, of the same dimensions as the model's own. */
 
-#include <pocketsphinx.h>
-#include <stdbool.h>
 #include <stddef.h>
 
 #define ADAPTATION_STATE_FILE "wakeword-adaptation"
-#define ADAPTATION_SIZE_MAX (1u << 20)
+#define ADAPTATION_SIZE_MAX (16u << 20)
 
-/* Checks the text of a transform against the model's feature streams (n_streams of the lengths
- * in stream_len): the class and stream counts, then for each class and stream its length and
- * exactly the numbers of its matrix, offset and variance scale, all finite and of plausible size,
- * and nothing after them. 0, or -EBADMSG. */
-int adaptation_check(const char *text, unsigned n_streams, const int *stream_len);
+typedef enum AdaptationPart {
+        ADAPTATION_MEANS,
+        ADAPTATION_VARIANCES,
+        ADAPTATION_TRANSITIONS,
+        _ADAPTATION_PART_MAX,
+} AdaptationPart;
 
-/* Reads the transform at path, checks it against the decoder's model and applies it.
- * -ENOENT: no file; -EBADMSG: the file is not a transform for this model. */
-int adaptation_apply(ps_decoder_t *ps, const char *path);
+/* The model file a part replaces ("means", …) and the decoder option that loads it ("-mean", …). */
+const char *adaptation_part_file(AdaptationPart p);
+const char *adaptation_part_option(AdaptationPart p);
+
+/* The file made from map_adapt's output in dir (dir/means, …), checked against the model in hmm.
+ * On failure *ret_error (malloc'd, may be NULL on OOM) says what was wrong. */
+int adaptation_bundle(const char *dir, const char *hmm, char **ret_data, size_t *ret_size, char **ret_error);
+
+/* Checks a file's content against the model in hmm: the header, each part's dimensions equal to
+ * the model's own file, every value finite, variances positive, transition probabilities in
+ * [0, 1]. 0, -EBADMSG, or -errno when the model's own files cannot be read. */
+int adaptation_check(const char *data, size_t size, const char *hmm);
+
+/* The parts of a checked file as files the decoder can load: path[p] names a memfd. */
+typedef struct Adaptation {
+        int fd[_ADAPTATION_PART_MAX];
+        char path[_ADAPTATION_PART_MAX][32];
+} Adaptation;
+
+/* -ENOENT: no file; -EBADMSG: not an adaptation of this model. */
+int adaptation_open(const char *file, const char *hmm, Adaptation *ret);
+void adaptation_close(Adaptation *a);

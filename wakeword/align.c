@@ -2,10 +2,8 @@
 
 #include <errno.h>
 #include <pocketsphinx.h>
-#include <sphinxbase/feat.h>
 #include <stdlib.h>
 
-#include "adaptation.h"
 #include "align.h"
 #include "decoder.h"
 #include "macro.h"
@@ -19,33 +17,18 @@ struct Aligner {
         ps_decoder_t *ps;
 };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(cmd_ln_t *, cmd_ln_free_r);
-
 int aligner_new(const RecognizerConfig *c, Aligner **ret, char **ret_error) {
         _cleanup_(aligner_freep) Aligner *a = NULL;
-        _cleanup_(cmd_ln_free_rp) cmd_ln_t *config = NULL;
+        int k;
 
         *ret_error = NULL;
         a = calloc(1, sizeof *a);
         if (!a)
                 return -ENOMEM;
-        /* As the recogniser's decoder, but with the whole dictionary: a transcript may have any
-         * words. */
-        config = cmd_ln_init(NULL, ps_args(), TRUE,
-                             "-hmm", c->hmm,
-                             "-dict", c->dictionary,
-                             "-allphone_ci", "yes",
-                             "-logfn", "/dev/null",
-                             NULL);
-        if (!config) {
-                *ret_error = message_new("invalid decoder configuration (model '%s')", c->hmm);
-                return -EINVAL;
-        }
-        a->ps = ps_init(config);
-        if (!a->ps) {
-                *ret_error = message_new("cannot load the acoustic model '%s' or dictionary '%s'", c->hmm, c->dictionary);
-                return -ENOENT;
-        }
+        /* The whole dictionary: a transcript may have any words. */
+        k = decoder_init(c, c->dictionary, &a->ps, ret_error);
+        if (k < 0)
+                return k;
         if (ps_set_allphone_file(a->ps, SEARCH_PHONES, c->phone_lm) < 0) {
                 *ret_error = message_new("cannot load phone language model '%s'", c->phone_lm);
                 return -EINVAL;
@@ -156,20 +139,5 @@ int aligner_align(Aligner *a, const int16_t *samples, size_t n, char *const *wor
                 .confidence = (double) (forced.ascr - loop.ascr) / forced.frames,
                 .frames = forced.frames,
         };
-        return 0;
-}
-
-int aligner_adapt(Aligner *a, const char *path) {
-        return adaptation_apply(a->ps, path);
-}
-
-int aligner_feature_streams(Aligner *a, unsigned *ret_n, int ret_len[static 8]) {
-        feat_t *f = ps_get_feat(a->ps);
-
-        if (!f || feat_dimension1(f) == 0 || feat_dimension1(f) > 8)
-                return -EOPNOTSUPP;
-        *ret_n = (unsigned) feat_dimension1(f);
-        for (unsigned i = 0; i < *ret_n; i++)
-                ret_len[i] = (int) feat_dimension2(f, i);
         return 0;
 }

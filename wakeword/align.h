@@ -22,7 +22,8 @@ typedef struct Alignment {
         int frames;
 } Alignment;
 
-/* Loads the acoustic model with the whole pronunciation dictionary. */
+/* Loads the acoustic model (adapted by c->adaptation when set) with the whole pronunciation
+ * dictionary. */
 int aligner_new(const RecognizerConfig *c, Aligner **ret, char **ret_error);
 Aligner *aligner_free(Aligner *a);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Aligner *, aligner_free);
@@ -37,8 +38,3 @@ int aligner_write_dictionary(Aligner *a, char *const *words, FILE *f);
  * reaches the end of the audio. */
 int aligner_align(Aligner *a, const int16_t *samples, size_t n, char *const *words, Alignment *ret);
 
-/* From now on, align with the adapted model (adaptation.h). */
-int aligner_adapt(Aligner *a, const char *path);
-
-/* The shape of the model's features, for adaptation_check(). */
-int aligner_feature_streams(Aligner *a, unsigned *ret_n, int ret_len[static 8]);

@@ -142,11 +142,9 @@ int wakeword_decode_files(const WakewordConfig *config, char *const *files, unsi
         Listener l;
         int r, ret = 0;
 
-        r = recognizer_new(&config->recognizer, &recognizer, &error);
+        r = recognizer_new_from_state(&config->recognizer, adaptation, &recognizer, &error);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
-        if (adaptation)
-                (void) adaptation_state_load(recognizer);
         listener_init(&l, recognizer, config->vad_threshold_db, config->vad_hangover_msec);
         c.recognizer = recognizer;
         for (unsigned i = 0; i < n; i++) {

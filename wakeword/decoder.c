@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adaptation.h"
 #include "decoder.h"
 #include "fileio.h"
 #include "grammar.h"
@@ -13,18 +14,19 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(cmd_ln_t *, cmd_ln_free_r);
 
-static int decoder_create(const RecognizerConfig *c, int dict_fd, ps_decoder_t **ret, char **ret_error) {
+int decoder_init(const RecognizerConfig *c, const char *dictionary, ps_decoder_t **ret, char **ret_error) {
         _cleanup_(cmd_ln_free_rp) cmd_ln_t *config = NULL;
-        char dict_path[64], threshold[32];
+        Adaptation adaptation;
+        char threshold[32];
+        int k;
 
-        snprintf(dict_path, sizeof dict_path, "/proc/self/fd/%i", dict_fd);
         snprintf(threshold, sizeof threshold, "%g", c->kws_threshold);
         /* feat.params of the model overrides front-end options, so only search options here.
          * The phone loop uses context-independent phones: with triphones it costs seconds of CPU
          * and hundreds of MB per window. */
         config = cmd_ln_init(NULL, ps_args(), TRUE,
                              "-hmm", c->hmm,
-                             "-dict", dict_path,
+                             "-dict", dictionary,
                              "-kws_threshold", threshold,
                              "-allphone_ci", "yes",
                              "-logfn", "/dev/null",
@@ -33,9 +35,22 @@ static int decoder_create(const RecognizerConfig *c, int dict_fd, ps_decoder_t *
                 *ret_error = message_new("invalid decoder configuration (model '%s')", c->hmm);
                 return -EINVAL;
         }
+        if (c->adaptation) {
+                k = adaptation_open(c->adaptation, c->hmm, &adaptation);
+                if (k < 0) {
+                        *ret_error = k == -EBADMSG ? message_new("%s is not an adaptation of the model '%s'", c->adaptation, c->hmm)
+                                                   : message_new("cannot read %s: %s", c->adaptation, strerror(-k));
+                        return k;
+                }
+                for (AdaptationPart p = 0; p < _ADAPTATION_PART_MAX; p++)
+                        cmd_ln_set_str_r(config, adaptation_part_option(p), adaptation.path[p]);
+        }
         *ret = ps_init(config);
+        if (c->adaptation)
+                adaptation_close(&adaptation);         /* read by now */
         if (!*ret) {
-                *ret_error = message_new("cannot load the acoustic model '%s' or dictionary '%s'", c->hmm, c->dictionary);
+                *ret_error = message_new("cannot load the acoustic model '%s'%s%s or dictionary '%s'", c->hmm,
+                                         c->adaptation ? " adapted by " : "", c->adaptation ?: "", dictionary);
                 return -ENOENT;
         }
         return 0;
@@ -164,9 +179,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(ps_decoder_t *, ps_free);
 int decoder_new(const RecognizerConfig *c, const char *keyphrase, char *const *fillers, bool verify, int dict_fd,
                 ps_decoder_t **ret, char **ret_error) {
         _cleanup_(ps_freep) ps_decoder_t *ps = NULL;
+        char dict_path[64];
         int k;
 
-        k = decoder_create(c, dict_fd, &ps, ret_error);
+        snprintf(dict_path, sizeof dict_path, "/proc/self/fd/%i", dict_fd);
+        k = decoder_init(c, dict_path, &ps, ret_error);
         if (k < 0)
                 return k;
         k = searches_add(ps, c, keyphrase, fillers, verify, ret_error);

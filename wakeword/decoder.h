@@ -15,6 +15,10 @@
 #define SEARCH_PHONES "phones"
 #define SEARCH_VERIFY "verify"
 
+/* A decoder of the configured model (adapted by c->adaptation when set) and the dictionary at
+ * path "dictionary", without searches. -EBADMSG: c->adaptation is not an adaptation of the model. */
+int decoder_init(const RecognizerConfig *c, const char *dictionary, ps_decoder_t **ret, char **ret_error);
+
 /* dict_fd: the dictionary of the words needed (dictionary_extract()); fillers: the filler words
  * (may be NULL); verify: whether to set up the verification search. The decoder starts on
  * SEARCH_WAKE. On failure *ret_error (malloc'd, may be NULL on OOM) says why. */

@@ -5,9 +5,9 @@
  * set of recordings. LIST has one clip a line, "WAV<TAB>TRANSCRIPT" (16 kHz mono; a relative path
  * is taken from LIST's directory; blank lines and '#' comments are skipped). Each clip is checked
  * (readable, long enough, not clipped, not silent, words in the dictionary, audio that matches
- * its transcript); sphinxtrain's bw and mllr_solve then estimate an MLLR transform from the clips
- * that passed, run as child processes in a private scratch directory that is removed afterwards.
- * The transform is written atomically into the state directory, where the daemon and
+ * its transcript); sphinxtrain's bw and map_adapt then re-estimate the model's means and variances
+ * (MAP) from the clips that passed, run as child processes in a private scratch directory that is
+ * removed afterwards. The adaptation is written atomically into the state directory, where the daemon and
  * "wakeword --decode" load it. What was done is printed on stdout: each clip's verdict, how many
  * were used and refused, and their average acoustic score with the stock and the adapted model.
  * Without enough usable clips, or when the tools fail, an existing adaptation is left as it is. */

@@ -134,11 +134,9 @@ int manager_new(const char *config_path, bool adaptation, Manager **ret) {
                 log_error("%s", error ?: "Out of memory.");
                 return r;
         }
-        r = recognizer_new(&m->config.recognizer, &m->recognizer, &error);
+        r = recognizer_new_from_state(&m->config.recognizer, adaptation, &m->recognizer, &error);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
-        if (adaptation)
-                (void) adaptation_state_load(m->recognizer);
         listener_init(&m->listener, m->recognizer, m->config.vad_threshold_db, m->config.vad_hangover_msec);
         r = state_file_path(CMN_STATE_FILE, &m->cmn_path);
         if (r < 0)

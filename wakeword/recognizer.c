@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "adaptation.h"
 #include "cmn.h"
 #include "decoder.h"
 #include "dictionary.h"
@@ -411,13 +410,4 @@ int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE],
                 m[i] = (mfcc_t) v[i];
         cmn_set(cmn, m, (int32) weight_frames);
         return 0;
-}
-
-int recognizer_adapt(Recognizer *r, const char *path) {
-        int k;
-
-        k = utterance_end(r);
-        if (k < 0)
-                return k;
-        return adaptation_apply(r->ps, path);
 }
