@@ -1,106 +1,54 @@
 #!/bin/bash
-# bench-enrol.sh — enrolment (wakeword --enrol-from) on one speaker-and-room condition: one
-# espeak-ng voice in a reverberant room with a noise floor, saying the phrase and the commands at
-# several speeds and pitches. 20 of its clips are enrolled; the figures are on its other clips,
-# its off-topic clips and its speech without the phrase, with the stock model and with the
-# adaptation, and for another voice in the same room that did not enrol. Then what enrolment
-# costs, and the daemon's RSS with the adaptation loaded. The set is generated (seeded) and cached
-# under $VH_BUILD/corpus keyed on this script. Prints figures; judges nothing.
+# bench-enrol.sh — enrolment (wakeword --enrol-from) per speaker-and-room condition: one espeak-ng
+# voice in one room and noise, saying the phrase and the commands at several speeds and pitches
+# (bench/corpus/make-enrol-set.sh). 20 of its clips are enrolled; the figures are on its other
+# clips, its off-topic clips and its speech without the phrase, with the stock model and with the
+# adaptation, and for another voice in the same room that did not enrol; then what enrolment
+# costs. For the first condition, the live daemon with either model (latency, CPU, peak RSS). The
+# sets are generated (seeded) and cached under $VH_BUILD/corpus keyed on the generator and the
+# condition. Prints figures; judges nothing.
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
 bin="$build/wakeword/wakeword"
-voice=en-gb-scotland other=en-us+m3
-room="reverb 50 50 60 100 0 0"
-key=$(cat "$0" "$src/bench/corpus/common.sh" | sha256sum | cut -c1-12)
-set_dir="$build/corpus/enrol-$key"
+gen="$src/bench/corpus/make-enrol-set.sh"
+# VOICE|OTHER VOICE|ROOM (sox effects)|NOISE
+conditions=(
+        "en-gb-scotland|en-us+m3|reverb 50 50 60 100 0 0|floor:0"
+        "en-us+f3|en-gb|gain 0|pinknoise:10"
+)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-tmp="$out"
-. "$src/bench/corpus/common.sh"
 
-say() {         # say VOICE SPEED PITCH TEXT OUT: the voice in the room, with a noise floor
-        espeak-ng -v "$1" -s "$2" -p "$3" -w "$tmp/raw.wav" "$4"
-        sox -q "$tmp/raw.wav" -r 16000 -c 1 -b 16 "$tmp/dry.wav" gain -6 pad 1 1 $room channels 1
-        noise floor 0 "$tmp/dry.wav" "$5"
-}
-
-if [ ! -f "$set_dir/done" ]; then
-        echo "building the enrolment set in $set_dir (espeak-ng + sox)…"
-        rm -rf "$set_dir"
-        mkdir -p "$set_dir"/{enrol,test,off,other,neg}
-        : >"$set_dir/enrol.txt"
-        for r in 0 1 2 3; do
-                speed=$((130 + 15 * r)); pitch=$((35 + 10 * r))
-                say $voice $speed $pitch "hey climate" "$set_dir/enrol/phrase$r.wav"
-                printf 'enrol/phrase%s.wav\they climate\n' $r >>"$set_dir/enrol.txt"
-                for c in "${!commands[@]}"; do
-                        IFS='|' read -r text intent <<<"${commands[$c]}"
-                        # enrolled: every command once, and five of them once more (20 clips
-                        # with the four phrases alone); the rest is held out
-                        if [ $r -eq 0 ] || { [ $r -eq 1 ] && [ $c -lt 5 ]; }; then
-                                say $voice $speed $pitch "hey climate. $text" "$set_dir/enrol/c$r-$c.wav"
-                                printf 'enrol/c%s-%s.wav\they climate %s\n' $r $c "$text" >>"$set_dir/enrol.txt"
-                        else
-                                say $voice $speed $pitch "hey climate. $text" "$set_dir/test/c$r-$c.wav"
-                                echo "$intent" >"$set_dir/test/c$r-$c.txt"
-                        fi
-                done
-        done
-        for j in "${!offtopic[@]}"; do
-                say $voice 150 45 "hey climate. ${offtopic[$j]}" "$set_dir/off/o$j.wav"
-        done
-        for c in "${!commands[@]}"; do
-                IFS='|' read -r text intent <<<"${commands[$c]}"
-                say $other 150 50 "hey climate. $text" "$set_dir/other/c$c.wav"
-                echo "$intent" >"$set_dir/other/c$c.txt"
-        done
-        for set in ordinary nearmiss; do
-                mapfile -t list < <(sentences $set)
-                : >"$tmp/list.txt"
-                for n in "${!list[@]}"; do
-                        espeak-ng -v $voice -s $((140 + (n % 3) * 15)) -p 45 -w "$tmp/raw.wav" "${list[$n]}"
-                        sox -q "$tmp/raw.wav" -r 16000 -c 1 -b 16 "$tmp/$set-$n.wav" gain -6 pad 0.5 0.5 $room channels 1
-                        echo "$tmp/$set-$n.wav" >>"$tmp/list.txt"
-                done
-                join_negatives "$set_dir/neg/$set.wav"
-        done
-        touch "$set_dir/done"
-fi
-
-export STATE_DIRECTORY="$out/state"
-mkdir -p "$STATE_DIRECTORY" "$out/no-state"
 # decode NAME FLAGS FILES…: one process per set, as the main benchmark does
 decode() {
         local name=$1 flags=$2; shift 2
         "$bin" --decode --verbose $flags "$@" >"$out/$name.jsonl" 2>/dev/null
 }
-measure() {     # measure before|after FLAGS
-        decode "$1-test" "$2" "$set_dir"/test/*.wav
-        decode "$1-off" "$2" "$set_dir"/off/*.wav
-        decode "$1-other" "$2" "$set_dir"/other/*.wav
-        decode "$1-ordinary" "$2" "$set_dir/neg/ordinary.wav"
-        decode "$1-nearmiss" "$2" "$set_dir/neg/nearmiss.wav"
+measure() {     # measure SET before|after FLAGS
+        local set=$1 when=$2 flags=$3
+        decode "$when-test" "$flags" "$set"/test/*.wav
+        decode "$when-off" "$flags" "$set"/off/*.wav
+        decode "$when-other" "$flags" "$set"/other/*.wav
+        decode "$when-ordinary" "$flags" "$set/neg/ordinary.wav"
+        decode "$when-nearmiss" "$flags" "$set/neg/nearmiss.wav"
 }
-measure before --no-adaptation
-(cd "$set_dir" && /usr/bin/time -f "%U %S %M" -o "$out/enrol.time" "$OLDPWD/$bin" --enrol-from enrol.txt) \
-        >"$out/enrol.out" 2>"$out/enrol.err"
-enrolled=$?
-[ $enrolled -eq 0 ] && measure after ""
 
-# The daemon as it runs, with the stock model and with the adaptation loaded: three held-out
-# clips (speed 175, pitch 65) through audiod in real time; marks.txt: where each phrase ends.
-live="$build/bench/bench-wakeword-live"
-if [ $enrolled -eq 0 ] && [ -x "$live" ]; then
-        lead=5 floor=10
+# live SET: the daemon as it runs, with the stock model and with the adaptation loaded: three
+# held-out clips (speed 175, pitch 65) through audiod in real time; marks.txt: where each
+# phrase ends.
+live() {
+        local set=$1 voice=$2 lead=5 floor=10 at c f model state list
+        local live="$build/bench/bench-wakeword-live"
+        [ -x "$live" ] || return 0
         sox -D -q -n -r 16000 -c 1 -b 16 "$out/lead.wav" trim 0 $lead
         sox -R -q -n -r 16000 -c 1 -b 16 "$out/floor.wav" synth $floor pinknoise vol 0.03
-        espeak-ng -v $voice -s 175 -p 65 -w "$tmp/h.wav" "hey climate"
-        sox -q "$tmp/h.wav" "$tmp/ht.wav" reverse silence 1 0.005 0.5% reverse
+        espeak-ng -v "$voice" -s 175 -p 65 -w "$out/h.wav" "hey climate"
+        sox -q "$out/h.wav" "$out/ht.wav" reverse silence 1 0.005 0.5% reverse
         : >"$out/marks.txt"; list=("$out/lead.wav"); at=$lead
         for c in 0 1 2; do
-                f="$set_dir/test/c3-$c.wav"
-                awk -v at="$at" -v p="$(soxi -D "$tmp/ht.wav")" 'BEGIN { printf "%.3f\n", at + 1.0 + p }' >>"$out/marks.txt"
+                f="$set/test/c3-$c.wav"
+                awk -v at="$at" -v p="$(soxi -D "$out/ht.wav")" 'BEGIN { printf "%.3f\n", at + 1.0 + p }' >>"$out/marks.txt"
                 at=$(awk -v a="$at" -v d="$(soxi -D "$f")" 'BEGIN { printf "%.3f", a + d }')
                 list+=("$f")
         done
@@ -112,11 +60,32 @@ if [ $enrolled -eq 0 ] && [ -x "$live" ]; then
                         >"$out/live-$model.txt" 2>"$out/live-$model.err" ||
                         echo "live run failed: $(tail -n 3 "$out/live-$model.err")" >"$out/live-$model.txt"
         done
-fi
+}
 
-/usr/bin/python3 - "$set_dir" "$out" $enrolled "$voice" "$other" <<'PY'
+for i in "${!conditions[@]}"; do
+        IFS='|' read -r voice other room noise <<<"${conditions[$i]}"
+        key=$(cat "$gen" "$src/bench/corpus/common.sh" <(echo "${conditions[$i]}") | sha256sum | cut -c1-12)
+        set="$build/corpus/enrol-$key"
+        if [ ! -f "$set/done" ]; then
+                echo "building the enrolment set of $voice ($room, $noise) in $set (espeak-ng + sox)…"
+                rm -rf "$set"
+                bash "$gen" "$set" "$voice" "$other" "$room" "$noise" 2>/dev/null || { echo "generation failed"; continue; }
+                touch "$set/done"
+        fi
+        rm -f "$out"/*.jsonl "$out"/live-*.txt "$out/enrol.time"
+        export STATE_DIRECTORY="$out/state-$i"
+        mkdir -p "$STATE_DIRECTORY" "$out/no-state"
+        measure "$set" before --no-adaptation
+        (cd "$set" && /usr/bin/time -f "%U %S %M" -o "$out/enrol.time" "$OLDPWD/$bin" --enrol-from enrol.txt) \
+                >"$out/enrol.out" 2>"$out/enrol.err"
+        enrolled=$?
+        if [ $enrolled -eq 0 ]; then
+                measure "$set" after ""
+                [ $i -eq 0 ] && live "$set" "$voice"
+        fi
+        /usr/bin/python3 - "$set" "$out" $enrolled "$voice" "$other" "$room" "$noise" <<'PY'
 import json, os, subprocess, sys
-set_dir, out, enrolled, voice, other = sys.argv[1], sys.argv[2], sys.argv[3] == "0", sys.argv[4], sys.argv[5]
+set_dir, out, enrolled, voice, other, room, noise = sys.argv[1], sys.argv[2], sys.argv[3] == "0", *sys.argv[4:]
 def events(name):
     return [json.loads(l) for l in open(f"{out}/{name}.jsonl") if l.strip()]
 def duration(path):
@@ -151,7 +120,7 @@ def negatives(when):
         print(f"  {name:9s} {when:6s} false wakes {w / h:5.1f} per hour, false actions {a} ({h * 60:.1f} min of that voice's speech)")
 
 n_enrol = sum(1 for l in open(f"{set_dir}/enrol.txt") if l.strip())
-print(f"condition: {voice} in a reverberant room (sox reverb 50 50 60), noise floor; {n_enrol} clips enrolled, "
+print(f"--- condition: {voice}, room '{room}', noise {noise}; {n_enrol} clips enrolled, "
       f"{len(clips('test'))} phrase+command clips held out")
 if enrolled:
     u, s, rss = open(f"{out}/enrol.time").read().split()
@@ -169,3 +138,4 @@ for model in ("stock", "adapted"):
         print(f"the daemon, live, {model} model, on three held-out clips of the enrolled voice:")
         print("".join("  " + l for l in open(f"{out}/live-{model}.txt")), end="")
 PY
+done
