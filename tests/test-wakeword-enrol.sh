@@ -14,7 +14,7 @@ for t in espeak-ng sox dbus-daemon; do
 done
 [ -x "$bin" ] || { echo "FAIL: $bin not built"; exit 1; }
 [ -d /usr/share/pocketsphinx/model/en-us/en-us ] || { echo "SKIP: pocketsphinx-en-us model missing"; exit 77; }
-for t in /usr/lib/sphinxtrain/bw /usr/lib/sphinxtrain/mllr_solve /usr/bin/sphinx_fe /usr/bin/pocketsphinx_mdef_convert; do
+for t in /usr/lib/sphinxtrain/bw /usr/lib/sphinxtrain/map_adapt /usr/bin/sphinx_fe /usr/bin/pocketsphinx_mdef_convert; do
         [ -x "$t" ] || { echo "SKIP: $t is not installed (tools/deps.sh)"; exit 77; }
 done
 
