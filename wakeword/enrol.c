@@ -277,7 +277,9 @@ static int wav_write(const char *path, const int16_t *samples, size_t n) {
  * names, their transcripts, and a dictionary of their words. */
 static int corpus_write(Enrolment *e) {
         _cleanup_free_ char *dir = NULL, *ctl = NULL, *lsn = NULL, *dict = NULL;
+        _cleanup_free_ char **words = NULL;     /* borrowed from the clips */
         _cleanup_fclose_ FILE *c = NULL, *l = NULL, *d = NULL;
+        size_t n_words = 0;
         int k;
 
         if (scratch_path(e, "wav", &dir) < 0 || scratch_path(e, "clips.ctl", &ctl) < 0 ||
@@ -306,7 +308,18 @@ static int corpus_write(Enrolment *e) {
                 for (char **w = clip->words; *w; w++)
                         fprintf(l, " %s", *w);
                 fprintf(l, " </s> (u%zu)\n", i);
-                k = aligner_write_dictionary(e->aligner, clip->words, d);
+                for (char **w = clip->words; *w; w++) {
+                        char **more = reallocarray(words, n_words + 2, sizeof(char *));
+
+                        if (!more)
+                                return -ENOMEM;
+                        words = more;
+                        words[n_words++] = *w;
+                        words[n_words] = NULL;
+                }
+        }
+        if (words) {
+                k = aligner_write_dictionary(e->aligner, words, d);     /* each word once */
                 if (k < 0)
                         return k;
         }
