@@ -98,6 +98,25 @@ enrol nolist "$dir/no-such-list.txt" && fail "a missing list was accepted"
 cmp -s "$state" "$dir/kept" || fail "bad input changed the adaptation"
 [ -z "$(ls -A "$dir/tmp")" ] || fail "scratch left behind: $(ls "$dir/tmp")"
 
+# Stopped while the tools run (its scratch directory is there): it cleans up and changes nothing.
+"$bin" --enrol-from "$dir/list.txt" >"$dir/stopped.out" 2>"$dir/stopped.err" &
+pid=$!
+for _ in $(seq 500); do
+        [ -n "$(ls -A "$dir/tmp")" ] && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.02
+done
+if [ -n "$(ls -A "$dir/tmp")" ]; then
+        kill -TERM $pid
+        wait $pid && fail "a stopped enrolment succeeded"
+        grep -q "Interrupted: no adaptation made" "$dir/stopped.err" || fail "no word of the interruption: $(cat "$dir/stopped.err")"
+        [ -z "$(ls -A "$dir/tmp")" ] || fail "scratch left behind after SIGTERM: $(ls "$dir/tmp")"
+        cmp -s "$state" "$dir/kept" || fail "a stopped enrolment changed the adaptation"
+else
+        wait $pid
+        fail "the enrolment's scratch directory was never seen"
+fi
+
 # A new process loads the adaptation; every stage scores with it, so the wake score moves.
 clip heldout "hey climate make it cooler" || fail "espeak-ng failed"
 adapted=$("$bin" --decode --verbose "$dir/clips/heldout.wav" 2>"$dir/adapted.err")

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <libgen.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -42,6 +43,13 @@
 #define STRV_MAKE(...) ((char *const[]) { __VA_ARGS__, NULL })
 
 extern char **environ;
+
+/* SIGINT, SIGTERM or SIGHUP came: stop at the next step, and clean up on the way out. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig) {
+        interrupted = 1;
+}
 
 typedef struct Clip {
         char *path;
@@ -241,9 +249,14 @@ static int tool_run(Enrolment *e, const char *name, char *const argv[]) {
         posix_spawn_file_actions_destroy(&actions);
         if (k != 0)
                 return log_error_errno(-k, "Cannot run %s: %m", argv[0]);
-        while (waitpid(pid, &status, 0) < 0)
+        while (waitpid(pid, &status, 0) < 0) {
                 if (errno != EINTR)
                         return log_error_errno(-errno, "Cannot wait for %s: %m", argv[0]);
+                if (interrupted)
+                        (void) kill(pid, SIGTERM);      /* it may not have had the signal itself */
+        }
+        if (interrupted)
+                return -EINTR;
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
                 return 0;
         if (read_full_file(log, 1u << 24, &text, NULL) >= 0) {
@@ -448,6 +461,8 @@ static int adaptation_install(Enrolment *e) {
                 if (k < 0)
                         return log_error_errno(k, "%s no longer aligns with the adapted model: %m", c->path);
         }
+        if (interrupted)
+                return -EINTR;
         printf("average acoustic score per frame: %.1f before, %.1f after\n", average(e, false), average(e, true));
         /* Estimated on these very clips: not fitting them better means it went wrong. */
         if (average(e, true) <= average(e, false)) {
@@ -466,8 +481,14 @@ int wakeword_enrol(const WakewordConfig *config, const char *list) {
         Enrolment e = { .config = &config->recognizer };
         char scratch[] = "/tmp/wakeword-enrol-XXXXXX";
         const char *tmpdir = getenv("TMPDIR");
+        static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+        struct sigaction saved[ELEMENTSOF(stop_signals)], sa = { .sa_handler = on_interrupt };
         int k;
 
+        /* no SA_RESTART: a wait for a tool returns, to pass the signal on */
+        interrupted = 0;
+        for (size_t i = 0; i < ELEMENTSOF(stop_signals); i++)
+                (void) sigaction(stop_signals[i], &sa, &saved[i]);
         /* where it will go, before any work: a state directory that cannot be written is said now */
         k = state_file_path(ADAPTATION_STATE_FILE, &e.target);
         if (k < 0) {
@@ -482,8 +503,12 @@ int wakeword_enrol(const WakewordConfig *config, const char *list) {
                 log_error("Cannot set up the decoder: %s", error ?: "out of memory");
                 goto finish;
         }
-        for (size_t i = 0; i < e.n_clips; i++)
+        for (size_t i = 0; i < e.n_clips && !interrupted; i++)
                 clip_examine(&e, &e.clips[i]);
+        if (interrupted) {
+                k = -EINTR;
+                goto finish;
+        }
         clips_print(&e);
         if (clips_used(&e) < ENROL_CLIPS_MIN) {
                 log_error("Not enough usable clips (%zu; at least %u): the existing adaptation is left as it is.",
@@ -506,12 +531,18 @@ int wakeword_enrol(const WakewordConfig *config, const char *list) {
                 goto finish;
         }
         k = model_estimate(&e);
+        if (k >= 0 && interrupted)
+                k = -EINTR;
         if (k >= 0)
                 k = adaptation_install(&e);
-        if (k < 0)
+        if (k < 0 && k != -EINTR)
                 log_error("No adaptation made: the existing one, if any, is left as it is.");
 finish:
+        if (k == -EINTR)
+                log_error("Interrupted: no adaptation made, the existing one, if any, is left as it is.");
         scratch_remove(&e);
         enrolment_done(&e);
+        for (size_t i = 0; i < ELEMENTSOF(stop_signals); i++)
+                (void) sigaction(stop_signals[i], &saved[i], NULL);
         return k;
 }
