@@ -11,6 +11,7 @@ set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
 bin="$build/wakeword/wakeword"
+abs_bin=$(realpath "$bin")
 gen="$src/bench/corpus/make-enrol-set.sh"
 # VOICE|OTHER VOICE|ROOM (sox effects)|NOISE
 conditions=(
@@ -76,7 +77,7 @@ for i in "${!conditions[@]}"; do
         export STATE_DIRECTORY="$out/state-$i"
         mkdir -p "$STATE_DIRECTORY" "$out/no-state"
         measure "$set" before --no-adaptation
-        (cd "$set" && /usr/bin/time -f "%U %S %M" -o "$out/enrol.time" "$OLDPWD/$bin" --enrol-from enrol.txt) \
+        (cd "$set" && /usr/bin/time -f "%U %S %M" -o "$out/enrol.time" "$abs_bin" --enrol-from enrol.txt) \
                 >"$out/enrol.out" 2>"$out/enrol.err"
         enrolled=$?
         if [ $enrolled -eq 0 ]; then
