@@ -24,6 +24,10 @@ if command -v flite >/dev/null && [ ! -f "$holdout/done" ]; then
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# The stock model from its typical start: neither an adaptation nor a cepstral mean a state
+# directory on this machine may hold (bench-enrol.sh measures the adaptation).
+export STATE_DIRECTORY="$out/state"
+mkdir -p "$STATE_DIRECTORY"
 
 # One process per set, timed: CPU seconds and peak RSS (getrusage of the child).
 run() {         # run NAME FILES...

@@ -11,6 +11,8 @@ PACKAGES=(
         libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
         # the interface test builds a gdbus-codegen client
         libglib2.0-dev
+        # acoustic adaptation at enrolment (bw, mllr_solve; sphinx_fe; pocketsphinx_mdef_convert)
+        sphinxtrain sphinxbase-utils pocketsphinx
         # run and test
         systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         # the VM suite (real systemd, cgroup v2 and ALSA under qemu)

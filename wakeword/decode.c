@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "adaptation-state.h"
 #include "decode.h"
 #include "listener.h"
 #include "log.h"
@@ -134,14 +135,14 @@ static int decode_one(Listener *l, const char *path, DecodeContext *c) {
         return r;
 }
 
-int wakeword_decode_files(const WakewordConfig *config, char *const *files, unsigned n, bool verbose) {
+int wakeword_decode_files(const WakewordConfig *config, char *const *files, unsigned n, bool verbose, bool adaptation) {
         _cleanup_(recognizer_freep) Recognizer *recognizer = NULL;
         _cleanup_free_ char *error = NULL;
         DecodeContext c = { .verbose = verbose, .many = n > 1 };
         Listener l;
         int r, ret = 0;
 
-        r = recognizer_new(&config->recognizer, &recognizer, &error);
+        r = recognizer_new_from_state(&config->recognizer, adaptation, &recognizer, &error);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
         listener_init(&l, recognizer, config->vad_threshold_db, config->vad_hangover_msec);

@@ -4,20 +4,42 @@
 #include <stdio.h>
 
 #include "decode.h"
+#include "enrol.h"
 #include "log.h"
 #include "manager.h"
 
 static void help(void) {
         printf("wakeword [OPTIONS]\n"
-               "wakeword [--config FILE] --decode FILE.wav...\n\n"
+               "wakeword [--config FILE] --decode FILE.wav...\n"
+               "wakeword [--config FILE] --enrol-from LIST\n\n"
                "Listens to audiod's stream for the wake phrase and the command after it.\n\n"
                "  -h --help          Show this help\n"
                "  -c --config FILE   Configuration (default " WAKEWORD_CONFIG_PATH ")\n"
                "     --decode        Decode 16 kHz mono WAV files, print JSON lines, no bus\n"
-               "  -v --verbose       With --decode: also print rejected commands\n");
+               "  -v --verbose       With --decode: also print rejected commands\n"
+               "     --enrol-from LIST\n"
+               "                     Adapt the acoustic model to the clips of LIST (WAV<TAB>TRANSCRIPT\n"
+               "                     a line) and keep the adaptation in the state directory\n"
+               "     --no-adaptation Use the stock acoustic model, not the state directory's adaptation\n");
 }
 
-static int decode_run(const char *config_path, char *const *files, unsigned n, bool verbose) {
+static int enrol_run(const char *config_path, const char *list) {
+        _cleanup_free_ char *error = NULL;
+        WakewordConfig config;
+        int r;
+
+        r = wakeword_config_load(config_path, &config, &error);
+        if (r < 0) {
+                log_error("%s", error ?: "Out of memory.");
+                wakeword_config_done(&config);
+                return r;
+        }
+        r = wakeword_enrol(&config, list);
+        wakeword_config_done(&config);
+        return r;
+}
+
+static int decode_run(const char *config_path, char *const *files, unsigned n, bool verbose, bool adaptation) {
         _cleanup_free_ char *error = NULL;
         WakewordConfig config;
         int r;
@@ -32,16 +54,16 @@ static int decode_run(const char *config_path, char *const *files, unsigned n, b
                 wakeword_config_done(&config);
                 return r;
         }
-        r = wakeword_decode_files(&config, files, n, verbose);
+        r = wakeword_decode_files(&config, files, n, verbose, adaptation);
         wakeword_config_done(&config);
         return r;
 }
 
-static int daemon_run(const char *config_path) {
+static int daemon_run(const char *config_path, bool adaptation) {
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
 
-        r = manager_new(config_path, &m);
+        r = manager_new(config_path, adaptation, &m);
         if (r < 0)
                 return r;
         r = manager_start(m);
@@ -70,16 +92,18 @@ const char *__lsan_default_suppressions(void) {
 #endif
 
 int main(int argc, char *argv[]) {
-        enum { ARG_DECODE = 0x100 };
+        enum { ARG_DECODE = 0x100, ARG_ENROL_FROM, ARG_NO_ADAPTATION };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "config", required_argument, NULL, 'c' },
                 { "decode", no_argument, NULL, ARG_DECODE },
                 { "verbose", no_argument, NULL, 'v' },
+                { "enrol-from", required_argument, NULL, ARG_ENROL_FROM },
+                { "no-adaptation", no_argument, NULL, ARG_NO_ADAPTATION },
                 {}
         };
-        const char *config_path = NULL;
-        bool decode = false, verbose = false;
+        const char *config_path = NULL, *enrol_list = NULL;
+        bool decode = false, verbose = false, adaptation = true;
         int c, r;
 
         log_setup("wakeword");
@@ -97,16 +121,32 @@ int main(int argc, char *argv[]) {
                 case 'v':
                         verbose = true;
                         break;
+                case ARG_ENROL_FROM:
+                        enrol_list = optarg;
+                        break;
+                case ARG_NO_ADAPTATION:
+                        adaptation = false;
+                        break;
                 default:
                         return 2;
                 }
 
-        if (decode)
-                r = decode_run(config_path, argv + optind, (unsigned) (argc - optind), verbose);
+        if (decode && enrol_list) {
+                log_error("--decode and --enrol-from are two different jobs; give one.");
+                return 2;
+        }
+        if (enrol_list && optind < argc) {
+                log_error("Unexpected argument '%s'; see --help.", argv[optind]);
+                return 2;
+        }
+        if (enrol_list)
+                r = enrol_run(config_path, enrol_list);
+        else if (decode)
+                r = decode_run(config_path, argv + optind, (unsigned) (argc - optind), verbose, adaptation);
         else if (optind < argc) {
                 log_error("Unexpected argument '%s'; see --help.", argv[optind]);
                 return 2;
         } else
-                r = daemon_run(config_path);
+                r = daemon_run(config_path, adaptation);
         return r < 0 ? 1 : 0;
 }

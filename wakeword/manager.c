@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "adaptation-state.h"
 #include "bus-util.h"
 #include "cmn-state.h"
 #include "errors.h"
@@ -134,7 +135,7 @@ static int manager_restore_cmn(Manager *m) {
         return 0;
 }
 
-int manager_new(const char *config_path, Manager **ret) {
+int manager_new(const char *config_path, bool adaptation, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_free_ char *error = NULL;
         int r;
@@ -149,7 +150,7 @@ int manager_new(const char *config_path, Manager **ret) {
                 log_error("%s", error ?: "Out of memory.");
                 return r;
         }
-        r = recognizer_new(&m->config.recognizer, &m->recognizer, &error);
+        r = recognizer_new_from_state(&m->config.recognizer, adaptation, &m->recognizer, &error);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
         listener_init(&m->listener, m->recognizer, m->config.vad_threshold_db, m->config.vad_hangover_msec);

@@ -48,7 +48,7 @@ typedef struct Manager {
         char last_rejection[320];       /* why the last phrase gave no command, and what was heard */
 } Manager;
 
-int manager_new(const char *config_path, Manager **ret);
+int manager_new(const char *config_path, bool adaptation, Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 

@@ -34,6 +34,7 @@ typedef struct RecognizerConfig {
         double min_coverage;            /* share of the speech the command's words must explain */
         double max_coverage;            /* … and how far they may stretch over what is not speech */
         double min_word_posterior;      /* the least posterior probability of any word of the command */
+        const char *adaptation;         /* the speaker and room adaptation (adaptation.h); NULL: none. Not from the file */
 } RecognizerConfig;
 
 void recognizer_config_init_defaults(RecognizerConfig *c);
@@ -58,7 +59,8 @@ typedef struct RecognizerEvent {
 typedef struct Recognizer Recognizer;
 
 /* On failure *ret_error (malloc'd, may be NULL on OOM) says what was wrong: a missing model file,
- * a word without pronunciation, a grammar that does not parse. */
+ * a word without pronunciation, a grammar that does not parse; -EBADMSG: config->adaptation is
+ * not an adaptation of the model. */
 int recognizer_new(const RecognizerConfig *config, Recognizer **ret, char **ret_error);
 Recognizer *recognizer_free(Recognizer *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Recognizer *, recognizer_free);
@@ -91,3 +93,4 @@ int recognizer_get_cmn(Recognizer *r, float ret[static RECOGNIZER_CMN_SIZE]);
 #define RECOGNIZER_CMN_GUESS_FRAMES 500         /* the built-in typical mean: 5 s */
 #define RECOGNIZER_CMN_KEPT_FRAMES 500          /* a mean this microphone gave before: 5 s */
 int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE], unsigned weight_frames);
+

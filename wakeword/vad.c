@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <math.h>
-#include <string.h>
 
 #include "macro.h"
 #include "vad.h"
@@ -15,6 +14,7 @@ void vad_init(Vad *v, double open_above_db, unsigned hangover_msec) {
                 .open_above_db = open_above_db,
                 .hangover_blocks = MAX(1u, hangover_msec / 20),
         };
+        ring_init(&v->preroll, v->preroll_data, ELEMENTSOF(v->preroll_data));
         vad_reset(v);
 }
 
@@ -22,7 +22,7 @@ void vad_reset(Vad *v) {
         v->floor_db = NAN;              /* the first block with sound in it sets it */
         v->open = false;
         v->hang = 0;
-        v->preroll_head = v->preroll_fill = 0;
+        ring_clear(&v->preroll);
 }
 
 static double level_db(const int16_t *samples, size_t n) {
@@ -56,12 +56,6 @@ double vad_open_db(const Vad *v) {
         if (isnan(v->floor_db))
                 return VAD_FLOOR_MIN_DB;
         return MAX(v->floor_db + v->open_above_db, VAD_ABSOLUTE_MIN_DB);
-}
-
-static void preroll_push(Vad *v, const int16_t *block) {
-        memcpy(v->preroll + v->preroll_head, block, VAD_BLOCK * sizeof(int16_t));
-        v->preroll_head = (v->preroll_head + VAD_BLOCK) % ELEMENTSOF(v->preroll);
-        v->preroll_fill = MIN(v->preroll_fill + VAD_BLOCK, ELEMENTSOF(v->preroll));
 }
 
 VadResult vad_process(Vad *v, const int16_t block[static VAD_BLOCK]) {
@@ -101,15 +95,13 @@ VadResult vad_process(Vad *v, const int16_t block[static VAD_BLOCK]) {
                 result = VAD_SILENT;
 
         if (result != VAD_OPENED)
-                preroll_push(v, block);
+                ring_push(&v->preroll, block, VAD_BLOCK);
         return result;
 }
 
 size_t vad_take_preroll(Vad *v, int16_t *buf) {
-        size_t size = ELEMENTSOF(v->preroll), start = (v->preroll_head + size - v->preroll_fill) % size, n = v->preroll_fill;
+        size_t n = ring_copy_last(&v->preroll, v->preroll.size, buf);
 
-        for (size_t i = 0; i < n; i++)
-                buf[i] = v->preroll[(start + i) % size];
-        v->preroll_fill = 0;
+        ring_clear(&v->preroll);
         return n;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ring.h"
+
 #define VAD_BLOCK 320                   /* 20 ms at 16 kHz */
 #define VAD_PREROLL_BLOCKS 25           /* 500 ms */
 
@@ -26,9 +28,8 @@ typedef struct Vad {
         unsigned hangover_blocks;
         unsigned hang;                  /* blocks left before closing */
         bool open;
-        int16_t preroll[VAD_PREROLL_BLOCKS * VAD_BLOCK];
-        size_t preroll_head;            /* next write position (ring) */
-        size_t preroll_fill;
+        int16_t preroll_data[VAD_PREROLL_BLOCKS * VAD_BLOCK];
+        Ring preroll;                   /* in preroll_data */
 } Vad;
 
 void vad_init(Vad *v, double open_above_db, unsigned hangover_msec);

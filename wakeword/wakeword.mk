@@ -1,7 +1,10 @@
 # wakeword/: the wake phrase and command recogniser.
 WAKEWORD_LIB_SRCS := wakeword/message.c wakeword/intent.c wakeword/wav.c wakeword/vad.c wakeword/dictionary.c \
                      wakeword/recognizer.c wakeword/listener.c wakeword/wakeword-config.c \
-                     wakeword/decode.c wakeword/worker.c wakeword/grammar.c wakeword/strv.c wakeword/cmn-state.c
+                     wakeword/decode.c wakeword/worker.c wakeword/grammar.c wakeword/strv.c wakeword/cmn-state.c \
+                     wakeword/ring.c wakeword/cmn.c wakeword/decoder.c wakeword/score.c \
+                     wakeword/adaptation.c wakeword/adaptation-state.c wakeword/sendump.c wakeword/clip.c \
+                     wakeword/align.c wakeword/enrol.c
 WAKEWORD_SRCS := wakeword/main.c wakeword/manager.c wakeword/wakeword-bus.c wakeword/stream-client.c
 WAKEWORD_LIB_OBJS := $(WAKEWORD_LIB_SRCS:%.c=$(BUILD)/%.o)
 WAKEWORD_OBJS := $(WAKEWORD_SRCS:%.c=$(BUILD)/%.o)
@@ -23,18 +26,21 @@ $(BUILD)/wakeword/wakeword: $(WAKEWORD_OBJS) $(WAKEWORD_LIB) $(LIBCOMMON)
 $(BUILD)/tests/test-wakeword-%.o $(BUILD)/tests/test-intent.o: CFLAGS += -Iwakeword \
         $(shell pkg-config --cflags pocketsphinx sphinxbase 2>/dev/null)
 
-TESTS += $(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav $(BUILD)/tests/test-wakeword-grammar $(BUILD)/tests/test-wakeword-vad
-$(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav $(BUILD)/tests/test-wakeword-grammar $(BUILD)/tests/test-wakeword-vad: $(BUILD)/tests/%: $(BUILD)/tests/%.o $(WAKEWORD_LIB) $(LIBHARNESS) $(LIBCOMMON)
+WAKEWORD_UNIT_TESTS := $(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav $(BUILD)/tests/test-wakeword-grammar \
+                       $(BUILD)/tests/test-wakeword-vad $(BUILD)/tests/test-wakeword-score $(BUILD)/tests/test-wakeword-ring \
+                       $(BUILD)/tests/test-wakeword-adaptation
+TESTS += $(WAKEWORD_UNIT_TESTS)
+$(WAKEWORD_UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(WAKEWORD_LIB) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
 
 TESTS += $(BUILD)/tests/test-wakeword-audiod
 $(BUILD)/tests/test-wakeword-audiod: $(BUILD)/tests/test-wakeword-audiod.o $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-TEST_SCRIPTS += tests/test-wakeword-decode.sh
+TEST_SCRIPTS += tests/test-wakeword-decode.sh tests/test-wakeword-enrol.sh
 
 
-BENCHES += bench/bench-wakeword.sh
+BENCHES += bench/bench-wakeword.sh bench/bench-enrol.sh
 
 # The live half of the benchmark: latency and the daemon's own cost through audiod.
 EXTRA_TARGETS += $(BUILD)/bench/bench-wakeword-live

@@ -1,0 +1,142 @@
+#!/bin/bash
+# bench-enrol.sh — enrolment (wakeword --enrol-from) per speaker-and-room condition: one espeak-ng
+# voice in one room and noise, saying the phrase and the commands at several speeds and pitches
+# (bench/corpus/make-enrol-set.sh). 20 of its clips are enrolled; the figures are on its other
+# clips, its off-topic clips and its speech without the phrase, with the stock model and with the
+# adaptation, and for another voice in the same room that did not enrol; then what enrolment
+# costs. For the first condition, the live daemon with either model (latency, CPU, peak RSS). The
+# sets are generated (seeded) and cached under $VH_BUILD/corpus keyed on the generator and the
+# condition. Prints figures; judges nothing.
+set -u
+build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
+bin="$build/wakeword/wakeword"
+abs_bin=$(realpath "$bin")
+gen="$src/bench/corpus/make-enrol-set.sh"
+# VOICE|OTHER VOICE|ROOM (sox effects)|NOISE
+conditions=(
+        "en-gb-scotland|en-us+m3|reverb 50 50 60 100 0 0|floor:0"
+        "en-us+f3|en-gb|gain 0|pinknoise:10"
+)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# decode NAME FLAGS FILES…: one process per set, as the main benchmark does
+decode() {
+        local name=$1 flags=$2; shift 2
+        "$bin" --decode --verbose $flags "$@" >"$out/$name.jsonl" 2>/dev/null
+}
+measure() {     # measure SET before|after FLAGS
+        local set=$1 when=$2 flags=$3
+        decode "$when-test" "$flags" "$set"/test/*.wav
+        decode "$when-off" "$flags" "$set"/off/*.wav
+        decode "$when-other" "$flags" "$set"/other/*.wav
+        decode "$when-ordinary" "$flags" "$set/neg/ordinary.wav"
+        decode "$when-nearmiss" "$flags" "$set/neg/nearmiss.wav"
+}
+
+# live SET: the daemon as it runs, with the stock model and with the adaptation loaded: three
+# held-out clips (speed 175, pitch 65) through audiod in real time; marks.txt: where each
+# phrase ends.
+live() {
+        local set=$1 voice=$2 lead=5 floor=10 at c f model state list
+        local live="$build/bench/bench-wakeword-live"
+        [ -x "$live" ] || return 0
+        sox -D -q -n -r 16000 -c 1 -b 16 "$out/lead.wav" trim 0 $lead
+        sox -R -q -n -r 16000 -c 1 -b 16 "$out/floor.wav" synth $floor pinknoise vol 0.03
+        espeak-ng -v "$voice" -s 175 -p 65 -w "$out/h.wav" "hey climate"
+        sox -q "$out/h.wav" "$out/ht.wav" reverse silence 1 0.005 0.5% reverse
+        : >"$out/marks.txt"; list=("$out/lead.wav"); at=$lead
+        for c in 0 1 2; do
+                f="$set/test/c3-$c.wav"
+                awk -v at="$at" -v p="$(soxi -D "$out/ht.wav")" 'BEGIN { printf "%.3f\n", at + 1.0 + p }' >>"$out/marks.txt"
+                at=$(awk -v a="$at" -v d="$(soxi -D "$f")" 'BEGIN { printf "%.3f", a + d }')
+                list+=("$f")
+        done
+        sox -D -q "${list[@]}" "$out/floor.wav" "$out/live.wav"
+        for model in stock adapted; do
+                state="$STATE_DIRECTORY"
+                [ $model = stock ] && state="$out/no-state"
+                STATE_DIRECTORY="$state" "$live" "$out/live.wav" "$out/marks.txt" $lead "$(soxi -D "$out/live.wav")" $floor \
+                        >"$out/live-$model.txt" 2>"$out/live-$model.err" ||
+                        echo "live run failed: $(tail -n 3 "$out/live-$model.err")" >"$out/live-$model.txt"
+        done
+}
+
+for i in "${!conditions[@]}"; do
+        IFS='|' read -r voice other room noise <<<"${conditions[$i]}"
+        key=$(cat "$gen" "$src/bench/corpus/common.sh" <(echo "${conditions[$i]}") | sha256sum | cut -c1-12)
+        set="$build/corpus/enrol-$key"
+        if [ ! -f "$set/done" ]; then
+                echo "building the enrolment set of $voice ($room, $noise) in $set (espeak-ng + sox)…"
+                rm -rf "$set"
+                bash "$gen" "$set" "$voice" "$other" "$room" "$noise" 2>/dev/null || { echo "generation failed"; continue; }
+                touch "$set/done"
+        fi
+        rm -f "$out"/*.jsonl "$out"/live-*.txt "$out/enrol.time"
+        export STATE_DIRECTORY="$out/state-$i"
+        mkdir -p "$STATE_DIRECTORY" "$out/no-state"
+        measure "$set" before --no-adaptation
+        (cd "$set" && /usr/bin/time -f "%U %S %M" -o "$out/enrol.time" "$abs_bin" --enrol-from enrol.txt) \
+                >"$out/enrol.out" 2>"$out/enrol.err"
+        enrolled=$?
+        if [ $enrolled -eq 0 ]; then
+                measure "$set" after ""
+                [ $i -eq 0 ] && live "$set" "$voice"
+        fi
+        /usr/bin/python3 - "$set" "$out" $enrolled "$voice" "$other" "$room" "$noise" <<'PY'
+import json, os, subprocess, sys
+set_dir, out, enrolled, voice, other, room, noise = sys.argv[1], sys.argv[2], sys.argv[3] == "0", *sys.argv[4:]
+def events(name):
+    return [json.loads(l) for l in open(f"{out}/{name}.jsonl") if l.strip()]
+def duration(path):
+    return float(subprocess.run(["soxi", "-D", path], capture_output=True, text=True).stdout)
+def clips(sub):
+    return sorted(f[:-4] for f in os.listdir(f"{set_dir}/{sub}") if f.endswith(".wav"))
+def commands(when, sub):
+    ev = events(f"{when}-{sub}")
+    woke = right = wrong = 0
+    for p in clips(sub):
+        e = [x for x in ev if os.path.basename(x.get("file", "")) == p + ".wav"]
+        woke += any(x["event"] == "wake" for x in e)
+        action, value = open(f"{set_dir}/{sub}/{p}.txt").read().split()
+        for c in (x for x in e if x["event"] == "command"):
+            got = c["intent"]["value"]
+            ok = c["intent"]["action"] == action and (got if isinstance(got, str) else json.dumps(got)) == value
+            right += ok; wrong += not ok
+    return woke, right, wrong, len(clips(sub))
+def line(label, when, sub):
+    woke, right, wrong, n = commands(when, sub)
+    return (f"{label} {when:6s} wake recall {100 * woke / n:5.1f} % ({woke}/{n}), intents {100 * right / max(woke, 1):5.1f} % "
+            f"of woken ({right}/{woke}; wrong {wrong})")
+def negatives(when):
+    ev = events(f"{when}-off")
+    ow = {os.path.basename(x["file"]) for x in ev if x["event"] == "wake"}
+    oc = {os.path.basename(x["file"]) for x in ev if x["event"] == "command"}
+    print(f"  off-topic {when:6s} rejection {100 * (1 - len(oc) / max(len(ow), 1)):5.1f} % of woken ({len(ow) - len(oc)}/{len(ow)})")
+    for name in ("ordinary", "nearmiss"):
+        h = duration(f"{set_dir}/neg/{name}.wav") / 3600
+        e = events(f"{when}-{name}")
+        w = sum(x["event"] == "wake" for x in e); a = sum(x["event"] == "command" for x in e)
+        print(f"  {name:9s} {when:6s} false wakes {w / h:5.1f} per hour, false actions {a} ({h * 60:.1f} min of that voice's speech)")
+
+n_enrol = sum(1 for l in open(f"{set_dir}/enrol.txt") if l.strip())
+print(f"--- condition: {voice}, room '{room}', noise {noise}; {n_enrol} clips enrolled, "
+      f"{len(clips('test'))} phrase+command clips held out")
+if enrolled:
+    u, s, rss = open(f"{out}/enrol.time").read().split()
+    summary = [l.strip() for l in open(f"{out}/enrol.out") if l.startswith(("clips used", "average acoustic"))]
+    print(f"enrolment: {'; '.join(summary)}")
+    print(f"enrolment cost: {float(u) + float(s):.2f} s CPU (user {u} s, system {s} s), peak memory {int(rss) / 1024:.1f} MiB")
+else:
+    print("enrolment failed: " + open(f"{out}/enrol.err").read().strip().replace("\n", " / "))
+for when in ("before", "after") if enrolled else ("before",):
+    print(line("  enrolled voice,", when, "test"))
+    negatives(when)
+    print(line(f"  {other} (not enrolled),", when, "other"))
+for model in ("stock", "adapted"):
+    if os.path.exists(f"{out}/live-{model}.txt"):
+        print(f"the daemon, live, {model} model, on three held-out clips of the enrolled voice:")
+        print("".join("  " + l for l in open(f"{out}/live-{model}.txt")), end="")
+PY
+done

@@ -1,0 +1,160 @@
+#!/bin/bash
+# wakeword --enrol-from on a small generated set: one voice in a reverberant room says the phrase
+# and commands; beside its good clips, a silent one, a clipped one, one with the wrong transcript
+# and one with a word outside the dictionary are refused, each for its reason. The adaptation is
+# written into the state directory, a new process loads it (and --no-adaptation does not), the
+# daemon loads it at start and again after a restart, bad input leaves it untouched, and a
+# corrupt one is moved aside.
+set -u
+build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
+bin="$build/wakeword/wakeword"
+for t in espeak-ng sox dbus-daemon; do
+        command -v $t >/dev/null || { echo "SKIP: $t is not installed"; exit 77; }
+done
+[ -x "$bin" ] || { echo "FAIL: $bin not built"; exit 1; }
+[ -d /usr/share/pocketsphinx/model/en-us/en-us ] || { echo "SKIP: pocketsphinx-en-us model missing"; exit 77; }
+for t in /usr/lib/sphinxtrain/bw /usr/lib/sphinxtrain/map_adapt /usr/bin/sphinx_fe /usr/bin/pocketsphinx_mdef_convert; do
+        [ -x "$t" ] || { echo "SKIP: $t is not installed (tools/deps.sh)"; exit 77; }
+done
+
+export SOX_OPTS=-R
+. "$src/tests/lib/stack.sh"
+dir=$(mktemp -d)
+private_bus_pid="" daemon_pid=""
+trap 'kill $daemon_pid $private_bus_pid 2>/dev/null; wait; rm -rf "$dir"' EXIT
+mkdir -p "$dir/state" "$dir/tmp" "$dir/clips"
+export STATE_DIRECTORY="$dir/state" TMPDIR="$dir/tmp"
+state="$dir/state/wakeword-adaptation"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# clip NAME TEXT: the voice in a reverberant room, with a noise floor.
+clip() {
+        espeak-ng -v en-gb-scotland -s 150 -w "$dir/raw.wav" "$2" || return 1
+        sox -q "$dir/raw.wav" -r 16000 -c 1 -b 16 "$dir/pad.wav" gain -6 pad 0.5 0.8 reverb 50 50 60 100 0 0 channels 1
+        sox -R -q -n -r 16000 -c 1 -b 16 "$dir/noise.wav" synth "$(soxi -D "$dir/pad.wav")" pinknoise vol 0.02
+        sox -q -m "$dir/pad.wav" "$dir/noise.wav" "$dir/clips/$1.wav"
+}
+good=(
+        "hey climate"
+        "hey climate set the temperature to twenty four degrees"
+        "hey climate make it warmer"
+        "hey climate turn on the air conditioner"
+        "hey climate switch to cooling mode"
+        "hey climate set the fan to low"
+)
+: >"$dir/list.txt"
+for i in "${!good[@]}"; do
+        clip "good$i" "${good[$i]}" || { fail "espeak-ng failed"; continue; }
+        printf 'clips/good%s.wav\t%s\n' "$i" "${good[$i]}" >>"$dir/list.txt"
+done
+sox -R -q -n -r 16000 -c 1 -b 16 "$dir/clips/silent.wav" synth 2.5 pinknoise vol 0.02
+sox -q "$dir/clips/good2.wav" "$dir/clips/clipped.wav" gain 30 2>/dev/null
+clip wrong "hey climate set the temperature to twenty four degrees" || fail "espeak-ng failed"
+clip unknown "hey climate turn off the air conditioner" || fail "espeak-ng failed"
+sox -q "$dir/clips/good1.wav" "$dir/clips/short.wav" trim 0.5 0.5
+printf '%s\n' "# bad ones" \
+        "clips/silent.wav	hey climate" \
+        "clips/clipped.wav	hey climate make it warmer" \
+        "clips/wrong.wav	hey climate make it warmer" \
+        "clips/unknown.wav	hey climate turn off the frobnicator" \
+        "clips/short.wav	hey climate" \
+        "clips/missing.wav	hey climate" >>"$dir/list.txt"
+
+# run OUT LIST: the enrolment's stdout and stderr in OUT.out/OUT.err; its exit code.
+enrol() { "$bin" --enrol-from "$2" >"$dir/$1.out" 2>"$dir/$1.err"; }
+
+enrol first "$dir/list.txt" || fail "enrolment failed: $(cat "$dir/first.err")"
+cat "$dir/first.out"
+out=$(cat "$dir/first.out")
+refused() {     # refused CLIP REASON
+        grep -q "^refused  .*clips/$1.wav: .*$2" <<<"$out" || fail "$1 not refused for '$2'"
+}
+refused silent "silent"
+refused clipped "clipped"
+refused wrong "alignment failed"
+refused unknown "outside the dictionary: \"frobnicator\""
+refused short "too short"
+refused missing "cannot open"
+used=$(grep -c '^used ' <<<"$out")
+[ "$used" -eq ${#good[@]} ] || fail "$used of ${#good[@]} good clips used"
+grep -q "^clips used: ${#good[@]}, refused: 6$" <<<"$out" || fail "no count of clips used and refused"
+scores=$(sed -n 's/^average acoustic score per frame: \(-\?[0-9.]*\) before, \(-\?[0-9.]*\) after$/\1 \2/p' <<<"$out")
+awk -v s="$scores" 'BEGIN { n = split(s, x, " "); exit !(n == 2 && x[2] > x[1]) }' ||
+        fail "no better average score after the adaptation: '$scores'"
+[ -s "$state" ] || fail "no adaptation in the state directory"
+[ -z "$(ls -A "$dir/tmp")" ] || fail "scratch left behind: $(ls "$dir/tmp")"
+cp "$state" "$dir/kept"
+
+# Bad input leaves the adaptation as it was.
+grep -v '^clips/good' "$dir/list.txt" >"$dir/bad-list.txt"
+enrol bad "$dir/bad-list.txt" && fail "enrolment on bad clips alone succeeded"
+grep -q "Not enough usable clips" "$dir/bad.err" || fail "no reason given: $(cat "$dir/bad.err")"
+printf 'clips/good0.wav hey climate\n' >"$dir/malformed.txt"
+enrol malformed "$dir/malformed.txt" && fail "a list line without a tab was accepted"
+grep -q "malformed.txt: line 1: expected WAV<TAB>TRANSCRIPT" "$dir/malformed.err" || fail "unclear: $(cat "$dir/malformed.err")"
+enrol nolist "$dir/no-such-list.txt" && fail "a missing list was accepted"
+cmp -s "$state" "$dir/kept" || fail "bad input changed the adaptation"
+[ -z "$(ls -A "$dir/tmp")" ] || fail "scratch left behind: $(ls "$dir/tmp")"
+
+# Stopped while the tools run (its scratch directory is there): it cleans up and changes nothing.
+"$bin" --enrol-from "$dir/list.txt" >"$dir/stopped.out" 2>"$dir/stopped.err" &
+pid=$!
+for _ in $(seq 500); do
+        [ -n "$(ls -A "$dir/tmp")" ] && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.02
+done
+if [ -n "$(ls -A "$dir/tmp")" ]; then
+        kill -TERM $pid
+        wait $pid && fail "a stopped enrolment succeeded"
+        grep -q "Interrupted: no adaptation made" "$dir/stopped.err" || fail "no word of the interruption: $(cat "$dir/stopped.err")"
+        [ -z "$(ls -A "$dir/tmp")" ] || fail "scratch left behind after SIGTERM: $(ls "$dir/tmp")"
+        cmp -s "$state" "$dir/kept" || fail "a stopped enrolment changed the adaptation"
+else
+        wait $pid
+        fail "the enrolment's scratch directory was never seen"
+fi
+
+# A new process loads the adaptation; every stage scores with it, so the wake score moves.
+clip heldout "hey climate make it cooler" || fail "espeak-ng failed"
+adapted=$("$bin" --decode --verbose "$dir/clips/heldout.wav" 2>"$dir/adapted.err")
+stock=$("$bin" --decode --verbose --no-adaptation "$dir/clips/heldout.wav" 2>"$dir/stock.err")
+echo "adapted: $adapted"
+echo "stock:   $stock"
+grep -q "Using the speaker and room adaptation in $state" "$dir/adapted.err" || fail "the adaptation was not loaded: $(cat "$dir/adapted.err")"
+grep -q "adaptation" "$dir/stock.err" && fail "--no-adaptation loaded it: $(cat "$dir/stock.err")"
+[ "$(grep -v '"event":"end"' <<<"$adapted")" != "$(grep -v '"event":"end"' <<<"$stock")" ] ||
+        fail "the adapted model heard the clip exactly as the stock one"
+
+# The daemon loads it when it starts, and again when it is restarted.
+private_bus_start "$dir" || { fail "the private dbus-daemon did not start"; exit 1; }
+daemon_start() {        # daemon_start LOG: until it listens (15 s at most); 1 if it never did
+        "$bin" >"$dir/$1" 2>&1 &
+        daemon_pid=$!
+        for _ in $(seq 150); do
+                grep -q "Listening for" "$dir/$1" && return 0
+                kill -0 $daemon_pid 2>/dev/null || break
+                sleep 0.1
+        done
+        return 1
+}
+daemon_stop() { kill -TERM $daemon_pid; wait $daemon_pid; local rc=$?; daemon_pid=""; return $rc; }
+for run in first restarted; do
+        daemon_start "daemon-$run.log" || fail "the $run daemon did not start: $(cat "$dir/daemon-$run.log")"
+        grep -q "Using the speaker and room adaptation in $state" "$dir/daemon-$run.log" ||
+                fail "the $run daemon did not load the adaptation: $(cat "$dir/daemon-$run.log")"
+        daemon_stop || fail "the $run daemon did not exit cleanly: $(cat "$dir/daemon-$run.log")"
+done
+cmp -s "$state" "$dir/kept" || fail "the daemon changed the adaptation"
+
+# A corrupt adaptation is moved aside with a warning, and the stock model is used.
+echo "1 3 13 0.5 this is not a transform" >"$state"
+out=$("$bin" --decode --verbose "$dir/clips/heldout.wav" 2>"$dir/corrupt.err")
+grep -q "moved aside" "$dir/corrupt.err" || fail "no warning for the corrupt adaptation: $(cat "$dir/corrupt.err")"
+[ ! -e "$state" ] && ls "$dir/state"/wakeword-adaptation.corrupt-* >/dev/null 2>&1 || fail "the corrupt file was not moved aside"
+[ "$out" = "$stock" ] || fail "with a corrupt adaptation the stock model is not what decodes: $out"
+
+[ $failures -eq 0 ] || exit 1
+echo "all enrolment checks passed"

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "grammar.h"
+#include "macro.h"
+#include "score.h"
+
+bool word_is_silence(const char *word) {
+        return !word || word[0] == '<' || word[0] == '+' || word[0] == '[' || streq(word, "SIL");
+}
+
+void path_score(ps_decoder_t *ps, PathScore *ret) {
+        *ret = (PathScore) {};
+        for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
+                const char *word = ps_seg_word(s);
+                int32 ascr = 0, lscr, lback;
+                int sf, ef;
+
+                (void) ps_seg_prob(s, &ascr, &lscr, &lback);
+                ps_seg_frames(s, &sf, &ef);
+                ret->ascr += ascr;
+                ret->frames += ef - sf + 1;
+                if (!word_is_silence(word))
+                        ret->word_frames += ef - sf + 1;
+        }
+}
+
+#define POSTERIOR_WORDS_MAX 64
+
+/* For each word of the best path, the share of all paths that have that word at an overlapping
+ * time. Other commands and the filler loop are the competition, so a word that the audio fits
+ * about as well as something else ("warmer" or "cooler", "four" or "five") scores low, however
+ * well the command fits as a whole. Relative within one utterance, it means the same for every
+ * voice and room, where acoustic scores do not. */
+double word_posterior(ps_decoder_t *ps) {
+        ps_lattice_t *dag = ps_get_lattice(ps);
+        struct {
+                const char *word;
+                int16 sf, ef;
+                double sum;
+        } best[POSTERIOR_WORDS_MAX];
+        size_t n = 0;
+        logmath_t *lmath;
+        float32 ascale;
+        double least = 1;
+
+        if (!dag)
+                return 1;
+        lmath = ps_lattice_get_logmath(dag);
+        ascale = 1.0f / cmd_ln_float32_r(ps_get_config(ps), "-ascale");
+        for (ps_latlink_t *l = ps_lattice_bestpath(dag, NULL, 1.0, ascale); l && n < ELEMENTSOF(best); l = ps_latlink_pred(l)) {
+                const char *word = ps_latlink_baseword(dag, l);
+
+                if (word_is_silence(word))
+                        continue;
+                best[n].word = word;
+                best[n].ef = (int16) ps_latlink_times(l, &best[n].sf);
+                best[n].sum = 0;
+                n++;
+        }
+        if (n == 0)
+                return 1;
+        (void) ps_lattice_posterior(dag, NULL, ascale);
+        /* one pass over the lattice, each link counted for the best-path words it overlaps */
+        for (ps_latlink_t *l = ps_lattice_traverse_edges(dag, NULL, NULL); l; l = ps_lattice_traverse_next(dag, NULL)) {
+                const char *word = ps_latlink_baseword(dag, l);
+                int16 sf, ef = (int16) ps_latlink_times(l, &sf);
+
+                if (word_is_silence(word))
+                        continue;
+                for (size_t i = 0; i < n; i++)
+                        if (streq(word, best[i].word) && sf <= best[i].ef && ef >= best[i].sf)
+                                best[i].sum += logmath_exp(lmath, ps_latlink_prob(dag, l, NULL));
+        }
+        for (size_t i = 0; i < n; i++)
+                least = MIN(least, best[i].sum);
+        return least;
+}
+
+/* How much better the command grammar explains the audio than free phone recognition does, per
+ * frame. Speech that is not a command fits the grammar poorly but phones well, so this stays
+ * meaningful across voices and rooms, where an absolute score per second does not. */
+void command_scores_compare(const PathScore *grammar, const PathScore *phones, CommandScores *ret) {
+        /* the phone loop's words are its speech */
+        if (grammar->frames <= 0 || phones->frames <= 0 || phones->word_frames <= 0) {
+                ret->confidence = -1e9;
+                ret->coverage = 0;
+                return;
+        }
+        ret->confidence = (double) (grammar->ascr - phones->ascr) / grammar->frames;
+        /* The phone loop says how much of the window was speech; a command that explains only a
+         * small part of it was forced onto a longer, different sentence, and one whose words
+         * reach far over what the phone loop hears as silence was stretched over a fragment.
+         * Not every stretch is one: the phone loop hears fricatives and breathy onsets ("fan speed
+         * high") as silence, and true commands reach 1.7 in a reverberant room; hence the default
+         * of 2. */
+        ret->coverage = (double) grammar->word_frames / phones->word_frames;
+}
+
+const char *command_gate(const char *text, const CommandScores *s, const CommandLimits *l, Intent *ret_intent) {
+        if (hypothesis_is_filler(text))
+                return "not a command";
+        if (intent_parse(text, ret_intent) < 0)
+                return "not a command";
+        if (s->confidence < l->min_confidence)
+                return "low confidence";
+        if (s->coverage < l->min_coverage)
+                return "command covers too little of the speech";
+        if (s->coverage > l->max_coverage)
+                return "command stretched over what is not speech";
+        if (s->word_posterior < l->min_word_posterior)
+                return "a word of the command is uncertain";
+        return NULL;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What the command stage measures of a hypothesis, and the gate that decides on those figures
+ * whether it is a command. The gate is pure: the same words and figures give the same verdict. */
+
+#include <pocketsphinx.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "intent.h"
+
+/* The best path of the decoder's last utterance: its acoustic score, its frames, and how many of
+ * those went to words (or phones) rather than to silence and fillers. */
+typedef struct PathScore {
+        int64_t ascr;
+        int frames;
+        int word_frames;
+} PathScore;
+
+bool word_is_silence(const char *word);
+void path_score(ps_decoder_t *ps, PathScore *ret);
+
+/* The posterior probability of the least certain word of the best path through the last
+ * utterance's word lattice (see score.c); 1 when there is no lattice to ask. */
+double word_posterior(ps_decoder_t *ps);
+
+typedef struct CommandScores {
+        double confidence;              /* per-frame log-likelihood ratio grammar vs phone loop */
+        double coverage;                /* the command's words against the speech the phone loop heard */
+        double word_posterior;
+} CommandScores;
+
+/* Confidence and coverage from the grammar's path and the phone loop's over the same audio. */
+void command_scores_compare(const PathScore *grammar, const PathScore *phones, CommandScores *ret);
+
+typedef struct CommandLimits {
+        double min_confidence;
+        double min_coverage;
+        double max_coverage;
+        double min_word_posterior;
+} CommandLimits;
+
+/* NULL when the hypothesis "text" is a command, with *ret_intent filled; else why it is not
+ * (a static string). */
+const char *command_gate(const char *text, const CommandScores *s, const CommandLimits *l, Intent *ret_intent);
