@@ -190,10 +190,9 @@ int mkdir_p(const char *path, mode_t mode) {
         return 0;
 }
 
-int state_directory(char **ret) {
+int state_directory_name(char **ret) {
         const char *e = getenv("STATE_DIRECTORY");
         char *d;
-        int r;
 
         if (!isempty(e))
                 d = strndup(e, strcspn(e, ":"));
@@ -201,7 +200,17 @@ int state_directory(char **ret) {
                 d = strdup("/var/lib/voicehvac");
         if (!d)
                 return -ENOMEM;
+        *ret = d;
+        return 0;
+}
 
+int state_directory(char **ret) {
+        char *d;
+        int r;
+
+        r = state_directory_name(&d);
+        if (r < 0)
+                return r;
         r = mkdir_p(d, 0755);
         if (r < 0) {
                 free(d);

@@ -22,7 +22,9 @@ int fsync_directory_of(const char *path);
 int move_aside(const char *path, char **ret_new_path);
 
 /* Where persisted state lives: the first entry of $STATE_DIRECTORY (systemd's StateDirectory=)
- * when set, else /var/lib/voicehvac. Creates it when missing. */
+ * when set, else /var/lib/voicehvac. state_directory() creates it when missing;
+ * state_directory_name() only names it, for a reader that must create nothing. */
+int state_directory_name(char **ret);
 int state_directory(char **ret);
 int state_file_path(const char *name, char **ret);
 

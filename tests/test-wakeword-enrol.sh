@@ -152,9 +152,19 @@ cmp -s "$state" "$dir/kept" || fail "the daemon changed the adaptation"
 # A corrupt adaptation is moved aside with a warning, and the stock model is used.
 echo "1 3 13 0.5 this is not a transform" >"$state"
 out=$("$bin" --decode --verbose "$dir/clips/heldout.wav" 2>"$dir/corrupt.err")
-grep -q "moved aside" "$dir/corrupt.err" || fail "no warning for the corrupt adaptation: $(cat "$dir/corrupt.err")"
+grep -q "Adaptation file .* is unusable .*moved it to" "$dir/corrupt.err" || fail "no warning for the corrupt adaptation: $(cat "$dir/corrupt.err")"
 [ ! -e "$state" ] && ls "$dir/state"/wakeword-adaptation.corrupt-* >/dev/null 2>&1 || fail "the corrupt file was not moved aside"
 [ "$out" = "$stock" ] || fail "with a corrupt adaptation the stock model is not what decodes: $out"
+
+# A symbolic link in its place, even to a good adaptation, is not read through: it is moved aside.
+rm -f "$dir/state"/wakeword-adaptation.corrupt-*
+ln -s "$dir/kept" "$state"
+kept_sum=$(md5sum <"$dir/kept")
+out=$("$bin" --decode --verbose "$dir/clips/heldout.wav" 2>"$dir/link.err")
+grep -q "Adaptation file .* is unusable (a symbolic link" "$dir/link.err" || fail "no warning for the symbolic link: $(cat "$dir/link.err")"
+[ ! -L "$state" ] && [ -L "$(ls -d "$dir/state"/wakeword-adaptation.corrupt-* | head -n1)" ] || fail "the link was not moved aside"
+[ "$(md5sum <"$dir/kept")" = "$kept_sum" ] || fail "the link's target was touched"
+[ "$out" = "$stock" ] || fail "through a symbolic link the adaptation was used: $out"
 
 [ $failures -eq 0 ] || exit 1
 echo "all enrolment checks passed"

@@ -10,48 +10,41 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
+#include "state-file.h"
 
-void state_file_set_aside(const char *path, const char *what) {
-        _cleanup_free_ char *aside = NULL;
+static int adaptation_parse(const char *text, size_t size, void *userdata, char **ret_problem) {
+        const RecognizerConfig *c = userdata;
         int k;
 
-        k = move_aside(path, &aside);
-        if (k < 0)
-                log_warning_errno(k, "%s is not %s, and cannot be moved aside: %m", path, what);
-        else
-                log_warning("%s is not %s: moved aside to %s.", path, what, aside);
-}
-
-/* Where state_file_path() puts it, without creating the directory: reading makes nothing. */
-static int adaptation_path(char **ret) {
-        const char *e = getenv("STATE_DIRECTORY");
-
-        if (!isempty(e))
-                return asprintf(ret, "%.*s/%s", (int) strcspn(e, ":"), e, ADAPTATION_STATE_FILE) < 0 ? -ENOMEM : 0;
-        return asprintf(ret, "/var/lib/voicehvac/%s", ADAPTATION_STATE_FILE) < 0 ? -ENOMEM : 0;
-}
-
-/* The state directory's adaptation when it is one of the configured model; NULL otherwise. */
-static char *adaptation_find(const RecognizerConfig *c) {
-        _cleanup_free_ char *path = NULL;
-        Adaptation a;
-        int k;
-
-        if (adaptation_path(&path) < 0)
-                return NULL;
-        k = adaptation_open(path, c->hmm, &a);
-        if (k == -ENOENT)
-                return NULL;
+        k = adaptation_check(text, size, c->hmm);
         if (k == -EBADMSG) {
-                state_file_set_aside(path, "an adaptation of the acoustic model");
-                return NULL;
+                *ret_problem = strdup("not an adaptation of the configured acoustic model");
+                if (!*ret_problem)
+                        return -ENOMEM;
         }
+        return k;
+}
+
+/* The state directory's adaptation when it is one of the configured model; NULL otherwise.
+ * Read by the common state file rule (state-file.h): a symbolic link is not followed, and
+ * anything unusable is moved aside. Reading creates no directory. */
+static char *adaptation_find(const RecognizerConfig *c) {
+        _cleanup_(state_file_load_done) StateFileLoad load = {};
+        _cleanup_free_ char *dir = NULL, *path = NULL;
+        int k;
+
+        if (state_directory_name(&dir) < 0 || asprintf(&path, "%s/%s", dir, ADAPTATION_STATE_FILE) < 0)
+                return NULL;
+        k = state_file_load(path, ADAPTATION_SIZE_MAX, adaptation_parse, (void *) c, &load);
         if (k < 0) {
                 log_warning_errno(k, "Cannot read %s, using the stock acoustic model: %m", path);
                 return NULL;
         }
-        adaptation_close(&a);
-        return TAKE_PTR(path);
+        if (load.status == STATE_FILE_CORRUPT) {
+                log_state_file_unusable("Adaptation file", path, &load, "using the stock acoustic model");
+                return NULL;
+        }
+        return load.status == STATE_FILE_LOADED ? TAKE_PTR(path) : NULL;
 }
 
 int recognizer_new_from_state(const RecognizerConfig *c, bool use, Recognizer **ret, char **ret_error) {

@@ -12,6 +12,3 @@
  * warning, one that cannot be read is warned about, and the stock model is used. Errors as
  * recognizer_new(). */
 int recognizer_new_from_state(const RecognizerConfig *c, bool use, Recognizer **ret, char **ret_error);
-
-/* Moves a state file that cannot be used out of the way ("<path>.corrupt-<time>") and says so. */
-void state_file_set_aside(const char *path, const char *what);

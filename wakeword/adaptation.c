@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "message.h"
+#include "state-file.h"
 
 #define MAGIC "voicehvac-wakeword-adaptation 1\n"
 #define S3_HEADER "s3\nversion 1.0\n"
@@ -269,16 +270,15 @@ void adaptation_close(Adaptation *a) {
 }
 
 int adaptation_open(const char *file, const char *hmm, Adaptation *ret) {
-        _cleanup_free_ char *data = NULL;
+        _cleanup_free_ char *data = NULL, *problem = NULL;
         size_t size, offset[_ADAPTATION_PART_MAX], length[_ADAPTATION_PART_MAX];
         Adaptation a;
         int k;
 
         for (AdaptationPart i = 0; i < _ADAPTATION_PART_MAX; i++)
                 a.fd[i] = -EBADF;
-        k = read_full_file(file, ADAPTATION_SIZE_MAX, &data, &size);
-        if (k == -EFBIG)
-                return -EBADMSG;
+        /* No symbolic link followed, nothing but a regular file opened (state-file.h). */
+        k = state_file_read(file, ADAPTATION_SIZE_MAX, &data, &size, &problem);
         if (k < 0)
                 return k;
         k = adaptation_check(data, size, hmm);
