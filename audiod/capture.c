@@ -10,6 +10,11 @@
 /* Recoveries in a row without a good period in between, after which the PCM is given up and
  * reopened from scratch (with back-off, by the owner). */
 #define CAPTURE_RECOVER_MAX 5
+/* A PCM that opened and started but has not handed over a period for this long (at least; two
+ * buffers if that is more) is stalled: a sound server's source that never runs, a card whose
+ * clock stopped. Long enough that a loaded machine does not trip it, short enough that nobody
+ * talks to a dead microphone for long. */
+#define CAPTURE_STALL_MIN_USEC USEC_PER_SEC
 
 struct Capture {
         sd_event *event;
@@ -26,6 +31,10 @@ struct Capture {
         sd_event_source *io[CAPTURE_POLLFDS_MAX];
         unsigned n_pollfds;
 
+        sd_event_source *stall_timer;
+        usec_t stall_usec;
+        usec_t last_period_at;          /* CLOCK_MONOTONIC of the last period read, or of the start */
+
         int16_t *buffer;
         uint64_t xruns;
         unsigned recover_streak;
@@ -37,6 +46,7 @@ static void capture_io_free(Capture *c) {
         for (unsigned i = 0; i < c->n_pollfds; i++)
                 c->io[i] = sd_event_source_disable_unref(c->io[i]);
         c->n_pollfds = 0;
+        c->stall_timer = sd_event_source_disable_unref(c->stall_timer);
 }
 
 Capture *capture_free(Capture *c) {
@@ -121,6 +131,7 @@ static int capture_read_periods(Capture *c) {
                         return (int) n;
 
                 c->recover_streak = 0;
+                c->last_period_at = now_usec(CLOCK_MONOTONIC);
                 if (c->cb.on_period)
                         c->cb.on_period(c, c->buffer, (size_t) n, ts, c->discontinuity, c->userdata);
                 c->discontinuity = false;
@@ -171,6 +182,34 @@ static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *use
                 if (r < 0)
                         capture_fail(c, r);
         }
+        return 0;
+}
+
+/* Fires at most once per stall_usec while periods flow: it only moves itself on to the last
+ * period's time plus stall_usec, so the capture path never touches the timer. */
+static int capture_on_stall_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Capture *c = userdata;
+        usec_t deadline = c->last_period_at + c->stall_usec;
+
+        if (deadline > usec) {
+                (void) sd_event_source_set_time(s, deadline);
+                return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        }
+
+        capture_fail(c, -ETIME);
+        return 0;
+}
+
+static int capture_setup_stall_timer(Capture *c) {
+        int r;
+
+        c->stall_usec = MAX(CAPTURE_STALL_MIN_USEC, 2 * (usec_t) c->buffer_frames * USEC_PER_SEC / c->rate);
+        c->last_period_at = now_usec(CLOCK_MONOTONIC);
+        r = sd_event_add_time(c->event, &c->stall_timer, CLOCK_MONOTONIC, c->last_period_at + c->stall_usec,
+                              c->stall_usec / 10, capture_on_stall_timer, c);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(c->stall_timer, "alsa-capture-stall");
         return 0;
 }
 
@@ -321,6 +360,10 @@ int capture_open(sd_event *event, const CaptureParams *p, const CaptureCallbacks
         if (r < 0)
                 return r;
 
+        r = capture_setup_stall_timer(c);
+        if (r < 0)
+                return r;
+
         c->discontinuity = true;
         *ret = TAKE_PTR(c);
         return 0;
@@ -344,6 +387,10 @@ uint64_t capture_xruns(const Capture *c) {
 
 int capture_card(const Capture *c) {
         return c->card;
+}
+
+usec_t capture_stall_usec(const Capture *c) {
+        return c->stall_usec;
 }
 
 const char *capture_pcm_name(const Capture *c) {
