@@ -14,6 +14,11 @@ $(BUILD)/tests/test-audiod: $(BUILD)/tests/test-audiod.o $(LIBHARNESS) $(LIBCOMM
 
 TEST_SCRIPTS += tests/test-audiod-config.sh tests/test-audiod-pulse.sh
 
+# What a stream carried (packets, tone frequency, level), for the shell tests.
+EXTRA_TARGETS += $(BUILD)/tests/audio-probe
+$(BUILD)/tests/audio-probe: $(BUILD)/tests/audio-probe.o $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
 BENCHES += $(BUILD)/bench/bench-audiod
 EXTRA_TARGETS += $(BUILD)/bench/bench-audiod
 $(BUILD)/bench/bench-audiod.o: CFLAGS += $(TEST_CFLAGS)

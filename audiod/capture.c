@@ -12,9 +12,10 @@
 #define CAPTURE_RECOVER_MAX 5
 /* A PCM that opened and started but has not handed over a period for this long (at least; two
  * buffers if that is more) is stalled: a sound server's source that never runs, a card whose
- * clock stopped. Long enough that a loaded machine does not trip it, short enough that nobody
- * talks to a dead microphone for long. */
-#define CAPTURE_STALL_MIN_USEC USEC_PER_SEC
+ * clock stopped. Not "a few periods": a sound server may hand a source's audio over in blocks
+ * of up to its maximum latency, 2 s in PulseAudio (module-sine-source always, a null sink's
+ * monitor until a client asks for less), and such a source is slow, not dead. */
+#define CAPTURE_STALL_MIN_USEC (2500 * USEC_PER_MSEC)
 
 struct Capture {
         sd_event *event;
