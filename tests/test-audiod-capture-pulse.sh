@@ -30,43 +30,21 @@ eventually() { # eventually SECONDS COMMAND… — true once COMMAND succeeds wi
         return 1
 }
 . "$src/tests/lib/capture-checks.sh"
+. "$src/tests/lib/sound-servers.sh"
 
-for tool in pulseaudio pactl dbus-daemon busctl; do
+for tool in dbus-daemon busctl; do
         command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
-plugin_dir=$(pkg-config --variable=libdir alsa 2>/dev/null)/alsa-lib
-[ -e "$plugin_dir/libasound_module_pcm_pulse.so" ] || { echo "SKIP: alsa-plugins' pulse PCM is not installed (libasound2-plugins)"; exit 77; }
-
+pulse_setup "$tmp/pulse" || { echo "SKIP: $sound_server_missing"; exit 77; }
 private_bus_start "$tmp" || { echo "FAIL: no private bus"; exit 1; }
 pids+=($private_bus_pid)
-
-export HOME="$tmp" XDG_RUNTIME_DIR="$tmp" XDG_CONFIG_HOME="$tmp" STATE_DIRECTORY="$tmp"
-export PULSE_SERVER="unix:$tmp/pulse-native"
-cat >"$tmp/pulse.pa" <<X
-load-module module-native-protocol-unix socket=$tmp/pulse-native auth-anonymous=1
-load-module module-null-sink sink_name=room rate=16000 channels=1
-load-module module-sine sink=room frequency=440
-X
-start_pulse() {
-        pulseaudio -n -F "$tmp/pulse.pa" --daemonize=no --exit-idle-time=-1 --use-pid-file=no \
-                --disallow-exit --log-target=file:"$tmp/pulse.log" 2>>"$tmp/pulse.err" &
-        pulse_pid=$!
-        pids+=($pulse_pid)
-        eventually 10 pactl info >/dev/null 2>&1
-}
-kill_pulse() { kill -KILL "$pulse_pid" && wait "$pulse_pid" 2>/dev/null; true; }
-start_pulse || { echo "SKIP: PulseAudio does not start here: $(tail -n 3 "$tmp/pulse.err" "$tmp/pulse.log" 2>/dev/null)"; exit 77; }
-
-# The microphone as a user's ~/.asoundrc defines it.
-cat >"$tmp/.asoundrc" <<X
-pcm.mic { type pulse device "room.monitor" server "$PULSE_SERVER" }
-X
+export STATE_DIRECTORY="$tmp"
+pulse_start || { echo "SKIP: $sound_server_missing"; exit 77; }
 
 mkdir -p "$build/test-logs"
 audiod_start_on mic "$build/test-logs/audiod-capture-pulse.log"
 check "audiod starts" kill -0 "$audiod_pid"
-# module-sine plays its sine at half of full scale.
-capture_checks pulse 440 0.5 kill_pulse start_pulse
+capture_checks pulse 440 0.5 pulse_kill pulse_start
 
 kill "$audiod_pid"
 wait "$audiod_pid"; rc=$?
