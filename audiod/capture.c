@@ -43,10 +43,14 @@ struct Capture {
         bool failed;
 };
 
-static void capture_io_free(Capture *c) {
+static void capture_io_sources_free(Capture *c) {
         for (unsigned i = 0; i < c->n_pollfds; i++)
                 c->io[i] = sd_event_source_disable_unref(c->io[i]);
         c->n_pollfds = 0;
+}
+
+static void capture_io_free(Capture *c) {
+        capture_io_sources_free(c);
         c->stall_timer = sd_event_source_disable_unref(c->stall_timer);
 }
 
@@ -143,8 +147,34 @@ static int capture_read_periods(Capture *c) {
         }
 }
 
-static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Capture *c = userdata;
+static int capture_setup_io(Capture *c);
+
+/* alsa-lib's own snd_pcm_wait() asks for the poll descriptors again before every poll, and ioplug
+ * plugins rely on it: PipeWire's ALSA plugin drains its eventfd in its poll_descriptors callback
+ * once less than avail_min is ready, and nowhere else after a read. A loop that asks once and
+ * then waits on the fd for good finds it readable for ever, and spins between periods. So ask
+ * again whenever we are done with the PCM for now; it is a copy of one fd for a card. */
+static int capture_rearm(Capture *c) {
+        struct pollfd pfds[CAPTURE_POLLFDS_MAX];
+        bool same;
+        int n;
+
+        n = snd_pcm_poll_descriptors(c->pcm, pfds, CAPTURE_POLLFDS_MAX);
+        if (n < 0)
+                return n;
+
+        same = (unsigned) n == c->n_pollfds;
+        for (unsigned i = 0; same && i < c->n_pollfds; i++)
+                same = pfds[i].fd == c->pollfds[i].fd && pfds[i].events == c->pollfds[i].events;
+        if (same)
+                return 0;
+
+        /* Other descriptors (a plugin that made its stream anew on recovery): listen to those. */
+        capture_io_sources_free(c);
+        return capture_setup_io(c);
+}
+
+static void capture_handle_io(Capture *c, sd_event_source *s, uint32_t revents) {
         unsigned short pcm_revents = 0;
         int r;
 
@@ -154,7 +184,7 @@ static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *use
         r = snd_pcm_poll_descriptors_revents(c->pcm, c->pollfds, c->n_pollfds, &pcm_revents);
         if (r < 0) {
                 capture_fail(c, r);
-                return 0;
+                return;
         }
 
         if (pcm_revents & (POLLERR | POLLNVAL | POLLHUP)) {
@@ -170,12 +200,12 @@ static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *use
                         r = 0;
                 if (r < 0) {
                         capture_fail(c, r);
-                        return 0;
+                        return;
                 }
         }
 
         if (!(pcm_revents & POLLIN))
-                return 0;
+                return;
 
         r = capture_read_periods(c);
         if (r < 0 && !c->failed) {
@@ -183,6 +213,19 @@ static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *use
                 if (r < 0)
                         capture_fail(c, r);
         }
+}
+
+static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Capture *c = userdata;
+        int r;
+
+        capture_handle_io(c, s, revents);
+        if (c->failed)
+                return 0;
+
+        r = capture_rearm(c);
+        if (r < 0)
+                capture_fail(c, r);
         return 0;
 }
 

@@ -38,6 +38,21 @@ tone_ok() {
 # tone_flows FREQ AMPLITUDE — probes one second at a time until tone_ok (for "eventually").
 tone_flows() { probe 1 && tone_ok "$1" "$2"; }
 
+# cpu_ms PID — CPU time PID has used so far, all threads, in ms.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' /proc/"$1"/stat; }
+
+# audiod_not_spinning — while one client reads for 2 s, audiod uses at most 10 % of a core. A
+# capture loop that never sleeps between periods (a poll fd that stays readable) takes far more;
+# what it really costs is measured by bench/bench-audiod-paths.sh.
+audiod_not_spinning() {
+        local c0 c1
+        c0=$(cpu_ms "$audiod_pid")
+        "$build/tests/audio-probe" 2 >/dev/null
+        c1=$(cpu_ms "$audiod_pid")
+        echo "# audiod used $((c1 - c0)) ms CPU in 2 s"
+        [ $((c1 - c0)) -le 200 ]
+}
+
 # audiod_start_on DEVICE LOG — audiod on the private bus capturing DEVICE, its log in LOG;
 # sets audiod_pid and waits until it owns its name.
 audiod_start_on() {
@@ -60,6 +75,7 @@ capture_checks() {
         check "$name: audiod unmutes" audio_setmute false
         check "$name: State=running" eventually 10 audio_state_is running
         check "$name: the tone arrives (${f} Hz, peak $a)" eventually 10 tone_flows "$f" "$a"
+        check "$name: audiod sleeps between periods" audiod_not_spinning
 
         check "$name: SetMute(true)" audio_setmute true
         probe 1
