@@ -20,7 +20,7 @@ EXTRA_TARGETS += $(BUILD)/tests/audio-probe
 $(BUILD)/tests/audio-probe: $(BUILD)/tests/audio-probe.o $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-BENCHES += $(BUILD)/bench/bench-audiod
+BENCHES += $(BUILD)/bench/bench-audiod bench/bench-audiod-paths.sh
 EXTRA_TARGETS += $(BUILD)/bench/bench-audiod
 $(BUILD)/bench/bench-audiod.o: CFLAGS += $(TEST_CFLAGS)
 $(BUILD)/bench/bench-audiod: $(BUILD)/bench/bench-audiod.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
