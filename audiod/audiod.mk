@@ -1,12 +1,12 @@
 # audiod: the one owner of the microphone.
 AUDIOD_SRCS := audiod/main.c audiod/manager.c audiod/audiod-bus.c audiod/capture.c audiod/mixer.c \
                audiod/stream.c audiod/hotplug.c audiod/mute-state.c \
-               audiod/pulse-glue.c audiod/pulse-mirror.c
+               audiod/pulse-glue.c audiod/pulse-mirror.c audiod/pulse-dlopen.c audiod/alsa-config.c
 AUDIOD_OBJS := $(AUDIOD_SRCS:%.c=$(BUILD)/%.o)
 
 BINARIES += $(BUILD)/audiod/audiod
 $(BUILD)/audiod/audiod: $(AUDIOD_OBJS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs libpulse)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 TESTS += $(BUILD)/tests/test-audiod
 $(BUILD)/tests/test-audiod: $(BUILD)/tests/test-audiod.o $(LIBHARNESS) $(LIBCOMMON)

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 
+#include "alsa-config.h"
 #include "capture.h"
 #include "macro.h"
 
@@ -20,6 +21,7 @@
 struct Capture {
         sd_event *event;
         snd_pcm_t *pcm;
+        snd_config_t *pcm_config;       /* what the PCM was opened from, NULL = alsa-lib's own */
         char *pcm_name;
         CaptureCallbacks cb;
         void *userdata;
@@ -62,6 +64,7 @@ Capture *capture_free(Capture *c) {
                 (void) snd_pcm_drop(c->pcm);
                 (void) snd_pcm_close(c->pcm);
         }
+        alsa_config_deletep(&c->pcm_config);
         sd_event_unref(c->event);
         free(c->pcm_name);
         free(c->buffer);
@@ -377,7 +380,7 @@ int capture_open(sd_event *event, const CaptureParams *p, const CaptureCallbacks
         if (!c->pcm_name)
                 return -ENOMEM;
 
-        r = snd_pcm_open(&c->pcm, c->pcm_name, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
+        r = alsa_pcm_open(&c->pcm, &c->pcm_config, c->pcm_name, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
         if (r < 0) {
                 c->pcm = NULL;
                 return r;

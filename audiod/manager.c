@@ -509,6 +509,9 @@ int manager_start(Manager *m) {
         if (!isempty(m->config.pulse_source)) {
                 r = pulse_mirror_new(m->event, m->config.pulse_server, m->config.pulse_source,
                                      manager_on_pulse_change, m, &m->pulse);
+                if (r == -EOPNOTSUPP)
+                        return log_error_errno(r, "%s: key 'pulse_source': set, but libpulse.so.0 cannot be loaded.",
+                                               m->config_path);
                 if (r < 0)
                         return log_error_errno(r, "Failed to set up the sound server mirror: %m");
                 pulse_mirror_set_muted(m->pulse, m->muted);

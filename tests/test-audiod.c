@@ -582,6 +582,21 @@ static void test_unplug(sd_bus *bus) {
         safe_close(fd);
 }
 
+/* Whether a library whose file name contains "name" is mapped into pid. */
+static bool maps_contain(pid_t pid, const char *name) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char path[64], line[4096];
+
+        snprintf(path, sizeof path, "/proc/%d/maps", (int) pid);
+        f = fopen(path, "re");
+        if (!f)
+                return false;
+        while (fgets(line, sizeof line, f))
+                if (strstr(line, name))
+                        return true;
+        return false;
+}
+
 /* How often "text" occurs in audiod's log from byte "offset" on. */
 static unsigned log_count(const char *text, long offset) {
         _cleanup_free_ char *path = test_build_path("test-logs/audiod.log");
@@ -687,6 +702,9 @@ int main(void) {
         require(wait_state(bus, "running", 5 * USEC_PER_SEC), "audiod captures from vhtest");
         check(get_u32(bus, "SampleRate") == 16000 && get_u32(bus, "Channels") == 1 && get_u32(bus, "PeriodFrames") == 320,
               "16 kHz mono, 20 ms periods");
+        /* Neither audiod's own mirror (not configured) nor alsa.conf's sound-server hooks (not
+         * needed for a device its files define) load libpulse. */
+        check(!maps_contain(audiod_pid, "libpulse"), "no libpulse in audiod on a device that is no sound server's");
 
         test_introspection();
         test_two_clients_bit_exact(bus);
