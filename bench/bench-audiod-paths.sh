@@ -46,10 +46,11 @@ switches() {
                 awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { s += $2 } END { printf "%d\n", s }'
 }
 peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' /proc/"$1"/status; }
-# The sound-server client libraries mapped into PID, or "none".
+# Which sound-server client libraries (libpulse*, libpipewire* and its modules) are mapped into
+# PID, or "none".
 server_libs() {
         local l
-        l=$(awk '{ print $6 }' /proc/"$1"/maps | grep -oE 'lib(pulse|pulsecommon|pipewire)[^/]*\.so' | sed 's/\.so.*//' | sort -u | tr '\n' ' ')
+        l=$(awk '{ print $6 }' /proc/"$1"/maps | grep -oE '/lib(pulse|pipewire)' | tr -d / | sort -u | paste -sd ' ')
         echo "${l:-none}"
 }
 
@@ -88,7 +89,7 @@ X
         measure "$audiod_pid"
         kill "$audiod_pid"; wait "$audiod_pid" 2>/dev/null
         wait "$probe_pid" 2>/dev/null
-        printf "%-8s audiod : CPU %6s %% of one core, %5s wakeups/s, peak RSS %5s KiB, sound-server libraries: %s(%s)\n" \
+        printf "%-8s audiod : CPU %6s %% of one core, %5s wakeups/s, peak RSS %5s KiB, sound-server libraries: %s; stream: %s\n" \
                 "$name" "$cpu_pct" "$wakeups" "$rss" "$libs" "$(sed 's/ gap_ms.*//; s/frames=[0-9]* //' "$tmp/probe-$name.out")"
 
         arecord -q -D "$dev" -f S16_LE -r 16000 -c 1 --period-time=20000 --buffer-time=400000 -t raw \
