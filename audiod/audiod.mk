@@ -13,7 +13,7 @@ $(BUILD)/tests/test-audiod: $(BUILD)/tests/test-audiod.o $(LIBHARNESS) $(LIBCOMM
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 TEST_SCRIPTS += tests/test-audiod-config.sh tests/test-audiod-pulse.sh tests/test-audiod-capture-pulse.sh \
-                tests/test-audiod-capture-pipewire.sh
+                tests/test-audiod-capture-pipewire.sh tests/test-audiod-stall-health.sh
 
 # What a stream carried (packets, tone frequency, level), for the shell tests.
 EXTRA_TARGETS += $(BUILD)/tests/audio-probe
