@@ -24,10 +24,9 @@ PACKAGES=(
 # tests look for it; nothing else on the system sees it.
 PIPEWIRE_ALSA_DIR=/usr/local/lib/voicehvac-tests/pipewire-alsa
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-
 pipewire_alsa_present() {
-        installed pipewire-alsa || [ -e "$PIPEWIRE_ALSA_DIR/libasound_module_pcm_pipewire.so" ]
+        dpkg-query -W -f='${Status}' pipewire-alsa 2>/dev/null | grep -q "install ok installed" ||
+                [ -e "$PIPEWIRE_ALSA_DIR/libasound_module_pcm_pipewire.so" ]
 }
 
 unpack_pipewire_alsa() {
@@ -44,7 +43,9 @@ unpack_pipewire_alsa() {
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-        installed "$p" || missing+=("$p")
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+                missing+=("$p")
+        fi
 done
 pipewire_alsa_present || missing+=("pipewire-alsa (its ALSA plugin)")
 
