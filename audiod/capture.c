@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 
+#include "alsa-config.h"
 #include "capture.h"
 #include "macro.h"
 
@@ -10,10 +11,17 @@
 /* Recoveries in a row without a good period in between, after which the PCM is given up and
  * reopened from scratch (with back-off, by the owner). */
 #define CAPTURE_RECOVER_MAX 5
+/* A PCM that opened and started but has not handed over a period for this long (at least; two
+ * buffers if that is more) is stalled: a sound server's source that never runs, a card whose
+ * clock stopped. Not "a few periods": a sound server may hand a source's audio over in blocks
+ * of up to its maximum latency, 2 s in PulseAudio (module-sine-source always, a null sink's
+ * monitor until a client asks for less), and such a source is slow, not dead. */
+#define CAPTURE_STALL_MIN_USEC (2500 * USEC_PER_MSEC)
 
 struct Capture {
         sd_event *event;
         snd_pcm_t *pcm;
+        snd_config_t *pcm_config;       /* what the PCM was opened from, NULL = alsa-lib's own */
         char *pcm_name;
         CaptureCallbacks cb;
         void *userdata;
@@ -26,6 +34,10 @@ struct Capture {
         sd_event_source *io[CAPTURE_POLLFDS_MAX];
         unsigned n_pollfds;
 
+        sd_event_source *stall_timer;
+        usec_t stall_usec;
+        usec_t last_period_at;          /* CLOCK_MONOTONIC of the last period read, or of the start */
+
         int16_t *buffer;
         uint64_t xruns;
         unsigned recover_streak;
@@ -33,10 +45,15 @@ struct Capture {
         bool failed;
 };
 
-static void capture_io_free(Capture *c) {
+static void capture_io_sources_free(Capture *c) {
         for (unsigned i = 0; i < c->n_pollfds; i++)
                 c->io[i] = sd_event_source_disable_unref(c->io[i]);
         c->n_pollfds = 0;
+}
+
+static void capture_io_free(Capture *c) {
+        capture_io_sources_free(c);
+        c->stall_timer = sd_event_source_disable_unref(c->stall_timer);
 }
 
 Capture *capture_free(Capture *c) {
@@ -47,6 +64,7 @@ Capture *capture_free(Capture *c) {
                 (void) snd_pcm_drop(c->pcm);
                 (void) snd_pcm_close(c->pcm);
         }
+        alsa_config_deletep(&c->pcm_config);
         sd_event_unref(c->event);
         free(c->pcm_name);
         free(c->buffer);
@@ -121,6 +139,7 @@ static int capture_read_periods(Capture *c) {
                         return (int) n;
 
                 c->recover_streak = 0;
+                c->last_period_at = now_usec(CLOCK_MONOTONIC);
                 if (c->cb.on_period)
                         c->cb.on_period(c, c->buffer, (size_t) n, ts, c->discontinuity, c->userdata);
                 c->discontinuity = false;
@@ -131,8 +150,34 @@ static int capture_read_periods(Capture *c) {
         }
 }
 
-static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Capture *c = userdata;
+static int capture_setup_io(Capture *c);
+
+/* alsa-lib's own snd_pcm_wait() asks for the poll descriptors again before every poll, and ioplug
+ * plugins rely on it: PipeWire's ALSA plugin drains its eventfd in its poll_descriptors callback
+ * once less than avail_min is ready, and nowhere else after a read. A loop that asks once and
+ * then waits on the fd for good finds it readable for ever, and spins between periods. So ask
+ * again whenever we are done with the PCM for now; it is a copy of one fd for a card. */
+static int capture_rearm(Capture *c) {
+        struct pollfd pfds[CAPTURE_POLLFDS_MAX];
+        bool same;
+        int n;
+
+        n = snd_pcm_poll_descriptors(c->pcm, pfds, CAPTURE_POLLFDS_MAX);
+        if (n < 0)
+                return n;
+
+        same = (unsigned) n == c->n_pollfds;
+        for (unsigned i = 0; same && i < c->n_pollfds; i++)
+                same = pfds[i].fd == c->pollfds[i].fd && pfds[i].events == c->pollfds[i].events;
+        if (same)
+                return 0;
+
+        /* Other descriptors (a plugin that made its stream anew on recovery): listen to those. */
+        capture_io_sources_free(c);
+        return capture_setup_io(c);
+}
+
+static void capture_handle_io(Capture *c, sd_event_source *s, uint32_t revents) {
         unsigned short pcm_revents = 0;
         int r;
 
@@ -142,7 +187,7 @@ static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *use
         r = snd_pcm_poll_descriptors_revents(c->pcm, c->pollfds, c->n_pollfds, &pcm_revents);
         if (r < 0) {
                 capture_fail(c, r);
-                return 0;
+                return;
         }
 
         if (pcm_revents & (POLLERR | POLLNVAL | POLLHUP)) {
@@ -158,12 +203,12 @@ static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *use
                         r = 0;
                 if (r < 0) {
                         capture_fail(c, r);
-                        return 0;
+                        return;
                 }
         }
 
         if (!(pcm_revents & POLLIN))
-                return 0;
+                return;
 
         r = capture_read_periods(c);
         if (r < 0 && !c->failed) {
@@ -171,6 +216,47 @@ static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *use
                 if (r < 0)
                         capture_fail(c, r);
         }
+}
+
+static int capture_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Capture *c = userdata;
+        int r;
+
+        capture_handle_io(c, s, revents);
+        if (c->failed)
+                return 0;
+
+        r = capture_rearm(c);
+        if (r < 0)
+                capture_fail(c, r);
+        return 0;
+}
+
+/* Fires at most once per stall_usec while periods flow: it only moves itself on to the last
+ * period's time plus stall_usec, so the capture path never touches the timer. */
+static int capture_on_stall_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Capture *c = userdata;
+        usec_t deadline = c->last_period_at + c->stall_usec;
+
+        if (deadline > usec) {
+                (void) sd_event_source_set_time(s, deadline);
+                return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        }
+
+        capture_fail(c, -ETIME);
+        return 0;
+}
+
+static int capture_setup_stall_timer(Capture *c) {
+        int r;
+
+        c->stall_usec = MAX(CAPTURE_STALL_MIN_USEC, 2 * (usec_t) c->buffer_frames * USEC_PER_SEC / c->rate);
+        c->last_period_at = now_usec(CLOCK_MONOTONIC);
+        r = sd_event_add_time(c->event, &c->stall_timer, CLOCK_MONOTONIC, c->last_period_at + c->stall_usec,
+                              c->stall_usec / 10, capture_on_stall_timer, c);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(c->stall_timer, "alsa-capture-stall");
         return 0;
 }
 
@@ -294,7 +380,7 @@ int capture_open(sd_event *event, const CaptureParams *p, const CaptureCallbacks
         if (!c->pcm_name)
                 return -ENOMEM;
 
-        r = snd_pcm_open(&c->pcm, c->pcm_name, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
+        r = alsa_pcm_open(&c->pcm, &c->pcm_config, c->pcm_name, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
         if (r < 0) {
                 c->pcm = NULL;
                 return r;
@@ -321,6 +407,10 @@ int capture_open(sd_event *event, const CaptureParams *p, const CaptureCallbacks
         if (r < 0)
                 return r;
 
+        r = capture_setup_stall_timer(c);
+        if (r < 0)
+                return r;
+
         c->discontinuity = true;
         *ret = TAKE_PTR(c);
         return 0;
@@ -344,6 +434,10 @@ uint64_t capture_xruns(const Capture *c) {
 
 int capture_card(const Capture *c) {
         return c->card;
+}
+
+usec_t capture_stall_usec(const Capture *c) {
+        return c->stall_usec;
 }
 
 const char *capture_pcm_name(const Capture *c) {

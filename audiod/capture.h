@@ -19,7 +19,9 @@ typedef struct CaptureCallbacks {
         void (*on_period)(Capture *c, const int16_t *samples, size_t frames, usec_t timestamp,
                           bool discontinuity, void *userdata);
         /* The PCM failed in a way this object cannot recover from (r < 0): the device went away
-         * (-ENODEV) or kept failing. The capture is closed when this is called. */
+         * (-ENODEV), kept failing, or stalled (-ETIME: started, but no period for
+         * capture_stall_usec()). The capture has stopped listening when this is called; the
+         * owner frees it (not from inside this callback). */
         void (*on_failure)(Capture *c, int r, void *userdata);
         /* Xrun counter changed. */
         void (*on_xrun)(Capture *c, void *userdata);
@@ -42,6 +44,8 @@ unsigned capture_rate(const Capture *c);
 unsigned capture_channels(const Capture *c);
 unsigned capture_period_frames(const Capture *c);
 uint64_t capture_xruns(const Capture *c);
+/* How long the PCM may go without a period before it counts as stalled. */
+usec_t capture_stall_usec(const Capture *c);
 /* ALSA card index behind the PCM, or -1 for a PCM that is not backed by a kernel card. */
 int capture_card(const Capture *c);
 

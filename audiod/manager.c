@@ -40,6 +40,8 @@ const char *capture_state_to_string(CaptureState s) {
                 return "running";
         case CAPTURE_DISCONNECTED:
                 return "disconnected";
+        case CAPTURE_STALLED:
+                return "stalled";
         default:
                 return "error";
         }
@@ -253,10 +255,21 @@ static void manager_on_pulse_change(PulseMirror *p, bool muted, void *userdata) 
         manager_adopt_muted(userdata, muted, MUTE_ORIGIN_PULSE);
 }
 
+/* "running" means audio arrives, not that the device opened: a PCM that opens and then stays
+ * silent (a sound server's source that never starts) must not look healthy. And only audio
+ * arriving ends the back-off, so a device that keeps stalling is retried less and less often. */
+static void manager_capture_flowing(Manager *m) {
+        m->reopen_attempts = 0;
+        manager_set_state(m, CAPTURE_RUNNING, 0);
+}
+
 static void manager_on_period(Capture *c, const int16_t *samples, size_t frames, usec_t timestamp,
                               bool discontinuity, void *userdata) {
         Manager *m = userdata;
         unsigned channels = capture_channels(c), rate = capture_rate(c);
+
+        if (_unlikely_(m->state != CAPTURE_RUNNING))
+                manager_capture_flowing(m);
 
         if (m->muted || stream_set_clients(m->streams) == 0)
                 return;
@@ -296,8 +309,14 @@ static int manager_on_close_defer(sd_event_source *s, void *userdata) {
 static void manager_on_capture_failure(Capture *c, int r, void *userdata) {
         Manager *m = userdata;
 
-        log_warning_errno(r, "Capture on '%s' failed: %m", m->config.device);
-        manager_set_state(m, r == -ENODEV ? CAPTURE_DISCONNECTED : CAPTURE_ERROR, r);
+        if (r == -ETIME) {
+                log_warning("Capture device '%s' opened but delivered no audio for %llu ms; reopening it.",
+                            m->config.device, (unsigned long long) (capture_stall_usec(c) / USEC_PER_MSEC));
+                manager_set_state(m, CAPTURE_STALLED, 0);
+        } else {
+                log_warning_errno(r, "Capture on '%s' failed: %m", m->config.device);
+                manager_set_state(m, r == -ENODEV ? CAPTURE_DISCONNECTED : CAPTURE_ERROR, r);
+        }
 
         /* Not from inside the capture's own callback: close it on the next loop iteration. */
         if (!m->close_defer)
@@ -381,10 +400,9 @@ static int manager_open_capture(Manager *m) {
                 manager_emit(m, "SampleRate", "Channels", "PeriodFrames");
         }
 
+        /* State becomes "running" with the first period (manager_capture_flowing()). */
         stream_set_mark_discontinuity(m->streams);
-        m->reopen_attempts = 0;
-        manager_set_state(m, CAPTURE_RUNNING, 0);
-        log_info("Capturing from '%s' (card %i): %u Hz, %u channel(s), %u frames per period.",
+        log_info("Opened '%s' (card %i): %u Hz, %u channel(s), %u frames per period.",
                  capture_pcm_name(m->capture), m->card, m->rate, m->channels, m->period_frames);
         return 0;
 }
@@ -512,6 +530,9 @@ int manager_start(Manager *m) {
         if (!isempty(m->config.pulse_source)) {
                 r = pulse_mirror_new(m->event, m->config.pulse_server, m->config.pulse_source,
                                      manager_on_pulse_change, m, &m->pulse);
+                if (r == -EOPNOTSUPP)
+                        return log_error_errno(r, "%s: key 'pulse_source': set, but libpulse.so.0 cannot be loaded.",
+                                               m->config_path);
                 if (r < 0)
                         return log_error_errno(r, "Failed to set up the sound server mirror: %m");
                 pulse_mirror_set_muted(m->pulse, m->muted);

@@ -38,9 +38,10 @@ typedef struct AudiodConfig {
 } AudiodConfig;
 
 typedef enum CaptureState {
-        CAPTURE_RUNNING,
+        CAPTURE_RUNNING,                /* periods are arriving */
         CAPTURE_DISCONNECTED,
         CAPTURE_ERROR,
+        CAPTURE_STALLED,                /* opened, but delivered no audio; reopened with back-off */
 } CaptureState;
 
 typedef struct Manager {

@@ -4,12 +4,14 @@
 #include <poll.h>
 #include <sys/epoll.h>
 
+#include "alsa-config.h"
 #include "mixer.h"
 
 #define MIXER_POLLFDS_MAX 4
 
 struct Mixer {
         snd_ctl_t *ctl;
+        snd_config_t *ctl_config;       /* what the control was opened from, NULL = alsa-lib's own */
         char *ctl_name;
         snd_ctl_elem_id_t *id;
         unsigned count;                 /* channels of the switch; all are set together */
@@ -30,6 +32,7 @@ Mixer *mixer_free(Mixer *m) {
                 snd_ctl_elem_id_free(m->id);
         if (m->ctl)
                 snd_ctl_close(m->ctl);
+        alsa_config_deletep(&m->ctl_config);
         free(m->ctl_name);
         free(m);
         return NULL;
@@ -158,7 +161,7 @@ int mixer_open(sd_event *event, const char *ctl_name, const char *control, mixer
         if (!m->ctl_name)
                 return -ENOMEM;
 
-        r = snd_ctl_open(&m->ctl, ctl_name, SND_CTL_NONBLOCK);
+        r = alsa_ctl_open(&m->ctl, &m->ctl_config, ctl_name, SND_CTL_NONBLOCK);
         if (r < 0) {
                 m->ctl = NULL;
                 return r;

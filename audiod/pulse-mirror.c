@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <pulse/context.h>
-#include <pulse/error.h>
-#include <pulse/introspect.h>
-#include <pulse/subscribe.h>
-
 #include "log.h"
+#include "pulse-dlopen.h"
 #include "pulse-glue.h"
 #include "pulse-mirror.h"
 #include "time-util.h"
@@ -33,10 +29,10 @@ static void pulse_mirror_connect(PulseMirror *p);
 
 static void pulse_mirror_disconnect(PulseMirror *p) {
         if (p->context) {
-                pa_context_set_state_callback(p->context, NULL, NULL);
-                pa_context_set_subscribe_callback(p->context, NULL, NULL);
-                pa_context_disconnect(p->context);
-                pa_context_unref(p->context);
+                sym_pa_context_set_state_callback(p->context, NULL, NULL);
+                sym_pa_context_set_subscribe_callback(p->context, NULL, NULL);
+                sym_pa_context_disconnect(p->context);
+                sym_pa_context_unref(p->context);
                 p->context = NULL;
         }
         p->ready = false;
@@ -87,10 +83,10 @@ static void pulse_mirror_on_source_info(pa_context *c, const pa_source_info *i, 
 }
 
 static void pulse_mirror_query(PulseMirror *p) {
-        pa_operation *o = pa_context_get_source_info_by_name(p->context, p->source, pulse_mirror_on_source_info, p);
+        pa_operation *o = sym_pa_context_get_source_info_by_name(p->context, p->source, pulse_mirror_on_source_info, p);
 
         if (o)
-                pa_operation_unref(o);
+                sym_pa_operation_unref(o);
 }
 
 static void pulse_mirror_on_event(pa_context *c, pa_subscription_event_type_t t, uint32_t idx, void *userdata) {
@@ -104,24 +100,24 @@ static void pulse_mirror_on_event(pa_context *c, pa_subscription_event_type_t t,
 static void pulse_mirror_apply(PulseMirror *p) {
         pa_operation *o;
 
-        o = pa_context_set_source_mute_by_name(p->context, p->source, p->want_muted, NULL, NULL);
+        o = sym_pa_context_set_source_mute_by_name(p->context, p->source, p->want_muted, NULL, NULL);
         if (o)
-                pa_operation_unref(o);
+                sym_pa_operation_unref(o);
 }
 
 static void pulse_mirror_on_state(pa_context *c, void *userdata) {
         PulseMirror *p = userdata;
         pa_operation *o;
 
-        switch (pa_context_get_state(c)) {
+        switch (sym_pa_context_get_state(c)) {
         case PA_CONTEXT_READY:
                 log_info("Mirroring mute to sound server source '%s'.", p->source);
                 p->ready = true;
                 p->retry_delay = 0;
-                pa_context_set_subscribe_callback(c, pulse_mirror_on_event, p);
-                o = pa_context_subscribe(c, PA_SUBSCRIPTION_MASK_SOURCE, NULL, NULL);
+                sym_pa_context_set_subscribe_callback(c, pulse_mirror_on_event, p);
+                o = sym_pa_context_subscribe(c, PA_SUBSCRIPTION_MASK_SOURCE, NULL, NULL);
                 if (o)
-                        pa_operation_unref(o);
+                        sym_pa_operation_unref(o);
                 /* Our mute is the truth when we connect: a muted microphone stays muted. If we
                  * are unmuted and the server's source is muted, the query reports that back. */
                 if (p->want_muted)
@@ -130,7 +126,7 @@ static void pulse_mirror_on_state(pa_context *c, void *userdata) {
                 break;
         case PA_CONTEXT_FAILED:
         case PA_CONTEXT_TERMINATED:
-                log_debug("Sound server connection ended: %s", pa_strerror(pa_context_errno(c)));
+                log_debug("Sound server connection ended: %s", sym_pa_strerror(sym_pa_context_errno(c)));
                 /* The context is released by the retry, not inside its own callback. */
                 p->ready = false;
                 p->reported = -1;
@@ -144,14 +140,14 @@ static void pulse_mirror_on_state(pa_context *c, void *userdata) {
 static void pulse_mirror_connect(PulseMirror *p) {
         pulse_mirror_disconnect(p);
 
-        p->context = pa_context_new(pulse_glue_api(p->glue), "voicehvac-audiod");
+        p->context = sym_pa_context_new(pulse_glue_api(p->glue), "voicehvac-audiod");
         if (!p->context) {
                 pulse_mirror_schedule_retry(p);
                 return;
         }
-        pa_context_set_state_callback(p->context, pulse_mirror_on_state, p);
+        sym_pa_context_set_state_callback(p->context, pulse_mirror_on_state, p);
         /* NOFAIL: a server that is not there yet is waited for, without us polling. */
-        if (pa_context_connect(p->context, isempty(p->server) ? NULL : p->server, PA_CONTEXT_NOFAIL | PA_CONTEXT_NOAUTOSPAWN,
+        if (sym_pa_context_connect(p->context, isempty(p->server) ? NULL : p->server, PA_CONTEXT_NOFAIL | PA_CONTEXT_NOAUTOSPAWN,
                                NULL) < 0) {
                 pulse_mirror_disconnect(p);
                 pulse_mirror_schedule_retry(p);
@@ -162,6 +158,10 @@ int pulse_mirror_new(sd_event *event, const char *server, const char *source, pu
                      void *userdata, PulseMirror **ret) {
         _cleanup_(pulse_mirror_freep) PulseMirror *p = NULL;
         int r;
+
+        r = pulse_dlopen();
+        if (r < 0)
+                return r;
 
         p = calloc(1, sizeof(*p));
         if (!p)

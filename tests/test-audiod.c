@@ -582,6 +582,93 @@ static void test_unplug(sd_bus *bus) {
         safe_close(fd);
 }
 
+/* Whether a library whose file name contains "name" is mapped into pid. */
+static bool maps_contain(pid_t pid, const char *name) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char path[64], line[4096];
+
+        snprintf(path, sizeof path, "/proc/%d/maps", (int) pid);
+        f = fopen(path, "re");
+        if (!f)
+                return false;
+        while (fgets(line, sizeof line, f))
+                if (strstr(line, name))
+                        return true;
+        return false;
+}
+
+/* How often "text" occurs in audiod's log from byte "offset" on. */
+static unsigned log_count(const char *text, long offset) {
+        _cleanup_free_ char *path = test_build_path("test-logs/audiod.log");
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        char line[1024];
+        unsigned n = 0;
+
+        if (!f || fseek(f, offset, SEEK_SET) < 0)
+                return 0;
+        while (fgets(line, sizeof line, f))
+                n += strstr(line, text) != NULL;
+        return n;
+}
+
+static long log_size(void) {
+        _cleanup_free_ char *path = test_build_path("test-logs/audiod.log");
+        struct stat st;
+
+        return stat(path, &st) < 0 ? 0 : (long) st.st_size;
+}
+
+/* A device that opens and starts but never delivers a period (a dead clock, a sound server's
+ * source that never runs) is reported, retried with back-off, and taken up again once it
+ * delivers; it never sits at "running" with no audio. */
+static void test_stall(sd_bus *bus) {
+        _cleanup_free_ char *stall_path = test_tmp_path("stalled"), *stall_line = NULL;
+        const char *said = "Capture device 'vhtest' opened but delivered no audio";
+        usec_t cpu0, cpu1, end;
+        unsigned running_seen = 0, reports;
+        long offset;
+        StreamCheck c;
+        int fd;
+
+        audiod_stop_clean();
+        require(asprintf(&stall_line, "stall \"%s\"", stall_path) > 0, "asprintf");
+        write_alsa_conf(stall_line);
+        require(test_write_file(stall_path, "") == 0, "stall the device");
+        offset = log_size();
+        audiod_start(bus);
+        fd = test_open_audio_stream(bus, NULL);
+        require(fd >= 0, "OpenStream");
+
+        check(wait_state(bus, "stalled", 5 * USEC_PER_SEC), "a device that opens but delivers nothing: State=stalled");
+        check(log_count(said, offset) >= 1, "the log names the device and says why");
+
+        /* Watched for 4 s: never "running", idle, nothing delivered, retried but not in a loop
+         * (each try waits 2.5 s for a period, then 200, 400 ms — retry_max_ms — before the next). */
+        cpu0 = process_cpu_usec(audiod_pid);
+        end = now_usec(CLOCK_MONOTONIC) + 4 * USEC_PER_SEC;
+        stream_check_init(&c);
+        while (now_usec(CLOCK_MONOTONIC) < end) {
+                _cleanup_free_ char *state = get_string(bus, "State");
+
+                running_seen += streq_ptr(state, "running");
+                read_streams(&fd, &c, 1, 50 * USEC_PER_MSEC);
+        }
+        cpu1 = process_cpu_usec(audiod_pid);
+        reports = log_count(said, offset);
+        check(running_seen == 0, "never \"running\" while silent (%u looks said so)", running_seen);
+        check(c.packets == 0, "no packets from a stalled device (%u)", c.packets);
+        check(reports >= 2 && reports <= 3, "retried, with back-off: %u reports in about 6.5 s", reports);
+        check(cpu1 - cpu0 <= 100 * USEC_PER_MSEC, "idle while stalled (%llu ms CPU in 4 s)",
+              (unsigned long long) ((cpu1 - cpu0) / 1000));
+
+        check(unlink(stall_path) == 0, "the device delivers again");
+        check(wait_state(bus, "running", 3 * USEC_PER_SEC), "State=running again by itself");
+        stream_check_init(&c);
+        read_streams(&fd, &c, 1, 500 * USEC_PER_MSEC);
+        check(c.packets > 10 && c.data_errors == 0, "the same stream delivers audio again (%u packets)", c.packets);
+        safe_close(fd);
+}
+
 int main(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so");
@@ -615,6 +702,9 @@ int main(void) {
         require(wait_state(bus, "running", 5 * USEC_PER_SEC), "audiod captures from vhtest");
         check(get_u32(bus, "SampleRate") == 16000 && get_u32(bus, "Channels") == 1 && get_u32(bus, "PeriodFrames") == 320,
               "16 kHz mono, 20 ms periods");
+        /* Neither audiod's own mirror (not configured) nor alsa.conf's sound-server hooks (not
+         * needed for a device its files define) load libpulse. */
+        check(!maps_contain(audiod_pid, "libpulse"), "no libpulse in audiod on a device that is no sound server's");
 
         test_introspection();
         test_two_clients_bit_exact(bus);
@@ -627,6 +717,7 @@ int main(void) {
         test_slow_client(bus);
         test_unplug(bus);
         test_xrun(bus);
+        test_stall(bus);
 
         audiod_stop_clean();
         return test_result();

@@ -12,6 +12,7 @@
  *                                    # loop, or stop (see below)
  *           switch "/path/switch"    # capture switch file, "1" on / "0" muted; created as "1"
  *           unplug "/path/unplug"    # while this file exists the "card" is gone
+ *           stall "/path/stall"      # a run started while this file exists never produces
  *           xrun_after_ms 300        # force one overrun this long after start (once per open)
  *   }
  *
@@ -42,6 +43,11 @@
  *              readi and snd_pcm_wait() then return -ENODEV, poll reports POLLERR, and
  *              prepare/start keep failing with -ENODEV on this handle, as on a real
  *              card that went away. Opening fails with -ENODEV while the file exists.
+ *   stall      the run opens and starts without error, but its clock never ticks: no frame,
+ *              no wakeup, state RUNNING — a device that is there and silent, like a USB
+ *              microphone with a dead clock or a sound server's suspended source. Looked at
+ *              when a run starts, so the next open (or prepare and start) after the file
+ *              is gone delivers again.
  *   eof stop   frames beyond the file are never produced; once the application has read
  *              the last one the pointer returns -EIO (alsa-lib: XRUN, readi: -EPIPE) and
  *              prepare fails with -EIO from then on, so snd_pcm_recover() reports the end.
@@ -102,6 +108,7 @@ typedef struct VhPcm {
         EofMode eof;
         char *switch_path;
         char *unplug_path;
+        char *stall_path;
         uint64_t xrun_after_ns;
         bool xrun_done;
 
@@ -111,6 +118,7 @@ typedef struct VhPcm {
 
         /* The current run. Positions are stream frames since the run's first frame. */
         bool running;
+        bool stalled;           /* this run never produces (the stall file existed at start) */
         uint64_t start_ns;
         uint64_t file_base;     /* file frame carried by stream frame 0 */
         uint64_t hw_pos;        /* position last handed to alsa-lib by the pointer callback */
@@ -426,7 +434,7 @@ static int vh_advance(VhPcm *vh) {
                 return -ENODEV;
         if (vh->error < 0)
                 return vh->error;
-        if (!vh->running)
+        if (!vh->running || vh->stalled)
                 return 0;
 
         t = now_ns();
@@ -483,6 +491,9 @@ static int vh_start(snd_pcm_ioplug_t *io) {
                         vh->muted_base = r == 0;
         }
 
+        vh->stalled = vh->stall_path && access(vh->stall_path, F_OK) == 0;
+        if (vh->stalled)
+                return 0;
         return vh_timer_set(vh, vh->start_ns + vh->period_ns, vh->period_ns, TFD_TIMER_ABSTIME);
 }
 
@@ -653,6 +664,7 @@ static void vh_free(VhPcm *vh) {
         free(vh->file_buf);
         free(vh->switch_path);
         free(vh->unplug_path);
+        free(vh->stall_path);
         free(vh);
 }
 
@@ -752,6 +764,8 @@ static int vh_configure(VhPcm *vh, snd_config_t *conf) {
                         r = config_get_path(n, id, &vh->switch_path);
                 else if (strcmp(id, "unplug") == 0)
                         r = config_get_path(n, id, &vh->unplug_path);
+                else if (strcmp(id, "stall") == 0)
+                        r = config_get_path(n, id, &vh->stall_path);
                 else if (strcmp(id, "eof") == 0)
                         r = config_get_eof(n, &vh->eof);
                 else if (strcmp(id, "rate") == 0)

@@ -1,0 +1,146 @@
+#!/bin/bash
+# bench-audiod-paths.sh — audiod's cost on each way a microphone reaches it, beside arecord on
+# the same device in the same run (arecord -D DEV, 16 kHz mono S16, 20 ms periods, 400 ms
+# buffer, like audiod's defaults):
+#   vhtest    the vhtest plugin, a file paced in real time, as a card's hw: PCM would be
+#   pulse     alsa-plugins' pulse PCM on a PulseAudio null sink's monitor (tests/lib/sound-servers.sh)
+#   pipewire  PipeWire's ALSA plugin on a virtual source, with WirePlumber
+# For each: CPU as % of one core (time on CPU of all threads, /proc/PID/task/*/schedstat),
+# wakeups per second (context switches of all threads), and peak RSS (VmHWM), with the sound
+# server libraries found in /proc/PID/maps. audiod has one client reading its stream.
+set -u
+build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
+case $build in /*) ;; *) build="$src/$build" ;; esac
+case $src in /*) ;; *) src="$(cd "$src" && pwd)" ;; esac
+window=${BENCH_PATHS_SECONDS:-15}
+
+tmp=$(mktemp -d /tmp/voicehvac-bench-paths.XXXXXX)
+chmod 755 "$tmp"
+pids=()
+cleanup() {
+        for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+        wait 2>/dev/null
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
+eventually() { # eventually SECONDS COMMAND…
+        local end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+        while [ $(( $(date +%s%N) / 1000000 )) -lt $end ]; do
+                "$@" && return 0
+                sleep 0.05
+        done
+        return 1
+}
+. "$src/tests/lib/capture-checks.sh"
+. "$src/tests/lib/sound-servers.sh"
+
+for tool in arecord busctl dbus-daemon; do
+        command -v $tool >/dev/null || { echo "bench-audiod-paths: $tool is not installed"; exit 1; }
+done
+
+# cpu_ns PID, switches PID — summed over the threads alive now.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
+switches() {
+        cat /proc/"$1"/task/*/status 2>/dev/null |
+                awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { s += $2 } END { printf "%d\n", s }'
+}
+peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' /proc/"$1"/status; }
+# Which sound-server client libraries (libpulse*, libpipewire* and its modules) are mapped into
+# PID, or "none".
+server_libs() {
+        local l
+        l=$(awk '{ print $6 }' /proc/"$1"/maps | grep -oE '/lib(pulse|pipewire)' | tr -d / | sort -u | paste -sd ' ')
+        echo "${l:-none}"
+}
+
+# measure PID NAME — sets cpu_pct, wakeups, rss, libs for PID over $window seconds.
+measure() {
+        local pid=$1 c0 s0 c1 s1
+        c0=$(cpu_ns "$pid"); s0=$(switches "$pid")
+        sleep "$window"
+        c1=$(cpu_ns "$pid"); s1=$(switches "$pid")
+        cpu_pct=$(awk -v a="$c0" -v b="$c1" -v w="$window" 'BEGIN { printf "%.3f", (b - a) / (w * 1e9) * 100 }')
+        wakeups=$(awk -v a="$s0" -v b="$s1" -v w="$window" 'BEGIN { printf "%.1f", (b - a) / w }')
+        rss=$(peak_rss_kib "$pid")
+        libs=$(server_libs "$pid")
+}
+
+# bench_path NAME DEVICE — audiod, then arecord, on DEVICE; prints one line each.
+bench_path() {
+        local name=$1 dev=$2 probe_pid rec_pid
+        cat >"$tmp/audiod-$name.json" <<X
+{ "device": "$dev", "mute_control": "" }
+X
+        STATE_DIRECTORY="$tmp/state-$name" "$build/audiod/audiod" --config "$tmp/audiod-$name.json" \
+                >"$tmp/audiod-$name.log" 2>&1 &
+        audiod_pid=$!
+        pids+=($audiod_pid)
+        mkdir -p "$tmp/state-$name"
+        if ! eventually 10 audio_prop Muted >/dev/null || ! audio_setmute false >/dev/null ||
+           ! eventually 10 audio_state_is running; then
+                echo "$name: audiod does not capture from '$dev': $(tail -n 2 "$tmp/audiod-$name.log")"
+                kill "$audiod_pid"; wait "$audiod_pid" 2>/dev/null
+                return
+        fi
+        "$build/tests/audio-probe" $((window + 3)) >"$tmp/probe-$name.out" &
+        probe_pid=$!
+        sleep 1
+        measure "$audiod_pid"
+        kill "$audiod_pid"; wait "$audiod_pid" 2>/dev/null
+        wait "$probe_pid" 2>/dev/null
+        printf "%-8s audiod : CPU %6s %% of one core, %5s wakeups/s, peak RSS %5s KiB, sound-server libraries: %s; stream: %s\n" \
+                "$name" "$cpu_pct" "$wakeups" "$rss" "$libs" "$(sed 's/ gap_ms.*//; s/frames=[0-9]* //' "$tmp/probe-$name.out")"
+
+        arecord -q -D "$dev" -f S16_LE -r 16000 -c 1 --period-time=20000 --buffer-time=400000 -t raw \
+                -d $((window + 3)) >/dev/null 2>"$tmp/arecord-$name.err" &
+        rec_pid=$!
+        pids+=($rec_pid)
+        sleep 1
+        if ! kill -0 "$rec_pid" 2>/dev/null; then
+                echo "$name: arecord does not record from '$dev': $(tail -n 2 "$tmp/arecord-$name.err")"
+                return
+        fi
+        measure "$rec_pid"
+        kill "$rec_pid"; wait "$rec_pid" 2>/dev/null
+        printf "%-8s arecord: CPU %6s %% of one core, %5s wakeups/s, peak RSS %5s KiB, sound-server libraries: %s\n" \
+                "$name" "$cpu_pct" "$wakeups" "$rss" "$libs"
+}
+
+echo "audiod and arecord on the same device, ${window} s each, one after the other; audiod with one client"
+private_bus_start "$tmp" || { echo "bench-audiod-paths: no private bus"; exit 1; }
+pids+=($private_bus_pid)
+
+# stop_from N — stops the processes started since pids had N entries (one path's server).
+stop_from() {
+        local i
+        for ((i = $1; i < ${#pids[@]}; i++)); do kill "${pids[$i]}" 2>/dev/null; done
+        for ((i = $1; i < ${#pids[@]}; i++)); do wait "${pids[$i]}" 2>/dev/null; done
+        pids=("${pids[@]:0:$1}")
+}
+
+# vhtest: a sine at half of full scale, like the servers' tone.
+mkdir -p "$tmp/vhtest"
+sox -n -r 16000 -c 1 -b 16 -t raw "$tmp/tone.raw" synth 10 sine 440 vol 0.5
+"$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/tone.raw" "$tmp/vhtest/switch" 'eof "loop"' >"$tmp/vhtest/asound.conf"
+export HOME="$tmp/vhtest" XDG_CONFIG_HOME="$tmp/vhtest"
+export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/vhtest/asound.conf"
+bench_path vhtest vhtest
+unset ALSA_CONFIG_PATH
+
+n=${#pids[@]}
+if pulse_setup "$tmp/pulse" && pulse_start; then
+        bench_path pulse mic
+else
+        echo "pulse: not measured: $sound_server_missing"
+fi
+stop_from "$n"
+
+n=${#pids[@]}
+if pipewire_setup "$tmp/pipewire" && pipewire_start; then
+        bench_path pipewire mic
+else
+        echo "pipewire: not measured: $sound_server_missing"
+fi
+stop_from "$n"
+exit 0
