@@ -13,6 +13,7 @@
 #include "manager.h"
 
 static const char *arg_config = NULL;
+static HvacConfigOverrides arg_overrides = {};
 static bool arg_ir_dump = false;
 static const char *arg_protocol = "coolix";
 static HvacState arg_ir_state = {
@@ -27,6 +28,9 @@ static void help(void) {
                "The air conditioner's state on the bus as org.voicehvac.Hvac1.\n\n"
                "  -h --help               Show this help\n"
                "     --config FILE        Configuration (default " HVACD_CONFIG_DEFAULT ")\n"
+               "     --backend NAME       sim, lirc or http, over the configuration's\n"
+               "     --http-url URL       The Daikin adapter, http://HOST[:PORT], over the\n"
+               "                          configuration's http.url\n"
                "     --ir-dump            Print the IR frame for a state in the format of\n"
                "                          'ir-ctl --send', and exit\n"
                "     --protocol NAME      With --ir-dump: " IR_PROTOCOLS_LIST " (default coolix)\n"
@@ -50,6 +54,8 @@ static int parse_power(const char *s, bool *ret) {
 static int parse_argv(int argc, char *argv[]) {
         enum {
                 ARG_CONFIG = 0x100,
+                ARG_BACKEND,
+                ARG_HTTP_URL,
                 ARG_IR_DUMP,
                 ARG_PROTOCOL,
                 ARG_POWER,
@@ -60,6 +66,8 @@ static int parse_argv(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h' },
                 { "config",      required_argument, NULL, ARG_CONFIG },
+                { "backend",     required_argument, NULL, ARG_BACKEND },
+                { "http-url",    required_argument, NULL, ARG_HTTP_URL },
                 { "ir-dump",     no_argument,       NULL, ARG_IR_DUMP },
                 { "protocol",    required_argument, NULL, ARG_PROTOCOL },
                 { "power",       required_argument, NULL, ARG_POWER },
@@ -79,6 +87,12 @@ static int parse_argv(int argc, char *argv[]) {
                         return 0;
                 case ARG_CONFIG:
                         arg_config = optarg;
+                        break;
+                case ARG_BACKEND:
+                        arg_overrides.backend = optarg;
+                        break;
+                case ARG_HTTP_URL:
+                        arg_overrides.http_url = optarg;
                         break;
                 case ARG_IR_DUMP:
                         arg_ir_dump = true;
@@ -174,6 +188,8 @@ static int run(void) {
                 return log_oom();
 
         r = hvac_config_load(&config, arg_config ?: HVACD_CONFIG_DEFAULT, arg_config != NULL, &error);
+        if (r >= 0)
+                r = hvac_config_override(&config, arg_config ?: HVACD_CONFIG_DEFAULT, &arg_overrides, &error);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0)

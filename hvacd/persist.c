@@ -18,6 +18,7 @@ typedef struct StateFile {
         char *mode;
         double target_temperature;      /* NAN: missing */
         char *fan_speed;
+        int pending;                    /* -1: missing, which is "delivered" */
 } StateFile;
 
 static const char *const mode_choices[] = { "cool", "heat", "dry", "fan_only", "auto", NULL };
@@ -39,6 +40,7 @@ static const ConfigField state_fields[] = {
         { "mode", CONFIG_STRING, offsetof(StateFile, mode), .choices = mode_choices },
         { "target_temperature", CONFIG_DOUBLE, offsetof(StateFile, target_temperature) },
         { "fan_speed", CONFIG_STRING, offsetof(StateFile, fan_speed), .choices = fan_choices },
+        { "pending", CONFIG_CUSTOM, offsetof(StateFile, pending), .parse = parse_power },
         {}
 };
 
@@ -89,8 +91,13 @@ static int state_file_convert(const char *path, const StateFile *f, const HvacLi
 }
 
 int hvac_state_load(const char *path, const HvacLimits *l, HvacState *ret, char **ret_problem) {
+        return hvac_state_load_pending(path, l, ret, NULL, ret_problem);
+}
+
+int hvac_state_load_pending(const char *path, const HvacLimits *l, HvacState *ret, bool *ret_pending,
+                            char **ret_problem) {
         _cleanup_free_ char *text = NULL;
-        StateFile f = { .power = -1, .target_temperature = NAN };
+        StateFile f = { .power = -1, .target_temperature = NAN, .pending = -1 };
         size_t size;
         int r;
 
@@ -114,17 +121,34 @@ int hvac_state_load(const char *path, const HvacLimits *l, HvacState *ret, char 
         }
 
         r = state_file_convert(path, &f, l, ret, ret_problem);
+        if (r >= 0 && ret_pending)
+                *ret_pending = f.pending > 0;
 finish:
         config_free_strings(state_fields, &f);
         return r;
 }
 
 int hvac_state_save(const char *path, const HvacState *s) {
+        return hvac_state_save_pending(path, s, false);
+}
+
+int hvac_state_save_pending(const char *path, const HvacState *s, bool pending) {
         _cleanup_free_ char *text = NULL;
         int r;
 
         r = hvac_state_to_json(s, &text);
         if (r < 0)
                 return r;
+        if (pending) {
+                /* One more key before the closing brace: the unit has not confirmed this state. */
+                char *p = strrchr(text, '}');
+                _cleanup_free_ char *with = NULL;
+
+                assert(p);
+                if (asprintf(&with, "%.*s,\"pending\":true}\n", (int) (p - text), text) < 0)
+                        return -ENOMEM;
+                free(text);
+                text = TAKE_PTR(with);
+        }
         return write_file_atomic(path, text, strlen(text), 0644);
 }

@@ -4,6 +4,8 @@
 /* The state file: the last requested state, so a restart (or a reboot) brings the unit back to
  * it — an IR unit cannot be asked what it is doing. A small JSON object, written atomically. */
 
+#include <stdbool.h>
+
 #include "state.h"
 
 int hvac_state_to_json(const HvacState *s, char **ret);
@@ -13,3 +15,9 @@ int hvac_state_to_json(const HvacState *s, char **ret);
 int hvac_state_load(const char *path, const HvacLimits *l, HvacState *ret, char **ret_problem);
 
 int hvac_state_save(const char *path, const HvacState *s);
+
+/* The same, with "pending": the state was asked for but the unit has not confirmed it yet (a
+ * backend that can tell, such as http), so a restart sends it instead of adopting the unit's. */
+int hvac_state_load_pending(const char *path, const HvacLimits *l, HvacState *ret, bool *ret_pending,
+                            char **ret_problem);
+int hvac_state_save_pending(const char *path, const HvacState *s, bool pending);

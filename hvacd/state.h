@@ -82,6 +82,9 @@ int hvac_limits_check(const HvacLimits *l, char **ret_problem);
 /* Finite, within the limits, on the step grid. "field" names it in the message. */
 int hvac_temperature_check(const HvacLimits *l, const char *field, double t, char **ret_problem);
 
+/* The nearest point of the grid within the limits, for a value a unit reported. */
+double hvac_temperature_snap(const HvacLimits *l, double t);
+
 /* Powered off, cooling, fan auto, 24 °C (or the nearest grid point inside the limits). */
 void hvac_state_init_default(HvacState *s, const HvacLimits *l);
 bool hvac_state_equal(const HvacState *a, const HvacState *b);

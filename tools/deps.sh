@@ -8,7 +8,7 @@ PACKAGES=(
         # build
         gcc make pkg-config clang libclang-rt-14-dev
         libsystemd-dev libasound2-dev libudev-dev libjson-c-dev libpulse-dev
-        libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+        libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us libcurl4-openssl-dev
         # run and test
         systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         # the VM suite (real systemd, cgroup v2 and ALSA under qemu)
