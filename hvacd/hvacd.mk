@@ -18,7 +18,7 @@ $(BUILD)/hvacd/hvacd: $(HVACD_OBJS) $(LIBCOMMON)
 $(BUILD)/tests/test-hvac-%.o: CFLAGS += -Ihvacd
 
 TESTS += $(BUILD)/tests/test-hvac-state $(BUILD)/tests/test-hvac-ir $(BUILD)/tests/test-hvac-backend \
-         $(BUILD)/tests/test-hvac-bus
+         $(BUILD)/tests/test-hvac-bus $(BUILD)/tests/test-hvac-http
 $(BUILD)/tests/test-hvac-state: $(BUILD)/tests/test-hvac-state.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(HVACD_LIBS) -lm -lpthread
 $(BUILD)/tests/test-hvac-ir: $(BUILD)/tests/test-hvac-ir.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
@@ -27,6 +27,10 @@ $(BUILD)/tests/test-hvac-backend: $(BUILD)/tests/test-hvac-backend.o $(HVACD_LIB
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(HVACD_LIBS) -lm -lpthread
 # The integration test drives the real daemon; it links nothing of it.
 $(BUILD)/tests/test-hvac-bus: $(BUILD)/tests/test-hvac-bus.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+
+# Against tests/daikin-emulator.py, the emulated adapter it starts.
+$(BUILD)/tests/test-hvac-http: $(BUILD)/tests/test-hvac-http.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
 
 TEST_SCRIPTS += tests/test-hvacd.sh
