@@ -31,6 +31,7 @@ static char *state_dir = NULL, *config = NULL, *emu_log = NULL, *emu_state = NUL
 static char *url = NULL;
 static unsigned port = 0;
 static pid_t emulator = 0, hvacd = 0;
+static int fds_at_start = -1;
 
 #define WAIT_FOR(cond, timeout_usec)                                                            \
         ({                                                                                      \
@@ -142,7 +143,8 @@ static void emu_start(void) {
         (void) unlink(port_file);
         emulator = test_spawn("daikin-emulator", argv);
         require(emulator > 0, "spawn the emulator");
-        require(WAIT_FOR(read_full_file(port_file, 64, &text, NULL) == 0, 10 * USEC_PER_SEC), "emulator listens");
+        require(WAIT_FOR(access(port_file, F_OK) == 0, 10 * USEC_PER_SEC), "emulator listens");
+        require(read_full_file(port_file, 64, &text, NULL) == 0, "read %s", port_file);
         port = (unsigned) strtoul(text, NULL, 10);
         require(port > 0, "port %s", text);
 }
@@ -262,6 +264,7 @@ static void test_read_back_at_start(void) {
               get_double("TargetTemperature"), get_double("CurrentTemperature"));
         check(get_bool("Power") == 0 && string_is("Mode", "cool") && string_is("FanSpeed", "auto"), "unit's state");
         check(healthy(), "healthy");
+        fds_at_start = test_count_fds(hvacd);
 }
 
 static void test_set(void) {
@@ -402,6 +405,9 @@ static void test_refused_and_breaker(void) {
         check(WAIT_FOR(unit_is("stemp", "27.0"), 5 * USEC_PER_SEC), "the unit got 27 when it came back");
         check(WAIT_FOR(healthy(), 3 * USEC_PER_SEC), "healthy again");
         check(emu_requests("stemp=26.0", NULL) == 0, "26 never went out");
+        /* Timeouts, resets and refusals behind it, one kept connection again. */
+        check(test_count_fds(hvacd) == fds_at_start, "no fd leaked: %d fds, %d at start",
+              test_count_fds(hvacd), fds_at_start);
 }
 
 static void test_restart_pending(void) {
