@@ -359,10 +359,12 @@ static int set_query(HttpBackend *h, char **ret) {
         return 0;
 }
 
+static int on_curl_timeout(CURLM *multi, long timeout_ms, void *userdata);
+
 static int http_request(HttpBackend *h, HttpStep step) {
         _cleanup_free_ char *url = NULL;
         CURLMcode mc;
-        int r;
+        int r, running;
 
         h->step = step;
         h->answer_size = 0;
@@ -380,7 +382,11 @@ static int http_request(HttpBackend *h, HttpStep step) {
         mc = curl_multi_add_handle(h->multi, h->easy);
         if (mc != CURLM_OK)
                 return mc == CURLM_OUT_OF_MEMORY ? -ENOMEM : -EIO;
-        return 0;
+
+        /* Out now, on the kept connection: the caller may fsync the state file before the loop
+         * runs again. What this finishes is read from the loop, never inside the caller. */
+        (void) curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        return on_curl_timeout(h->multi, 0, h) < 0 ? -ENOMEM : 0;
 }
 
 static int errno_from_curl(CURLcode c) {

@@ -40,3 +40,9 @@ EXTRA_TARGETS += $(BUILD)/bench/bench-hvacd
 $(BUILD)/bench/bench-hvacd.o: CFLAGS += $(TEST_CFLAGS)
 $(BUILD)/bench/bench-hvacd: $(BUILD)/bench/bench-hvacd.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+
+BENCHES += $(BUILD)/bench/bench-hvacd-http
+EXTRA_TARGETS += $(BUILD)/bench/bench-hvacd-http
+$(BUILD)/bench/bench-hvacd-http.o: CFLAGS += $(TEST_CFLAGS)
+$(BUILD)/bench/bench-hvacd-http: $(BUILD)/bench/bench-hvacd-http.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
