@@ -141,8 +141,8 @@ static void bench_polling(sd_bus *bus, const char *url, unsigned poll_ms) {
         a = context_switches(pid);
         sleep(IDLE_SECONDS);
         b = context_switches(pid);
-        printf("hvacd http: %.2f wakeups/s while polling every %u ms (%u s, the unit idle)\n",
-               (double) (b - a) / IDLE_SECONDS, poll_ms, IDLE_SECONDS);
+        printf("hvacd http: %.2f wakeups/s while polling every %u ms (%u s, the unit idle); peak RSS %ld KiB\n",
+               (double) (b - a) / IDLE_SECONDS, poll_ms, IDLE_SECONDS, test_peak_rss_kib(pid));
         (void) test_stop(pid, 10 * USEC_PER_SEC);
         usleep(100 * 1000);
 }

@@ -21,6 +21,7 @@
  * doubling delays; the first that is answered closes it. */
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -36,6 +37,40 @@
 #define HTTP_ANSWER_MAX 4096            /* a get_control_info answer is about 600 bytes */
 #define HTTP_VALUE_MAX 16
 #define UNIT_MODES 8                    /* mode codes 0…7 */
+
+/* libcurl is loaded when an http backend is made, not when hvacd starts: with the TLS and protocol
+ * libraries it brings along it would add about 6 MiB to every hvacd, sim and lirc included. */
+#define CURL_SYMBOLS(X)                                                                         \
+        X(curl_easy_cleanup) X(curl_easy_getinfo) X(curl_easy_init) X(curl_easy_setopt)        \
+        X(curl_easy_strerror) X(curl_global_init) X(curl_multi_add_handle) X(curl_multi_assign) \
+        X(curl_multi_cleanup) X(curl_multi_info_read) X(curl_multi_init)                        \
+        X(curl_multi_remove_handle) X(curl_multi_setopt) X(curl_multi_socket_action)
+
+#define CURL_SYMBOL_POINTER(name) static typeof(name) *sym_##name;
+CURL_SYMBOLS(CURL_SYMBOL_POINTER)
+
+/* Once per process; the library stays loaded. -ELIBACC when it is not there. */
+static int curl_load(void) {
+        static void *dl = NULL;
+        static int result = 1;
+
+        if (result <= 0)
+                return result;
+
+        dl = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        if (!dl)
+                return result = -ELIBACC;
+#define CURL_SYMBOL_LOAD(name)                                          \
+        sym_##name = (typeof(name) *) dlsym(dl, #name);                 \
+        if (!sym_##name)                                                \
+                return result = -ELIBBAD;
+        CURL_SYMBOLS(CURL_SYMBOL_LOAD)
+#undef CURL_SYMBOL_LOAD
+
+        /* Plain HTTP only: no TLS library to set up. */
+        result = sym_curl_global_init(CURL_GLOBAL_NOTHING) == CURLE_OK ? 0 : -EIO;
+        return result;
+}
 
 typedef enum HttpJob {
         JOB_NONE,
@@ -377,15 +412,15 @@ static int http_request(HttpBackend *h, HttpStep step) {
         if (r < 0)
                 return r;
 
-        if (curl_easy_setopt(h->easy, CURLOPT_URL, url) != CURLE_OK)
+        if (sym_curl_easy_setopt(h->easy, CURLOPT_URL, url) != CURLE_OK)
                 return -ENOMEM;
-        mc = curl_multi_add_handle(h->multi, h->easy);
+        mc = sym_curl_multi_add_handle(h->multi, h->easy);
         if (mc != CURLM_OK)
                 return mc == CURLM_OUT_OF_MEMORY ? -ENOMEM : -EIO;
 
         /* Out now, on the kept connection: the caller may fsync the state file before the loop
          * runs again. What this finishes is read from the loop, never inside the caller. */
-        (void) curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        (void) sym_curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
         return on_curl_timeout(h->multi, 0, h) < 0 ? -ENOMEM : 0;
 }
 
@@ -462,12 +497,12 @@ static void http_request_done(HttpBackend *h, CURLcode code) {
                                        HTTP_ANSWER_MAX);
                 else
                         http_set_error(h, "GET %s: %s (%s)", step_path[h->step], strerror(-r),
-                                       h->curl_error[0] ? h->curl_error : curl_easy_strerror(code));
+                                       h->curl_error[0] ? h->curl_error : sym_curl_easy_strerror(code));
                 http_job_done(h, r);
                 return;
         }
 
-        (void) curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
+        (void) sym_curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
         if (status != 200) {
                 http_set_error(h, "GET %s: HTTP status %ld", step_path[h->step], status);
                 http_job_done(h, -EREMOTEIO);
@@ -504,11 +539,11 @@ static void http_check_done(HttpBackend *h) {
         CURLMsg *msg;
         int left;
 
-        while ((msg = curl_multi_info_read(h->multi, &left)))
+        while ((msg = sym_curl_multi_info_read(h->multi, &left)))
                 if (msg->msg == CURLMSG_DONE) {
                         CURLcode code = msg->data.result;
 
-                        (void) curl_multi_remove_handle(h->multi, msg->easy_handle);
+                        (void) sym_curl_multi_remove_handle(h->multi, msg->easy_handle);
                         http_request_done(h, code);
                 }
 }
@@ -550,7 +585,7 @@ static int on_curl_io(sd_event_source *s, int fd, uint32_t revents, void *userda
                 action |= CURL_CSELECT_OUT;
         if (revents & (EPOLLERR | EPOLLHUP))
                 action |= CURL_CSELECT_ERR;
-        (void) curl_multi_socket_action(h->multi, fd, action, &running);
+        (void) sym_curl_multi_socket_action(h->multi, fd, action, &running);
         http_check_done(h);
         return 0;
 }
@@ -559,7 +594,7 @@ static int on_curl_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         HttpBackend *h = userdata;
         int running;
 
-        (void) curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        (void) sym_curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
         http_check_done(h);
         return 0;
 }
@@ -572,7 +607,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userdata
 
         if (what == CURL_POLL_REMOVE) {
                 sd_event_source_disable_unref(source);
-                (void) curl_multi_assign(h->multi, fd, NULL);
+                (void) sym_curl_multi_assign(h->multi, fd, NULL);
                 return 0;
         }
 
@@ -589,7 +624,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userdata
         if (r < 0)
                 return -1;
         (void) sd_event_source_set_description(source, "http-socket");
-        (void) curl_multi_assign(h->multi, fd, source);
+        (void) sym_curl_multi_assign(h->multi, fd, source);
         return 0;
 }
 
@@ -690,11 +725,11 @@ static void http_free(HvacBackend *b) {
         HttpBackend *h = (HttpBackend *) b;
 
         if (h->multi && h->easy)
-                (void) curl_multi_remove_handle(h->multi, h->easy);
+                (void) sym_curl_multi_remove_handle(h->multi, h->easy);
         if (h->easy)
-                curl_easy_cleanup(h->easy);
+                sym_curl_easy_cleanup(h->easy);
         if (h->multi)
-                curl_multi_cleanup(h->multi);     /* closes the kept connection: CURL_POLL_REMOVE */
+                sym_curl_multi_cleanup(h->multi);     /* closes the kept connection: CURL_POLL_REMOVE */
         sd_event_source_disable_unref(h->curl_timer);
         sd_event_source_disable_unref(h->poll_timer);
         sd_event_unref(h->backend.event);
@@ -702,7 +737,6 @@ static void http_free(HvacBackend *b) {
         free(h->answer);
         free(h->error);
         free(h);
-        curl_global_cleanup();
 }
 
 static const HvacBackendOps http_ops = {
@@ -717,28 +751,28 @@ static const HvacBackendOps http_ops = {
 static int http_setup_curl(HttpBackend *h) {
         CURLcode c = CURLE_OK;
 
-        h->multi = curl_multi_init();
-        h->easy = curl_easy_init();
+        h->multi = sym_curl_multi_init();
+        h->easy = sym_curl_easy_init();
         if (!h->multi || !h->easy)
                 return -ENOMEM;
 
-        if (curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
-            curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) != CURLM_OK ||
-            curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_curl_timeout) != CURLM_OK ||
-            curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) != CURLM_OK ||
+        if (sym_curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
+            sym_curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) != CURLM_OK ||
+            sym_curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_curl_timeout) != CURLM_OK ||
+            sym_curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) != CURLM_OK ||
             /* The adapter serves one connection at a time; keep that one. */
-            curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L) != CURLM_OK ||
-            curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 1L) != CURLM_OK)
+            sym_curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L) != CURLM_OK ||
+            sym_curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 1L) != CURLM_OK)
                 return -EIO;
 
-        c = c ?: curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, on_curl_write);
-        c = c ?: curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, h);
-        c = c ?: curl_easy_setopt(h->easy, CURLOPT_ERRORBUFFER, h->curl_error);
-        c = c ?: curl_easy_setopt(h->easy, CURLOPT_NOSIGNAL, 1L);
-        c = c ?: curl_easy_setopt(h->easy, CURLOPT_PROTOCOLS_STR, "http");
-        c = c ?: curl_easy_setopt(h->easy, CURLOPT_CONNECTTIMEOUT_MS, (long) h->config.connect_timeout_ms);
-        c = c ?: curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long) h->config.timeout_ms);
-        c = c ?: curl_easy_setopt(h->easy, CURLOPT_USERAGENT, "hvacd");
+        c = c ?: sym_curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, on_curl_write);
+        c = c ?: sym_curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, h);
+        c = c ?: sym_curl_easy_setopt(h->easy, CURLOPT_ERRORBUFFER, h->curl_error);
+        c = c ?: sym_curl_easy_setopt(h->easy, CURLOPT_NOSIGNAL, 1L);
+        c = c ?: sym_curl_easy_setopt(h->easy, CURLOPT_PROTOCOLS_STR, "http");
+        c = c ?: sym_curl_easy_setopt(h->easy, CURLOPT_CONNECTTIMEOUT_MS, (long) h->config.connect_timeout_ms);
+        c = c ?: sym_curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long) h->config.timeout_ms);
+        c = c ?: sym_curl_easy_setopt(h->easy, CURLOPT_USERAGENT, "hvacd");
         return c == CURLE_OK ? 0 : -EIO;
 }
 
@@ -758,14 +792,13 @@ int hvac_backend_new_http(sd_event *event, const HttpConfig *config,
         if (config->failures_to_open == 0 || config->poll_interval_ms == 0 || config->probe_initial_ms == 0 ||
             config->probe_max_ms < config->probe_initial_ms)
                 return -EINVAL;
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-                return -EIO;
+        r = curl_load();
+        if (r < 0)
+                return r;
 
         h = calloc(1, sizeof(HttpBackend));
-        if (!h) {
-                curl_global_cleanup();
+        if (!h)
                 return -ENOMEM;
-        }
         h->backend = (HvacBackend) {
                 .ops = &http_ops,
                 .event = sd_event_ref(event),

@@ -1,8 +1,8 @@
 # hvacd/: the air conditioner's state, its backends, tests and benchmark.
-# libcurl is hvacd's own: the http backend.
+# libcurl is hvacd's own, for the http backend, which loads it (dlopen) when it is used: only its
+# headers are needed at build time.
 HVACD_PKGS     := libcurl
 HVACD_CFLAGS   := $(shell pkg-config --cflags $(HVACD_PKGS) 2>/dev/null)
-HVACD_LIBS     := $(shell pkg-config --libs $(HVACD_PKGS) 2>/dev/null)
 HVACD_LIB_SRCS := hvacd/state.c hvacd/persist.c hvacd/hvac-config.c hvacd/ir.c hvacd/ir-coolix.c \
                   hvacd/ir-gree.c hvacd/backend-sim.c hvacd/backend-lirc.c hvacd/backend-http.c
 HVACD_SRCS     := $(HVACD_LIB_SRCS) hvacd/manager.c hvacd/hvac-bus.c hvacd/main.c
@@ -12,7 +12,7 @@ HVACD_LIB_OBJS := $(HVACD_LIB_SRCS:%.c=$(BUILD)/%.o)
 BINARIES += $(BUILD)/hvacd/hvacd
 $(BUILD)/hvacd/%.o: CFLAGS += $(HVACD_CFLAGS)
 $(BUILD)/hvacd/hvacd: $(HVACD_OBJS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(HVACD_LIBS) -lm -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 # Unit tests link the bus-free parts directly.
 $(BUILD)/tests/test-hvac-%.o: CFLAGS += -Ihvacd
@@ -20,11 +20,11 @@ $(BUILD)/tests/test-hvac-%.o: CFLAGS += -Ihvacd
 TESTS += $(BUILD)/tests/test-hvac-state $(BUILD)/tests/test-hvac-ir $(BUILD)/tests/test-hvac-backend \
          $(BUILD)/tests/test-hvac-bus $(BUILD)/tests/test-hvac-http
 $(BUILD)/tests/test-hvac-state: $(BUILD)/tests/test-hvac-state.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(HVACD_LIBS) -lm -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 $(BUILD)/tests/test-hvac-ir: $(BUILD)/tests/test-hvac-ir.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(HVACD_LIBS) -lm -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 $(BUILD)/tests/test-hvac-backend: $(BUILD)/tests/test-hvac-backend.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(HVACD_LIBS) -lm -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 # The integration test drives the real daemon; it links nothing of it.
 $(BUILD)/tests/test-hvac-bus: $(BUILD)/tests/test-hvac-bus.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
