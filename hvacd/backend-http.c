@@ -125,6 +125,30 @@ static const char *const step_path[] = {
         [STEP_SET_CONTROL] = "/aircon/set_control_info",
 };
 
+/* The ":PORT" after the host (or after "[v6]"), if any, is a number 1…65535. */
+static bool url_port_ok(const char *host, size_t n) {
+        const char *end = host + n, *colon;
+        unsigned long port;
+        char *e;
+
+        if (host[0] == '[') {
+                const char *bracket = memchr(host, ']', n);
+                if (!bracket)
+                        return false;
+                colon = bracket + 1 < end && bracket[1] == ':' ? bracket + 1 : NULL;
+                if (!colon && bracket + 1 != end)
+                        return false;
+        } else
+                colon = memchr(host, ':', n);
+        if (!colon)
+                return true;
+        if (colon + 1 == end || !strchr("0123456789", colon[1]))
+                return false;
+        errno = 0;
+        port = strtoul(colon + 1, &e, 10);
+        return errno == 0 && e == end && port >= 1 && port <= 65535;
+}
+
 int http_url_check(const char *url, char **ret_problem) {
         const char *host;
         size_t n;
@@ -138,6 +162,8 @@ int http_url_check(const char *url, char **ret_problem) {
                 r = asprintf(ret_problem, "'%s' names no host", url);
         else if (n = strcspn(host, "/?#@ \t\r\n\\"), host[n] != '\0' && !streq(host + n, "/"))
                 r = asprintf(ret_problem, "'%s' must be http://HOST[:PORT] only, without a path, query or user", url);
+        else if (!url_port_ok(host, n))
+                r = asprintf(ret_problem, "'%s' has an invalid port, expected 1…65535", url);
         else
                 return 0;
         return r < 0 ? -ENOMEM : -EINVAL;
@@ -455,7 +481,8 @@ static void http_job_done(HttpBackend *h, int result) {
 
         h->job = JOB_NONE;
 
-        if (result >= 0) {
+        /* PARAM NG is the unit answering: it refuses a state, it is not unreachable. */
+        if (result >= 0 || result == -EINVAL) {
                 h->failures = 0;
                 h->open = false;
                 h->probe_usec = 0;

@@ -234,6 +234,10 @@ static void test_config(void) {
         expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://192.0.2.1/aircon\" } }",
                       "without a path");
         expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://\" } }", "names no host");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://[fe80::1]:80\" } }", NULL);
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://h:0\" } }", "invalid port");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://h:80x\" } }", "invalid port");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://h:65536/\" } }", "invalid port");
         expect_config("{ \"http\": { \"url\": 5 } }", "key 'http.url'");
         expect_config("{ \"http\": { \"poll_interval_ms\": 5 } }", "key 'http.poll_interval_ms'");
         expect_config("{ \"http\": { \"timeout_ms\": 0 } }", "key 'http.timeout_ms'");
