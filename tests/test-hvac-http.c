@@ -304,6 +304,15 @@ static void test_remote_change(void) {
         t1 = now_usec(CLOCK_MONOTONIC);
         test_log("remote change seen after %.0f ms (poll interval %u ms)", (t1 - t0) / 1000.0, POLL_MS);
 
+        /* A unit whose sensor has no reading says "-" or "--": no room temperature, not an error. */
+        emu_remote("htemp=--");
+        check(WAIT_FOR(isnan(get_double("CurrentTemperature")), 3 * USEC_PER_SEC), "htemp -- is NaN");
+        emu_remote("htemp=-");
+        usleep(3 * POLL_MS * 1000);
+        check(isnan(get_double("CurrentTemperature")) && healthy(), "htemp - is NaN, healthy");
+        emu_remote("htemp=22.5");
+        check(WAIT_FOR(get_double("CurrentTemperature") == 22.5, 3 * USEC_PER_SEC), "a reading again");
+
         /* The remote switches to heating: the unit brings its stored heating target (dt4) back. */
         emu_remote("mode=4");
         check(WAIT_FOR(string_is("Mode", "heat") && get_double("TargetTemperature") == 22, 3 * USEC_PER_SEC),
