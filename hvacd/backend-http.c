@@ -1,24 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* A Daikin Wi-Fi adapter (BRP069/BRP072A) through its local HTTP API. Every request is a GET whose
- * answer is "ret=OK,key=value,…"; a request the unit does not take answers "ret=PARAM NG".
- *
- *   /aircon/get_control_info   pow, mode, stemp, shum, f_rate, f_dir, and what the unit keeps per
- *                              mode: dt<mode> (target), dh<mode> (humidity), dfr<mode> (fan)
- *   /aircon/get_sensor_info    htemp, the room temperature ("-" or "--" without a sensor)
- *   /aircon/set_control_info   takes pow, mode, stemp, shum, f_rate and f_dir, all of them
- *
- * Codes: mode 0/1/7 auto, 2 dry, 3 cool, 4 heat, 6 fan; f_rate A auto, B silent, 3…7 the five
- * levels. In dry mode the target is "M" and in fan mode "--": those modes have none, and a set
- * must hand the unit back what it keeps for that mode. A set always starts from a fresh
- * get_control_info, so what hvacd does not model (swing, humidity) stays as the unit has it.
+/* A Daikin Wi-Fi adapter (BRP069/BRP072A) through its local HTTP API (daikin.h has the API).
  *
  * The adapter serves one request at a time, so there is one easy handle and one request in
  * flight, in the sd-event loop through curl's multi interface: curl's sockets and its timer are
- * event sources, nothing blocks. The connection is kept and reused. Every poll interval the state
- * and the room temperature are read back. After failures_to_open failed requests in a row the
- * circuit opens: no more polls and no transmissions reach the unit, only probes (a poll) with
- * doubling delays; the first that is answered closes it. */
+ * event sources, nothing blocks. The connection is kept and reused. A poll reads
+ * get_control_info and get_sensor_info; a transmission reads get_control_info afresh and sends
+ * set_control_info with every field, so what hvacd does not model (swing, humidity) stays as
+ * the unit has it. After failures_to_open failed requests in a row the circuit opens: no more
+ * polls and no transmissions reach the unit, only probes (a poll) with doubling delays; the first
+ * that is answered closes it. */
 
 #include <curl/curl.h>
 #include <dlfcn.h>
@@ -31,12 +22,11 @@
 #include <sys/epoll.h>
 
 #include "backend.h"
+#include "daikin.h"
 #include "macro.h"
 #include "time-util.h"
 
 #define HTTP_ANSWER_MAX 4096            /* a get_control_info answer is about 600 bytes */
-#define HTTP_VALUE_MAX 16
-#define UNIT_MODES 8                    /* mode codes 0…7 */
 
 /* libcurl is loaded when an http backend is made, not when hvacd starts: with the TLS and protocol
  * libraries it brings along it would add about 6 MiB to every hvacd, sim and lirc included. */
@@ -84,13 +74,6 @@ typedef enum HttpStep {
         STEP_SET_CONTROL,
 } HttpStep;
 
-/* The unit's get_control_info, as strings: a set hands most of them back unchanged. */
-typedef struct UnitControl {
-        char pow[HTTP_VALUE_MAX], mode[HTTP_VALUE_MAX], stemp[HTTP_VALUE_MAX], shum[HTTP_VALUE_MAX];
-        char f_rate[HTTP_VALUE_MAX], f_dir[HTTP_VALUE_MAX];
-        char dt[UNIT_MODES][HTTP_VALUE_MAX], dh[UNIT_MODES][HTTP_VALUE_MAX];
-} UnitControl;
-
 typedef struct HttpBackend {
         HvacBackend backend;
         HttpConfig config;              /* url is our own copy */
@@ -110,7 +93,7 @@ typedef struct HttpBackend {
         HvacState reported;             /* what the last get_control_info said */
         HvacState want;                 /* what the transmission in progress sends */
         bool want_pending;              /* transmit() was called while a poll ran */
-        UnitControl control;
+        DaikinControl control;
 
         double current;
         unsigned failures;              /* requests in a row */
@@ -120,54 +103,10 @@ typedef struct HttpBackend {
 } HttpBackend;
 
 static const char *const step_path[] = {
-        [STEP_GET_CONTROL] = "/aircon/get_control_info",
-        [STEP_GET_SENSOR] = "/aircon/get_sensor_info",
-        [STEP_SET_CONTROL] = "/aircon/set_control_info",
+        [STEP_GET_CONTROL] = DAIKIN_GET_CONTROL,
+        [STEP_GET_SENSOR] = DAIKIN_GET_SENSOR,
+        [STEP_SET_CONTROL] = DAIKIN_SET_CONTROL,
 };
-
-/* The ":PORT" after the host (or after "[v6]"), if any, is a number 1…65535. */
-static bool url_port_ok(const char *host, size_t n) {
-        const char *end = host + n, *colon;
-        unsigned long port;
-        char *e;
-
-        if (host[0] == '[') {
-                const char *bracket = memchr(host, ']', n);
-                if (!bracket)
-                        return false;
-                colon = bracket + 1 < end && bracket[1] == ':' ? bracket + 1 : NULL;
-                if (!colon && bracket + 1 != end)
-                        return false;
-        } else
-                colon = memchr(host, ':', n);
-        if (!colon)
-                return true;
-        if (colon + 1 == end || !strchr("0123456789", colon[1]))
-                return false;
-        errno = 0;
-        port = strtoul(colon + 1, &e, 10);
-        return errno == 0 && e == end && port >= 1 && port <= 65535;
-}
-
-int http_url_check(const char *url, char **ret_problem) {
-        const char *host;
-        size_t n;
-        int r;
-
-        if (isempty(url))
-                r = asprintf(ret_problem, "empty; the adapter's address is needed, e.g. http://192.168.1.50");
-        else if (strncmp(url, "http://", 7) != 0)
-                r = asprintf(ret_problem, "'%s' does not start with http:// (the adapter speaks plain HTTP)", url);
-        else if (host = url + 7, host[0] == '\0' || host[0] == '/' || host[0] == ':')
-                r = asprintf(ret_problem, "'%s' names no host", url);
-        else if (n = strcspn(host, "/?#@ \t\r\n\\"), host[n] != '\0' && !streq(host + n, "/"))
-                r = asprintf(ret_problem, "'%s' must be http://HOST[:PORT] only, without a path, query or user", url);
-        else if (!url_port_ok(host, n))
-                r = asprintf(ret_problem, "'%s' has an invalid port, expected 1…65535", url);
-        else
-                return 0;
-        return r < 0 ? -ENOMEM : -EINVAL;
-}
 
 static void http_set_error(HttpBackend *h, const char *format, ...) _printf_(2, 3);
 static void http_set_error(HttpBackend *h, const char *format, ...) {
@@ -180,181 +119,6 @@ static void http_set_error(HttpBackend *h, const char *format, ...) {
         va_end(ap);
         free(h->error);
         h->error = message;
-}
-
-/* ---- the unit's answers ------------------------------------------------------------------- */
-
-static bool value_ok(const char *v, size_t n) {
-        if (n >= HTTP_VALUE_MAX)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!strchr("0123456789.+-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_%", v[i]))
-                        return false;
-        return true;
-}
-
-/* Calls fn for each key=value of an answer that starts with ret=OK. -EINVAL for ret=PARAM NG,
- * -EREMOTEIO for another ret, -EBADMSG for anything that is not such an answer. */
-static int answer_parse(HttpBackend *h, void (*fn)(HttpBackend *h, const char *key, size_t key_len,
-                                                   const char *value, size_t value_len)) {
-        const char *p = h->answer, *end = h->answer + h->answer_size;
-        bool first = true;
-
-        if (memchr(h->answer, '\0', h->answer_size)) {
-                http_set_error(h, "GET %s: the answer is not text", step_path[h->step]);
-                return -EBADMSG;
-        }
-        while (end > p && strchr("\r\n", end[-1]))
-                end--;
-
-        while (p < end) {
-                const char *comma = memchr(p, ',', (size_t) (end - p)) ?: end;
-                const char *eq = memchr(p, '=', (size_t) (comma - p));
-                size_t key_len = eq ? (size_t) (eq - p) : 0;
-
-                if (!eq || key_len == 0 || strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZ") < key_len) {
-                        http_set_error(h, "GET %s: the answer is not ret=…,key=value pairs: '%.40s'",
-                                       step_path[h->step], h->answer);
-                        return -EBADMSG;
-                }
-                if (first) {
-                        size_t n = (size_t) (comma - eq - 1);
-
-                        if (key_len != 3 || strncmp(p, "ret", 3) != 0) {
-                                http_set_error(h, "GET %s: the answer does not start with ret=: '%.40s'",
-                                               step_path[h->step], h->answer);
-                                return -EBADMSG;
-                        }
-                        if (n == 8 && strncmp(eq + 1, "PARAM NG", 8) == 0) {
-                                http_set_error(h, "GET %s: the unit refused the parameters (ret=PARAM NG)",
-                                               step_path[h->step]);
-                                return -EINVAL;
-                        }
-                        if (n != 2 || strncmp(eq + 1, "OK", 2) != 0) {
-                                http_set_error(h, "GET %s: the unit answered ret=%.*s", step_path[h->step],
-                                               (int) MIN(n, (size_t) 32), eq + 1);
-                                return -EREMOTEIO;
-                        }
-                        first = false;
-                } else if (fn)
-                        fn(h, p, key_len, eq + 1, (size_t) (comma - eq - 1));
-                p = comma + 1;
-        }
-
-        if (first) {
-                http_set_error(h, "GET %s: empty answer", step_path[h->step]);
-                return -EBADMSG;
-        }
-        return 0;
-}
-
-static bool key_is(const char *key, size_t len, const char *name) {
-        return strlen(name) == len && strncmp(key, name, len) == 0;
-}
-
-/* Stores one value; a value that is too long or has odd characters is dropped, so the field
- * reads as missing. */
-static void control_store(char dest[HTTP_VALUE_MAX], const char *v, size_t n) {
-        if (!value_ok(v, n))
-                return;
-        memcpy(dest, v, n);
-        dest[n] = '\0';
-}
-
-static void control_field(HttpBackend *h, const char *key, size_t key_len, const char *v, size_t n) {
-        static const struct {
-                const char *name;
-                size_t offset;
-        } fields[] = {
-                { "pow", offsetof(UnitControl, pow) },       { "mode", offsetof(UnitControl, mode) },
-                { "stemp", offsetof(UnitControl, stemp) },   { "shum", offsetof(UnitControl, shum) },
-                { "f_rate", offsetof(UnitControl, f_rate) }, { "f_dir", offsetof(UnitControl, f_dir) },
-        };
-        UnitControl *c = &h->control;
-
-        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
-                if (key_is(key, key_len, fields[i].name)) {
-                        control_store((char *) c + fields[i].offset, v, n);
-                        return;
-                }
-        /* dt1…dt7, dh1…dh7: the target and humidity the unit keeps for each mode. */
-        if (key_len == 3 && (key[1] == 't' || key[1] == 'h') && key[0] == 'd' && key[2] >= '0' &&
-            key[2] < '0' + UNIT_MODES)
-                control_store(key[1] == 't' ? c->dt[key[2] - '0'] : c->dh[key[2] - '0'], v, n);
-}
-
-static void sensor_field(HttpBackend *h, const char *key, size_t key_len, const char *v, size_t n) {
-        char buf[HTTP_VALUE_MAX], *end;
-        double t;
-
-        if (!key_is(key, key_len, "htemp"))
-                return;
-        /* "-" or "--": the unit has no room sensor, or it has not read it yet. */
-        h->current = NAN;
-        if (n == 0 || n >= sizeof(buf))
-                return;
-        memcpy(buf, v, n);
-        buf[n] = '\0';
-        t = strtod(buf, &end);
-        if (*end == '\0' && isfinite(t) && t > -60 && t < 100)
-                h->current = t;
-}
-
-static int mode_from_code(const char *code, HvacMode *ret) {
-        static const HvacMode modes[UNIT_MODES] = {
-                HVAC_MODE_AUTO, HVAC_MODE_AUTO, HVAC_MODE_DRY, HVAC_MODE_COOL,
-                HVAC_MODE_HEAT, _HVAC_MODE_INVALID, HVAC_MODE_FAN_ONLY, HVAC_MODE_AUTO,
-        };
-
-        if (strlen(code) != 1 || code[0] < '0' || code[0] >= '0' + UNIT_MODES || modes[code[0] - '0'] < 0)
-                return -EBADMSG;
-        *ret = modes[code[0] - '0'];
-        return 0;
-}
-
-static int fan_from_code(const char *code, HvacFan *ret) {
-        /* Five levels and "silence" fold into three speeds. */
-        static const struct {
-                const char *code;
-                HvacFan fan;
-        } fans[] = {
-                { "A", HVAC_FAN_AUTO }, { "B", HVAC_FAN_LOW },  { "3", HVAC_FAN_LOW },  { "4", HVAC_FAN_LOW },
-                { "5", HVAC_FAN_MEDIUM }, { "6", HVAC_FAN_HIGH }, { "7", HVAC_FAN_HIGH },
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(fans); i++)
-                if (streq(code, fans[i].code)) {
-                        *ret = fans[i].fan;
-                        return 0;
-                }
-        return -EBADMSG;
-}
-
-static int control_to_state(HttpBackend *h, HvacState *ret) {
-        const UnitControl *c = &h->control;
-        HvacState s = {};
-        char *end;
-
-        if (!streq(c->pow, "0") && !streq(c->pow, "1")) {
-                http_set_error(h, "GET %s: pow is '%s', expected 0 or 1", step_path[STEP_GET_CONTROL], c->pow);
-                return -EBADMSG;
-        }
-        s.power = c->pow[0] == '1';
-        if (mode_from_code(c->mode, &s.mode) < 0) {
-                http_set_error(h, "GET %s: unknown mode '%s'", step_path[STEP_GET_CONTROL], c->mode);
-                return -EBADMSG;
-        }
-        if (fan_from_code(c->f_rate, &s.fan) < 0) {
-                http_set_error(h, "GET %s: unknown f_rate '%s'", step_path[STEP_GET_CONTROL], c->f_rate);
-                return -EBADMSG;
-        }
-        /* "M" (dry) and "--" (fan): no target in this mode. */
-        s.target_temperature = strtod(c->stemp, &end);
-        if (c->stemp[0] == '\0' || *end != '\0' || !isfinite(s.target_temperature))
-                s.target_temperature = NAN;
-
-        *ret = s;
-        return 0;
 }
 
 /* ---- requests ----------------------------------------------------------------------------- */
@@ -378,48 +142,6 @@ static size_t on_curl_write(char *data, size_t size, size_t n, void *userdata) {
         return bytes;
 }
 
-static const char *unit_mode_code(HttpBackend *h, HvacMode mode) {
-        switch (mode) {
-        case HVAC_MODE_COOL:
-                return "3";
-        case HVAC_MODE_HEAT:
-                return "4";
-        case HVAC_MODE_DRY:
-                return "2";
-        case HVAC_MODE_FAN_ONLY:
-                return "6";
-        default:
-                /* The unit's own auto code where it is in auto already (some say 1 or 7). */
-                return streq(h->control.mode, "1") || streq(h->control.mode, "7") ? h->control.mode : "0";
-        }
-}
-
-static int set_query(HttpBackend *h, char **ret) {
-        static const char *const f_rate[_HVAC_FAN_MAX] = {
-                [HVAC_FAN_AUTO] = "A", [HVAC_FAN_LOW] = "3", [HVAC_FAN_MEDIUM] = "5", [HVAC_FAN_HIGH] = "7",
-        };
-        const HvacState *s = &h->want;
-        const char *mode = unit_mode_code(h, s->mode), *shum;
-        char stemp[HTTP_VALUE_MAX];
-        int m = mode[0] - '0';
-
-        /* Dry and fan mode take back what the unit keeps for them ("M", "--"), the others our target. */
-        if (s->mode == HVAC_MODE_DRY)
-                snprintf(stemp, sizeof(stemp), "%s", h->control.dt[m][0] ? h->control.dt[m] : "M");
-        else if (s->mode == HVAC_MODE_FAN_ONLY)
-                snprintf(stemp, sizeof(stemp), "%s", h->control.dt[m][0] ? h->control.dt[m] : "--");
-        else
-                snprintf(stemp, sizeof(stemp), "%.1f", s->target_temperature);
-
-        shum = h->control.dh[m][0] ? h->control.dh[m] : h->control.shum[0] ? h->control.shum : "0";
-
-        if (asprintf(ret, "%s%s?pow=%d&mode=%s&stemp=%s&shum=%s&f_rate=%s&f_dir=%s", h->config.url,
-                     step_path[STEP_SET_CONTROL], s->power, mode, stemp, shum, f_rate[s->fan],
-                     h->control.f_dir[0] ? h->control.f_dir : "0") < 0)
-                return -ENOMEM;
-        return 0;
-}
-
 static int on_curl_timeout(CURLM *multi, long timeout_ms, void *userdata);
 
 static int http_request(HttpBackend *h, HttpStep step) {
@@ -431,12 +153,17 @@ static int http_request(HttpBackend *h, HttpStep step) {
         h->answer_size = 0;
         h->answer_too_big = false;
         h->curl_error[0] = '\0';
-        if (step == STEP_SET_CONTROL)
-                r = set_query(h, &url);
-        else
-                r = asprintf(&url, "%s%s", h->config.url, step_path[step]) < 0 ? -ENOMEM : 0;
+        if (step == STEP_SET_CONTROL) {
+                _cleanup_free_ char *query = NULL;
+
+                r = daikin_set_query(&h->control, &h->want, &query);
+                if (r < 0)
+                        return r;
+                r = asprintf(&url, "%s%s?%s", h->config.url, step_path[step], query);
+        } else
+                r = asprintf(&url, "%s%s", h->config.url, step_path[step]);
         if (r < 0)
-                return r;
+                return -ENOMEM;
 
         if (sym_curl_easy_setopt(h->easy, CURLOPT_URL, url) != CURLE_OK)
                 return -ENOMEM;
@@ -514,6 +241,7 @@ static void http_job_done(HttpBackend *h, int result) {
 
 /* One request has ended: check the answer, go on with the job's next request or end it. */
 static void http_request_done(HttpBackend *h, CURLcode code) {
+        _cleanup_free_ char *problem = NULL;
         long status = 0;
         int r;
 
@@ -535,7 +263,7 @@ static void http_request_done(HttpBackend *h, CURLcode code) {
                 http_job_done(h, -EREMOTEIO);
                 return;
         }
-        if (!h->answer) {
+        if (h->answer_size == 0) {
                 http_set_error(h, "GET %s: empty answer", step_path[h->step]);
                 http_job_done(h, -EBADMSG);
                 return;
@@ -543,23 +271,23 @@ static void http_request_done(HttpBackend *h, CURLcode code) {
 
         switch (h->step) {
         case STEP_GET_CONTROL:
-                h->control = (UnitControl) {};
-                r = answer_parse(h, control_field);
+                r = daikin_parse_control(h->answer, h->answer_size, &h->control, &problem);
                 if (r >= 0)
-                        r = control_to_state(h, &h->reported);
+                        r = daikin_control_to_state(&h->control, &h->reported, &problem);
                 if (r >= 0)
                         r = http_request(h, h->job == JOB_POLL ? STEP_GET_SENSOR : STEP_SET_CONTROL);
-                if (r < 0)
-                        http_job_done(h, r);
-                return;
+                if (r >= 0)
+                        return;         /* the job goes on */
+                break;
         case STEP_GET_SENSOR:
-                h->current = NAN;
-                http_job_done(h, answer_parse(h, sensor_field));
-                return;
-        case STEP_SET_CONTROL:
-                http_job_done(h, answer_parse(h, NULL));
-                return;
+                r = daikin_parse_sensor(h->answer, h->answer_size, &h->current, &problem);
+                break;
+        default:
+                r = daikin_parse_set(h->answer, h->answer_size, &problem);
         }
+        if (r < 0)
+                http_set_error(h, "GET %s: %s", step_path[h->step], problem ?: strerror(-r));
+        http_job_done(h, r);
 }
 
 static void http_check_done(HttpBackend *h) {
@@ -812,7 +540,7 @@ int hvac_backend_new_http(sd_event *event, const HttpConfig *config,
 
         assert(event && config && ret);
 
-        r = http_url_check(config->url, &problem);
+        r = daikin_url_check(config->url, &problem);
         free(problem);
         if (r < 0)
                 return r;

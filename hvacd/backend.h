@@ -81,9 +81,6 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
 int hvac_backend_new_http(sd_event *event, const HttpConfig *config,
                           const HvacBackendCallbacks *callbacks, void *userdata, HvacBackend **ret);
 
-/* Whether "url" is one the http backend takes; *ret_problem says why not. */
-int http_url_check(const char *url, char **ret_problem);
-
 static inline int hvac_backend_transmit(HvacBackend *b, const HvacState *s) {
         return b->ops->transmit(b, s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "daikin.h"
 #include "ir.h"
 #include "macro.h"
 #include "manager.h"
@@ -121,7 +122,7 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
                                     path, c->state_file ?: "");
 
         if (streq(c->backend, "http")) {
-                if (http_url_check(c->http.url, &problem) < 0)
+                if (daikin_url_check(c->http.url, &problem) < 0)
                         return config_error(ret_error, "%s: key 'http.url': %s", path, problem ?: "invalid");
                 if (c->http.connect_timeout_ms > c->http.timeout_ms)
                         return config_error(ret_error, "%s: key 'http.connect_timeout_ms': %u is above "

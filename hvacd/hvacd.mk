@@ -4,7 +4,8 @@
 HVACD_PKGS     := libcurl
 HVACD_CFLAGS   := $(shell pkg-config --cflags $(HVACD_PKGS) 2>/dev/null)
 HVACD_LIB_SRCS := hvacd/state.c hvacd/persist.c hvacd/hvac-config.c hvacd/ir.c hvacd/ir-coolix.c \
-                  hvacd/ir-gree.c hvacd/backend-sim.c hvacd/backend-lirc.c hvacd/backend-http.c
+                  hvacd/ir-gree.c hvacd/backend-sim.c hvacd/backend-lirc.c hvacd/daikin.c \
+                  hvacd/backend-http.c
 HVACD_SRCS     := $(HVACD_LIB_SRCS) hvacd/manager.c hvacd/hvac-bus.c hvacd/main.c
 HVACD_OBJS     := $(HVACD_SRCS:%.c=$(BUILD)/%.o)
 HVACD_LIB_OBJS := $(HVACD_LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -18,7 +19,9 @@ $(BUILD)/hvacd/hvacd: $(HVACD_OBJS) $(LIBCOMMON)
 $(BUILD)/tests/test-hvac-%.o: CFLAGS += -Ihvacd
 
 TESTS += $(BUILD)/tests/test-hvac-state $(BUILD)/tests/test-hvac-ir $(BUILD)/tests/test-hvac-backend \
-         $(BUILD)/tests/test-hvac-bus $(BUILD)/tests/test-hvac-http
+         $(BUILD)/tests/test-hvac-bus $(BUILD)/tests/test-hvac-http $(BUILD)/tests/test-hvac-daikin
+$(BUILD)/tests/test-hvac-daikin: $(BUILD)/tests/test-hvac-daikin.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 $(BUILD)/tests/test-hvac-state: $(BUILD)/tests/test-hvac-state.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 $(BUILD)/tests/test-hvac-ir: $(BUILD)/tests/test-hvac-ir.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
