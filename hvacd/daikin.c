@@ -25,6 +25,15 @@ static int problem(char **ret_problem, int r, const char *format, ...) {
         return r;
 }
 
+/* strspn() within n bytes: an answer is not NUL-terminated. */
+static size_t span(const char *s, size_t n, const char *accept) {
+        size_t i = 0;
+
+        while (i < n && s[i] != '\0' && strchr(accept, s[i]))
+                i++;
+        return i;
+}
+
 typedef void (*field_fn)(void *userdata, const char *key, size_t key_len, const char *value, size_t value_len);
 
 /* Calls fn for each key=value after a leading ret=OK. */
@@ -42,13 +51,13 @@ static int answer_parse(const char *answer, size_t size, field_fn fn, void *user
                 const char *eq = memchr(p, '=', (size_t) (comma - p));
                 size_t key_len = eq ? (size_t) (eq - p) : 0, n = eq ? (size_t) (comma - eq - 1) : 0;
 
-                if (key_len == 0 || strspn(p, KEY_CHARS) < key_len)
-                        return problem(ret_problem, -EBADMSG, "the answer is not ret=…,key=value pairs: '%.40s'",
-                                       answer);
+                if (key_len == 0 || span(p, key_len, KEY_CHARS) < key_len)
+                        return problem(ret_problem, -EBADMSG, "the answer is not ret=…,key=value pairs: '%.*s'",
+                                       (int) MIN(size, (size_t) 40), answer);
                 if (first) {
                         if (key_len != 3 || strncmp(p, "ret", 3) != 0)
-                                return problem(ret_problem, -EBADMSG, "the answer does not start with ret=: '%.40s'",
-                                               answer);
+                                return problem(ret_problem, -EBADMSG, "the answer does not start with ret=: '%.*s'",
+                                               (int) MIN(size, (size_t) 40), answer);
                         if (n == 8 && strncmp(eq + 1, "PARAM NG", 8) == 0)
                                 return problem(ret_problem, -EINVAL, "the unit refused the parameters (ret=PARAM NG)");
                         if (n != 2 || strncmp(eq + 1, "OK", 2) != 0)
@@ -71,7 +80,7 @@ static bool key_is(const char *key, size_t len, const char *name) {
 
 /* A value that is too long or has odd characters is dropped: the field reads as missing. */
 static void control_store(char dest[DAIKIN_VALUE_MAX], const char *v, size_t n) {
-        if (n >= DAIKIN_VALUE_MAX || strspn(v, VALUE_CHARS) < n)
+        if (n >= DAIKIN_VALUE_MAX || span(v, n, VALUE_CHARS) < n)
                 return;
         memcpy(dest, v, n);
         dest[n] = '\0';

@@ -11,7 +11,7 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 300
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_NAMES   := fuzz-config fuzz-hvac-state fuzz-intent fuzz-audio-packet fuzz-mute-state
+FUZZ_NAMES   := fuzz-config fuzz-hvac-state fuzz-intent fuzz-audio-packet fuzz-mute-state fuzz-daikin
 FUZZ_TARGETS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = $(filter-out -O% -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) -O1 -g \
@@ -34,6 +34,7 @@ $(FUZZ_DIR)/fuzz-hvac-state: $(FUZZ_DIR)/hvacd/persist.o $(FUZZ_DIR)/hvacd/state
 $(FUZZ_DIR)/fuzz-intent: $(FUZZ_DIR)/wakeword/intent.o
 $(FUZZ_DIR)/fuzz-audio-packet: $(FUZZ_DIR)/common/audio-packet.o
 $(FUZZ_DIR)/fuzz-mute-state: $(FUZZ_DIR)/audiod/mute-state.o $(FUZZ_DIR)/common/fileio.o
+$(FUZZ_DIR)/fuzz-daikin: $(FUZZ_DIR)/hvacd/daikin.o $(FUZZ_DIR)/hvacd/state.o
 
 # Built (and run by make check) in the plain tree only, and only where clang can link libFuzzer.
 ifneq ($(SANITIZE),1)
