@@ -320,9 +320,11 @@ static void http_next(HttpBackend *h) {
         if (h->job != JOB_NONE || !h->want_pending)
                 return;
         h->want_pending = false;
-        r = http_start(h, JOB_TRANSMIT);
+        /* The poll it waited for opened the circuit: it is not sent either. */
+        r = h->open ? -EHOSTUNREACH : http_start(h, JOB_TRANSMIT);
         if (r < 0) {
-                http_set_error(h, "Failed to start a request: %s", strerror(-r));
+                if (r != -EHOSTUNREACH)
+                        http_set_error(h, "Failed to start a request: %s", strerror(-r));
                 if (h->backend.callbacks.transmitted)
                         h->backend.callbacks.transmitted(&h->backend, r, h->backend.userdata);
         }
