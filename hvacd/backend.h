@@ -2,8 +2,9 @@
 #pragma once
 
 /* What reaches the air conditioner. One interface, chosen by configuration: "sim" (a room
- * thermal model), "lirc" (IR frames to /dev/lircN). Backends live in the event loop but know
- * nothing of D-Bus; they report back to the manager through the callbacks. */
+ * thermal model), "lirc" (IR frames to /dev/lircN), "http" (a Daikin Wi-Fi adapter's local
+ * API). Backends live in the event loop but know nothing of D-Bus; they report back to the
+ * manager through the callbacks. */
 
 #include <math.h>
 #include <stdbool.h>
@@ -23,6 +24,9 @@ typedef struct HvacBackendCallbacks {
         /* A receiver heard the unit's remote: the unit now runs "s" (of which the frame may leave
          * the fan or the temperature out). */
         void (*received)(HvacBackend *b, const HvacState *s, bool has_fan, bool has_temperature, void *userdata);
+        /* A backend that can ask the unit read it back: "result" < 0 when that failed, else
+         * "reported" is what the unit is doing (target_temperature NAN when it has none). */
+        void (*polled)(HvacBackend *b, int result, const HvacState *reported, void *userdata);
 } HvacBackendCallbacks;
 
 typedef struct HvacBackendOps {
@@ -34,6 +38,8 @@ typedef struct HvacBackendOps {
         int (*transmit)(HvacBackend *b, const HvacState *s);
         /* °C, or NAN when the backend has no sensor. */
         double (*current_temperature)(HvacBackend *b);
+        /* What went wrong in the last failure, in words, or NULL: strerror() is all there is. */
+        const char *(*error_message)(HvacBackend *b);
         void (*free)(HvacBackend *b);
 } HvacBackendOps;
 
@@ -69,9 +75,23 @@ typedef struct LircConfig {
         char *receiver;                 /* /dev/lircN in LIRC_MODE_MODE2 following the remote; NULL: none */
 } LircConfig;
 
+typedef struct HttpConfig {
+        char *url;                      /* http://HOST[:PORT], no path */
+        unsigned connect_timeout_ms;
+        unsigned timeout_ms;            /* one request, start to end */
+        unsigned poll_interval_ms;
+        /* Not keys of the "http" object: the manager's retry settings. */
+        unsigned failures_to_open;      /* failed requests in a row that open the circuit */
+        unsigned probe_initial_ms;      /* first probe after it opened; doubles up to … */
+        unsigned probe_max_ms;
+} HttpConfig;
+
 int hvac_backend_new_sim(sd_event *event, const SimConfig *config, const HvacState *initial,
                          const HvacBackendCallbacks *callbacks, void *userdata, HvacBackend **ret);
 int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
+                          const HvacBackendCallbacks *callbacks, void *userdata, HvacBackend **ret);
+
+int hvac_backend_new_http(sd_event *event, const HttpConfig *config,
                           const HvacBackendCallbacks *callbacks, void *userdata, HvacBackend **ret);
 
 static inline int hvac_backend_transmit(HvacBackend *b, const HvacState *s) {
@@ -85,6 +105,10 @@ static inline bool hvac_backend_assumed(HvacBackend *b) {
 
 static inline double hvac_backend_current_temperature(HvacBackend *b) {
         return b->ops->current_temperature ? b->ops->current_temperature(b) : NAN;
+}
+
+static inline const char *hvac_backend_error_message(HvacBackend *b) {
+        return b->ops->error_message ? b->ops->error_message(b) : NULL;
 }
 
 static inline HvacBackend *hvac_backend_free(HvacBackend *b) {

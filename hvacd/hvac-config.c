@@ -10,11 +10,12 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "daikin.h"
 #include "ir.h"
 #include "macro.h"
 #include "manager.h"
 
-static const char *const backend_choices[] = { "sim", "lirc", NULL };
+static const char *const backend_choices[] = { "sim", "lirc", "http", NULL };
 static const char *const protocol_choices[] = { "coolix", "midea", "gree", "mitsubishi", "daikin", "fujitsu", "lg",
                                                  "panasonic", "hitachi", "samsung",
                                                  "toshiba", "mitsubishi_heavy",
@@ -73,6 +74,14 @@ static const ConfigField lirc_fields[] = {
         {}
 };
 
+static const ConfigField http_fields[] = {
+        { "url", CONFIG_STRING, offsetof(HvacConfig, http.url) },
+        { "connect_timeout_ms", CONFIG_UINT, offsetof(HvacConfig, http.connect_timeout_ms), 1, 600000 },
+        { "timeout_ms", CONFIG_UINT, offsetof(HvacConfig, http.timeout_ms), 1, 600000 },
+        { "poll_interval_ms", CONFIG_UINT, offsetof(HvacConfig, http.poll_interval_ms), 100, 86400000 },
+        {}
+};
+
 static const ConfigField hvac_fields[] = {
         { "backend", CONFIG_STRING, offsetof(HvacConfig, backend), .choices = backend_choices },
         { "min_temperature", CONFIG_DOUBLE, offsetof(HvacConfig, min_temperature), -20, 60 },
@@ -85,6 +94,7 @@ static const ConfigField hvac_fields[] = {
         { "retry_max_ms", CONFIG_UINT, offsetof(HvacConfig, retry_max_ms), 1, 86400000 },
         { "sim", CONFIG_OBJECT, .fields = sim_fields },
         { "lirc", CONFIG_OBJECT, .fields = lirc_fields },
+        { "http", CONFIG_OBJECT, .fields = http_fields },
         {}
 };
 
@@ -94,7 +104,7 @@ int hvac_config_init(HvacConfig *c) {
                 .max_temperature = 30,
                 .temperature_step = 0.5,
                 .coalesce_ms = 300,
-                .degraded_after_failures = 3,
+                .degraded_after_failures = 5,
                 .retry_initial_ms = 1000,
                 .retry_max_ms = 60000,
                 .sim = {
@@ -103,6 +113,11 @@ int hvac_config_init(HvacConfig *c) {
                         .rate_per_minute = 0.5,
                         .drift_per_minute = 0.2,
                         .resolution = 0.1,
+                },
+                .http = {
+                        .connect_timeout_ms = 3000,
+                        .timeout_ms = 10000,
+                        .poll_interval_ms = 10000,
                 },
         };
         c->backend = strdup("sim");
@@ -164,6 +179,15 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
                                             ir_option_max(&p->options[k]), p->name);
         }
 
+        if (streq(c->backend, "http")) {
+                if (daikin_url_check(c->http.url, &problem) < 0)
+                        return config_error(ret_error, "%s: key 'http.url': %s", path, problem ?: "invalid");
+                if (c->http.connect_timeout_ms > c->http.timeout_ms)
+                        return config_error(ret_error, "%s: key 'http.connect_timeout_ms': %u is above "
+                                            "http.timeout_ms %u", path, c->http.connect_timeout_ms,
+                                            c->http.timeout_ms);
+        }
+
         if (streq(c->backend, "lirc")) {
                 struct stat st;
 
@@ -200,4 +224,47 @@ int hvac_config_load(HvacConfig *c, const char *path, bool must_exist, char **re
         if (r < 0)
                 return r;
         return config_check(c, path, ret_error);
+}
+
+static int replace_string(char **s, const char *value) {
+        char *copy = strdup(value);
+
+        if (!copy)
+                return -ENOMEM;
+        free(*s);
+        *s = copy;
+        return 0;
+}
+
+int hvac_config_override(HvacConfig *c, const char *path, const HvacConfigOverrides *o, char **ret_error) {
+        _cleanup_free_ char *source = NULL;
+        bool known = false;
+        int r;
+
+        if (!o->backend && !o->http_url)
+                return 0;
+
+        if (o->backend) {
+                for (size_t i = 0; backend_choices[i]; i++)
+                        known = known || streq(backend_choices[i], o->backend);
+                if (!known)
+                        return config_error(ret_error, "--backend: '%s' is not one of sim, lirc, http", o->backend);
+                r = replace_string(&c->backend, o->backend);
+                if (r < 0)
+                        return r;
+        }
+        if (o->http_url) {
+                if (!streq(c->backend, "http"))
+                        return config_error(ret_error, "--http-url: the backend is '%s' (%s), not http; "
+                                            "add --backend http", c->backend, o->backend ? "--backend" : path);
+                r = replace_string(&c->http.url, o->http_url);
+                if (r < 0)
+                        return r;
+        }
+
+        /* Checked as the file is, and the message says where the value came from. */
+        if (asprintf(&source, "%s with%s%s", path, o->backend ? " --backend" : "",
+                     o->http_url ? " --http-url" : "") < 0)
+                return -ENOMEM;
+        return config_check(c, source, ret_error);
 }

@@ -1,4 +1,8 @@
 # hvacd/: the air conditioner's state, its backends, tests and benchmark.
+# libcurl is hvacd's own, for the http backend, which loads it (dlopen) when it is used: only its
+# headers are needed at build time.
+HVACD_PKGS     := libcurl
+HVACD_CFLAGS   := $(shell pkg-config --cflags $(HVACD_PKGS) 2>/dev/null)
 HVACD_LIB_SRCS := hvacd/state.c hvacd/persist.c hvacd/hvac-config.c hvacd/ir.c hvacd/ir-read.c \
                   hvacd/ir-coolix.c hvacd/ir-midea.c hvacd/ir-gree.c hvacd/ir-mitsubishi.c \
                   hvacd/ir-mitsubishi112.c hvacd/ir-daikin.c hvacd/ir-daikin-short.c \
@@ -6,7 +10,8 @@ HVACD_LIB_SRCS := hvacd/state.c hvacd/persist.c hvacd/hvac-config.c hvacd/ir.c h
                   hvacd/ir-panasonic.c hvacd/ir-hitachi.c \
                   hvacd/ir-samsung.c hvacd/ir-toshiba.c hvacd/ir-mitsubishi-heavy.c \
                   hvacd/lirc-receiver.c \
-                  hvacd/backend-sim.c hvacd/backend-lirc.c
+                  hvacd/backend-sim.c hvacd/backend-lirc.c hvacd/daikin.c \
+                  hvacd/backend-http.c
 HVACD_SRCS     := $(HVACD_LIB_SRCS) hvacd/manager.c hvacd/hvac-bus.c hvacd/main.c
 HVACD_OBJS     := $(HVACD_SRCS:%.c=$(BUILD)/%.o)
 HVACD_LIB_OBJS := $(HVACD_LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -14,6 +19,7 @@ HVACD_LIB_OBJS := $(HVACD_LIB_SRCS:%.c=$(BUILD)/%.o)
 IR_CAPTURE_OBJS := $(BUILD)/hvacd/ir-capture.o
 
 BINARIES += $(BUILD)/hvacd/hvacd
+$(BUILD)/hvacd/%.o: CFLAGS += $(HVACD_CFLAGS)
 $(BUILD)/hvacd/hvacd: $(HVACD_OBJS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
@@ -21,7 +27,9 @@ $(BUILD)/hvacd/hvacd: $(HVACD_OBJS) $(LIBCOMMON)
 $(BUILD)/tests/test-hvac-%.o: CFLAGS += -Ihvacd
 
 TESTS += $(BUILD)/tests/test-hvac-state $(BUILD)/tests/test-hvac-ir $(BUILD)/tests/test-hvac-backend \
-         $(BUILD)/tests/test-hvac-bus
+         $(BUILD)/tests/test-hvac-bus $(BUILD)/tests/test-hvac-http $(BUILD)/tests/test-hvac-daikin
+$(BUILD)/tests/test-hvac-daikin: $(BUILD)/tests/test-hvac-daikin.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 $(BUILD)/tests/test-hvac-state: $(BUILD)/tests/test-hvac-state.o $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 $(BUILD)/tests/test-hvac-ir: $(BUILD)/tests/test-hvac-ir.o $(IR_CAPTURE_OBJS) $(HVACD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
@@ -30,6 +38,10 @@ $(BUILD)/tests/test-hvac-backend: $(BUILD)/tests/test-hvac-backend.o $(HVACD_LIB
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 # The integration test drives the real daemon; it links nothing of it.
 $(BUILD)/tests/test-hvac-bus: $(BUILD)/tests/test-hvac-bus.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+
+# Against tests/daikin-emulator.py, the emulated adapter it starts.
+$(BUILD)/tests/test-hvac-http: $(BUILD)/tests/test-hvac-http.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
 
 TEST_SCRIPTS += tests/test-hvacd.sh
@@ -46,3 +58,9 @@ EXTRA_TARGETS += $(BUILD)/bench/bench-ir
 $(BUILD)/bench/bench-ir.o: CFLAGS += -Ihvacd
 $(BUILD)/bench/bench-ir: $(BUILD)/bench/bench-ir.o $(IR_CAPTURE_OBJS) $(HVACD_LIB_OBJS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+BENCHES += $(BUILD)/bench/bench-hvacd-http
+EXTRA_TARGETS += $(BUILD)/bench/bench-hvacd-http
+$(BUILD)/bench/bench-hvacd-http.o: CFLAGS += $(TEST_CFLAGS)
+$(BUILD)/bench/bench-hvacd-http: $(BUILD)/bench/bench-hvacd-http.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm

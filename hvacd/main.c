@@ -18,6 +18,7 @@
 #define IR_DECODE_TEXT_MAX (4u << 20)
 
 static const char *arg_config = NULL;
+static HvacConfigOverrides arg_overrides = {};
 static bool arg_ir_dump = false;
 static const char *arg_ir_decode = NULL;
 static const char *arg_protocol = NULL;
@@ -35,6 +36,9 @@ static void help(void) {
                "The air conditioner's state on the bus as org.voicehvac.Hvac1.\n\n"
                "  -h --help               Show this help\n"
                "     --config FILE        Configuration (default " HVACD_CONFIG_DEFAULT ")\n"
+               "     --backend NAME       sim, lirc or http, over the configuration's\n"
+               "     --http-url URL       The Daikin adapter, http://HOST[:PORT], over the\n"
+               "                          configuration's http.url\n"
                "     --ir-dump            Print the IR frame for a state in the format of\n"
                "                          'ir-ctl --send', and exit\n"
                "     --ir-decode FILE     Decode a recording ('ir-ctl -r' or mode2 text) and\n"
@@ -63,6 +67,8 @@ static int parse_power(const char *s, bool *ret) {
 static int parse_argv(int argc, char *argv[]) {
         enum {
                 ARG_CONFIG = 0x100,
+                ARG_BACKEND,
+                ARG_HTTP_URL,
                 ARG_IR_DUMP,
                 ARG_IR_DECODE,
                 ARG_OPTION,
@@ -75,6 +81,8 @@ static int parse_argv(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h' },
                 { "config",      required_argument, NULL, ARG_CONFIG },
+                { "backend",     required_argument, NULL, ARG_BACKEND },
+                { "http-url",    required_argument, NULL, ARG_HTTP_URL },
                 { "ir-dump",     no_argument,       NULL, ARG_IR_DUMP },
                 { "ir-decode",   required_argument, NULL, ARG_IR_DECODE },
                 { "option",      required_argument, NULL, ARG_OPTION },
@@ -96,6 +104,12 @@ static int parse_argv(int argc, char *argv[]) {
                         return 0;
                 case ARG_CONFIG:
                         arg_config = optarg;
+                        break;
+                case ARG_BACKEND:
+                        arg_overrides.backend = optarg;
+                        break;
+                case ARG_HTTP_URL:
+                        arg_overrides.http_url = optarg;
                         break;
                 case ARG_IR_DUMP:
                         arg_ir_dump = true;
@@ -277,6 +291,8 @@ static int run(void) {
                 return log_oom();
 
         r = hvac_config_load(&config, arg_config ?: HVACD_CONFIG_DEFAULT, arg_config != NULL, &error);
+        if (r >= 0)
+                r = hvac_config_override(&config, arg_config ?: HVACD_CONFIG_DEFAULT, &arg_overrides, &error);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0)

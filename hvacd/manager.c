@@ -34,17 +34,24 @@ int manager_new(HvacConfig *config, Manager **ret) {
         return 0;
 }
 
+/* Whether the unit may not have the state yet: a restart sends it then. */
+static bool manager_state_pending(Manager *m) {
+        return !m->delivered_valid || !hvac_state_equal(&m->delivered, &m->state);
+}
+
 static int manager_write_state(void *userdata) {
         Manager *m = userdata;
+        bool pending = manager_state_pending(m);
         int r;
 
-        if (m->saved_valid && hvac_state_equal(&m->saved, &m->state))
+        if (m->saved_valid && hvac_state_equal(&m->saved, &m->state) && m->saved_pending == pending)
                 return 0;
-        r = hvac_state_save(m->state_path, &m->state);
+        r = hvac_state_save_pending(m->state_path, &m->state, pending);
         if (r < 0)
                 return r;
         m->saved = m->state;
         m->saved_valid = true;
+        m->saved_pending = pending;
         return 0;
 }
 
@@ -70,15 +77,20 @@ static void manager_save_state(Manager *m) {
  * coalescing window still held goes to the backend once more (a LIRC frame already handed to
  * the sender thread is sent before the thread stops). */
 static void manager_flush(Manager *m) {
-        manager_save_state(m);
-
         if (m->backend && m->dirty && !m->in_flight &&
             !(m->retry_timer && sd_event_source_get_enabled(m->retry_timer, NULL) > 0)) {
                 int r = hvac_backend_transmit(m->backend, &m->state);
                 if (r < 0 && r != -EINPROGRESS)
                         log_warning_errno(r, "Final transmission before exit failed: %m");
+                if (r == 0) {
+                        m->delivered = m->state;
+                        m->delivered_valid = true;
+                }
                 m->dirty = false;
         }
+
+        /* After the transmission: whether the unit has it decides "pending". */
+        manager_save_state(m);
 }
 
 Manager *manager_free(Manager *m) {
@@ -163,66 +175,89 @@ static void manager_transmit(Manager *m) {
         m->dirty = false;
         m->sending = m->state;
         r = hvac_backend_transmit(m->backend, &m->sending);
-
-        /* After the backend has it: the fsync()s of the state file are not the unit's business. */
-        manager_save_state(m);
-
         if (r == -EINPROGRESS) {
                 m->in_flight = true;
+                /* After the backend has it: the fsync()s of the state file are not the unit's business. */
+                manager_save_state(m);
                 return;
         }
         manager_transmission_done(m, r);
 }
 
-static void manager_transmission_failed(Manager *m, int result) {
+/* A transmission or a read-back failed: LastError says why, and enough of them in a row make
+ * the service degraded. "what" is "Sending to" or "Reading from". */
+static void manager_backend_failed(Manager *m, int result, const char *what) {
         _cleanup_free_ char *message = NULL;
-        uint64_t initial = m->config.retry_initial_ms * USEC_PER_MSEC, max = m->config.retry_max_ms * USEC_PER_MSEC;
+        const char *detail = hvac_backend_error_message(m->backend);
         bool was_degraded = m->degraded;
-        int r;
 
         m->failures++;
-        m->dirty = true;        /* the unit still has to get this state */
-        m->retry_delay_usec = m->retry_delay_usec == 0 ? initial : MIN(m->retry_delay_usec * 2, max);
+        m->last_failure = result;
         m->degraded = m->failures >= m->config.degraded_after_failures;
 
-        if (asprintf(&message, "Sending to %s failed: %s", m->backend_target, strerror(-result)) >= 0) {
+        if (asprintf(&message, "%s %s failed: %s", what, m->backend_target, detail ?: strerror(-result)) >= 0) {
                 free(m->last_error);
                 m->last_error = TAKE_PTR(message);
         }
-
-        log_warning_errno(result, "Transmission %u in a row to %s failed, retrying in %" PRIu64 " ms: %m",
-                          m->failures, m->backend_target, (uint64_t) (m->retry_delay_usec / USEC_PER_MSEC));
         if (m->degraded && !was_degraded)
-                log_error("%u transmissions in a row failed; reporting the service as degraded.", m->failures);
-
-        r = arm_timer(m, &m->retry_timer, m->retry_delay_usec, on_retry_timer, "retry");
-        if (r < 0)
-                log_error_errno(r, "Failed to arm the retry timer, waiting for the next change: %m");
+                log_error("%u requests in a row to %s failed; reporting the service as degraded.", m->failures,
+                          m->backend_target);
 
         manager_bus_emit_properties(m, m->degraded != was_degraded ? PROPERTY_NAMES("LastError", "Degraded")
                                                                      : PROPERTY_NAMES("LastError"));
 }
 
-static void manager_transmission_done(Manager *m, int result) {
+/* The unit answered: clears LastError and Degraded. "transmitted" counts a transmission. */
+static void manager_backend_succeeded(Manager *m, bool transmitted) {
         bool was_failing = m->failures > 0 || m->degraded;
 
+        if (transmitted)
+                m->transmissions++;
+        if (!was_failing && !transmitted)
+                return;
+        if (was_failing)
+                log_info("%s answers again after %u failures.", m->backend_target, m->failures);
+        m->failures = 0;
+        m->last_failure = 0;
+        m->retry_delay_usec = 0;
+        m->degraded = false;
+        free(m->last_error);
+        m->last_error = NULL;
+
+        if (transmitted)
+                manager_bus_emit_properties(m, was_failing ? PROPERTY_NAMES("Transmissions", "LastError", "Degraded")
+                                                           : PROPERTY_NAMES("Transmissions"));
+        else
+                manager_bus_emit_properties(m, PROPERTY_NAMES("LastError", "Degraded"));
+}
+
+static void manager_transmission_failed(Manager *m, int result) {
+        uint64_t initial = m->config.retry_initial_ms * USEC_PER_MSEC, max = m->config.retry_max_ms * USEC_PER_MSEC;
+        int r;
+
+        m->dirty = true;        /* the unit still has to get this state */
+        m->retry_delay_usec = m->retry_delay_usec == 0 ? initial : MIN(m->retry_delay_usec * 2, max);
+        log_warning_errno(result, "Transmission %u in a row to %s failed, retrying in %" PRIu64 " ms: %s",
+                          m->failures + 1, m->backend_target, (uint64_t) (m->retry_delay_usec / USEC_PER_MSEC),
+                          hvac_backend_error_message(m->backend) ?: strerror(-result));
+        manager_backend_failed(m, result, "Sending to");
+
+        r = arm_timer(m, &m->retry_timer, m->retry_delay_usec, on_retry_timer, "retry");
+        if (r < 0)
+                log_error_errno(r, "Failed to arm the retry timer, waiting for the next change: %m");
+}
+
+static void manager_transmission_done(Manager *m, int result) {
         m->in_flight = false;
         if (result < 0) {
                 manager_transmission_failed(m, result);
                 return;
         }
 
-        m->transmissions++;
-        if (was_failing)
-                log_info("Transmission to %s succeeded again after %u failures.", m->backend_target, m->failures);
-        m->failures = 0;
-        m->retry_delay_usec = 0;
-        m->degraded = false;
-        free(m->last_error);
-        m->last_error = NULL;
-
-        manager_bus_emit_properties(m, was_failing ? PROPERTY_NAMES("Transmissions", "LastError", "Degraded")
-                                                   : PROPERTY_NAMES("Transmissions"));
+        m->delivered = m->sending;
+        m->delivered_valid = true;
+        manager_backend_succeeded(m, true);
+        manager_save_state(m);
 
         /* Changes that came in while this one was on its way. */
         manager_schedule_transmit(m);
@@ -282,6 +317,47 @@ static void on_backend_received(HvacBackend *b, const HvacState *s, bool has_fan
         manager_save_state(m);
 }
 
+/* The unit read back. Ours wins while it has not reached the unit (last write wins); otherwise
+ * the unit's is the truth, e.g. after someone used its own remote. */
+static void on_backend_polled(HvacBackend *b, int result, const HvacState *reported, void *userdata) {
+        Manager *m = userdata;
+        HvacState n, old;
+
+        if (result < 0) {
+                log_warning("Reading back from %s failed (%u in a row): %s", m->backend_target, m->failures + 1,
+                            hvac_backend_error_message(b) ?: strerror(-result));
+                manager_backend_failed(m, result, "Reading from");
+                return;
+        }
+
+        if (m->dirty || m->in_flight) {
+                /* The unit answers again: what waited for it goes now, not at the next retry. A state
+                 * the unit refused (PARAM NG) waits for its retry. */
+                if (m->dirty && !m->in_flight && timer_armed(m->retry_timer) && m->last_failure != -EINVAL) {
+                        (void) sd_event_source_set_enabled(m->retry_timer, SD_EVENT_OFF);
+                        manager_transmit(m);
+                }
+                return;
+        }
+
+        n = *reported;
+        n.target_temperature = isnan(n.target_temperature) ? m->state.target_temperature
+                                                           : hvac_temperature_nearest(&m->limits, n.target_temperature);
+        m->delivered = n;
+        m->delivered_valid = true;
+        manager_backend_succeeded(m, false);
+
+        if (!hvac_state_equal(&n, &m->state)) {
+                log_info("The unit reports power %s, mode %s, %g °C, fan %s; taking that over.",
+                         n.power ? "on" : "off", hvac_mode_to_string(n.mode), n.target_temperature,
+                         hvac_fan_to_string(n.fan));
+                old = m->state;
+                m->state = n;
+                manager_bus_emit_state_changed(m, &old);
+        }
+        manager_save_state(m);
+}
+
 int manager_apply_change(Manager *m, const HvacChange *c, char **ret_problem) {
         HvacState n, old;
         int r;
@@ -303,6 +379,7 @@ int manager_apply_change(Manager *m, const HvacChange *c, char **ret_problem) {
 
 static int manager_load_state(Manager *m) {
         _cleanup_(state_file_load_done) StateFileLoad load = {};
+        bool pending = false;
         int r;
 
         r = state_file_path(m->config.state_file, &m->state_path);
@@ -312,7 +389,7 @@ static int manager_load_state(Manager *m) {
         if (r < 0)
                 return log_oom();
 
-        r = hvac_state_restore(m->state_path, &m->limits, &m->state, &load);
+        r = hvac_state_restore(m->state_path, &m->limits, &m->state, &pending, &load);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0) {
@@ -334,7 +411,15 @@ static int manager_load_state(Manager *m) {
 
         m->saved = m->state;
         m->saved_valid = true;
-        log_info("Restored state from %s.", m->state_path);
+        m->saved_pending = pending;
+        if (pending)
+                /* It never reached the unit: it goes out once the backend is up. */
+                m->dirty = true;
+        else {
+                m->delivered = m->state;
+                m->delivered_valid = true;
+        }
+        log_info("Restored state from %s%s.", m->state_path, pending ? ", not yet confirmed by the unit" : "");
         return 0;
 }
 
@@ -343,10 +428,19 @@ static int manager_setup_backend(Manager *m) {
                 .transmitted = on_backend_transmitted,
                 .current_temperature = on_backend_current_temperature,
                 .received = on_backend_received,
+                .polled = on_backend_polled,
         };
         int r;
 
-        if (streq(m->config.backend, "lirc")) {
+        if (streq(m->config.backend, "http")) {
+                /* The circuit breaker opens when the service turns degraded, and probes on the
+                 * retry schedule. */
+                m->config.http.failures_to_open = m->config.degraded_after_failures;
+                m->config.http.probe_initial_ms = m->config.retry_initial_ms;
+                m->config.http.probe_max_ms = m->config.retry_max_ms;
+                r = hvac_backend_new_http(m->event, &m->config.http, &callbacks, m, &m->backend);
+                m->backend_target = m->config.http.url;
+        } else if (streq(m->config.backend, "lirc")) {
                 r = hvac_backend_new_lirc(m->event, &m->config.lirc, &callbacks, m, &m->backend);
                 m->backend_target = m->config.lirc.device;
         } else {
@@ -358,6 +452,8 @@ static int manager_setup_backend(Manager *m) {
 
         m->current_temperature = hvac_backend_current_temperature(m->backend);
         log_info("Using the %s backend (%s).", m->backend->ops->name, m->backend_target);
+
+        manager_schedule_transmit(m);
         return 0;
 }
 

@@ -31,7 +31,14 @@ typedef struct HvacConfig {
         unsigned retry_max_ms;
         SimConfig sim;
         LircConfig lirc;
+        HttpConfig http;
 } HvacConfig;
+
+/* What the command line sets over the file. */
+typedef struct HvacConfigOverrides {
+        const char *backend;
+        const char *http_url;
+} HvacConfigOverrides;
 
 typedef struct Manager {
         sd_event *event;
@@ -46,6 +53,9 @@ typedef struct Manager {
         HvacState saved;                /* what the state file holds */
         bool saved_valid;
         StateSaver *saver;              /* retries a state that could not be written */
+        bool saved_pending;
+        HvacState delivered;            /* what the unit last confirmed (or reported) */
+        bool delivered_valid;
 
         HvacBackend *backend;
         const char *backend_target;     /* what the backend talks to, for messages */
@@ -60,6 +70,7 @@ typedef struct Manager {
         bool assumed_announced;         /* Assumed has turned false and was announced */
         uint64_t transmissions;
         unsigned failures;              /* consecutive */
+        int last_failure;               /* -errno of the last one */
         bool degraded;
         char *last_error;
 } Manager;
@@ -68,6 +79,8 @@ int hvac_config_init(HvacConfig *c);
 void hvac_config_done(HvacConfig *c);
 /* Loads and cross-checks the configuration; *ret_error names the file and the key. */
 int hvac_config_load(HvacConfig *c, const char *path, bool must_exist, char **ret_error);
+/* Applies the command line's settings over what was loaded from "path", and checks again. */
+int hvac_config_override(HvacConfig *c, const char *path, const HvacConfigOverrides *o, char **ret_error);
 
 /* Takes over the configuration (*config is left empty). */
 int manager_new(HvacConfig *config, Manager **ret);

@@ -16,6 +16,7 @@ typedef struct StateFile {
         char *mode;
         double target_temperature;      /* NAN: missing */
         char *fan_speed;
+        int pending;                    /* -1: missing, which is "delivered" */
 } StateFile;
 
 static const char *const mode_choices[] = { "cool", "heat", "dry", "fan_only", "auto", NULL };
@@ -37,6 +38,7 @@ static const ConfigField state_fields[] = {
         { "mode", CONFIG_STRING, offsetof(StateFile, mode), .choices = mode_choices },
         { "target_temperature", CONFIG_DOUBLE, offsetof(StateFile, target_temperature) },
         { "fan_speed", CONFIG_STRING, offsetof(StateFile, fan_speed), .choices = fan_choices },
+        { "pending", CONFIG_CUSTOM, offsetof(StateFile, pending), .parse = parse_power },
         {}
 };
 
@@ -87,8 +89,8 @@ static int state_file_convert(const char *path, const StateFile *f, const HvacLi
 }
 
 int hvac_state_parse(const char *name, const char *text, size_t size, const HvacLimits *l, HvacState *ret,
-                     char **ret_problem) {
-        StateFile f = { .power = -1, .target_temperature = NAN };
+                     bool *ret_pending, char **ret_problem) {
+        StateFile f = { .power = -1, .target_temperature = NAN, .pending = -1 };
         int r;
 
         *ret_problem = NULL;
@@ -102,12 +104,19 @@ int hvac_state_parse(const char *name, const char *text, size_t size, const Hvac
         }
 
         r = state_file_convert(name, &f, l, ret, ret_problem);
+        if (r >= 0 && ret_pending)
+                *ret_pending = f.pending > 0;
 finish:
         config_free_strings(state_fields, &f);
         return r;
 }
 
 int hvac_state_load(const char *path, const HvacLimits *l, HvacState *ret, char **ret_problem) {
+        return hvac_state_load_pending(path, l, ret, NULL, ret_problem);
+}
+
+int hvac_state_load_pending(const char *path, const HvacLimits *l, HvacState *ret, bool *ret_pending,
+                            char **ret_problem) {
         _cleanup_free_ char *text = NULL, *problem = NULL;
         size_t size;
         int r;
@@ -122,33 +131,50 @@ int hvac_state_load(const char *path, const HvacLimits *l, HvacState *ret, char 
         }
         if (r < 0)
                 return r;
-        return hvac_state_parse(path, text, size, l, ret, ret_problem);
+        return hvac_state_parse(path, text, size, l, ret, ret_pending, ret_problem);
 }
 
 typedef struct RestoreContext {
         const char *path;
         const HvacLimits *limits;
         HvacState *state;
+        bool *pending;
 } RestoreContext;
 
 static int restore_parse(const char *text, size_t size, void *userdata, char **ret_problem) {
         RestoreContext *c = userdata;
 
-        return hvac_state_parse(c->path, text, size, c->limits, c->state, ret_problem);
+        return hvac_state_parse(c->path, text, size, c->limits, c->state, c->pending, ret_problem);
 }
 
-int hvac_state_restore(const char *path, const HvacLimits *l, HvacState *ret, StateFileLoad *ret_load) {
-        RestoreContext c = { path, l, ret };
+int hvac_state_restore(const char *path, const HvacLimits *l, HvacState *ret, bool *ret_pending,
+                       StateFileLoad *ret_load) {
+        RestoreContext c = { path, l, ret, ret_pending };
 
         return state_file_load(path, HVAC_STATE_FILE_MAX, restore_parse, &c, ret_load);
 }
 
 int hvac_state_save(const char *path, const HvacState *s) {
+        return hvac_state_save_pending(path, s, false);
+}
+
+int hvac_state_save_pending(const char *path, const HvacState *s, bool pending) {
         _cleanup_free_ char *text = NULL;
         int r;
 
         r = hvac_state_to_json(s, &text);
         if (r < 0)
                 return r;
+        if (pending) {
+                /* One more key before the closing brace: the unit has not confirmed this state. */
+                char *p = strrchr(text, '}');
+                _cleanup_free_ char *with = NULL;
+
+                assert(p);
+                if (asprintf(&with, "%.*s,\"pending\":true}\n", (int) (p - text), text) < 0)
+                        return -ENOMEM;
+                free(text);
+                text = TAKE_PTR(with);
+        }
         return write_file_atomic(path, text, strlen(text), 0644);
 }

@@ -116,6 +116,10 @@ static double grid_snap(const HvacLimits *l, double t) {
         return CLAMP(hvac_temperature_snap(t, l->min, l->step), l->min, l->max);
 }
 
+double hvac_temperature_nearest(const HvacLimits *l, double t) {
+        return grid_snap(l, t);
+}
+
 void hvac_state_init_default(HvacState *s, const HvacLimits *l) {
         *s = (HvacState) {
                 .power = false,

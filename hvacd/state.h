@@ -84,6 +84,9 @@ int hvac_temperature_check(const HvacLimits *l, const char *field, double t, cha
 /* The grid point base + n × step nearest t, as the double nearest its decimal value. */
 double hvac_temperature_snap(double t, double base, double step);
 
+/* The nearest point of the grid within the limits, for a value a unit reported. */
+double hvac_temperature_nearest(const HvacLimits *l, double t);
+
 /* Powered off, cooling, fan auto, 24 °C (or the nearest grid point inside the limits). */
 void hvac_state_init_default(HvacState *s, const HvacLimits *l);
 bool hvac_state_equal(const HvacState *a, const HvacState *b);

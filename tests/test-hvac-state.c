@@ -171,6 +171,7 @@ static void test_persist(void) {
                 "{\"power\":true,\"mode\":\"cool\",\"target_temperature\":\"24\",\"fan_speed\":\"auto\"}",
                 "{\"power\":true,\"mode\":\"cool\",\"fan_speed\":\"auto\"}",
                 "{\"power\":true,\"mode\":\"cool\",\"target_temperature\":24,\"fan_speed\":\"auto\",\"x\":1}",
+                "{\"power\":true,\"mode\":\"cool\",\"target_temperature\":24,\"fan_speed\":\"auto\",\"pending\":1}",
         };
 
         check(hvac_state_load(path, &limits, &back, &problem) == -ENOENT, "missing file");
@@ -178,6 +179,16 @@ static void test_persist(void) {
         check(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644, "mode 0644");
         check(hvac_state_load(path, &limits, &back, &problem) == 0 && hvac_state_equal(&s, &back),
               "round trip: %s", problem);
+        {
+                bool pending = true;
+
+                check(hvac_state_load_pending(path, &limits, &back, &pending, &problem) == 0 && !pending,
+                      "no pending key: delivered");
+                check(hvac_state_save_pending(path, &s, true) == 0 &&
+                      hvac_state_load_pending(path, &limits, &back, &pending, &problem) == 0 && pending &&
+                      hvac_state_equal(&s, &back), "pending round trip: %s", problem);
+                check(hvac_state_load(path, &limits, &back, &problem) == 0, "a pending state loads plainly too");
+        }
 
         for (size_t i = 0; i < ELEMENTSOF(corrupt); i++) {
                 _cleanup_free_ char *p = NULL;
@@ -237,6 +248,23 @@ static void test_config(void) {
         expect_config("{ \"state_file\": \"../etc/passwd\" }", "key 'state_file'");
         expect_config("{ \"retry_initial_ms\": 5000, \"retry_max_ms\": 100 }", "key 'retry_initial_ms'");
         expect_config("{ \"degraded_after_failures\": 0 }", "key 'degraded_after_failures'");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://192.0.2.1:8080/\" } }", NULL);
+        expect_config("{ \"backend\": \"http\" }", "key 'http.url': empty");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"https://192.0.2.1\" } }",
+                      "key 'http.url': 'https://192.0.2.1' does not start with http://");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://192.0.2.1/aircon\" } }",
+                      "without a path");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://\" } }", "names no host");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://[fe80::1]:80\" } }", NULL);
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://h:0\" } }", "invalid port");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://h:80x\" } }", "invalid port");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://h:65536/\" } }", "invalid port");
+        expect_config("{ \"http\": { \"url\": 5 } }", "key 'http.url'");
+        expect_config("{ \"http\": { \"poll_interval_ms\": 5 } }", "key 'http.poll_interval_ms'");
+        expect_config("{ \"http\": { \"timeout_ms\": 0 } }", "key 'http.timeout_ms'");
+        expect_config("{ \"http\": { \"pol_interval_ms\": 500 } }", "unknown key 'http.pol_interval_ms'");
+        expect_config("{ \"backend\": \"http\", \"http\": { \"url\": \"http://h\", \"connect_timeout_ms\": 5000,"
+                      " \"timeout_ms\": 1000 } }", "key 'http.connect_timeout_ms'");
         expect_config("{ \"backend\": \"lirc\" }", "protocol 'coolix' sends whole degrees");
         expect_config("{ \"backend\": \"lirc\", \"temperature_step\": 1 }", "key 'min_temperature': 16 is below");
         expect_config("{ \"backend\": \"lirc\", \"min_temperature\": 17, \"max_temperature\": 32, "

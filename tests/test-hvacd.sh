@@ -124,9 +124,27 @@ config_fails '{ "backend": "lirc", "min_temperature": 17, "temperature_step": 1,
                 "lirc": { "receiver": "/nonexistent/lirc1" } }' "key 'lirc.receiver': /nonexistent/lirc1"
 config_fails '{ "backend": "lirc", "min_temperature": 17, "temperature_step": 1,
                 "lirc": { "receiver": "/etc/hostname" } }' "key 'lirc.receiver': /etc/hostname is no LIRC device"
+config_fails '{ "backend": "http", "http": { "url": "ftp://192.0.2.1" } }' "key 'http.url'"
+config_fails '{ "http": { "poll_interval_ms": 0 } }' "key 'http.poll_interval_ms'"
 ok
 STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/missing.json" >"$tmp/out" 2>&1 &&
         fail "a missing --config file should stop hvacd"
+
+# The command line over the file, checked the same way; the message says where the value came from.
+cli_fails() { # cli_fails NEEDLE ARGS…
+        local needle=$1; shift
+        echo '{}' >"$tmp/empty.json"
+        ok
+        if STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/empty.json" "$@" >"$tmp/out" 2>&1; then
+                fail "hvacd $* should not start"
+        elif ! grep -q -- "$needle" "$tmp/out"; then
+                fail "hvacd $*: message should say '$needle': $(cat "$tmp/out")"
+        fi
+}
+cli_fails "--backend: 'carrier-pigeon'" --backend carrier-pigeon
+cli_fails "with --backend: key 'http.url': empty" --backend http
+cli_fails "with --backend --http-url: key 'http.url': 'http://h/x'" --backend http --http-url http://h/x
+cli_fails "--http-url: the backend is 'sim'" --http-url http://192.0.2.1
 
 # --- the live interface against the contract -----------------------------------------------
 command -v dbus-daemon >/dev/null || { echo "SKIP: dbus-daemon is not installed"; exit 77; }

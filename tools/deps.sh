@@ -8,7 +8,7 @@ PACKAGES=(
         # build
         gcc make pkg-config clang libclang-rt-14-dev
         libsystemd-dev libasound2-dev libudev-dev libjson-c-dev libpulse-dev
-        libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+        libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us libcurl4-openssl-dev
         # the interface test builds a gdbus-codegen client
         libglib2.0-dev
         # acoustic adaptation at enrolment (bw, mllr_solve; sphinx_fe; pocketsphinx_mdef_convert)

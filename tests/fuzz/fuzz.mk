@@ -11,7 +11,7 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 300
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_NAMES   := fuzz-config fuzz-hvac-state fuzz-intent fuzz-audio-packet fuzz-mute-state fuzz-ir-decode
+FUZZ_NAMES   := fuzz-config fuzz-hvac-state fuzz-intent fuzz-audio-packet fuzz-mute-state fuzz-ir-decode fuzz-daikin
 FUZZ_TARGETS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = $(filter-out -O% -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) -O1 -g \
@@ -37,6 +37,7 @@ $(FUZZ_DIR)/fuzz-mute-state: $(FUZZ_DIR)/audiod/mute-state.o $(FUZZ_DIR)/common/
                              $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o
 $(FUZZ_DIR)/fuzz-ir-decode: $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter hvacd/ir%.c,$(HVACD_LIB_SRCS))) \
                             $(FUZZ_DIR)/hvacd/state.o $(FUZZ_DIR)/common/string-util.o
+$(FUZZ_DIR)/fuzz-daikin: $(FUZZ_DIR)/hvacd/daikin.o $(FUZZ_DIR)/hvacd/state.o $(FUZZ_DIR)/common/string-util.o
 
 # Built (and run by make check) in the plain tree only, and only where clang can link libFuzzer.
 ifneq ($(SANITIZE),1)
