@@ -19,7 +19,7 @@ INSTALL_CONFIGS  = $(wildcard audiod/*.json hvacd/*.json wakeword/*.json watchdo
 # The recogniser's data: its command grammar and word lists.
 INSTALL_WAKEWORD_DATA = $(wildcard wakeword/*.gram wakeword/*.txt)
 
-install: $(BINARIES)
+install-files: $(BINARIES)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/voicehvac \
 	        $(DESTDIR)$(PREFIX)/share/dbus-1/system.d $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces \
 	        $(DESTDIR)$(PREFIX)/share/voicehvac $(DESTDIR)$(PREFIX)/lib/sysusers.d
@@ -37,7 +37,7 @@ install: $(BINARIES)
 	install -m644 cgroups/budget.json $(DESTDIR)$(PREFIX)/share/voicehvac/
 	install -m644 $(INSTALL_CONFIGS) $(DESTDIR)$(SYSCONFDIR)/voicehvac/
 
-.PHONY: install
+.PHONY: install-files
 
 # The installed layout, verified on the build machine (systemd-analyze, dbus-daemon).
 TEST_SCRIPTS += tests/test-units.sh

@@ -8,9 +8,9 @@ $(LIBHARNESS): $(HARNESS_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/tests/%.o: CFLAGS += $(TEST_CFLAGS)
+$(BUILD)/tests/%.o: VH_CFLAGS += $(TEST_CFLAGS)
 
 TESTS += $(BUILD)/tests/test-common
 $(BUILD)/tests/test-common: $(BUILD)/tests/test-common.o $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
