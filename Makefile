@@ -123,10 +123,21 @@ run: deps-check
 install: deps-check
 	@$(MAKE) --no-print-directory install-files
 
+# The suite of a cross build, run here under qemu-user (tests/cross/check-cross.sh).
+check-arm64 check-i386: check-%:
+	@$(MAKE) --no-print-directory deps-check ARCH=
+	@$(MAKE) --no-print-directory deps-check ARCH=$*
+	@$(MAKE) --no-print-directory build-all ARCH=$*
+	@$(MAKE) --no-print-directory check-cross ARCH=$*
+
+check-cross:
+	@tests/cross/check-cross.sh $(ARCH) $(BUILD) "$(TESTS)" "$(filter-out tests/fuzz/%,$(TEST_SCRIPTS))"
+
 check-fresh:
 	@tests/fresh/check-fresh.sh
 
 clean:
 	rm -rf build build-asan build-arm64 build-i386 .check-results .check-results-*
 
-.PHONY: all build-all deps deps-check deps-arm64 deps-i386 check check-quick bench run install check-fresh clean
+.PHONY: all build-all deps deps-check deps-arm64 deps-i386 check check-quick check-arm64 check-i386 check-cross \
+        check-fresh bench run install clean

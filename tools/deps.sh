@@ -37,7 +37,7 @@ arm64|i386)
         esac
         # Debian's cross compiler, the libraries as multi-arch :$arch packages beside the host's,
         # and qemu-user with binfmt so the tests run the foreign binaries as they are.
-        PACKAGES=(gcc-$triplet pkg-config qemu-user-static binfmt-support
+        PACKAGES=(gcc-$triplet pkg-config qemu-user-static binfmt-support file
                   "${DEV_PACKAGES[@]/%/:$arch}" libasound2-plugins:$arch)
         ;;
 *)
