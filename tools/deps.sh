@@ -2,13 +2,14 @@
 # Installs every Debian package that building, testing, benchmarking and the demo need.
 #   tools/deps.sh                  install (or upgrade to) all of them
 #   tools/deps.sh --if-missing     install only when one of them is missing (what make calls)
-#   tools/deps.sh [--if-missing] arm64|i386
+#   tools/deps.sh --check          exit 0 when all are installed, 1 when not; installs nothing
+#   tools/deps.sh [--if-missing|--check] arm64|i386
 #                                  the cross toolchain, the foreign architecture's dev packages
 #                                  (multi-arch) and qemu-user to run its binaries
 set -euo pipefail
 
-if_missing=0
-if [ "${1:-}" = "--if-missing" ]; then if_missing=1; shift; fi
+mode=install
+case ${1:-} in --if-missing|--check) mode=${1#--}; shift ;; esac
 arch=${1:-}
 
 PACKAGES=(
@@ -54,7 +55,11 @@ for p in "${PACKAGES[@]}"; do
         grep -qxE "$q" <<<"$installed" || missing+=("$p")
 done
 
-if [ $if_missing -eq 1 ] && [ ${#missing[@]} -eq 0 ]; then
+if [ $mode = check ]; then
+        [ ${#missing[@]} -eq 0 ]
+        exit
+fi
+if [ $mode = if-missing ] && [ ${#missing[@]} -eq 0 ]; then
         exit 0
 fi
 
