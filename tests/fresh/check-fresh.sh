@@ -48,26 +48,25 @@ rev=$(git -C "$src" rev-parse HEAD) || finish fail "$src is not a git checkout"
 # --- the bare tree, cached on its recipe -------------------------------------------------------
 key=$(printf '%s\n' "$suite" "$mirror" minbase make | sha256sum | cut -c1-12)
 bare="$cache/bare-$suite-$key.tar"
-mkdir -p "$cache/archives/partial"
-if [ ! -s "$bare" ]; then
-        exec 9>"$cache/.lock"
-        flock 9
-        if [ ! -s "$bare" ]; then
-                echo "check-fresh: debootstrap --variant=minbase $suite from $mirror (once)…"
-                tmp=$(mktemp -d "$cache/bare.XXXXXX")
-                if ! debootstrap --variant=minbase --include=make "$suite" "$tmp/root" "$mirror" \
-                        >"$tmp/debootstrap.log" 2>&1; then
-                        tail -n 20 "$tmp/debootstrap.log"
-                        rm -rf --one-file-system "$tmp"
-                        finish fail "debootstrap failed"
-                fi
-                rm -rf "$tmp/root/var/cache/apt/archives/"*.deb
-                tar -C "$tmp/root" --numeric-owner -cf "$bare.tmp" . && mv "$bare.tmp" "$bare"
+make_bare() {
+        local tmp
+        echo "check-fresh: debootstrap --variant=minbase $suite from $mirror (once)…"
+        tmp=$(mktemp -d "$cache/bare.XXXXXX")
+        if ! debootstrap --variant=minbase --include=make "$suite" "$tmp/root" "$mirror" \
+                >"$tmp/debootstrap.log" 2>&1; then
+                tail -n 20 "$tmp/debootstrap.log"
                 rm -rf --one-file-system "$tmp"
-                find "$cache" -maxdepth 1 -name 'bare-*.tar' ! -path "$bare" -delete
+                return 1
         fi
-        exec 9>&-
-fi
+        rm -rf "$tmp/root/var/cache/apt/archives/"*.deb
+        tar -C "$tmp/root" --numeric-owner -cf "$bare.tmp" . && mv "$bare.tmp" "$bare" ||
+                { rm -rf --one-file-system "$tmp" "$bare.tmp"; return 1; }
+        rm -rf --one-file-system "$tmp"
+        # Trees of older recipes are of no further use.
+        find "$cache" -maxdepth 1 -name 'bare-*.tar' ! -path "$bare" -delete
+}
+mkdir -p "$cache/archives/partial"
+{ flock 9 && { [ -s "$bare" ] || make_bare; }; } 9>"$cache/.lock" || finish fail "debootstrap failed"
 
 # --- one chroot at a time ------------------------------------------------------------------------
 unmount_all() {
