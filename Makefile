@@ -8,7 +8,7 @@
 #   make ARCH=arm64 cross-build into build-arm64/ (also i386); make check-arm64 tests it under qemu
 #   make check-fresh  `make run` and `make` on a bare Debian 12 chroot (slow; not in make check)
 #
-# CFLAGS, LDFLAGS and CC are the user's: the project's own flags live in VH_CFLAGS/VH_LDFLAGS
+# CFLAGS, CPPFLAGS, LDFLAGS and CC are the user's: the project's own flags live in VH_CFLAGS/VH_LDFLAGS
 # and are always used. `make DEPS=none` builds with what is installed and installs nothing
 # (package builds).
 
@@ -78,7 +78,7 @@ build-all: $(BINARIES) $(TESTS) $(EXTRA_TARGETS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(VH_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(VH_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)
 
