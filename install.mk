@@ -20,7 +20,7 @@ INSTALL_CONFIGS  = $(wildcard audiod/*.json hvacd/*.json wakeword/*.json watchdo
 # The recogniser's data: its command grammar and word lists.
 INSTALL_WAKEWORD_DATA = $(wildcard wakeword/*.gram wakeword/*.txt)
 
-install: $(BINARIES)
+install-files: $(BINARIES)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/voicehvac \
 	        $(DESTDIR)$(PREFIX)/share/dbus-1/system.d $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces \
 	        $(DESTDIR)$(PREFIX)/share/voicehvac $(DESTDIR)$(PREFIX)/lib/sysusers.d
@@ -45,7 +45,7 @@ install: $(BINARIES)
 	                $$c >"$$dest" && chmod 644 "$$dest" || exit 1; \
 	done
 
-.PHONY: install
+.PHONY: install-files
 
 # The installed layout, verified on the build machine (systemd-analyze, dbus-daemon).
 TEST_SCRIPTS += tests/test-units.sh

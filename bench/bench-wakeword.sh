@@ -84,6 +84,29 @@ sox -D -q "$out/lead.wav" "$out/talk0.wav" "$out/floor10.wav" "$out/talk.wav"
         "continuous speech without the phrase" >"$out/talk.txt" 2>"$out/talk.err" ||
         echo "live run on speech failed: $(tail -n 3 "$out/talk.err")" >"$out/talk.txt"
 
+# The same recogniser built for arm64 (make ARCH=arm64, in $VH_ARM64_BUILD) on one minute of the
+# speech, under qemu-user beside the build machine's: what emulation costs, not what a board does.
+arm64="${VH_ARM64_BUILD:-$src/build-arm64}/wakeword/wakeword"
+sox -q "$corpus/neg/ordinary.wav" "$out/minute.wav" trim 0 60
+rtf() {         # rtf BINARY: wall and CPU seconds of --decode on $out/minute.wav per second of audio
+        /usr/bin/python3 - "$1" "$out/minute.wav" "$(soxi -D "$out/minute.wav")" <<'PY'
+import resource, subprocess, sys, time
+secs = float(sys.argv[3])
+t0 = time.monotonic()
+subprocess.run([sys.argv[1], "--decode", sys.argv[2]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+wall = time.monotonic() - t0
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f (CPU %.3f)" % (wall / secs, (ru.ru_utime + ru.ru_stime) / secs))
+PY
+}
+native_rtf=$(rtf "$bin" 2>/dev/null) || native_rtf="failed"
+if [ -x "$arm64" ] && "$arm64" --help >/dev/null 2>&1; then
+        arm64_rtf=$(rtf "$arm64" 2>/dev/null) || arm64_rtf="failed"
+else
+        arm64_rtf="not measured (make deps-arm64, then make bench builds it)"
+fi
+echo "--decode real-time factor, $(soxi -D "$out/minute.wav" | cut -d. -f1) s of speech: native $native_rtf; arm64 under qemu-user $arm64_rtf" >"$out/rtf.txt"
+
 /usr/bin/python3 - "$corpus" "$out" "$holdout" <<'PY'
 import json, os, subprocess, sys, statistics
 corpus, out, holdout = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -138,6 +161,7 @@ for name, label in (("ordinary", "continuous speech"), ("silence", "silence with
     dur = duration(f"{corpus}/neg/ordinary.wav") if name == "ordinary" else 600
     print(f"--decode CPU on {label}: {100 * cpu / dur:.2f} % of one core")
 print(f"--decode peak RSS (longest file): {max(cost(n)[1] for n in ('ordinary', 'nearmiss', 'pos')) / 1024:.1f} MiB")
+print(open(f"{out}/rtf.txt").read(), end="")
 print(open(f"{out}/live.txt").read(), end="")
 print(open(f"{out}/talk.txt").read(), end="")
 for h, label in (("flite", "another synthesizer (flite voices)"), ("rooms", "the corpus in reverberant rooms")):

@@ -65,8 +65,10 @@ static int lirc_open_device(LircBackend *l) {
                 return negative_errno();
 
         if (S_ISCHR(st.st_mode)) {
+                /* A device without the ioctl is no LIRC device; qemu-user answers ENOSYS for
+                 * ioctls it does not pass through, where a kernel says ENOTTY. */
                 if (ioctl(fd, LIRC_GET_FEATURES, &features) < 0)
-                        return errno == ENOTTY ? -ENODEV : negative_errno();
+                        return errno == ENOTTY || errno == ENOSYS ? -ENODEV : negative_errno();
                 if (!(features & LIRC_CAN_SEND_PULSE))
                         return -EOPNOTSUPP;
                 l->is_lirc = true;

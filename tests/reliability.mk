@@ -8,34 +8,34 @@ BUSFUZZ      := $(BUILD)/tests/busfuzz/busfuzz
 
 EXTRA_TARGETS += $(BUSFUZZ)
 $(BUSFUZZ): $(BUSFUZZ_OBJS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # The reliability tests share tests/busfuzz/stack.c: the daemons on a private bus.
 STACK_OBJS := $(BUILD)/tests/busfuzz/stack.o
-$(BUILD)/tests/busfuzz/%.o: CFLAGS += $(TEST_CFLAGS)
-$(BUILD)/tests/test-busfuzz.o $(BUILD)/tests/test-load-%.o $(BUILD)/tests/test-authorization.o: CFLAGS += -Itests/busfuzz
+$(BUILD)/tests/busfuzz/%.o: VH_CFLAGS += $(TEST_CFLAGS)
+$(BUILD)/tests/test-busfuzz.o $(BUILD)/tests/test-load-%.o $(BUILD)/tests/test-authorization.o: VH_CFLAGS += -Itests/busfuzz
 
 TESTS += $(BUILD)/tests/test-busfuzz
 $(BUILD)/tests/test-busfuzz: $(BUILD)/tests/test-busfuzz.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUSFUZZ) \
                 $(BUILD)/audiod/audiod $(BUILD)/hvacd/hvacd
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
 
 TESTS += $(BUILD)/tests/test-load-mute
 $(BUILD)/tests/test-load-mute: $(BUILD)/tests/test-load-mute.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm -lpthread
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm -lpthread
 
 TESTS += $(BUILD)/tests/test-load-streams
 $(BUILD)/tests/test-load-streams: $(BUILD)/tests/test-load-streams.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
 
 TESTS += $(BUILD)/tests/test-load-apply
 $(BUILD)/tests/test-load-apply: $(BUILD)/tests/test-load-apply.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm -lpthread
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm -lpthread
 
 TESTS += $(BUILD)/tests/test-authorization
 $(BUILD)/tests/test-authorization: $(BUILD)/tests/test-authorization.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | \
                 $(BUILD)/audiod/audiod $(BUILD)/hvacd/hvacd
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
 
 # `make reliability`: the fuzzers (VH_FUZZ_SECONDS each, 30 by default), the bus fuzzer, the load
 # tests and the authorisation test in the plain tree, and one table of what was tried and lost.

@@ -8,20 +8,20 @@ $(LIBHARNESS): $(HARNESS_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/tests/%.o: CFLAGS += $(TEST_CFLAGS)
+$(BUILD)/tests/%.o: VH_CFLAGS += $(TEST_CFLAGS)
 
 TESTS += $(BUILD)/tests/test-common
 $(BUILD)/tests/test-common: $(BUILD)/tests/test-common.o $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 
 TESTS += $(BUILD)/tests/test-state-file
 $(BUILD)/tests/test-state-file: $(BUILD)/tests/test-state-file.o $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The state directory on a small tmpfs that fills up, with every daemon; needs root for the mount.
 TESTS += $(BUILD)/tests/test-full-disk
-$(BUILD)/tests/test-full-disk.o: CFLAGS += -Itests/busfuzz
+$(BUILD)/tests/test-full-disk.o: VH_CFLAGS += -Itests/busfuzz
 $(BUILD)/tests/test-full-disk: $(BUILD)/tests/test-full-disk.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod \
                 $(BUILD)/hvacd/hvacd $(BUILD)/watchdogd/watchdogd $(BUILD)/wakeword/wakeword $(BUILD)/voicehvacctl/voicehvacctl
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)

@@ -1,8 +1,16 @@
 #!/bin/bash
 # Installs every Debian package that building, testing, benchmarking and the demo need.
-#   tools/deps.sh              install (or upgrade to) all of them
-#   tools/deps.sh --if-missing install only when one of them is missing (what make calls)
+#   tools/deps.sh                  install (or upgrade to) all of them
+#   tools/deps.sh --if-missing     install only when one of them is missing (what make calls)
+#   tools/deps.sh --check          exit 0 when all are installed, 1 when not; installs nothing
+#   tools/deps.sh [--if-missing|--check] arm64|i386
+#                                  the cross toolchain, the foreign architecture's dev packages
+#                                  (multi-arch) and qemu-user to run its binaries
 set -euo pipefail
+
+mode=install
+case ${1:-} in --if-missing|--check) mode=${1#--}; shift ;; esac
+arch=${1:-}
 
 PACKAGES=(
         # build
@@ -16,8 +24,8 @@ PACKAGES=(
         # run and test
         systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         pipewire pipewire-bin wireplumber
-        # the VM suite (real systemd, cgroup v2 and ALSA under qemu)
-        qemu-system-x86 debootstrap e2fsprogs
+        # the VM suite (real systemd, cgroup v2 and ALSA under qemu), `make check-fresh`
+        qemu-system-x86 debootstrap e2fsprogs git
         # Debian packages (make deb)
         debhelper dpkg-dev lintian
         # demo and benchmark corpus
@@ -47,15 +55,42 @@ unpack_pipewire_alsa() {
         return $rc
 }
 
+# The libraries the daemons link, the same list for every architecture.
+DEV_PACKAGES=(libsystemd-dev libasound2-dev libudev-dev libjson-c-dev libpulse-dev
+              libpocketsphinx-dev libsphinxbase-dev libcurl4-openssl-dev)
+
+case $arch in
+"") ;;
+arm64|i386)
+        case $arch in
+        arm64) triplet=aarch64-linux-gnu ;;
+        i386)  triplet=i686-linux-gnu ;;
+        esac
+        # Debian's cross compiler, the libraries as multi-arch :$arch packages beside the host's,
+        # and qemu-user with binfmt so the tests run the foreign binaries as they are.
+        PACKAGES=(gcc-$triplet pkg-config qemu-user-static binfmt-support file
+                  "${DEV_PACKAGES[@]/%/:$arch}" libasound2-plugins:$arch)
+        ;;
+*)
+        echo "deps: unknown architecture '$arch' (arm64 or i386)" >&2
+        exit 2
+        ;;
+esac
+
+# One dpkg-query for the lot: make calls this on every build.
+installed=$(dpkg-query -W -f='${binary:Package} ${db:Status-Status}\n' 2>/dev/null | awk '$2 == "installed" { print $1 }')
 missing=()
 for p in "${PACKAGES[@]}"; do
-        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-                missing+=("$p")
-        fi
+        case $p in *:*) q=$p ;; *) q="$p|$p:$(dpkg --print-architecture)|$p:all" ;; esac
+        grep -qxE "$q" <<<"$installed" || missing+=("$p")
 done
-pipewire_alsa_present || missing+=("pipewire-alsa (its ALSA plugin)")
+[ -n "$arch" ] || pipewire_alsa_present || missing+=("pipewire-alsa (its ALSA plugin)")
 
-if [ "${1:-}" = "--if-missing" ] && [ ${#missing[@]} -eq 0 ]; then
+if [ $mode = check ]; then
+        [ ${#missing[@]} -eq 0 ]
+        exit
+fi
+if [ $mode = if-missing ] && [ ${#missing[@]} -eq 0 ]; then
         exit 0
 fi
 
@@ -64,9 +99,13 @@ if [ "$(id -u)" -ne 0 ]; then
         exit 1
 fi
 
-echo "deps: installing ${missing[*]:-${PACKAGES[*]}}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null
-apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >/dev/null
-pipewire_alsa_present || unpack_pipewire_alsa
+if [ -n "$arch" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+        echo "deps: adding the $arch architecture to dpkg"
+        dpkg --add-architecture "$arch"
+fi
+echo "deps: installing ${missing[*]:-${PACKAGES[*]}}"
+apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${PACKAGES[@]}" >/dev/null
+[ -n "$arch" ] || pipewire_alsa_present || unpack_pipewire_alsa
 echo "deps: done"

@@ -6,11 +6,11 @@ VOICEHVACCTL_OBJS := $(VOICEHVACCTL_SRCS:%.c=$(BUILD)/%.o)
 
 BINARIES += $(BUILD)/voicehvacctl/voicehvacctl
 $(BUILD)/voicehvacctl/voicehvacctl: $(VOICEHVACCTL_OBJS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 TEST_SCRIPTS += tests/test-voicehvacctl.sh
 
 TESTS += $(BUILD)/tests/test-voicehvacctl-units
-$(BUILD)/tests/test-voicehvacctl-units.o: CFLAGS += -Ivoicehvacctl
+$(BUILD)/tests/test-voicehvacctl-units.o: VH_CFLAGS += -Ivoicehvacctl
 $(BUILD)/tests/test-voicehvacctl-units: $(BUILD)/tests/test-voicehvacctl-units.o $(BUILD)/voicehvacctl/ctl-args.o \
                 $(BUILD)/voicehvacctl/level-meter.o $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm

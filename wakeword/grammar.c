@@ -82,7 +82,7 @@ static int32 filler_logp(fsg_model_t *fsg, double logprob);
  * from the first "max" filler words. */
 static int filler_arcs_add(fsg_model_t *fsg, int32 from, int32 to, char *const *fillers, unsigned max,
                            char *const *except, int32 logp) {
-        for (char *const *w = fillers; w && *w && w - fillers < (ptrdiff_t) max; w++) {
+        for (char *const *w = fillers; w && *w && (size_t) (w - fillers) < max; w++) {
                 _cleanup_free_ char *name = NULL;
 
                 if (strv_contains(except, *w))

@@ -9,9 +9,9 @@ WAKEWORD_SRCS := wakeword/main.c wakeword/manager.c wakeword/wakeword-bus.c wake
 WAKEWORD_LIB_OBJS := $(WAKEWORD_LIB_SRCS:%.c=$(BUILD)/%.o)
 WAKEWORD_OBJS := $(WAKEWORD_SRCS:%.c=$(BUILD)/%.o)
 WAKEWORD_LIB := $(BUILD)/wakeword/libwakeword.a
-WAKEWORD_LIBS := $(shell pkg-config --libs pocketsphinx sphinxbase 2>/dev/null) -lpthread -lm
+WAKEWORD_LIBS := $(shell $(PKG_CONFIG) --libs pocketsphinx sphinxbase 2>/dev/null) -lpthread -lm
 
-$(BUILD)/wakeword/%.o: CFLAGS += $(shell pkg-config --cflags pocketsphinx sphinxbase 2>/dev/null) \
+$(BUILD)/wakeword/%.o: VH_CFLAGS += $(shell $(PKG_CONFIG) --cflags pocketsphinx sphinxbase 2>/dev/null) \
         -DWAKEWORD_DATADIR='"$(PREFIX)/share/voicehvac"'
 
 $(WAKEWORD_LIB): $(WAKEWORD_LIB_OBJS)
@@ -20,22 +20,22 @@ $(WAKEWORD_LIB): $(WAKEWORD_LIB_OBJS)
 
 BINARIES += $(BUILD)/wakeword/wakeword
 $(BUILD)/wakeword/wakeword: $(WAKEWORD_OBJS) $(WAKEWORD_LIB) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
 
 # Unit tests of the parts that need no bus.
-$(BUILD)/tests/test-wakeword-%.o $(BUILD)/tests/test-intent.o: CFLAGS += -Iwakeword \
-        $(shell pkg-config --cflags pocketsphinx sphinxbase 2>/dev/null)
+$(BUILD)/tests/test-wakeword-%.o $(BUILD)/tests/test-intent.o: VH_CFLAGS += -Iwakeword \
+        $(shell $(PKG_CONFIG) --cflags pocketsphinx sphinxbase 2>/dev/null)
 
 WAKEWORD_UNIT_TESTS := $(BUILD)/tests/test-intent $(BUILD)/tests/test-wakeword-wav $(BUILD)/tests/test-wakeword-grammar \
                        $(BUILD)/tests/test-wakeword-vad $(BUILD)/tests/test-wakeword-score $(BUILD)/tests/test-wakeword-ring \
                        $(BUILD)/tests/test-wakeword-adaptation
 TESTS += $(WAKEWORD_UNIT_TESTS)
 $(WAKEWORD_UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(WAKEWORD_LIB) $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(WAKEWORD_LIBS)
 
 TESTS += $(BUILD)/tests/test-wakeword-audiod
 $(BUILD)/tests/test-wakeword-audiod: $(BUILD)/tests/test-wakeword-audiod.o $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 TEST_SCRIPTS += tests/test-wakeword-decode.sh tests/test-wakeword-enrol.sh
 
@@ -44,6 +44,6 @@ BENCHES += bench/bench-wakeword.sh bench/bench-enrol.sh
 
 # The live half of the benchmark: latency and the daemon's own cost through audiod.
 EXTRA_TARGETS += $(BUILD)/bench/bench-wakeword-live
-$(BUILD)/bench/bench-wakeword-live.o: CFLAGS += $(TEST_CFLAGS)
+$(BUILD)/bench/bench-wakeword-live.o: VH_CFLAGS += $(TEST_CFLAGS)
 $(BUILD)/bench/bench-wakeword-live: $(BUILD)/bench/bench-wakeword-live.o $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm

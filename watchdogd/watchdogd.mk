@@ -8,20 +8,20 @@ WATCHDOGD_LIB_OBJS := $(WATCHDOGD_LIB_SRCS:%.c=$(BUILD)/%.o)
 
 BINARIES += $(BUILD)/watchdogd/watchdogd
 $(BUILD)/watchdogd/watchdogd: $(WATCHDOGD_OBJS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the bus-free parts directly.
-$(BUILD)/tests/test-watchdogd-rules.o $(BUILD)/tests/test-cgroup.o: CFLAGS += -Iwatchdogd
+$(BUILD)/tests/test-watchdogd-rules.o $(BUILD)/tests/test-cgroup.o: VH_CFLAGS += -Iwatchdogd
 
 TESTS += $(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup
 $(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup: $(BUILD)/tests/%: $(BUILD)/tests/%.o \
                 $(WATCHDOGD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Integration tests drive the real daemons; they link nothing of watchdogd.
 TESTS += $(BUILD)/tests/test-watchdogd
 $(BUILD)/tests/test-watchdogd: $(BUILD)/tests/test-watchdogd.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/watchdogd/watchdogd
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
 TEST_SCRIPTS += tests/test-watchdogd-snd.sh tests/test-run-demo.sh
 

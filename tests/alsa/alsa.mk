@@ -6,12 +6,12 @@ ALSA_TEST_PLUGIN_DIR := $(BUILD)/tests/alsa
 ALSA_TEST_PLUGINS    := $(ALSA_TEST_PLUGIN_DIR)/libasound_module_pcm_vhtest.so \
                         $(ALSA_TEST_PLUGIN_DIR)/libasound_module_ctl_vhtest.so
 
-# Their own flags, never $(CFLAGS): they are dlopen()ed into unsanitized programs
+# Their own flags, never $(VH_CFLAGS) $(CFLAGS): they are dlopen()ed into unsanitized programs
 # (arecord, amixer), so SANITIZE=1 must not reach them, and without -DPIC alsa-lib's
 # headers reference snd_dlsym_start, which makes loading fail.
 ALSA_PLUGIN_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fPIC -DPIC -shared \
-                      $(shell pkg-config --cflags alsa 2>/dev/null)
-ALSA_PLUGIN_LIBS   := $(or $(shell pkg-config --libs alsa 2>/dev/null),-lasound)
+                      $(shell $(PKG_CONFIG) --cflags alsa 2>/dev/null)
+ALSA_PLUGIN_LIBS   := $(or $(shell $(PKG_CONFIG) --libs alsa 2>/dev/null),-lasound)
 
 $(ALSA_TEST_PLUGIN_DIR)/libasound_module_pcm_vhtest.so: tests/alsa/pcm_vhtest.c tests/alsa/vhtest-switch.h
 	@mkdir -p $(@D)
@@ -25,10 +25,10 @@ EXTRA_TARGETS += $(ALSA_TEST_PLUGINS)
 
 # The test finds the plugins and make-conf.sh through $VH_BUILD/$VH_SRCDIR (set by
 # tests/run-tests.sh) or, when run by hand, through these built-in paths.
-$(BUILD)/tests/test-alsa-plugin.o: CFLAGS += \
+$(BUILD)/tests/test-alsa-plugin.o: VH_CFLAGS += \
         -DVHTEST_PLUGIN_DIR='"$(abspath $(ALSA_TEST_PLUGIN_DIR))"' \
         -DVHTEST_MAKE_CONF='"$(abspath tests/alsa/make-conf.sh)"'
 
 TESTS += $(BUILD)/tests/test-alsa-plugin
 $(BUILD)/tests/test-alsa-plugin: $(BUILD)/tests/test-alsa-plugin.o | $(ALSA_TEST_PLUGINS)
-	$(CC) $(LDFLAGS) -o $@ $^ -lasound
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ -lasound

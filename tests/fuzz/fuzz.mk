@@ -14,9 +14,9 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_NAMES   := fuzz-config fuzz-hvac-state fuzz-intent fuzz-audio-packet fuzz-mute-state fuzz-ir-decode fuzz-daikin
 FUZZ_TARGETS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_CFLAGS   = $(filter-out -O% -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) -O1 -g \
+FUZZ_CFLAGS   = $(filter-out -O% -fsanitize=% -fno-sanitize-recover=%,$(VH_CFLAGS) $(CFLAGS)) -O1 -g \
                 -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE) -Itests/fuzz -Ihvacd -Iaudiod -Iwakeword
-FUZZ_LIBS    := $(shell pkg-config --libs json-c 2>/dev/null) -lm
+FUZZ_LIBS    := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null) -lm
 
 $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(@D)
@@ -39,8 +39,9 @@ $(FUZZ_DIR)/fuzz-ir-decode: $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter hvacd/ir%.c,
                             $(FUZZ_DIR)/hvacd/state.o $(FUZZ_DIR)/common/string-util.o
 $(FUZZ_DIR)/fuzz-daikin: $(FUZZ_DIR)/hvacd/daikin.o $(FUZZ_DIR)/hvacd/state.o $(FUZZ_DIR)/common/string-util.o
 
-# Built (and run by make check) in the plain tree only, and only where clang can link libFuzzer.
-ifneq ($(SANITIZE),1)
+# Built (and run by make check) in the plain native tree only, and only where clang can link
+# libFuzzer.
+ifeq ($(SANITIZE)$(CROSS),0)
 FUZZ_AVAILABLE := $(shell command -v $(FUZZ_CC) >/dev/null 2>&1 && echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
                     $(FUZZ_CC) -fsanitize=fuzzer -x c -o /dev/null - >/dev/null 2>&1 && echo yes)
 ifeq ($(FUZZ_AVAILABLE),yes)

@@ -83,6 +83,13 @@ const char *test_src_dir(void) {
         return getenv("VH_SRCDIR") ?: ".";
 }
 
+usec_t test_scaled_usec(usec_t usec) {
+        const char *e = getenv("VH_TEST_TIME_SCALE");
+        unsigned long scale = e ? strtoul(e, NULL, 10) : 1;
+
+        return usec * (scale > 0 ? scale : 1);
+}
+
 static char *path_join(const char *a, const char *b) {
         char *p;
 

@@ -49,6 +49,11 @@ const char *test_src_dir(void);
 char *test_build_path(const char *rel);
 char *test_src_path(const char *rel);
 
+/* A deadline for how long the stack takes to do something, times $VH_TEST_TIME_SCALE (a whole
+ * number, 1 when unset): the cross-architecture suite runs every binary under qemu-user, which
+ * starts a daemon several times slower than the build machine does. */
+usec_t test_scaled_usec(usec_t usec);
+
 /* A fresh directory under /tmp, world-searchable so unprivileged clients can reach sockets in
  * it; removed at exit. */
 const char *test_tmpdir(void);
