@@ -44,15 +44,6 @@ static const char *strempty(const char *s) {
 static char *mnt, *state_dir, *switch_path, *audiod_conf, *hvacd_conf;
 static pid_t audiod_pid, hvacd_pid, watchdogd_pid;
 
-#define WAIT_FOR(cond, timeout)                                                 \
-        ({                                                                      \
-                usec_t _end_ = now_usec(CLOCK_MONOTONIC) + (timeout);           \
-                bool _done_;                                                    \
-                while (!(_done_ = (cond)) && now_usec(CLOCK_MONOTONIC) < _end_)   \
-                        usleep(20 * 1000);                                      \
-                _done_;                                                         \
-        })
-
 /* ---- the file system ------------------------------------------------------------------- */
 
 static void unmount_fs(void) {

@@ -113,14 +113,6 @@ static char *state_snapshot(void) {
         return s;
 }
 
-#define WAIT_FOR(cond, timeout_usec)                                                            \
-        ({                                                                                      \
-                usec_t _end_ = now_usec(CLOCK_MONOTONIC) + (timeout_usec);                      \
-                while (!(cond) && now_usec(CLOCK_MONOTONIC) < _end_)                            \
-                        usleep(10000);                                                          \
-                (cond);                                                                         \
-        })
-
 static int call(const char *method, sd_bus_error *error, const char *types, ...) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         va_list ap;

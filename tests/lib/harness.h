@@ -37,6 +37,16 @@ extern unsigned test_checks;
                         test_exit();                                                    \
         } while (0)
 
+/* Waits for cond, evaluated every 20 ms, up to timeout (µs); the last value of cond. */
+#define WAIT_FOR(cond, timeout)                                                 \
+        ({                                                                      \
+                usec_t _end_ = now_usec(CLOCK_MONOTONIC) + (timeout);           \
+                bool _done_;                                                    \
+                while (!(_done_ = (cond)) && now_usec(CLOCK_MONOTONIC) < _end_) \
+                        usleep(20 * 1000);                                      \
+                _done_;                                                         \
+        })
+
 #define test_log(...) do { fprintf(stderr, "# " __VA_ARGS__); fputc('\n', stderr); } while (0)
 
 _noreturn_ void test_skip(const char *reason);
