@@ -1,7 +1,7 @@
 #!/bin/bash
 # run-tests.sh BUILD "TEST BINARIES" "TEST SCRIPTS" RESULTS LABEL
 # Runs each test with a time limit; exit 0 = pass, 77 = skipped (the test says why), else fail.
-# Appends "pass|fail|skip LABEL NAME" lines to RESULTS; logs go to BUILD/test-logs/.
+# Appends "pass|fail|skip LABEL NAME [WHY]" lines to RESULTS; logs go to BUILD/test-logs/.
 set -u
 build=$1; tests=$2; scripts=$3; results=$4; label=$5
 logdir="$build/test-logs"
@@ -23,7 +23,8 @@ run_one() {
         local ms=$(( $(date +%s%3N) - start )); local secs="$((ms / 1000)).$(( (ms % 1000) / 100 ))"
         case $rc in
         0)  echo "PASS [$label] $name (${secs}s)"; echo "pass $label $name" >>"$results" ;;
-        77) echo "SKIP [$label] $name: $(grep -m1 -i 'skip' "$log" | cut -c1-160)"; echo "skip $label $name" >>"$results" ;;
+        77) local why; why=$(grep -m1 -i 'skip' "$log" | cut -c1-160)
+            echo "SKIP [$label] $name: $why"; echo "skip $label $name ${why:-(the test gave no reason)}" >>"$results" ;;
         *)  echo "FAIL [$label] $name (exit $rc, ${secs}s) — last lines of $log:"
             tail -n 25 "$log" | sed 's/^/    /'
             echo "fail $label $name" >>"$results" ;;

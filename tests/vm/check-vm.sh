@@ -28,7 +28,9 @@ finish() { # finish pass|fail|skip REASON
         skip) echo "SKIP [vm] check-vm: $2" ;;
         fail) echo "FAIL [vm] check-vm (${secs}s): $2" ;;
         esac
-        [ -n "$results" ] && echo "$1 vm check-vm" >>"$results"
+        if [ -n "$results" ]; then
+                if [ "$1" = skip ]; then echo "skip vm check-vm $2"; else echo "$1 vm check-vm"; fi >>"$results"
+        fi
         case $1 in pass) exit 0 ;; skip) exit 77 ;; *) exit 1 ;; esac
 }
 
