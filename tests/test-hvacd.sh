@@ -5,18 +5,9 @@ set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
 . "$src/tests/lib/stack.sh"
+. "$src/tests/lib/check.sh"
 hvacd="$(realpath "$build")/hvacd/hvacd"
 contract="$src/dbus-interfaces/org.voicehvac.Hvac1.xml"
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { checks=$((checks + 1)); }
-expect() { # expect DESCRIPTION COMMAND… — the command must succeed
-        local what=$1; shift
-        ok
-        "$@" || fail "$what"
-}
 
 tmp=$(mktemp -d /tmp/test-hvacd-XXXXXX)
 bus_pid=
@@ -29,81 +20,77 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Before any check: what comes from outside the tree (tools/deps.sh installs it).
+for tool in dbus-daemon busctl ir-ctl; do
+        command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
 [ -x "$hvacd" ] || { echo "FAIL: $hvacd not built"; exit 1; }
 
 # --- --ir-dump -----------------------------------------------------------------------------
 out=$("$hvacd" --ir-dump)
-expect "ir-dump exits 0" test $? -eq 0
-expect "ir-dump starts with a comment" grep -q '^# coolix: power on, mode cool, 24 °C, fan auto' <<<"$out"
-expect "ir-dump has the carrier" grep -qx 'carrier 38000' <<<"$out"
-expect "coolix frame: 100 pulses" test "$(grep -c '^pulse [0-9]*$' <<<"$out")" -eq 100
-expect "coolix frame: 99 spaces" test "$(grep -c '^space [0-9]*$' <<<"$out")" -eq 99
-expect "coolix header" test "$(sed -n '3,4p' <<<"$out" | tr '\n' ' ')" = "pulse 4692 space 4416 "
-expect "last line is a pulse" grep -q '^pulse' <<<"$(tail -n1 <<<"$out")"
+check "ir-dump exits 0" test $? -eq 0
+check "ir-dump starts with a comment" grep -q '^# coolix: power on, mode cool, 24 °C, fan auto' <<<"$out"
+check "ir-dump has the carrier" grep -qx 'carrier 38000' <<<"$out"
+check "coolix frame: 100 pulses" test "$(grep -c '^pulse [0-9]*$' <<<"$out")" -eq 100
+check "coolix frame: 99 spaces" test "$(grep -c '^space [0-9]*$' <<<"$out")" -eq 99
+check "coolix header" test "$(sed -n '3,4p' <<<"$out" | tr '\n' ' ')" = "pulse 4692 space 4416 "
+check "last line is a pulse" grep -q '^pulse' <<<"$(tail -n1 <<<"$out")"
 
 gree=$("$hvacd" --ir-dump --protocol gree --power off --mode heat --temperature 22 --fan high)
-expect "gree frame: 139 samples" test "$(grep -c '^\(pulse\|space\) ' <<<"$gree")" -eq 139
-expect "gree header" test "$(sed -n '3,4p' <<<"$gree" | tr '\n' ' ')" = "pulse 9000 space 4500 "
+check "gree frame: 139 samples" test "$(grep -c '^\(pulse\|space\) ' <<<"$gree")" -eq 139
+check "gree header" test "$(sed -n '3,4p' <<<"$gree" | tr '\n' ' ')" = "pulse 9000 space 4500 "
 
 for bad in "--temperature 24.5" "--temperature 35" "--protocol nec" "--mode warm" "--fan turbo" \
            "--power maybe" "--temperature abc" "--protocol gree --option lights=0" \
            "--protocol gree --option light=2" "--option light"; do
-        ok
         # shellcheck disable=SC2086
-        if "$hvacd" --ir-dump $bad >/dev/null 2>"$tmp/err"; then
-                fail "--ir-dump $bad should fail"
-        elif ! [ -s "$tmp/err" ]; then
-                fail "--ir-dump $bad says nothing"
-        fi
+        check_not "--ir-dump $bad fails" eval '"$hvacd" --ir-dump $bad >/dev/null 2>"$tmp/err"'
+        check "--ir-dump $bad says why" test -s "$tmp/err"
 done
-ok; "$hvacd" --temperature 24 >/dev/null 2>&1 && fail "--temperature without --ir-dump should fail"
+check_not "--temperature without --ir-dump fails" quiet "$hvacd" --temperature 24
 
 # --- --ir-decode: what --ir-dump sends, real captures, and frames that say nothing ----------
 "$hvacd" --ir-dump --protocol gree --mode heat --temperature 22 --fan high --option light=0 >"$tmp/gree.ir"
 out=$("$hvacd" --ir-decode "$tmp/gree.ir")
-expect "ir-decode exits 0" test $? -eq 0
-expect "ir-decode: one JSON object with the state" \
+check "ir-decode exits 0" test $? -eq 0
+check "ir-decode: one JSON object with the state" \
         grep -q '^{"protocol":"gree","power":true,"mode":"heat","temperature":22,"fan":"high","options":{"light":0,' <<<"$out"
 # A real remote's capture, as ir-ctl -r prints it.
 awk '/^# label cool high 24$/ { getline; print; exit }' "$src/tests/ir-captures/1394.ir" >"$tmp/coolix.ir"
 out=$("$hvacd" --ir-decode "$tmp/coolix.ir")
-expect "a real coolix capture decodes to its label" \
+check "a real coolix capture decodes to its label" \
         grep -q '^{"protocol":"coolix","power":true,"mode":"cool","temperature":24,"fan":"high",' <<<"$out"
 out=$("$hvacd" --ir-decode "$tmp/coolix.ir" --protocol gree 2>&1)
-expect "decoding as another protocol fails" grep -q 'nothing decoded as gree: unknown protocol' <<<"$out"
+check "decoding as another protocol fails" grep -q 'nothing decoded as gree: unknown protocol' <<<"$out"
 head -n 60 "$tmp/gree.ir" >"$tmp/cut.ir"
 out=$("$hvacd" --ir-decode "$tmp/cut.ir" 2>&1)
-expect "a cut frame is truncated" grep -q 'truncated frame' <<<"$out"
+check "a cut frame is truncated" grep -q 'truncated frame' <<<"$out"
 printf '+300 -300 +300 -9000 +300\n' >"$tmp/noise.ir"
 out=$("$hvacd" --ir-decode "$tmp/noise.ir" 2>&1)
-expect "noise is an unknown protocol" grep -q 'unknown protocol' <<<"$out"
+check "noise is an unknown protocol" grep -q 'unknown protocol' <<<"$out"
 printf 'pulse 9000\nspace 4500\nwhistle 12\n' >"$tmp/bad.ir"
 out=$("$hvacd" --ir-decode "$tmp/bad.ir" 2>&1)
-expect "bad text names its line" grep -q 'bad.ir:3:' <<<"$out"
-ok; "$hvacd" --ir-decode "$tmp/missing.ir" >/dev/null 2>&1 && fail "a missing file should fail"
-ok; "$hvacd" stray-argument >/dev/null 2>&1 && fail "a stray argument should fail"
-expect "--help" "$hvacd" --help >/dev/null
+check "bad text names its line" grep -q 'bad.ir:3:' <<<"$out"
+check_not "a missing file fails" quiet "$hvacd" --ir-decode "$tmp/missing.ir"
+check_not "a stray argument fails" quiet "$hvacd" stray-argument
+check "--help" quiet "$hvacd" --help
 
 # ir-ctl reads the same text: it parses the file before it opens the device, and warns about
 # anything in it it does not take.
-if command -v ir-ctl >/dev/null; then
-        for p in coolix gree; do
-                "$hvacd" --ir-dump --protocol $p >"$tmp/$p.txt"
-                ir-ctl -d /dev/null -s "$tmp/$p.txt" >/dev/null 2>"$tmp/irctl.err"
-                ok
-                if grep -qi -e warning -e 'error:' -e 'no pulses' "$tmp/irctl.err" ||
-                   ! grep -q 'lirc features' "$tmp/irctl.err"; then
-                        fail "ir-ctl does not take the $p frame: $(cat "$tmp/irctl.err")"
-                fi
-        done
-else
-        echo "# ir-ctl (v4l-utils) is not installed: the ir-ctl parse check is skipped"
-fi
+irctl_takes() { # irctl_takes PROTOCOL
+        "$hvacd" --ir-dump --protocol "$1" >"$tmp/$1.txt"
+        ir-ctl -d /dev/null -s "$tmp/$1.txt" >/dev/null 2>"$tmp/irctl.err"
+        grep -qi -e warning -e 'error:' -e 'no pulses' "$tmp/irctl.err" && { cat "$tmp/irctl.err"; return 1; }
+        grep -q 'lirc features' "$tmp/irctl.err" || { cat "$tmp/irctl.err"; return 1; }
+}
+for p in coolix gree; do
+        check "ir-ctl takes the $p frame" irctl_takes $p
+done
 
 # --- configuration errors ------------------------------------------------------------------
 config_fails() { # config_fails JSON NEEDLE
         printf '%s\n' "$1" >"$tmp/bad.json"
-        ok
+        checks=$((checks + 1))
         if STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/bad.json" >"$tmp/out" 2>&1; then
                 fail "config '$1' should stop hvacd"
         elif ! grep -q -- "$tmp/bad.json" "$tmp/out" || ! grep -q -- "$2" "$tmp/out"; then
@@ -126,15 +113,14 @@ config_fails '{ "backend": "lirc", "min_temperature": 17, "temperature_step": 1,
                 "lirc": { "receiver": "/etc/hostname" } }' "key 'lirc.receiver': /etc/hostname is no LIRC device"
 config_fails '{ "backend": "http", "http": { "url": "ftp://192.0.2.1" } }' "key 'http.url'"
 config_fails '{ "http": { "poll_interval_ms": 0 } }' "key 'http.poll_interval_ms'"
-ok
-STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/missing.json" >"$tmp/out" 2>&1 &&
-        fail "a missing --config file should stop hvacd"
+check_not "a missing --config file stops hvacd" \
+        quiet env STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/missing.json"
 
 # The command line over the file, checked the same way; the message says where the value came from.
 cli_fails() { # cli_fails NEEDLE ARGS…
         local needle=$1; shift
         echo '{}' >"$tmp/empty.json"
-        ok
+        checks=$((checks + 1))
         if STATE_DIRECTORY="$tmp/state" timeout 10 "$hvacd" --config "$tmp/empty.json" "$@" >"$tmp/out" 2>&1; then
                 fail "hvacd $* should not start"
         elif ! grep -q -- "$needle" "$tmp/out"; then
@@ -147,25 +133,24 @@ cli_fails "with --backend --http-url: key 'http.url': 'http://h/x'" --backend ht
 cli_fails "--http-url: the backend is 'sim'" --http-url http://192.0.2.1
 
 # --- the live interface against the contract -----------------------------------------------
-command -v dbus-daemon >/dev/null || { echo "SKIP: dbus-daemon is not installed"; exit 77; }
-private_bus_start "$tmp"
+private_bus_start "$tmp" || { fail "the private dbus-daemon did not start"; checks_done; exit 1; }
 bus_pid=$private_bus_pid
 
 echo '{ "sim": { "transmit_log": "'"$tmp"'/tx.log" } }' >"$tmp/hvacd.json"
 STATE_DIRECTORY="$tmp/state" "$hvacd" --config "$tmp/hvacd.json" >"$tmp/hvacd.log" 2>&1 &
 hvacd_pid=$!
 busctl_() { busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" "$@"; }
-for _ in $(seq 200); do busctl_ status org.voicehvac.Hvac1 >/dev/null 2>&1 && break; sleep 0.05; done
+check "hvacd owns its name within 10 s" wait_for 10 quiet busctl_ status org.voicehvac.Hvac1
 
 busctl_ --xml-interface introspect org.voicehvac.Hvac1 /org/voicehvac/Hvac1 >"$tmp/live.xml"
-ok
+checks=$((checks + 1))
 if ! /usr/bin/python3 "$src/tests/lib/compare-introspection.py" "$contract" "$tmp/live.xml" org.voicehvac.Hvac1 \
         >"$tmp/compare.out"; then
         fail "live interface differs from the contract: $(cat "$tmp/compare.out")"
 fi
 
 # Every member of the contract carries a doc comment.
-ok
+checks=$((checks + 1))
 /usr/bin/python3 - "$contract" <<'PY' || fail "contract members without a doc comment"
 import re, sys
 text = open(sys.argv[1]).read()
@@ -184,13 +169,12 @@ if missing:
 PY
 
 # A client's view through busctl: an invalid call names the error and the value.
-ok
+checks=$((checks + 1))
 err=$(busctl_ call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetMode s warm 2>&1)
 grep -q "'warm'" <<<"$err" || fail "busctl SetMode warm: $err"
-ok
-busctl_ call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Apply 'a{sv}' 2 power b true \
-        mode s heat || fail "busctl Apply"
-ok
+check "busctl Apply" quiet busctl_ call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Apply \
+        'a{sv}' 2 power b true mode s heat
+checks=$((checks + 1))
 [ "$(busctl_ get-property org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Mode)" = 's "heat"' ] ||
         fail "Mode after Apply"
 
@@ -198,8 +182,7 @@ kill -TERM "$hvacd_pid"
 wait "$hvacd_pid"
 rc=$?
 hvacd_pid=
-ok
+checks=$((checks + 1))
 [ "$rc" -eq 0 ] || fail "hvacd exited $rc on SIGTERM: $(tail -5 "$tmp/hvacd.log")"
 
-echo "# $checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+checks_done
