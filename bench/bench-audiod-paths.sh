@@ -24,14 +24,7 @@ cleanup() {
         rm -rf "$tmp"
 }
 trap cleanup EXIT
-eventually() { # eventually SECONDS COMMAND…
-        local end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
-        while [ $(( $(date +%s%N) / 1000000 )) -lt $end ]; do
-                "$@" && return 0
-                sleep 0.05
-        done
-        return 1
-}
+. "$src/tests/lib/check.sh"
 . "$src/tests/lib/capture-checks.sh"
 . "$src/tests/lib/sound-servers.sh"
 
@@ -77,8 +70,8 @@ X
         audiod_pid=$!
         pids+=($audiod_pid)
         mkdir -p "$tmp/state-$name"
-        if ! eventually 10 audio_prop Muted >/dev/null || ! audio_setmute false >/dev/null ||
-           ! eventually 10 audio_state_is running; then
+        if ! wait_for 10 audio_prop Muted >/dev/null || ! audio_setmute false >/dev/null ||
+           ! wait_for 10 audio_state_is running; then
                 echo "$name: audiod does not capture from '$dev': $(tail -n 2 "$tmp/audiod-$name.log")"
                 kill "$audiod_pid"; wait "$audiod_pid" 2>/dev/null
                 return

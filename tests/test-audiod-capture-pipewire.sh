@@ -10,7 +10,6 @@ build=$(realpath "${VH_BUILD:-build}")
 src=$(realpath "${VH_SRCDIR:-.}")
 tmp=$(mktemp -d /tmp/test-audiod-capture-pipewire-XXXXXX)
 chmod 755 "$tmp"
-failures=0; checks=0
 pids=()
 cleanup() {
         for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -18,19 +17,7 @@ cleanup() {
         [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
-check() { # check DESCRIPTION COMMAND…
-        local what=$1; shift
-        checks=$((checks + 1))
-        "$@" || { echo "FAIL: $what"; failures=$((failures + 1)); }
-}
-eventually() { # eventually SECONDS COMMAND… — true once COMMAND succeeds within SECONDS
-        local end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
-        while [ $(( $(date +%s%N) / 1000000 )) -lt $end ]; do
-                "$@" && return 0
-                sleep 0.05
-        done
-        return 1
-}
+. "$src/tests/lib/check.sh"
 . "$src/tests/lib/capture-checks.sh"
 . "$src/tests/lib/sound-servers.sh"
 
@@ -52,5 +39,4 @@ kill "$audiod_pid"
 wait "$audiod_pid"; rc=$?
 check "audiod exits cleanly (exit $rc)" test "$rc" -eq 0
 
-echo "# $checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+checks_done

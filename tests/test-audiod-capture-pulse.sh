@@ -9,7 +9,6 @@ build=$(realpath "${VH_BUILD:-build}")
 src=$(realpath "${VH_SRCDIR:-.}")
 tmp=$(mktemp -d /tmp/test-audiod-capture-pulse-XXXXXX)
 chmod 755 "$tmp"
-failures=0; checks=0
 pids=()
 cleanup() {
         for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -17,19 +16,7 @@ cleanup() {
         [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
-check() { # check DESCRIPTION COMMAND…
-        local what=$1; shift
-        checks=$((checks + 1))
-        "$@" || { echo "FAIL: $what"; failures=$((failures + 1)); }
-}
-eventually() { # eventually SECONDS COMMAND… — true once COMMAND succeeds within SECONDS
-        local end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
-        while [ $(( $(date +%s%N) / 1000000 )) -lt $end ]; do
-                "$@" && return 0
-                sleep 0.05
-        done
-        return 1
-}
+. "$src/tests/lib/check.sh"
 . "$src/tests/lib/capture-checks.sh"
 . "$src/tests/lib/sound-servers.sh"
 
@@ -50,16 +37,15 @@ capture_checks pulse 440 0.5 pulse_kill pulse_start
 # A source that stops delivering under a running stream (suspended by hand: pactl, a desktop's
 # mixer) is reported, not left "running" and silent; audiod takes it up again once it runs.
 check "pulse: suspend the source" pactl suspend-sink room 1
-check "pulse: audiod reports the stall (State=stalled)" eventually 8 audio_state_is stalled
+check "pulse: audiod reports the stall (State=stalled)" wait_for 8 audio_state_is stalled
 check "pulse: the log names the device" grep -q "Capture device 'mic' opened but delivered no audio" \
         "$build/test-logs/audiod-capture-pulse.log"
 check "pulse: resume the source" pactl suspend-sink room 0
-check "pulse: the tone again, by itself" eventually 15 tone_flows 440 0.5
+check "pulse: the tone again, by itself" wait_for 15 tone_flows 440 0.5
 check "pulse: State=running again" audio_state_is running
 
 kill "$audiod_pid"
 wait "$audiod_pid"; rc=$?
 check "audiod exits cleanly (exit $rc)" test "$rc" -eq 0
 
-echo "# $checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+checks_done

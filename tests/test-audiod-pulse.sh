@@ -6,9 +6,9 @@ set -u
 build=$(realpath "${VH_BUILD:-build}")
 src=$(realpath "${VH_SRCDIR:-.}")
 . "$src/tests/lib/stack.sh"
+. "$src/tests/lib/check.sh"
 tmp=$(mktemp -d /tmp/test-audiod-pulse-XXXXXX)
 chmod 755 "$tmp"
-failures=0; checks=0
 pids=()
 cleanup() {
         for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -16,19 +16,6 @@ cleanup() {
         [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
-check() { # check DESCRIPTION COMMAND…
-        local what=$1; shift
-        checks=$((checks + 1))
-        "$@" || { echo "FAIL: $what"; failures=$((failures + 1)); }
-}
-eventually() { # eventually SECONDS COMMAND… — true once COMMAND succeeds within SECONDS
-        local end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
-        while [ $(( $(date +%s%N) / 1000000 )) -lt $end ]; do
-                "$@" && return 0
-                sleep 0.05
-        done
-        return 1
-}
 
 for tool in pulseaudio pactl dbus-daemon busctl; do
         command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
@@ -50,7 +37,7 @@ start_pulse() {
                 --disallow-exit --log-target=file:"$tmp/pulse.log" 2>>"$tmp/pulse.err" &
         pulse_pid=$!
         pids+=($pulse_pid)
-        eventually 10 pactl info >/dev/null 2>&1
+        wait_for 10 pactl info >/dev/null 2>&1
 }
 start_pulse || { echo "SKIP: PulseAudio does not start here: $(tail -n 3 "$tmp/pulse.err" "$tmp/pulse.log" 2>/dev/null)"; exit 77; }
 
@@ -63,35 +50,35 @@ vhtest_alsa_env "$tmp" "$tmp/noise.raw"
 cat >"$tmp/audiod.json" <<X
 { "device": "vhtest", "mixer_device": "vhtest", "pulse_source": "vhmic", "pulse_server": "$PULSE_SERVER" }
 X
+mkdir -p "$build/test-logs"
 "$build/audiod/audiod" --config "$tmp/audiod.json" >"$build/test-logs/audiod-pulse.log" 2>&1 &
 audiod_pid=$!
 pids+=($audiod_pid)
-check "audiod starts" eventually 10 muted_prop false
+check "audiod starts" wait_for 10 muted_prop false
 
 setmute() { busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b "$1"; }
 
 check "SetMute(true) mutes the server's source" bash -c "$(declare -f setmute); setmute true"
-check "source muted" eventually 3 source_muted yes
+check "source muted" wait_for 3 source_muted yes
 check "switch off too" grep -qx 0 "$tmp/switch"
 
 pactl set-source-mute vhmic 0
-check "unmuting in the server is followed" eventually 3 muted_prop false
-check "and carried to the capture switch" eventually 3 grep -qx 1 "$tmp/switch"
+check "unmuting in the server is followed" wait_for 3 muted_prop false
+check "and carried to the capture switch" wait_for 3 grep -qx 1 "$tmp/switch"
 
 pactl set-source-mute vhmic 1
-check "muting in the server is followed" eventually 3 muted_prop true
+check "muting in the server is followed" wait_for 3 muted_prop true
 
 # The server goes away: audiod carries on; when it returns, it gets our mute.
 kill "$pulse_pid"; wait "$pulse_pid" 2>/dev/null
 check "audiod survives the server leaving" kill -0 "$audiod_pid"
 check "mute still answers without a server" bash -c "$(declare -f setmute); setmute true"
 start_pulse
-check "the returning server's source is muted by audiod" eventually 10 source_muted yes
+check "the returning server's source is muted by audiod" wait_for 10 source_muted yes
 check "audiod still muted" muted_prop true
 
 kill "$audiod_pid"
 wait "$audiod_pid"; rc=$?
 check "audiod exits cleanly (exit $rc)" test "$rc" -eq 0
 
-echo "# $checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+checks_done

@@ -1,6 +1,6 @@
 # Shell helpers for the tests that capture through a sound server (PulseAudio, PipeWire): a
 # private bus, audiod on it, and checks of what its stream carries. Source it after setting
-# $src, $build and $tmp, and define check() and eventually() as the tests do.
+# $src, $build and $tmp, and define check() and wait_for() as the tests do.
 
 . "$src/tests/lib/stack.sh"
 
@@ -35,7 +35,7 @@ tone_ok() {
                 [ "$gap_ms" -le 200 ]
 }
 
-# tone_flows FREQ AMPLITUDE — probes one second at a time until tone_ok (for "eventually").
+# tone_flows FREQ AMPLITUDE — probes one second at a time until tone_ok (for "wait_for").
 tone_flows() { probe 1 && tone_ok "$1" "$2"; }
 
 # cpu_ms PID — CPU time PID has used so far, all threads, in ms.
@@ -62,7 +62,7 @@ X
         "$build/audiod/audiod" --config "$tmp/audiod.json" >"$2" 2>&1 &
         audiod_pid=$!
         pids+=($audiod_pid)
-        eventually 10 audio_prop Muted >/dev/null
+        wait_for 10 audio_prop Muted >/dev/null
 }
 
 # capture_checks NAME FREQ AMPLITUDE KILL START — the checks both servers share, on an audiod
@@ -73,20 +73,20 @@ capture_checks() {
         local name=$1 f=$2 a=$3 kill_server=$4 start_server=$5
 
         check "$name: audiod unmutes" audio_setmute false
-        check "$name: State=running" eventually 10 audio_state_is running
-        check "$name: the tone arrives (${f} Hz, peak $a)" eventually 10 tone_flows "$f" "$a"
+        check "$name: State=running" wait_for 10 audio_state_is running
+        check "$name: the tone arrives (${f} Hz, peak $a)" wait_for 10 tone_flows "$f" "$a"
         check "$name: audiod sleeps between periods" audiod_not_spinning
 
         check "$name: SetMute(true)" audio_setmute true
         probe 1
         check "$name: not one packet while muted (got $packets)" test "$packets" -eq 0
         check "$name: SetMute(false)" audio_setmute false
-        check "$name: the tone again after unmuting" eventually 5 tone_flows "$f" "$a"
+        check "$name: the tone again after unmuting" wait_for 5 tone_flows "$f" "$a"
 
         check "$name: the server is killed" $kill_server
-        check "$name: audiod notices (State is not running)" eventually 10 audio_not_running
+        check "$name: audiod notices (State is not running)" wait_for 10 audio_not_running
         check "$name: audiod survives the server leaving" kill -0 "$audiod_pid"
         check "$name: the server starts again" $start_server
-        check "$name: audiod takes the stream up again by itself" eventually 20 tone_flows "$f" "$a"
+        check "$name: audiod takes the stream up again by itself" wait_for 20 tone_flows "$f" "$a"
         check "$name: State=running again" audio_state_is running
 }
