@@ -520,11 +520,8 @@ int main(void) {
 
         if (geteuid() != 0)
                 test_skip("needs root to mount a tmpfs");
-        for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
-                _cleanup_free_ char *p = test_build_path(needed[i]);
-                if (access(p, R_OK) < 0)
-                        test_skip("not built: the daemons, voicehvacctl and the vhtest ALSA plugin are needed");
-        }
+        for (size_t i = 0; i < ELEMENTSOF(needed); i++)
+                test_require_built(needed[i]);
         (void) test_tmpdir();
         setup_fs();
 

@@ -162,8 +162,7 @@ int main(void) {
         State final;
         Stack s = {};
 
-        if (access(hvacd, X_OK) < 0)
-                test_skip("hvacd is not built");
+        test_require_built("hvacd/hvacd");
         stack_use_tmpfs_state(&s);
         require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");

@@ -175,12 +175,10 @@ int main(void) {
         usec_t slowest = 0, pass_start;
         pid_t audiod, wakeword;
 
-        if (access(audiod_bin, X_OK) < 0)
-                test_skip("audiod is not built ($VH_BUILD/audiod/audiod)");
-        if (access(plugin, R_OK) < 0)
-                test_skip("the vhtest ALSA plugin is not built");
         if (sh("command -v espeak-ng && command -v sox") != 0)
                 test_skip("espeak-ng or sox missing");
+        test_require_built("audiod/audiod");
+        test_require_built("tests/alsa/libasound_module_pcm_vhtest.so");
 
         make_audio(test_tmpdir(), audio);
         require(asprintf(&unplug_line, "unplug \"%s\"", unplug) > 0, "asprintf");

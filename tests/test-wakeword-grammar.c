@@ -114,10 +114,6 @@ static void test_recognizer(void) {
         float a[RECOGNIZER_CMN_SIZE], b[RECOGNIZER_CMN_SIZE];
         _cleanup_(state_file_load_done) StateFileLoad load = {};
 
-        if (access(MODEL "/en-us/mdef", R_OK) < 0) {
-                test_log("pocketsphinx-en-us is not installed: recogniser part skipped");
-                return;
-        }
         recognizer_config_init_defaults(&c);
         c.hmm = (char *) MODEL "/en-us";
         c.dictionary = (char *) MODEL "/cmudict-en-us.dict";
@@ -159,6 +155,10 @@ static void test_recognizer(void) {
 }
 
 int main(void) {
+        /* Before any check: the model is a package (tools/deps.sh), not part of the tree. */
+        if (access(MODEL "/en-us/mdef", R_OK) < 0)
+                test_skip("pocketsphinx-en-us is not installed (" MODEL "/en-us/mdef)");
+
         test_split();
         test_fillers();
         test_hypotheses();

@@ -400,12 +400,10 @@ int main(void) {
         _cleanup_free_ char *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so"),
                             *bin = test_build_path("watchdogd/watchdogd"), *audiod_conf = NULL;
 
-        if (access(bin, X_OK) < 0)
-                test_skip("watchdogd is not built");
-        if (access(plugin, R_OK) < 0)
-                test_skip("the vhtest ALSA plugin is not built");
         if (access("/usr/share/pocketsphinx/model/en-us/en-us", F_OK) < 0)
                 test_skip("pocketsphinx-en-us (the acoustic model wakeword needs) is not installed");
+        test_require_built("watchdogd/watchdogd");
+        test_require_built("tests/alsa/libasound_module_pcm_vhtest.so");
 
         setup_audio();
         audiod_conf = write_config("audiod.json", "{ \"device\": \"vhtest\", \"mixer_device\": \"vhtest\", "

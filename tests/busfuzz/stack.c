@@ -39,19 +39,9 @@ void stack_use_tmpfs_state(Stack *s) {
         s->state_dir = strdup(dir);
 }
 
-bool stack_audio_available(const char **ret_reason) {
-        _cleanup_free_ char *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so");
-        _cleanup_free_ char *audiod = test_build_path("audiod/audiod");
-
-        if (access(plugin, R_OK) < 0) {
-                *ret_reason = "the vhtest ALSA plugin is not built";
-                return false;
-        }
-        if (access(audiod, X_OK) < 0) {
-                *ret_reason = "audiod is not built";
-                return false;
-        }
-        return true;
+void stack_require_audio(void) {
+        test_require_built("tests/alsa/libasound_module_pcm_vhtest.so");
+        test_require_built("audiod/audiod");
 }
 
 static void write_pattern(const char *path) {
@@ -102,10 +92,7 @@ void stack_start_audiod(Stack *s, sd_bus *bus) {
 }
 
 void stack_start_unmuted_audiod(Stack *s, sd_bus **ret_bus) {
-        const char *reason;
-
-        if (!stack_audio_available(&reason))
-                test_skip(reason);
+        stack_require_audio();
         stack_use_tmpfs_state(s);
         stack_audio_setup(s, 4, "root");
         require(test_bus_start() == 0, "private dbus-daemon");
@@ -130,28 +117,24 @@ void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms) {
         require(test_wait_for_name(bus, HVAC_NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns " HVAC_NAME);
 }
 
-bool stack_start_wakeword(Stack *s, sd_bus *bus) {
+void stack_start_wakeword(Stack *s, sd_bus *bus) {
         _cleanup_free_ char *bin = test_build_path("wakeword/wakeword");
         char *argv[] = { bin, NULL };
 
-        if (access(bin, X_OK) < 0)
-                return false;
+        test_require_built("wakeword/wakeword");
         s->wakeword = test_spawn("wakeword", argv);
         require(s->wakeword > 0, "spawn wakeword");
         require(test_wait_for_name(bus, WAKE_NAME, 20 * USEC_PER_SEC) == 0, "wakeword owns " WAKE_NAME);
-        return true;
 }
 
-bool stack_start_watchdogd(Stack *s, sd_bus *bus) {
+void stack_start_watchdogd(Stack *s, sd_bus *bus) {
         _cleanup_free_ char *bin = test_build_path("watchdogd/watchdogd");
         char *argv[] = { bin, NULL };
 
-        if (access(bin, X_OK) < 0)
-                return false;
+        test_require_built("watchdogd/watchdogd");
         s->watchdogd = test_spawn("watchdogd", argv);
         require(s->watchdogd > 0, "spawn watchdogd");
         require(test_wait_for_name(bus, WATCHDOG_NAME, 10 * USEC_PER_SEC) == 0, "watchdogd owns " WATCHDOG_NAME);
-        return true;
 }
 
 static void stop_one(pid_t *pid, const char *name) {

@@ -40,19 +40,17 @@ typedef union StackPacket {
  * fsync()ed state writes measure the daemon, not the disk. Removed at exit. */
 void stack_use_tmpfs_state(Stack *s);
 
-/* Sets up the ALSA configuration and environment (once, before any daemon starts). Returns
- * false, with the reason, when the vhtest plugin is not built. */
-bool stack_audio_available(const char **ret_reason);
+/* Fails the test unless audiod and the vhtest plugin are built. */
+void stack_require_audio(void);
+/* Sets up the ALSA configuration and environment (once, before any daemon starts). */
 void stack_audio_setup(Stack *s, unsigned max_clients, const char *unmute_group);
 void stack_start_audiod(Stack *s, sd_bus *bus);
-/* For the load tests: skips the test when the vhtest plugin is not built; otherwise state on
- * tmpfs, a private bus connected to, audiod (4 clients, root may unmute) running and unmuted. */
+/* For the load tests: state on tmpfs, a private bus connected to, audiod (4 clients, root may unmute) running and unmuted. */
 void stack_start_unmuted_audiod(Stack *s, sd_bus **ret_bus);
 void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms);
-/* false when wakeword is not built. */
-bool stack_start_wakeword(Stack *s, sd_bus *bus);
-/* In its watch-only mode (no --supervise); false when watchdogd is not built. */
-bool stack_start_watchdogd(Stack *s, sd_bus *bus);
+void stack_start_wakeword(Stack *s, sd_bus *bus);
+/* In its watch-only mode (no --supervise). */
+void stack_start_watchdogd(Stack *s, sd_bus *bus);
 /* SIGTERM each daemon started; check()s that each exits 0 (86 = leak under ASan). Frees the
  * paths; call it last. */
 void stack_stop(Stack *s);

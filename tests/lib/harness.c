@@ -110,6 +110,12 @@ char *test_src_path(const char *rel) {
         return path_join(rp ?: test_src_dir(), rel);
 }
 
+void test_require_built(const char *rel) {
+        _cleanup_free_ char *p = test_build_path(rel);
+
+        require(access(p, F_OK) == 0, "%s is built", p);
+}
+
 const char *test_tmpdir(void) {
         if (!tmpdir) {
                 char t[] = "/tmp/voicehvac-test-XXXXXX";

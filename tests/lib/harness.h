@@ -58,6 +58,9 @@ const char *test_build_dir(void);
 const char *test_src_dir(void);
 char *test_build_path(const char *rel);
 char *test_src_path(const char *rel);
+/* A file the build makes, relative to $VH_BUILD: make builds it before any test runs, so a
+ * missing one fails the test (it is no reason to skip). */
+void test_require_built(const char *rel);
 
 /* A deadline for how long the stack takes to do something, times $VH_TEST_TIME_SCALE (a whole
  * number, 1 when unset): the cross-architecture suite runs every binary under qemu-user, which
