@@ -11,9 +11,9 @@ if [ ! -e /proc/asound/card0/pcm1c/sub0/status ]; then
         return 0
 fi
 ensure_active audiod hvacd wakeword
-wait_for 20 prop_is Audio1 State running
+check "incident: audiod captures (State=running within 20 s)" wait_for 20 prop_is Audio1 State running
 # At rest: wakeword done with what the checks before played to it.
-wait_for 30 prop_is WakeWord1 State listening
+check "incident: wakeword at rest (State=listening within 30 s)" wait_for 30 prop_is WakeWord1 State listening
 sleep 5
 
 # The stack at rest, for comparison (and the figure the suite prints).
@@ -81,7 +81,12 @@ done
 quota=$(sed -n 's/^CPUQuota=//p' /usr/lib/systemd/system/voicehvac-wakeword.slice); quota=${quota%\%}
 cg=$(unit_cgroup wakeword.service)
 slice_cg=$(unit_cgroup voicehvac-wakeword.slice)
-if [ -n "$quota" ] && systemctl is-active -q wakeword.service; then
+runaway="incident: a runaway in wakeword's cgroup is held to CPUQuota=${quota:-?}%"
+if [ -z "$quota" ]; then
+        result fail "$runaway" "voicehvac-wakeword.slice has no CPUQuota="
+elif ! systemctl is-active -q wakeword.service; then
+        result fail "$runaway" "wakeword.service is not active: $(systemctl is-active wakeword.service)"
+else
         xruns0=$(bus_get Audio1 Xruns)
         spin=()
         for _ in 1 2; do
@@ -95,7 +100,7 @@ if [ -n "$quota" ] && systemctl is-active -q wakeword.service; then
         kill "${spin[@]}"; wait "${spin[@]}" 2>/dev/null
         permille=$(( (c1 - c0) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
         figure "wakeword's slice with two busy loops in it: $((permille / 10)).$((permille % 10)) % of one CPU (CPUQuota=$quota%)"
-        check "incident: a runaway in wakeword's cgroup is held to CPUQuota=$quota% (${permille} ‰)" \
+        check "$runaway (${permille} ‰)" \
                 test "$permille" -le $(( quota * 10 + 50 ))
         check "incident: audiod kept capturing through it, no xrun" \
                 eval "[ \"\$(bus_get Audio1 State)\" = running ] && [ \"\$(bus_get Audio1 Xruns)\" = $xruns0 ]"
