@@ -39,7 +39,6 @@ struct Capture {
         usec_t last_period_at;          /* CLOCK_MONOTONIC of the last period read, or of the start */
 
         int16_t *buffer;
-        uint64_t xruns;
         unsigned recover_streak;
         bool discontinuity;
         bool failed;
@@ -91,11 +90,8 @@ static int capture_recover(Capture *c, int err) {
         if (++c->recover_streak > CAPTURE_RECOVER_MAX)
                 return -EIO;
 
-        if (err == -EPIPE) {
-                c->xruns++;
-                if (c->cb.on_xrun)
-                        c->cb.on_xrun(c, c->userdata);
-        }
+        if (err == -EPIPE && c->cb.on_xrun)
+                c->cb.on_xrun(c, c->userdata);
 
         /* Non-blocking PCM: a suspended device that is not resumed yet answers -EAGAIN to resume,
          * and snd_pcm_recover() falls back to prepare, which is what we want then. */
@@ -426,10 +422,6 @@ unsigned capture_channels(const Capture *c) {
 
 unsigned capture_period_frames(const Capture *c) {
         return (unsigned) c->period_frames;
-}
-
-uint64_t capture_xruns(const Capture *c) {
-        return c->xruns;
 }
 
 int capture_card(const Capture *c) {

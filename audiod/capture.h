@@ -43,7 +43,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Capture *, capture_free);
 unsigned capture_rate(const Capture *c);
 unsigned capture_channels(const Capture *c);
 unsigned capture_period_frames(const Capture *c);
-uint64_t capture_xruns(const Capture *c);
 /* How long the PCM may go without a period before it counts as stalled. */
 usec_t capture_stall_usec(const Capture *c);
 /* ALSA card index behind the PCM, or -1 for a PCM that is not backed by a kernel card. */

@@ -190,6 +190,3 @@ void pulse_mirror_set_muted(PulseMirror *p, bool muted) {
                 pulse_mirror_apply(p);
 }
 
-bool pulse_mirror_is_ready(const PulseMirror *p) {
-        return p->ready;
-}

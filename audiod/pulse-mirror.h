@@ -23,4 +23,3 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(PulseMirror *, pulse_mirror_free);
 
 /* Asks the server to (un)mute the source; remembered and applied on (re)connect. */
 void pulse_mirror_set_muted(PulseMirror *p, bool muted);
-bool pulse_mirror_is_ready(const PulseMirror *p);

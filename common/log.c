@@ -30,10 +30,6 @@ void log_setup(const char *ident) {
         }
 }
 
-void log_set_max_level(int level) {
-        max_level = level;
-}
-
 int log_get_max_level(void) {
         return max_level;
 }

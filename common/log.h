@@ -10,7 +10,6 @@
 #include "macro.h"
 
 void log_setup(const char *ident);
-void log_set_max_level(int level);
 int log_get_max_level(void);
 
 int log_internal(int level, int error, const char *format, ...) _printf_(3, 4);

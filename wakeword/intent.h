@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Words → intent, as in the "Intents" table of DESIGN.md. The parser works on the words alone, so
- * it serves the recogniser's hypotheses, the tests and anyone who types a command. */
+/* Words → intent, for the sentences of wakeword/commands.gram. The parser works on the words
+ * alone, so it serves the recogniser's hypotheses, the tests and anyone who types a command. */
 
 #include <stdbool.h>
 

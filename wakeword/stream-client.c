@@ -31,7 +31,6 @@ struct StreamClient {
 
         bool have_sequence;
         uint64_t next_sequence;
-        uint64_t packets_lost;
         bool format_warned;
         int16_t mono[AUDIO_PACKET_FRAMES_MAX];
         uint64_t buffer[AUDIO_PACKET_SIZE_MAX / sizeof(uint64_t) + 1];     /* aligned receive buffer */
@@ -48,10 +47,6 @@ bool stream_client_has_audio(StreamClient *c) {
 
 bool stream_client_is_muted(StreamClient *c) {
         return c->audiod_present && c->muted;
-}
-
-uint64_t stream_client_packets_lost(StreamClient *c) {
-        return c->packets_lost;
 }
 
 static void stream_close(StreamClient *c) {
@@ -108,10 +103,8 @@ static void packet_deliver(StreamClient *c, const AudioPacketHeader *h, const in
                         c->mono[i] = samples[(size_t) i * h->channels];
                 mono = c->mono;
         }
-        if (c->have_sequence && h->sequence != c->next_sequence) {
-                c->packets_lost += h->sequence > c->next_sequence ? h->sequence - c->next_sequence : 1;
+        if (c->have_sequence && h->sequence != c->next_sequence)
                 gap = true;
-        }
         if (h->flags & AUDIO_PACKET_DISCONTINUITY)
                 gap = true;
         c->have_sequence = true;

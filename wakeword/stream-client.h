@@ -37,4 +37,3 @@ int stream_client_start(StreamClient *c);
 /* A stream is open and audiod is capturing: audio comes, or silence does. */
 bool stream_client_has_audio(StreamClient *c);
 bool stream_client_is_muted(StreamClient *c);
-uint64_t stream_client_packets_lost(StreamClient *c);

@@ -79,10 +79,6 @@ bool restart_budget_take(RestartBudget *b, const RuleConfig *c, usec_t now, usec
         return true;
 }
 
-void restart_budget_reset(RestartBudget *b) {
-        b->n = 0;
-}
-
 bool rule_ping_result(const RuleConfig *c, unsigned *missed, bool answered) {
         if (answered) {
                 *missed = 0;

@@ -56,7 +56,6 @@ typedef struct RestartBudget {
 bool restart_budget_take(RestartBudget *b, const RuleConfig *c, usec_t now, usec_t *ret_delay);
 /* Restarts counted within the interval ending at "now". */
 unsigned restart_budget_recent(const RestartBudget *b, const RuleConfig *c, usec_t now);
-void restart_budget_reset(RestartBudget *b);
 
 /* One ping's outcome; returns true when the missed count calls for a restart. */
 bool rule_ping_result(const RuleConfig *c, unsigned *missed, bool answered);
