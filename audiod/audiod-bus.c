@@ -66,7 +66,7 @@ static int method_set_mute(sd_bus_message *message, void *userdata, sd_bus_error
 
         r = sd_bus_message_read(message, "b", &muted);
         if (r < 0)
-                return r;
+                return vh_bus_error_set_unreadable(error, r);
 
         if (!!muted == m->muted)
                 return sd_bus_reply_method_return(message, NULL);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "errors.h"
 
@@ -71,4 +72,10 @@ int vh_bus_error_set_errnof(sd_bus_error *error, int r, const char *format, ...)
         k = sd_bus_error_setfv(error, vh_error_name_from_errno(r), format, ap);
         va_end(ap);
         return k;
+}
+
+int vh_bus_error_set_unreadable(sd_bus_error *error, int r) {
+        if (r == -ENOMEM)
+                return vh_bus_error_set_errnof(error, r, "Out of memory");
+        return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT, "Cannot read the arguments: %s", strerror(abs(r)));
 }

@@ -18,9 +18,14 @@
 
 extern const sd_bus_error_map vh_error_map[];
 
-/* Registers vh_error_map with sd-bus, so that sd_bus_error_set_errno() and friends turn a
- * negative errno into the matching named error, and a client's sd_bus_error_get_errno()
- * turns the name back. Call once at start-up. */
+/* Registers vh_error_map with sd-bus, so that a client's sd_bus_error_get_errno() (and the
+ * negative errno of sd_bus_call()) turns our names back into errno. Only that way round: to
+ * name an errno, sd_bus_error_set_errno() and a method handler's bare negative return use
+ * sd-bus's own fixed table (org.freedesktop.DBus.Error.*), whatever is registered. So a method
+ * handler never returns a negative errno with the error unset: it replies through
+ * vh_bus_error_set_errnof() or vh_bus_error_set_unreadable(). (A call whose signature is not
+ * the method's, or to a method that does not exist, is refused by sd-bus before any handler
+ * runs, with the bus's standard InvalidArgs or UnknownMethod.) Call once at start-up. */
 int vh_errors_register(void);
 
 /* The one place errno becomes a named error for a reply: EINVAL → InvalidArgument,
@@ -29,3 +34,6 @@ int vh_errors_register(void);
 const char *vh_error_name_from_errno(int error);
 int vh_bus_error_set_errnof(sd_bus_error *error, int r, const char *format, ...)
         __attribute__((format(printf, 3, 4)));
+/* A call's arguments could not be read (r from sd_bus_message_read() and friends): the message
+ * is malformed, so InvalidArgument; -ENOMEM stays Failed. Returns the negative errno to return. */
+int vh_bus_error_set_unreadable(sd_bus_error *error, int r);

@@ -80,7 +80,7 @@ static int reply_after_change(Manager *m, sd_bus_message *msg, const HvacChange 
 
         r = manager_apply_change(m, c, &problem);
         if (r == -ENOMEM)
-                return r;
+                return vh_bus_error_set_errnof(error, r, "Out of memory");
         if (r < 0)
                 return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT, "%s", problem ?: "Invalid argument");
         return sd_bus_reply_method_return(msg, NULL);
@@ -92,7 +92,7 @@ static int method_set_power(sd_bus_message *msg, void *userdata, sd_bus_error *e
 
         r = sd_bus_message_read(msg, "b", &power);
         if (r < 0)
-                return r;
+                return vh_bus_error_set_unreadable(error, r);
         c.power = power;
         return reply_after_change(userdata, msg, &c, error);
 }
@@ -127,7 +127,7 @@ static int method_set_string(sd_bus_message *msg, Manager *m, bool mode, sd_bus_
 
         r = sd_bus_message_read(msg, "s", &s);
         if (r < 0)
-                return r;
+                return vh_bus_error_set_unreadable(error, r);
         r = mode ? parse_mode(s, &c.mode, error) : parse_fan(s, &c.fan, error);
         if (r < 0)
                 return r;
@@ -144,7 +144,7 @@ static int method_set_target_temperature(sd_bus_message *msg, void *userdata, sd
 
         r = sd_bus_message_read(msg, "d", &c.target_temperature);
         if (r < 0)
-                return r;
+                return vh_bus_error_set_unreadable(error, r);
         return reply_after_change(userdata, msg, &c, error);
 }
 
@@ -159,11 +159,12 @@ static int read_variant(sd_bus_message *msg, const char *key, const char *type, 
 
         r = sd_bus_message_peek_type(msg, NULL, &contents);
         if (r < 0)
-                return r;
+                return vh_bus_error_set_unreadable(error, r);
         if (!streq(contents, type))
                 return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT,
                                          "Invalid type '%s' for key '%s', expected '%s'", contents, key, type);
-        return sd_bus_message_read(msg, "v", type, ret);
+        r = sd_bus_message_read(msg, "v", type, ret);
+        return r < 0 ? vh_bus_error_set_unreadable(error, r) : r;
 }
 
 static int read_apply_entry(sd_bus_message *msg, HvacChange *c, sd_bus_error *error) {
@@ -173,7 +174,7 @@ static int read_apply_entry(sd_bus_message *msg, HvacChange *c, sd_bus_error *er
 
         r = sd_bus_message_read(msg, "s", &key);
         if (r < 0)
-                return r;
+                return vh_bus_error_set_unreadable(error, r);
 
         if (streq(key, "power"))
                 seen = &c->has_power;
@@ -210,20 +211,20 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
 
         r = sd_bus_message_enter_container(msg, 'a', "{sv}");
         if (r < 0)
-                return r;
+                return vh_bus_error_set_unreadable(error, r);
         while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
                 r = read_apply_entry(msg, &c, error);
                 if (r < 0)
                         return r;
                 r = sd_bus_message_exit_container(msg);
                 if (r < 0)
-                        return r;
+                        return vh_bus_error_set_unreadable(error, r);
         }
         if (r < 0)
-                return r;
+                return vh_bus_error_set_unreadable(error, r);
         r = sd_bus_message_exit_container(msg);
         if (r < 0)
-                return r;
+                return vh_bus_error_set_unreadable(error, r);
 
         return reply_after_change(userdata, msg, &c, error);
 }

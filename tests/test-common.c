@@ -167,6 +167,19 @@ static void test_errors(void) {
         check(vh_bus_error_set_errnof(&e, -EUSERS, "Too many clients (%u)", 8u) == -EUSERS, "set returns errno");
         check(streq(e.name, VH_ERROR_LIMIT_EXCEEDED) && strstr(e.message, "(8)"), "name and message");
         check(sd_bus_error_get_errno(&e) == EUSERS, "errno round trip");
+
+        /* What errors.h says: the registered map names nothing; sd-bus's own table does. */
+        sd_bus_error_free(&e);
+        (void) sd_bus_error_set_errno(&e, EINVAL);
+        check(sd_bus_error_has_name(&e, SD_BUS_ERROR_INVALID_ARGS),
+              "sd_bus_error_set_errno() uses sd-bus's names even with the map registered (%s)", e.name);
+
+        sd_bus_error_free(&e);
+        check(vh_bus_error_set_unreadable(&e, -ENXIO) == -EINVAL && sd_bus_error_has_name(&e, VH_ERROR_INVALID_ARGUMENT),
+              "unreadable arguments → InvalidArgument (%s)", e.name);
+        sd_bus_error_free(&e);
+        check(vh_bus_error_set_unreadable(&e, -ENOMEM) < 0 && sd_bus_error_has_name(&e, VH_ERROR_FAILED),
+              "out of memory reading arguments → Failed (%s)", e.name);
 }
 
 static void test_strings(void) {

@@ -253,6 +253,18 @@ static void check_introspection(void) {
               "live interface matches the contract (see the log for the differences)");
 }
 
+/* GetHealth takes nothing, so nothing in a call can be wrong but its signature, which sd-bus
+ * refuses before the handler runs, with the bus's own InvalidArgs (common/errors.h). */
+static void check_bad_call(sd_bus *bus) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, WD_NAME, WD_PATH, WD_NAME, "GetHealth", &error, &reply, "s", "audiod");
+        check(r < 0 && sd_bus_error_has_name(&error, SD_BUS_ERROR_INVALID_ARGS),
+              "GetHealth(s) → %s (%s)", SD_BUS_ERROR_INVALID_ARGS, error.name);
+}
+
 static void test_kill_each(sd_bus *bus) {
         static const char *const services[] = { "audiod", "hvacd", "wakeword" };
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -330,6 +342,7 @@ static void test_full_stack(const char *audiod_conf) {
                         h.state, h.reason);
 
         check_introspection();
+        check_bad_call(bus);
         test_kill_each(bus);
         test_sigstop(bus);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 
+#include "errors.h"
 #include "log.h"
 #include "manager.h"
 
@@ -94,9 +95,8 @@ static int append_system(sd_bus_message *reply, const Manager *m) {
         return sd_bus_message_close_container(reply);
 }
 
-static int method_get_health(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+static int build_health(sd_bus_message *message, Manager *m, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Manager *m = userdata;
         int r;
 
         r = sd_bus_message_new_method_return(message, &reply);
@@ -118,6 +118,17 @@ static int method_get_health(sd_bus_message *message, void *userdata, sd_bus_err
         r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
+        *ret = TAKE_PTR(reply);
+        return 0;
+}
+
+static int method_get_health(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = build_health(message, userdata, &reply);
+        if (r < 0)
+                return vh_bus_error_set_errnof(error, r, "Failed to build the health report: %s", strerror(-r));
         return sd_bus_send(NULL, reply, NULL);
 }
 
