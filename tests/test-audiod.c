@@ -470,8 +470,8 @@ static void test_bad_arguments(sd_bus *bus) {
               "audiod still answers");
         for (int i = 0; i < 4; i++)
                 safe_close(fds[i]);
-        usleep(200000);
-        check(get_u32(bus, "Clients") == 0, "closed streams are dropped (Clients=%u)", get_u32(bus, "Clients"));
+        check(WAIT_FOR(get_u32(bus, "Clients") == 0, 2 * USEC_PER_SEC), "closed streams are dropped (Clients=%u)",
+              get_u32(bus, "Clients"));
 }
 
 static void test_slow_client(sd_bus *bus) {
@@ -503,7 +503,9 @@ static void test_slow_client(sd_bus *bus) {
 static void test_fd_leaks(sd_bus *bus) {
         int before, after;
 
-        usleep(200000);
+        /* Counted once the streams of the tests before are gone. */
+        require(WAIT_FOR(get_u32(bus, "Clients") == 0, 2 * USEC_PER_SEC), "no stream client left (Clients=%u)",
+                get_u32(bus, "Clients"));
         before = test_count_fds(audiod_pid);
         for (int i = 0; i < 100; i++) {
                 int fd = test_open_audio_stream(bus, NULL);
@@ -512,7 +514,8 @@ static void test_fd_leaks(sd_bus *bus) {
                         usleep(1000);
                 safe_close(fd);
         }
-        usleep(300000);
+        check(WAIT_FOR(get_u32(bus, "Clients") == 0, 2 * USEC_PER_SEC), "every stream closed (Clients=%u)",
+              get_u32(bus, "Clients"));
         after = test_count_fds(audiod_pid);
         check(before > 0 && before == after, "no fd leaked over 100 stream cycles (%d → %d)", before, after);
 }
@@ -567,6 +570,7 @@ static void test_unplug(sd_bus *bus) {
         check(test_write_file(unplug_path, "") == 0, "pull the card");
         check(wait_state(bus, "disconnected", 3 * USEC_PER_SEC), "State=disconnected");
 
+        /* Not a wait: the span over which its CPU time is measured. */
         cpu0 = process_cpu_usec(audiod_pid);
         usleep(2 * USEC_PER_SEC);
         cpu1 = process_cpu_usec(audiod_pid);

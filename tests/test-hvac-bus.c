@@ -455,14 +455,17 @@ static void test_corrupt_state(pid_t *pid, const char *config) {
         _cleanup_free_ char *state_file = NULL;
 
         require(asprintf(&state_file, "%s/hvacd-state.json", state_dir) > 0, "path");
+        time_t moved = 0;
+
         for (size_t i = 0; i < ELEMENTSOF(corrupt); i++) {
                 unsigned n = count_corrupt_files();
 
                 stop_hvacd(*pid, "before corrupting");
                 /* The name carries the second: two moves within one would collide. */
-                sleep(1);
+                require(WAIT_FOR(time(NULL) > moved, 2 * USEC_PER_SEC), "a new second");
                 require(test_write_file(state_file, corrupt[i]) == 0, "corrupt the state file");
                 *pid = start_hvacd("hvacd-bus-corrupt", config);
+                moved = time(NULL);
                 check(get_bool("Power") == 0 && string_is("Mode", "cool") && get_double("TargetTemperature") == 24,
                       "corrupt file %zu: defaults", i);
                 check(count_corrupt_files() == n + 1, "corrupt file %zu moved aside", i);

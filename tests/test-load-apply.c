@@ -115,12 +115,16 @@ typedef struct Transmitted {
         char final_mode[16], final_fan[16];
 } Transmitted;
 
-static void read_transmit_log(const char *path, Transmitted *t) {
+/* Reads the log; false while its last line is still being written. */
+static bool read_transmit_log(const char *path, Transmitted *t) {
         _cleanup_free_ char *text = NULL;
         char *save = NULL;
+        size_t size;
 
         *t = (Transmitted) { .closest = UINT64_MAX };
-        require(read_full_file(path, 16 * 1024 * 1024, &text, NULL) >= 0, "read the transmit log");
+        require(read_full_file(path, 16 * 1024 * 1024, &text, &size) >= 0, "read the transmit log");
+        if (size > 0 && text[size - 1] != '\n')
+                return false;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 struct json_object *o = json_tokener_parse(line), *v;
                 usec_t at;
@@ -149,6 +153,7 @@ static void read_transmit_log(const char *path, Transmitted *t) {
                 t->lines++;
                 json_object_put(o);
         }
+        return true;
 }
 
 int main(void) {
@@ -195,8 +200,9 @@ int main(void) {
               final.power, final.mode, final.target, final.fan);
 
         /* The window still open at the end closes within coalesce_ms. */
-        usleep((COALESCE_MS + 200) * USEC_PER_MSEC);
-        read_transmit_log(s.tx_log, &tx);
+        check(WAIT_FOR(read_transmit_log(s.tx_log, &tx) && state_equal(&tx.final, &final),
+                       (COALESCE_MS + 200) * USEC_PER_MSEC),
+              "the final state is transmitted within %d ms", COALESCE_MS + 200);
         max_lines = (unsigned) ((end - start) / (COALESCE_MS * USEC_PER_MSEC)) + 2;
         test_log("%u transmissions, %.1f s from first to last, closest two %llu ms apart", tx.lines,
                  (tx.last - tx.first) / 1e6, (unsigned long long) (tx.closest / USEC_PER_MSEC));

@@ -386,6 +386,15 @@ static void test_crash_loop(void) {
         check(test_stop(wd, 10 * USEC_PER_SEC) == 0, "watchdogd exits 0");
 }
 
+/* A child of watchdogd has exec()ed: it set its parent-death signal before that. */
+static bool has_exec(pid_t pid) {
+        _cleanup_free_ char *path = NULL, *comm = NULL;
+
+        if (asprintf(&path, "/proc/%d/comm", (int) pid) < 0)
+                return false;
+        return read_full_file(path, 64, &comm, NULL) == 0 && strncmp(comm, "watchdogd", 9) != 0;
+}
+
 static void test_sigkill(void) {
         _cleanup_free_ char *hvacd = test_build_path("hvacd/hvacd"), *text = NULL, *config = NULL,
                             *dir = test_tmp_path("private-bus");
@@ -402,7 +411,7 @@ static void test_sigkill(void) {
                 n = children_of(wd, kids, ELEMENTSOF(kids));
         }
         require(n == 2, "dbus-daemon and hvacd running under watchdogd (%u)", n);
-        usleep(500000);
+        require(WAIT_FOR(has_exec(kids[0]) && has_exec(kids[1]), 5 * USEC_PER_SEC), "both children have exec()ed");
         require(kill(wd, SIGKILL) == 0, "kill -9 watchdogd");
         (void) test_wait_exit(wd, 5 * USEC_PER_SEC);
         for (unsigned i = 0; i < n; i++)
