@@ -276,9 +276,8 @@ static int setup(Ctx *c) {
                 goto finish;
         }
         if (access(so, R_OK) < 0 || access(make_conf_path, R_OK) < 0) {
-                printf("skip: vhtest plugins or make-conf.sh not found (%s, %s); build with make first\n",
-                       so, make_conf_path);
-                r = EXIT_SKIP;
+                r = fail("vhtest plugins or make-conf.sh not found (%s, %s); make builds them before the tests",
+                         so, make_conf_path);
                 goto finish;
         }
         /* ALSA_CONFIG_PATH is split at ':' and ' ', and the paths go into quoted strings. */

@@ -12,7 +12,7 @@ case $build in /*) ;; *) build="$src/$build" ;; esac
 for tool in busctl dbus-daemon; do
         command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
-[ -f "$build/tests/alsa/libasound_module_pcm_vhtest.so" ] || { echo "SKIP: the vhtest ALSA plugin is not built"; exit 77; }
+[ -f "$build/tests/alsa/libasound_module_pcm_vhtest.so" ] || { echo "FAIL: the vhtest ALSA plugin is not built"; exit 1; }
 
 tmp=$(mktemp -d /tmp/voicehvac-test-stall.XXXXXX)
 chmod 755 "$tmp"

@@ -99,7 +99,8 @@ int main(void) {
         require((watch_fd = test_open_audio_stream(bus, NULL)) >= 0, "the watching stream");
 
         failed = run_cycles(bus, WARMUP, watch_fd, &w);
-        usleep(300 * 1000);
+        require(WAIT_FOR(get_clients(bus) == 1, 3 * USEC_PER_SEC), "only the watching stream is left (%u)",
+                get_clients(bus));
         fds_before = test_count_fds(s.audiod);
         rss_before = stack_rss_kib(s.audiod);
         require(fds_before > 0 && rss_before > 0, "audiod's fds and RSS can be read");

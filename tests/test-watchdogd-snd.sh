@@ -12,8 +12,8 @@ case $build in /*) ;; *) build="$src/$build" ;; esac
 for tool in strace busctl dbus-daemon; do
         command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
-[ -x "$build/watchdogd/watchdogd" ] || { echo "SKIP: watchdogd is not built"; exit 77; }
-[ -f "$build/tests/alsa/libasound_module_pcm_vhtest.so" ] || { echo "SKIP: the vhtest ALSA plugin is not built"; exit 77; }
+[ -x "$build/watchdogd/watchdogd" ] || { echo "FAIL: watchdogd is not built"; exit 1; }
+[ -f "$build/tests/alsa/libasound_module_pcm_vhtest.so" ] || { echo "FAIL: the vhtest ALSA plugin is not built"; exit 1; }
 
 tmp=$(mktemp -d /tmp/voicehvac-test-snd.XXXXXX)
 chmod 755 "$tmp"
