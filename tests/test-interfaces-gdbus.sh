@@ -8,6 +8,7 @@ set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
 . "$src/tests/lib/stack.sh"
+. "$src/tests/lib/check.sh"
 case $build in /*) ;; *) build="$src/$build" ;; esac
 case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
 
@@ -27,14 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { # check DESCRIPTION COMMAND… — the command must succeed
-        local what=$1; shift
-        checks=$((checks + 1))
-        if "$@"; then echo "ok: $what"; else fail "$what"; fi
-}
 glib_cflags=$(pkg-config --cflags gio-unix-2.0)
 glib_libs=$(pkg-config --libs gio-unix-2.0)
 
@@ -69,20 +62,13 @@ running() {
         busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" get-property org.voicehvac.Audio1 /org/voicehvac/Audio1 \
                 org.voicehvac.Audio1 State 2>/dev/null | grep -q running
 }
-end=$((SECONDS + 20))
-until running; do
-        [ $SECONDS -ge $end ] && { echo "FAIL: audiod did not start capturing"; cat "$tmp/audiod.log"; exit 1; }
-        sleep 0.1
-done
+check "audiod captures within 20 s" wait_for 20 running || { cat "$tmp/audiod.log"; checks_done; exit 1; }
 
-if [ -x "$tmp/client" ]; then
-        "$tmp/client" >"$tmp/client.out" 2>&1
-        rc=$?
-        cat "$tmp/client.out"
-        check "the GLib client's OpenStream call succeeds (exit $rc)" test $rc = 0
-        check "the descriptor is non-blocking, as the XML says" grep -qx "nonblocking yes" "$tmp/client.out"
-        check "a packet with the magic VHA1 arrives on it" grep -q "magic VHA1" "$tmp/client.out"
-fi
+"$tmp/client" >"$tmp/client.out" 2>&1
+rc=$?
+cat "$tmp/client.out"
+check "the GLib client's OpenStream call succeeds (exit $rc)" test $rc = 0
+check "the descriptor is non-blocking, as the XML says" grep -qx "nonblocking yes" "$tmp/client.out"
+check "a packet with the magic VHA1 arrives on it" grep -q "magic VHA1" "$tmp/client.out"
 
-echo "$checks checks, $failures failed"
-[ $failures = 0 ]
+checks_done

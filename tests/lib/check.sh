@@ -1,5 +1,5 @@
 # Checks for the shell tests: source it once, then end the script with `checks_done`.
-#   check DESCRIPTION COMMAND…      the command must succeed
+#   check DESCRIPTION COMMAND…      the command must succeed (check's status says whether it did)
 #   check_not DESCRIPTION COMMAND…  the command must fail
 #   fail WHY                        a failure found some other way (count the check yourself)
 #   wait_for SECONDS COMMAND…       true once COMMAND succeeds within SECONDS (may be a fraction)
@@ -14,13 +14,13 @@ fail() {
 check() {
         local what=$1; shift
         checks=$((checks + 1))
-        if "$@"; then echo "ok: $what"; else fail "$what"; fi
+        if "$@"; then echo "ok: $what"; else fail "$what"; return 1; fi
 }
 
 check_not() {
         local what=$1; shift
         checks=$((checks + 1))
-        if "$@"; then fail "$what"; else echo "ok: $what"; fi
+        if "$@"; then fail "$what"; return 1; else echo "ok: $what"; fi
 }
 
 # quiet COMMAND… — runs it with its output thrown away (for check/check_not).
