@@ -10,13 +10,7 @@ build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
 tmp=$(mktemp -d /tmp/test-units-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-failures=0; checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect() { # expect DESCRIPTION COMMAND…
-        local what=$1; shift
-        checks=$((checks + 1))
-        "$@" || fail "$what"
-}
+. "$src/tests/lib/check.sh"
 
 command -v systemd-analyze >/dev/null || { echo "SKIP: systemd-analyze is not installed"; exit 77; }
 
@@ -38,31 +32,31 @@ for f in usr/libexec/voicehvac/audiod usr/libexec/voicehvac/hvacd usr/libexec/vo
          usr/share/dbus-1/interfaces/org.voicehvac.Audio1.xml usr/share/dbus-1/interfaces/org.voicehvac.Hvac1.xml \
          usr/share/dbus-1/interfaces/org.voicehvac.WakeWord1.xml usr/share/voicehvac/commands.gram \
          etc/voicehvac/audiod.json etc/voicehvac/hvacd.json etc/voicehvac/wakeword.json; do
-        expect "installed: /$f" test -s "$root/$f"
+        check "installed: /$f" test -s "$root/$f"
 done
 for f in "$src"/wakeword/*.gram "$src"/wakeword/*.txt; do
-        expect "installed: /usr/share/voicehvac/${f##*/}" cmp -s "$f" "$root/usr/share/voicehvac/${f##*/}"
+        check "installed: /usr/share/voicehvac/${f##*/}" cmp -s "$f" "$root/usr/share/voicehvac/${f##*/}"
 done
 for b in "$root"/usr/libexec/voicehvac/*; do
-        expect "$b is executable" test -x "$b"
+        check "$b is executable" test -x "$b"
 done
 # An edited configuration survives a second install; the new defaults go beside it.
 echo '{ "device": "hw:7" }' >"$root/etc/voicehvac/audiod.json"
 make --no-print-directory -s -C "$src" install DESTDIR="$root" PREFIX=/usr BUILD="$build" SANITIZE=$sanitize \
         >"$tmp/install2.log" 2>&1
-expect "a second install succeeds" test $? = 0
-expect "a second install keeps the edited audiod.json" grep -q '"hw:7"' "$root/etc/voicehvac/audiod.json"
-expect "and puts the defaults beside it as audiod.json.new" cmp -s "$src/audiod/audiod.json" "$root/etc/voicehvac/audiod.json.new"
-expect "and says so" grep -q "keeping .*audiod.json" "$tmp/install2.log"
+check "a second install succeeds" test $? = 0
+check "a second install keeps the edited audiod.json" grep -q '"hw:7"' "$root/etc/voicehvac/audiod.json"
+check "and puts the defaults beside it as audiod.json.new" cmp -s "$src/audiod/audiod.json" "$root/etc/voicehvac/audiod.json.new"
+check "and says so" grep -q "keeping .*audiod.json" "$tmp/install2.log"
 # Another PREFIX: the installed configuration names that PREFIX's files.
 make --no-print-directory -s -C "$src" install DESTDIR="$tmp/local" PREFIX=/usr/local BUILD="$build" \
         SANITIZE=$sanitize >"$tmp/install3.log" 2>&1
-expect "PREFIX=/usr/local installs" test $? = 0
-expect "PREFIX=/usr/local: watchdogd.json starts /usr/local/libexec/voicehvac/*" \
+check "PREFIX=/usr/local installs" test $? = 0
+check "PREFIX=/usr/local: watchdogd.json starts /usr/local/libexec/voicehvac/*" \
         grep -q '"/usr/local/libexec/voicehvac/audiod"' "$tmp/local/etc/voicehvac/watchdogd.json"
-expect "PREFIX=/usr/local: watchdogd.json's budget is /usr/local/share/voicehvac/budget.json" \
+check "PREFIX=/usr/local: watchdogd.json's budget is /usr/local/share/voicehvac/budget.json" \
         grep -q '"/usr/local/share/voicehvac/budget.json"' "$tmp/local/etc/voicehvac/watchdogd.json"
-expect "PREFIX=/usr/local: no installed configuration names /usr/libexec or /usr/share/voicehvac" \
+check "PREFIX=/usr/local: no installed configuration names /usr/libexec or /usr/share/voicehvac" \
         bash -c '! grep -l "\"/usr/libexec/\|\"/usr/share/voicehvac" "$0"/etc/voicehvac/*.json' "$tmp/local"
 
 services=$(cd "$units" && ls -- *.service)
@@ -83,41 +77,41 @@ fi
 # prop UNIT KEY — every value of KEY in the installed unit, one per line.
 prop() { sed -n "s/^$2=//p" "$units/$1"; }
 for s in $services; do
-        expect "$s: Type=notify" test "$(prop "$s" Type)" = notify
-        expect "$s: BusName=org.voicehvac.*" grep -qx 'org\.voicehvac\.[A-Za-z]*1' <<<"$(prop "$s" BusName)"
-        expect "$s: WatchdogSec=" test -n "$(prop "$s" WatchdogSec)"
-        expect "$s: Restart=on-failure" test "$(prop "$s" Restart)" = on-failure
-        expect "$s: StartLimitBurst=" test -n "$(prop "$s" StartLimitBurst)"
-        expect "$s: StartLimitIntervalSec=" test -n "$(prop "$s" StartLimitIntervalSec)"
+        check "$s: Type=notify" test "$(prop "$s" Type)" = notify
+        check "$s: BusName=org.voicehvac.*" grep -qx 'org\.voicehvac\.[A-Za-z]*1' <<<"$(prop "$s" BusName)"
+        check "$s: WatchdogSec=" test -n "$(prop "$s" WatchdogSec)"
+        check "$s: Restart=on-failure" test "$(prop "$s" Restart)" = on-failure
+        check "$s: StartLimitBurst=" test -n "$(prop "$s" StartLimitBurst)"
+        check "$s: StartLimitIntervalSec=" test -n "$(prop "$s" StartLimitIntervalSec)"
         slice=$(prop "$s" Slice)
-        expect "$s: Slice=voicehvac-*.slice installed" test -n "$slice" -a -f "$units/$slice"
+        check "$s: Slice=voicehvac-*.slice installed" test -n "$slice" -a -f "$units/$slice"
         # watchdogd alone runs as root (it asks systemd to restart units), with no capabilities.
         if [ "$s" = watchdogd.service ]; then
-                expect "$s: no capabilities" grep -qx '' <<<"$(prop "$s" CapabilityBoundingSet)"
+                check "$s: no capabilities" grep -qx '' <<<"$(prop "$s" CapabilityBoundingSet)"
         else
-                expect "$s: User=voicehvac" test "$(prop "$s" User)" = voicehvac
+                check "$s: User=voicehvac" test "$(prop "$s" User)" = voicehvac
         fi
-        expect "$s: DevicePolicy=closed" test "$(prop "$s" DevicePolicy)" = closed
+        check "$s: DevicePolicy=closed" test "$(prop "$s" DevicePolicy)" = closed
         for k in ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes; do
-                expect "$s: $k" test "$(prop "$s" "${k%%=*}")" = "${k#*=}"
+                check "$s: $k" test "$(prop "$s" "${k%%=*}")" = "${k#*=}"
         done
-        expect "$s: RestrictAddressFamilies=" test -n "$(prop "$s" RestrictAddressFamilies)"
-        expect "$s: SystemCallFilter=" test -n "$(prop "$s" SystemCallFilter)"
-        expect "$s: ExecStart= in /usr/libexec/voicehvac" grep -q '^/usr/libexec/voicehvac/' <<<"$(prop "$s" ExecStart)"
+        check "$s: RestrictAddressFamilies=" test -n "$(prop "$s" RestrictAddressFamilies)"
+        check "$s: SystemCallFilter=" test -n "$(prop "$s" SystemCallFilter)"
+        check "$s: ExecStart= in /usr/libexec/voicehvac" grep -q '^/usr/libexec/voicehvac/' <<<"$(prop "$s" ExecStart)"
         alsa=$(prop "$s" DeviceAllow | grep -c 'alsa\|/dev/snd')
         if [ "$s" = audiod.service ]; then
-                expect "audiod.service: DeviceAllow=char-alsa rw" test "$(prop "$s" DeviceAllow)" = "char-alsa rw"
-                expect "audiod.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac
+                check "audiod.service: DeviceAllow=char-alsa rw" test "$(prop "$s" DeviceAllow)" = "char-alsa rw"
+                check "audiod.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac
         else
-                expect "$s: no sound device may be allowed" test "$alsa" -eq 0
+                check "$s: no sound device may be allowed" test "$alsa" -eq 0
         fi
         case $s in
         hvacd.service)
-                expect "hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
-                expect "hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+                check "hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
+                check "hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
         wakeword.service)
-                expect "wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
-                expect "wakeword.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+                check "wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
+                check "wakeword.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
         esac
         # Exposure as systemd rates it, 0 (locked down) … 100 (unconfined): stay well under 2.0.
         checks=$((checks + 1))
@@ -129,13 +123,13 @@ done
 # Each slice limits memory and swap; the audio slice has the highest CPU weight; wakeword is capped.
 weight() { prop "$1" CPUWeight; }
 for sl in $slices; do
-        expect "$sl: MemoryMax=" test -n "$(prop "$sl" MemoryMax)"
-        expect "$sl: MemoryHigh=" test -n "$(prop "$sl" MemoryHigh)"
-        expect "$sl: MemorySwapMax=0" test "$(prop "$sl" MemorySwapMax)" = 0
+        check "$sl: MemoryMax=" test -n "$(prop "$sl" MemoryMax)"
+        check "$sl: MemoryHigh=" test -n "$(prop "$sl" MemoryHigh)"
+        check "$sl: MemorySwapMax=0" test "$(prop "$sl" MemorySwapMax)" = 0
         [ "$sl" = voicehvac.slice ] || [ "$sl" = voicehvac-audio.slice ] && continue
-        expect "$sl: CPUWeight below the audio slice's" test "$(weight "$sl")" -lt "$(weight voicehvac-audio.slice)"
+        check "$sl: CPUWeight below the audio slice's" test "$(weight "$sl")" -lt "$(weight voicehvac-audio.slice)"
 done
-expect "voicehvac-wakeword.slice: CPUQuota=" test -n "$(prop voicehvac-wakeword.slice CPUQuota)"
+check "voicehvac-wakeword.slice: CPUQuota=" test -n "$(prop voicehvac-wakeword.slice CPUQuota)"
 
 # --- the slices carry cgroups/budget.json's numbers ---------------------------------------------
 budget="$src/cgroups/budget.json"
@@ -147,7 +141,7 @@ if [ -f "$budget" ]; then
 for svc, keys in json.load(open(sys.argv[1])).items():
     for k, v in keys.items():
         print(svc, k, v)' "$budget" >"$tmp/budget.txt"
-        expect "budget.json has all four services" test "$(cut -d' ' -f1 "$tmp/budget.txt" | sort -u | wc -l)" -eq 4
+        check "budget.json has all four services" test "$(cut -d' ' -f1 "$tmp/budget.txt" | sort -u | wc -l)" -eq 4
         while read -r svc key value; do
                 sl=${slice_of[$svc]:-}
                 checks=$((checks + 1))
@@ -166,5 +160,4 @@ else
         echo "note: cgroups/budget.json not present, slice numbers not compared"
 fi
 
-echo "$checks checks, $failures failures"
-[ $failures -eq 0 ]
+checks_done
