@@ -21,12 +21,7 @@ cleanup() {
         rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail=0; checks=0
-check() {       # check DESCRIPTION COMMAND...
-        local what=$1; shift
-        checks=$((checks + 1))
-        if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
-}
+. "$src/tests/lib/check.sh"
 
 head -c 64000 /dev/zero >"$tmp/silence.raw"
 "$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/silence.raw" "$tmp/switch" 'eof "loop"' \
@@ -56,22 +51,16 @@ health() {
 audiod_state() {
         busctl --address="$bus" get-property org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 State 2>/dev/null
 }
-wait_for() {    # wait_for SECONDS COMMAND PATTERN
-        local end=$((SECONDS + $1)) cmd=$2 pattern=$3
-        while [ $SECONDS -lt $end ]; do
-                $cmd | grep -q "$pattern" && return 0
-                sleep 0.2
-        done
-        return 1
+says() { # says COMMAND PATTERN — COMMAND's output matches PATTERN
+        $1 | grep -q "$2"
 }
 
-check "audiod says its device is stalled" wait_for 20 audiod_state '"stalled"'
+check "audiod says its device is stalled" wait_for 20 says audiod_state '"stalled"'
 check "watchdogd reports audiod degraded because of it" \
-        wait_for 10 health '"audiod" [0-9]* "State" s "degraded" "Reason" s "[^"]*State is stalled'
+        wait_for 10 says health '"audiod" [0-9]* "State" s "degraded" "Reason" s "[^"]*State is stalled'
 check "and does not restart audiod for it (the device is at fault; audiod retries it)" \
-        wait_for 1 health '"audiod" [0-9]* "State" s "[a-z]*" "Reason" s "[^"]*" "Pid" u [0-9]* "Restarts" u 0 '
+        wait_for 1 says health '"audiod" [0-9]* "State" s "[a-z]*" "Reason" s "[^"]*" "Pid" u [0-9]* "Restarts" u 0 '
 rm -f "$tmp/stalled"
-check "audiod runs once the device delivers" wait_for 10 audiod_state '"running"'
-check "watchdogd reports audiod healthy again" wait_for 10 health '"audiod" [0-9]* "State" s "ok"'
-echo "# $checks checks, $((fail)) failed"
-[ "$fail" -eq 0 ]
+check "audiod runs once the device delivers" wait_for 10 says audiod_state '"running"'
+check "watchdogd reports audiod healthy again" wait_for 10 says health '"audiod" [0-9]* "State" s "ok"'
+checks_done
