@@ -25,11 +25,7 @@ cleanup() {
         rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail=0
-check() {       # check DESCRIPTION COMMAND...
-        local what=$1; shift
-        if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
-}
+. "$src/tests/lib/check.sh"
 
 # A capture substream open by pid 1, as /proc/asound would show one not opened by audiod.
 mkdir -p "$tmp/asound/card0/pcm0c/sub0"
@@ -61,33 +57,24 @@ bus="unix:path=$tmp/bus/bus"
 health() {
         busctl --address="$bus" call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watchdog1 GetHealth 2>/dev/null
 }
-wait_for() {    # wait_for SECONDS PATTERN
-        local end=$((SECONDS + $1))
-        while [ $SECONDS -lt $end ]; do
-                health | grep -q "$2" && return 0
-                sleep 0.2
-        done
-        return 1
+health_says() { # health_says PATTERN
+        health | grep -q "$1"
 }
 audiod_pid() {
         health | grep -o '"audiod" [0-9]* .*' | grep -o '"Pid" u [0-9]*' | head -1 | awk '{print $3}'
 }
 
 check "audiod reported degraded: its capture device is held by pid 1" \
-        wait_for 30 '"capture card0/pcm0c/sub0 is held by pid 1, not audiod"'
+        wait_for 30 health_says '"capture card0/pcm0c/sub0 is held by pid 1, not audiod"'
 old=$(audiod_pid)
 check "audiod has a pid ($old)" test -n "$old"
 [ -n "$old" ] && kill -KILL "$old"
 restarted() {
-        local end=$((SECONDS + 10)) pid
-        while [ $SECONDS -lt $end ]; do
-                pid=$(audiod_pid)
-                [ -n "$pid" ] && [ "$pid" != 0 ] && [ "$pid" != "$old" ] && return 0
-                sleep 0.2
-        done
-        return 1
+        local pid; pid=$(audiod_pid)
+        [ -n "$pid" ] && [ "$pid" != 0 ] && [ "$pid" != "$old" ]
 }
-check "audiod restarted after kill -9" restarted
+check "audiod restarted after kill -9" wait_for 10 restarted
+# Not a wait: a second more of watchdogd at work after the restart, traced with the rest.
 sleep 1
 
 wd=$(head -1 "$tmp/trace" | awk '{print $1}')
@@ -99,15 +86,9 @@ strace_pid=""
 own=$(awk -v p="$wd" '$1 == p' "$tmp/trace")
 check "watchdogd's opens were traced ($(echo "$own" | grep -c open) of them)" test "$(echo "$own" | grep -c open)" -gt 10
 check "watchdogd read the capture status under $tmp/asound" grep -q "$tmp/asound/card0/pcm0c/sub0/status" <<<"$own"
-if grep -q '/dev/snd' <<<"$own"; then
-        echo "FAIL: watchdogd opened a sound device:"
-        grep '/dev/snd' <<<"$own"
-        fail=1
-else
-        echo "ok: watchdogd opened nothing under /dev/snd"
-fi
+check_not "watchdogd opened nothing under /dev/snd" grep '/dev/snd' <<<"$own"
 check "watchdogd opened no device node but /dev/null" \
         bash -c '! grep -o "\"/dev/[^\"]*\"" <<<"$1" | grep -v "^\"/dev/null\"$" | grep -q .' _ "$own"
 check "watchdogd exited cleanly" bash -c '! grep -q "did not exit cleanly" "$1"' _ "$tmp/watchdogd.log"
-[ $fail = 0 ] || { echo "--- watchdogd log"; tail -30 "$tmp/watchdogd.log"; }
-exit $fail
+[ "$failures" -eq 0 ] || { echo "--- watchdogd log"; tail -30 "$tmp/watchdogd.log"; }
+checks_done
