@@ -1,6 +1,6 @@
 # Shell helpers for the tests that capture through a sound server (PulseAudio, PipeWire): a
 # private bus, audiod on it, and checks of what its stream carries. Source it after setting
-# $src, $build and $tmp, and define check() and wait_for() as the tests do.
+# $src, $build and $tmp, and sourcing tests/lib/check.sh (check, wait_for).
 
 . "$src/tests/lib/stack.sh"
 

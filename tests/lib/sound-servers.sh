@@ -1,7 +1,7 @@
 # Sound servers for the tests and benches that capture through them. Each lives in a private
 # directory DIR (its runtime directory, HOME and configuration), plays a 440 Hz sine at half of
 # full scale into a 16 kHz mono source, and defines the ALSA PCM "mic" on that source in
-# DIR/.asoundrc, as a user's own file would. Source it after defining wait_for() and the pids
+# DIR/.asoundrc, as a user's own file would. Source it after tests/lib/check.sh (wait_for) and the pids
 # array (every process started is added to it); $src is the source tree.
 #
 #   pulse_setup DIR;    pulse_start;    pulse_kill
