@@ -49,6 +49,7 @@ extern unsigned test_checks;
 
 #define test_log(...) do { fprintf(stderr, "# " __VA_ARGS__); fputc('\n', stderr); } while (0)
 
+/* Exit 77, for a reason outside the tree; only before any check ran (after one, it fails). */
 _noreturn_ void test_skip(const char *reason);
 _noreturn_ void test_exit(void);
 int test_result(void);
