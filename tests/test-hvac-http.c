@@ -33,14 +33,6 @@ static unsigned port = 0;
 static pid_t emulator = 0, hvacd = 0;
 static int fds_at_start = -1;
 
-#define WAIT_FOR(cond, timeout_usec)                                                            \
-        ({                                                                                      \
-                usec_t _end_ = now_usec(CLOCK_MONOTONIC) + (timeout_usec);                      \
-                while (!(cond) && now_usec(CLOCK_MONOTONIC) < _end_)                            \
-                        usleep(10000);                                                          \
-                (cond);                                                                         \
-        })
-
 /* ---- the emulator ------------------------------------------------------------------------- */
 
 /* One HTTP/1.0 GET to the emulator; the body, or NULL when it cannot be reached. */
