@@ -109,6 +109,16 @@ static unsigned emu_connections(void) {
         return n;
 }
 
+static unsigned emu_requests(const char *needle, char **ret_last);
+
+/* A poll reads get_control_info, then get_sensor_info: once three more sensor readings were
+ * asked for, hvacd has taken in at least two whole polls since the call. */
+static bool three_more_polls(void) {
+        unsigned n = emu_requests("get_sensor_info", NULL);
+
+        return WAIT_FOR(emu_requests("get_sensor_info", NULL) >= n + 3, 20 * POLL_MS * USEC_PER_MSEC);
+}
+
 static void emu_fault(const char *kind, unsigned count, unsigned delay_ms) {
         _cleanup_free_ char *path = NULL, *answer = NULL;
 
@@ -276,7 +286,7 @@ static void test_set(void) {
         check(call_s("SetMode", "dry") >= 0, "SetMode dry");
         check(WAIT_FOR(unit_is("mode", "2") && unit_is("stemp", "M"), 3 * USEC_PER_SEC), "the unit dries");
         check(unit_is("f_dir", "3"), "swing set on the unit's remote is kept");
-        usleep(3 * POLL_MS * 1000);
+        check(three_more_polls(), "three more polls");
         check(get_double("TargetTemperature") == 23 && string_is("Mode", "dry"), "target kept in dry mode");
         check(call_s("SetMode", "cool") >= 0 && WAIT_FOR(unit_is("mode", "3") && unit_is("stemp", "23.0"),
                                                          3 * USEC_PER_SEC), "back to cooling at 23");
@@ -300,7 +310,7 @@ static void test_remote_change(void) {
         emu_remote("htemp=--");
         check(WAIT_FOR(isnan(get_double("CurrentTemperature")), 3 * USEC_PER_SEC), "htemp -- is NaN");
         emu_remote("htemp=-");
-        usleep(3 * POLL_MS * 1000);
+        check(three_more_polls(), "three more polls");
         check(isnan(get_double("CurrentTemperature")) && healthy(), "htemp - is NaN, healthy");
         emu_remote("htemp=22.5");
         check(WAIT_FOR(get_double("CurrentTemperature") == 22.5, 3 * USEC_PER_SEC), "a reading again");
@@ -411,15 +421,22 @@ static void test_refused_and_breaker(void) {
               test_count_fds(hvacd), fds_at_start);
 }
 
+static bool file_has(const char *path, const char *needle) {
+        _cleanup_free_ char *text = NULL;
+
+        return read_full_file(path, 4096, &text, NULL) == 0 && strstr(text, needle);
+}
+
 static void test_restart_pending(void) {
         _cleanup_free_ char *path = NULL, *text = NULL;
 
         /* Set while the unit is away, then hvacd restarts: the state file has it as pending. */
         emu_stop();
         check(call_d("SetTargetTemperature", 28) >= 0, "set 28 while away");
-        usleep(200 * 1000);
-        hvacd_stop("pending");
         require(asprintf(&path, "%s/http-state.json", state_dir) > 0, "path");
+        check(WAIT_FOR(file_has(path, "\"target_temperature\":28") && file_has(path, "\"pending\":true"),
+                       2 * USEC_PER_SEC), "28 is in the state file, pending");
+        hvacd_stop("pending");
         check(read_full_file(path, 4096, &text, NULL) == 0 && strstr(text, "\"target_temperature\":28") &&
               strstr(text, "\"pending\":true"), "state file: %s", text);
 
