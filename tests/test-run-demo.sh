@@ -7,6 +7,7 @@ set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
 case $build in /*) ;; *) build="$src/$build" ;; esac
+. "$src/tests/lib/check.sh"
 
 for tool in espeak-ng sox dbus-daemon; do
         command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
@@ -15,11 +16,6 @@ done
 
 run=$(mktemp -d /tmp/voicehvac-test-demo.XXXXXX)
 trap 'rm -rf "$run"' EXIT
-fail=0
-check() {
-        local what=$1; shift
-        if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
-}
 
 start=$SECONDS
 DEMO_SECONDS=${DEMO_TEST_SECONDS:-60} DEMO_AUDIO=file DEMO_RUNTIME_DIR="$run" \
@@ -51,22 +47,17 @@ leftovers() { # the command lines of the processes started from $run, "; "-separ
 }
 left=$(leftovers)
 check "no process of the demo left running${left:+: $left}" test -z "$left"
-[ $fail = 0 ] || { echo "--- stack.log"; tail -40 "$run/stack.log"; }
+[ "$failures" -eq 0 ] || { echo "--- stack.log"; tail -40 "$run/stack.log"; }
 
 # Ctrl-C: SIGINT to the script's whole process group, as a terminal sends it.
 rm -rf "$run"/*
 setsid env DEMO_AUDIO=file DEMO_RUNTIME_DIR="$run" "$src/tools/run-demo.sh" "$build" >"$run.int" 2>&1 &
 leader=$!
-for _ in $(seq 300); do
-        grep -q 'health +wakeword ok\|wakeword: ok' "$run.int" "$run/stack.log" 2>/dev/null && break
-        sleep 0.1
-done
+stack_up() { grep -q 'health +wakeword ok\|wakeword: ok' "$run.int" "$run/stack.log" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+check "the stack is up (wakeword ok) within 30 s" wait_for 30 stack_up
 kill -INT -- "-$leader"
-for _ in $(seq 300); do
-        kill -0 "$leader" 2>/dev/null || break
-        sleep 0.1
-done
-check "Ctrl-C ends the script within 30 s" bash -c '! kill -0 "$1" 2>/dev/null' _ "$leader"
+check "Ctrl-C ends the script within 30 s" wait_for 30 gone "$leader"
 wait "$leader"
 status=$?
 check "and it exits 0 after Ctrl-C (got $status)" test "$status" = 0
@@ -74,4 +65,4 @@ check "watchdogd stopped the stack" grep -q 'Stopping audiod' "$run/stack.log"
 left=$(leftovers)
 check "no process of the demo left after Ctrl-C${left:+: $left}" test -z "$left"
 rm -f "$run.int"
-exit $fail
+checks_done
