@@ -175,8 +175,8 @@ static void test_errors(void) {
               "sd_bus_error_set_errno() uses sd-bus's names even with the map registered (%s)", e.name);
 
         sd_bus_error_free(&e);
-        check(vh_bus_error_set_unreadable(&e, -ENXIO) == -EINVAL && sd_bus_error_has_name(&e, VH_ERROR_INVALID_ARGUMENT),
-              "unreadable arguments → InvalidArgument (%s)", e.name);
+        check(vh_bus_error_set_unreadable(&e, -ENXIO) == -EINVAL &&
+              sd_bus_error_has_name(&e, VH_ERROR_INVALID_ARGUMENT), "unreadable arguments → InvalidArgument (%s)", e.name);
         sd_bus_error_free(&e);
         check(vh_bus_error_set_unreadable(&e, -ENOMEM) < 0 && sd_bus_error_has_name(&e, VH_ERROR_FAILED),
               "out of memory reading arguments → Failed (%s)", e.name);

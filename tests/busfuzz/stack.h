@@ -45,7 +45,8 @@ void stack_require_audio(void);
 /* Sets up the ALSA configuration and environment (once, before any daemon starts). */
 void stack_audio_setup(Stack *s, unsigned max_clients, const char *unmute_group);
 void stack_start_audiod(Stack *s, sd_bus *bus);
-/* For the load tests: state on tmpfs, a private bus connected to, audiod (4 clients, root may unmute) running and unmuted. */
+/* For the load tests: state on tmpfs, a private bus connected to, audiod (4 clients, root may
+ * unmute) running and unmuted. */
 void stack_start_unmuted_audiod(Stack *s, sd_bus **ret_bus);
 void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms);
 void stack_start_wakeword(Stack *s, sd_bus *bus);
