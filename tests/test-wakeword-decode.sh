@@ -18,8 +18,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # The stock model: no adaptation a state directory on this machine may hold.
 export STATE_DIRECTORY="$dir"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "${VH_SRCDIR:-.}/tests/lib/check.sh"
 
 # clip NAME VOICE TEXT: 16 kHz mono, pink noise floor about 20 dB below the speech.
 clip() {
