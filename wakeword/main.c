@@ -20,6 +20,8 @@ static void help(void) {
                "     --enrol-from LIST\n"
                "                     Adapt the acoustic model to the clips of LIST (WAV<TAB>TRANSCRIPT\n"
                "                     a line) and keep the adaptation in the state directory\n"
+               "     --enrol-check WAV TRANSCRIPT\n"
+               "                     Check one enrolment clip as --enrol-from would, print ok or why not\n"
                "     --no-adaptation Use the stock acoustic model, not the state directory's adaptation\n");
 }
 
@@ -35,6 +37,26 @@ static int enrol_run(const char *config_path, const char *list) {
                 return r;
         }
         r = wakeword_enrol(&config, list);
+        wakeword_config_done(&config);
+        return r;
+}
+
+static int enrol_check_run(const char *config_path, char *const *args, int n) {
+        _cleanup_free_ char *error = NULL;
+        WakewordConfig config;
+        int r;
+
+        if (n != 2) {
+                log_error("--enrol-check takes a WAV file and its transcript.");
+                return -EINVAL;
+        }
+        r = wakeword_config_load(config_path, &config, &error);
+        if (r < 0) {
+                log_error("%s", error ?: "Out of memory.");
+                wakeword_config_done(&config);
+                return r;
+        }
+        r = wakeword_enrol_check(&config, args[0], args[1]);
         wakeword_config_done(&config);
         return r;
 }
@@ -92,18 +114,19 @@ const char *__lsan_default_suppressions(void) {
 #endif
 
 int main(int argc, char *argv[]) {
-        enum { ARG_DECODE = 0x100, ARG_ENROL_FROM, ARG_NO_ADAPTATION };
+        enum { ARG_DECODE = 0x100, ARG_ENROL_FROM, ARG_ENROL_CHECK, ARG_NO_ADAPTATION };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "config", required_argument, NULL, 'c' },
                 { "decode", no_argument, NULL, ARG_DECODE },
                 { "verbose", no_argument, NULL, 'v' },
                 { "enrol-from", required_argument, NULL, ARG_ENROL_FROM },
+                { "enrol-check", no_argument, NULL, ARG_ENROL_CHECK },
                 { "no-adaptation", no_argument, NULL, ARG_NO_ADAPTATION },
                 {}
         };
         const char *config_path = NULL, *enrol_list = NULL;
-        bool decode = false, verbose = false, adaptation = true;
+        bool decode = false, verbose = false, adaptation = true, enrol_check = false;
         int c, r;
 
         log_setup("wakeword");
@@ -124,6 +147,9 @@ int main(int argc, char *argv[]) {
                 case ARG_ENROL_FROM:
                         enrol_list = optarg;
                         break;
+                case ARG_ENROL_CHECK:
+                        enrol_check = true;
+                        break;
                 case ARG_NO_ADAPTATION:
                         adaptation = false;
                         break;
@@ -131,13 +157,17 @@ int main(int argc, char *argv[]) {
                         return 2;
                 }
 
-        if (decode && enrol_list) {
-                log_error("--decode and --enrol-from are two different jobs; give one.");
+        if (decode + !!enrol_list + enrol_check > 1) {
+                log_error("--decode, --enrol-from and --enrol-check are different jobs; give one.");
                 return 2;
         }
         if (enrol_list && optind < argc) {
                 log_error("Unexpected argument '%s'; see --help.", argv[optind]);
                 return 2;
+        }
+        if (enrol_check) {
+                r = enrol_check_run(config_path, argv + optind, argc - optind);
+                return r < 0 ? 2 : r;
         }
         if (enrol_list)
                 r = enrol_run(config_path, enrol_list);

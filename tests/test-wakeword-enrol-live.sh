@@ -1,0 +1,165 @@
+#!/bin/bash
+# Live enrolment on the bus: wakeword with the real audiod on a private bus, audio from the vhtest
+# ALSA device playing, in a loop, one voice in a reverberant room saying the enrolment prompts
+# (the wake phrase twice, then a command) in order. A caller who is neither root nor in
+# enrol_group is refused. An enrolment cancelled after its first take writes nothing, leaves no
+# scratch behind, and listening resumes; while recording, no wake is acted on. A completed one
+# refuses the takes that are not its prompt (the loop does not start where the prompts do),
+# writes the adaptation, sets Adaptation, and the daemon, still running, listens with it.
+# ResetAdaptation removes it and goes back to the stock model.
+set -u
+build=${VH_BUILD:-build}
+src=${VH_SRCDIR:-.}
+. "$src/tests/lib/stack.sh"
+case $build in /*) ;; *) build="$src/$build" ;; esac
+case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
+bin="$build/wakeword/wakeword"
+
+for b in wakeword/wakeword audiod/audiod; do
+        [ -x "$build/$b" ] || { echo "FAIL: $build/$b is not built"; exit 1; }
+done
+for t in espeak-ng sox dbus-daemon busctl dbus-monitor; do
+        command -v $t >/dev/null || { echo "SKIP: $t is not installed"; exit 77; }
+done
+[ -f "$build/tests/alsa/libasound_module_pcm_vhtest.so" ] || { echo "SKIP: the vhtest ALSA plugin is not built"; exit 77; }
+[ -d /usr/share/pocketsphinx/model/en-us/en-us ] || { echo "SKIP: pocketsphinx-en-us model missing"; exit 77; }
+for t in /usr/lib/sphinxtrain/bw /usr/lib/sphinxtrain/map_adapt /usr/bin/sphinx_fe /usr/bin/pocketsphinx_mdef_convert; do
+        [ -x "$t" ] || { echo "SKIP: $t is not installed (tools/deps.sh)"; exit 77; }
+done
+
+export SOX_OPTS=-R
+tmp=$(mktemp -d /tmp/test-wakeword-enrol-live.XXXXXX)
+chmod 755 "$tmp"
+pids=""
+cleanup() {
+        for p in $pids; do kill "$p" 2>/dev/null; done
+        wait 2>/dev/null
+        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { # check DESCRIPTION COMMAND… — the command must succeed
+        local what=$1; shift
+        if "$@"; then echo "ok: $what"; else fail "$what"; fi
+}
+wait_for() { # wait_for SECONDS COMMAND…
+        local end=$((SECONDS + $1)); shift
+        until "$@"; do
+                [ $SECONDS -ge $end ] && return 1
+                sleep 0.1
+        done
+}
+bus() { busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" "$@"; }
+ww() { bus "$1" org.voicehvac.WakeWord1 /org/voicehvac/WakeWord1 org.voicehvac.WakeWord1 "${@:2}"; }
+prop() { ww get-property "$1"; }
+prop_is() { [ "$(prop "$1")" = "$2" ]; }
+detections() { prop Detections | cut -d' ' -f2; }
+detections_above() { [ "$(detections)" -gt "$1" ]; }
+
+# The prompts of enrol_wake_takes 2 and enrol_command_takes 1, said in that order, in a loop.
+prompts=("hey climate" "hey climate" "hey climate set the temperature to twenty two degrees")
+clip() { # clip OUT TEXT: the voice in a reverberant room, with a noise floor, 1 s of it after
+        espeak-ng -v en-gb-scotland -s 150 -w "$tmp/raw.wav" "$2" || return 1
+        sox -q "$tmp/raw.wav" -r 16000 -c 1 -b 16 "$tmp/pad.wav" gain -6 pad 0.8 1.8 reverb 50 50 60 100 0 0 channels 1
+        sox -q -n -r 16000 -c 1 -b 16 "$tmp/noise.wav" synth "$(soxi -D "$tmp/pad.wav")" pinknoise vol 0.02
+        sox -q -m "$tmp/pad.wav" "$tmp/noise.wav" -t raw "$1"
+}
+: >"$tmp/speech.raw"
+for i in "${!prompts[@]}"; do
+        clip "$tmp/p$i.raw" "${prompts[$i]}" || { echo "FAIL: espeak-ng failed"; exit 1; }
+        cat "$tmp/p$i.raw" >>"$tmp/speech.raw"
+done
+
+vhtest_alsa_env "$tmp" "$tmp/speech.raw"
+mkdir -p "$tmp/tmp"
+export TMPDIR="$tmp/tmp"
+state="$STATE_DIRECTORY/wakeword-adaptation"
+private_bus_start "$tmp" || { echo "FAIL: the private dbus-daemon did not start"; exit 1; }
+pids="$pids $private_bus_pid"
+cat >"$tmp/audiod.json" <<JSON
+{ "device": "vhtest", "mixer_device": "vhtest", "unmute_group": "root", "default_muted": false }
+JSON
+cat >"$tmp/wakeword.json" <<JSON
+{ "enrol_wake_takes": 2, "enrol_command_takes": 1 }
+JSON
+"$build/audiod/audiod" --config "$tmp/audiod.json" >"$tmp/audiod.log" 2>&1 &
+pids="$pids $!"
+"$bin" --config "$tmp/wakeword.json" >"$tmp/wakeword.log" 2>&1 &
+wakeword_pid=$!
+pids="$pids $wakeword_pid"
+dbus-monitor --address "$DBUS_SYSTEM_BUS_ADDRESS" "type='signal',interface='org.voicehvac.WakeWord1'" >"$tmp/signals.log" 2>&1 &
+pids="$pids $!"
+wait_for 30 prop_is State 's "listening"' || { echo "FAIL: wakeword does not listen"; tail "$tmp"/*.log; exit 1; }
+check "Enrolment is idle at start" prop_is Enrolment 's "idle"'
+check "Adaptation is none at start" prop_is Adaptation 's "none"'
+check "EnrolmentProgress counts the prompts" prop_is EnrolmentProgress "(uu) 0 3"
+check "CancelEnrolment without one does nothing" ww call CancelEnrolment
+check "ResetAdaptation without one does nothing" ww call ResetAdaptation
+
+# ---- refused to a caller who is neither root nor in the group --------------------------------
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+        for m in StartEnrolment CancelEnrolment ResetAdaptation; do
+                err=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+                        busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" call org.voicehvac.WakeWord1 /org/voicehvac/WakeWord1 \
+                        org.voicehvac.WakeWord1 $m 2>&1)
+                check "$m as nobody: NotAuthorized ($err)" grep -q "requires root or membership of group 'voicehvac'" <<<"$err"
+        done
+        check "still idle" prop_is Enrolment 's "idle"'
+else
+        echo "# not root: the unprivileged caller is not tried"
+fi
+
+# ---- cancelled after the first take ----------------------------------------------------------
+before=$(detections)
+check "StartEnrolment" ww call StartEnrolment
+check "Enrolment is recording" prop_is Enrolment 's "recording"'
+check "EnrolmentPrompt is the wake phrase" prop_is EnrolmentPrompt 's "hey climate"'
+err=$(ww call StartEnrolment 2>&1)
+check "StartEnrolment again: Busy ($err)" grep -q "already recording" <<<"$err"
+err=$(ww call ResetAdaptation 2>&1)
+check "ResetAdaptation while enrolling: Busy ($err)" grep -q "cancel it first" <<<"$err"
+check "a take is accepted within 60 s" wait_for 60 bash -c "busctl --address='$DBUS_SYSTEM_BUS_ADDRESS' get-property org.voicehvac.WakeWord1 /org/voicehvac/WakeWord1 org.voicehvac.WakeWord1 EnrolmentProgress | grep -q '^(uu) [12] 3$'"
+check "no wake acted on while recording (Detections $before → $(detections))" test "$(detections)" = "$before"
+check "CancelEnrolment" ww call CancelEnrolment
+check "Enrolment is idle after cancelling" prop_is Enrolment 's "idle"'
+check "EnrolmentPrompt is empty after cancelling" prop_is EnrolmentPrompt 's ""'
+check "no adaptation written" test ! -e "$state"
+check "no scratch left behind" test -z "$(ls -A "$tmp/tmp")"
+check "listening resumes: a wake within 30 s" wait_for 30 detections_above "$before"
+check "EnrolmentFinished(false, cancelled)" wait_for 5 grep -q 'string "cancelled"' "$tmp/signals.log"
+
+# ---- completed -------------------------------------------------------------------------------
+check "StartEnrolment" ww call StartEnrolment
+before=$(detections)
+check "every prompt taken within 120 s" wait_for 120 bash -c "! busctl --address='$DBUS_SYSTEM_BUS_ADDRESS' get-property org.voicehvac.WakeWord1 /org/voicehvac/WakeWord1 org.voicehvac.WakeWord1 Enrolment | grep -q recording"
+check "no wake acted on while recording" test "$(detections)" = "$before"
+check "the adaptation is in use within 60 s" wait_for 60 bash -c "busctl --address='$DBUS_SYSTEM_BUS_ADDRESS' get-property org.voicehvac.WakeWord1 /org/voicehvac/WakeWord1 org.voicehvac.WakeWord1 Adaptation | grep -Eq '^s \"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z, 3 clips\"$'"
+echo "# Adaptation: $(prop Adaptation)"
+check "Enrolment is idle again" prop_is Enrolment 's "idle"'
+check "the adaptation file is written" test -s "$state"
+check "no scratch left behind" test -z "$(ls -A "$tmp/tmp")"
+check "EnrolmentFinished(true, …)" grep -q 'string "the adaptation of 3 clips is in use"' "$tmp/signals.log"
+check "an EnrolmentTake accepted for each prompt" test "$(grep -A3 'member=EnrolmentTake' "$tmp/signals.log" | grep -c 'boolean true')" -ge 3
+check "the daemon loaded it without a restart" grep -q "Using the speaker and room adaptation in $state" "$tmp/wakeword.log"
+check "the daemon still runs" kill -0 $wakeword_pid
+before=$(detections)
+check "it listens with the adapted model: a wake within 30 s" wait_for 30 detections_above "$before"
+
+# ---- reset -----------------------------------------------------------------------------------
+check "ResetAdaptation" ww call ResetAdaptation
+check "Adaptation is none" prop_is Adaptation 's "none"'
+check "the adaptation file is removed" test ! -e "$state"
+check "the stock model is back" wait_for 30 grep -q "Recogniser replaced; adaptation: none" "$tmp/wakeword.log"
+before=$(detections)
+check "it listens with the stock model: a wake within 30 s" wait_for 30 detections_above "$before"
+
+kill -TERM $wakeword_pid
+wait $wakeword_pid
+check "wakeword exits cleanly (status $?)" test $? = 0
+if [ $failures -ne 0 ]; then
+        tail -n 40 "$tmp/wakeword.log"
+        exit 1
+fi
+echo "all live enrolment checks passed"
