@@ -25,6 +25,11 @@ static void *mfree(void *p) {
  * between the words of a command before it calls the take over. */
 #define TAKE_VAD_ABOVE_DB 9.0
 #define TAKE_VAD_HANGOVER_MSEC 800
+/* The most a prompt takes to say, pauses included: slow speech is 2 to 3 words a second. A take
+ * longer than that holds more than its prompt (the whole command when the wake phrase alone was
+ * asked for), which the alignment with the prompt does not always tell. */
+#define PROMPT_BASE_SEC 1.0
+#define PROMPT_WORD_SEC 0.5
 
 /* After the wake phrase, what the prompts ask for: together they hold the grammar's words (the
  * numbers only in part; "twenty" and its digits are the same sounds). */
@@ -274,11 +279,31 @@ static void on_check_exited(Child *c, int status, void *userdata) {
         e->cb.changed(e->userdata);
 }
 
+static unsigned words_count(const char *s) {
+        unsigned n = 0;
+
+        for (bool in_word = false; *s; s++) {
+                if (*s != ' ' && !in_word)
+                        n++;
+                in_word = *s != ' ';
+        }
+        return n;
+}
+
 static void take_end(LiveEnrol *e) {
         _cleanup_free_ char *wav = NULL, *out = NULL;
+        size_t speech = e->take_n - MIN(e->take_n, e->take_lead + (size_t) TAKE_VAD_HANGOVER_MSEC * WAV_RATE / 1000);
+        double most = PROMPT_BASE_SEC + PROMPT_WORD_SEC * words_count(e->prompts[e->taken]);
         int k;
 
         e->in_take = false;
+        if ((double) speech / WAV_RATE > most) {
+                log_info("Enrolment: take of \"%s\" refused: %.1f s of speech, more than the prompt.",
+                         e->prompts[e->taken], (double) speech / WAV_RATE);
+                take_drop(e);
+                e->cb.take(e->taken, e->prompts[e->taken], false, "longer than the prompt: say only its words", e->userdata);
+                return;
+        }
         e->attempt++;
         wav = scratch_wav(e, "attempt", e->attempt);
         out = scratch_file(e, "check.log");
@@ -330,7 +355,8 @@ static void block_process(LiveEnrol *e) {
                 return;
         case VAD_OPENED:
                 e->in_take = true;
-                if (take_append(e, preroll, vad_take_preroll(&e->vad, preroll)) < 0 ||
+                e->take_lead = vad_take_preroll(&e->vad, preroll);
+                if (take_append(e, preroll, e->take_lead) < 0 ||
                     take_append(e, e->block, VAD_BLOCK) < 0)
                         take_drop(e);
                 return;

@@ -58,6 +58,7 @@ typedef struct LiveEnrol {
         size_t block_fill;
         int16_t *take;                  /* the take being recorded */
         size_t take_n;
+        size_t take_lead;               /* samples of the take before its gate opened */
         bool in_take;
 } LiveEnrol;
 

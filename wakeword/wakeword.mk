@@ -38,7 +38,7 @@ TESTS += $(BUILD)/tests/test-wakeword-audiod
 $(BUILD)/tests/test-wakeword-audiod: $(BUILD)/tests/test-wakeword-audiod.o $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-TEST_SCRIPTS += tests/test-wakeword-decode.sh tests/test-wakeword-enrol.sh
+TEST_SCRIPTS += tests/test-wakeword-decode.sh tests/test-wakeword-enrol.sh tests/test-wakeword-enrol-live.sh
 
 
 BENCHES += bench/bench-wakeword.sh bench/bench-enrol.sh
