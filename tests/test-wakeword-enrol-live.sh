@@ -93,6 +93,15 @@ JSON
 cat >"$tmp/wakeword.json" <<JSON
 { "enrol_wake_takes": 2, "enrol_command_takes": 1 }
 JSON
+# A bad enrolment setting stops start-up, naming the file, the key and the problem.
+echo '{ "enrol_wake_takes": 1, "enrol_command_takes": 1 }' >"$tmp/bad.json"
+err=$("$bin" --config "$tmp/bad.json" 2>&1)
+check "too few takes configured: refused at start ($err)" \
+        bash -c '[ $0 = 1 ] && grep -q "bad.json: key .enrol_command_takes.: with .enrol_wake_takes. at least 3 takes are needed" <<<"$1"' $? "$err"
+echo '{ "enrol_command_takes": 13 }' >"$tmp/bad.json"
+err=$("$bin" --config "$tmp/bad.json" 2>&1)
+check "more command takes than prompts: refused at start ($err)" \
+        bash -c '[ $0 = 1 ] && grep -q "bad.json: key .enrol_command_takes.: value 13 out of range" <<<"$1"' $? "$err"
 "$build/audiod/audiod" --config "$tmp/audiod.json" >"$tmp/audiod.log" 2>&1 &
 pids="$pids $!"
 "$bin" --config "$tmp/wakeword.json" >"$tmp/wakeword.log" 2>&1 &

@@ -11,7 +11,8 @@
 static void help(void) {
         printf("wakeword [OPTIONS]\n"
                "wakeword [--config FILE] --decode FILE.wav...\n"
-               "wakeword [--config FILE] --enrol-from LIST\n\n"
+               "wakeword [--config FILE] --enrol-from LIST\n"
+               "wakeword [--config FILE] --enrol-check WAV TRANSCRIPT\n\n"
                "Listens to audiod's stream for the wake phrase and the command after it.\n\n"
                "  -h --help          Show this help\n"
                "  -c --config FILE   Configuration (default " WAKEWORD_CONFIG_PATH ")\n"
@@ -25,24 +26,32 @@ static void help(void) {
                "     --no-adaptation Use the stock acoustic model, not the state directory's adaptation\n");
 }
 
-static int enrol_run(const char *config_path, const char *list) {
+/* The configuration for a one-off job; a bad one is said and nothing is left to free. */
+static int config_load(const char *config_path, WakewordConfig *ret) {
         _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = wakeword_config_load(config_path, ret, &error);
+        if (r < 0) {
+                log_error("%s", error ?: "Out of memory.");
+                wakeword_config_done(ret);
+        }
+        return r;
+}
+
+static int enrol_run(const char *config_path, const char *list) {
         WakewordConfig config;
         int r;
 
-        r = wakeword_config_load(config_path, &config, &error);
-        if (r < 0) {
-                log_error("%s", error ?: "Out of memory.");
-                wakeword_config_done(&config);
+        r = config_load(config_path, &config);
+        if (r < 0)
                 return r;
-        }
         r = wakeword_enrol(&config, list);
         wakeword_config_done(&config);
         return r;
 }
 
 static int enrol_check_run(const char *config_path, char *const *args, int n) {
-        _cleanup_free_ char *error = NULL;
         WakewordConfig config;
         int r;
 
@@ -50,19 +59,15 @@ static int enrol_check_run(const char *config_path, char *const *args, int n) {
                 log_error("--enrol-check takes a WAV file and its transcript.");
                 return -EINVAL;
         }
-        r = wakeword_config_load(config_path, &config, &error);
-        if (r < 0) {
-                log_error("%s", error ?: "Out of memory.");
-                wakeword_config_done(&config);
+        r = config_load(config_path, &config);
+        if (r < 0)
                 return r;
-        }
         r = wakeword_enrol_check(&config, args[0], args[1]);
         wakeword_config_done(&config);
         return r;
 }
 
 static int decode_run(const char *config_path, char *const *files, unsigned n, bool verbose, bool adaptation) {
-        _cleanup_free_ char *error = NULL;
         WakewordConfig config;
         int r;
 
@@ -70,12 +75,9 @@ static int decode_run(const char *config_path, char *const *files, unsigned n, b
                 log_error("--decode needs at least one WAV file.");
                 return -EINVAL;
         }
-        r = wakeword_config_load(config_path, &config, &error);
-        if (r < 0) {
-                log_error("%s", error ?: "Out of memory.");
-                wakeword_config_done(&config);
+        r = config_load(config_path, &config);
+        if (r < 0)
                 return r;
-        }
         r = wakeword_decode_files(&config, files, n, verbose, adaptation);
         wakeword_config_done(&config);
         return r;
