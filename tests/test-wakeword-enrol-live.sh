@@ -7,7 +7,8 @@
 # refuses the takes that are not its prompt (the loop does not start where the prompts do),
 # writes the adaptation, sets Adaptation, and the daemon, still running, listens with it; it is
 # driven by "voicehvacctl enrol" as a person would. ResetAdaptation ("voicehvacctl enrol --reset")
-# removes it and goes back to the stock model.
+# removes it and goes back to the stock model. One cancelled while its adaptation is being made
+# stops that process and writes nothing.
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
@@ -188,6 +189,16 @@ check "the adaptation file is removed" test ! -e "$state"
 check "the stock model is back" wait_for 30 grep -q "Recogniser replaced; adaptation: none" "$tmp/wakeword.log"
 before=$(detections)
 check "it listens with the stock model: a wake within 30 s" wait_for 30 detections_above "$before"
+
+# ---- cancelled while the adaptation is made: its process is stopped, nothing is written ---------
+check "StartEnrolment" ww call StartEnrolment
+check "every prompt taken within 120 s" wait_for 120 prop_is Enrolment 's "adapting"'
+check "CancelEnrolment while adapting" ww call CancelEnrolment
+check "Enrolment is idle after cancelling" prop_is Enrolment 's "idle"'
+check "no enrol process left" bash -c "! pgrep -f -- '[-]-enrol-from $tmp/tmp/' >/dev/null"
+check "no scratch left behind" test -z "$(ls -A "$tmp/tmp")"
+check "no adaptation written" test ! -e "$state"
+check "Adaptation is still none" prop_is Adaptation 's "none"'
 
 kill -TERM $wakeword_pid
 wait $wakeword_pid

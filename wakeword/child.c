@@ -65,6 +65,8 @@ int child_spawn(sd_event *event, char *const argv[], const char *dir, const char
                 child_exited_t exited, void *userdata, Child **ret) {
         _cleanup_(child_freep) Child *c = NULL;
         posix_spawn_file_actions_t actions;
+        posix_spawnattr_t attr;
+        sigset_t none, stop;
         char **env;
         size_t n = 0;
         int k;
@@ -83,7 +85,18 @@ int child_spawn(sd_event *event, char *const argv[], const char *dir, const char
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
         posix_spawn_file_actions_addchdir_np(&actions, dir);
-        k = posix_spawn(&c->pid, argv[0], &actions, NULL, argv, env);
+        /* The loop blocks SIGTERM and SIGINT to read them from a signalfd; a child that inherited
+         * that would never hear child_free() asking it to stop. */
+        sigemptyset(&none);
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGTERM);
+        sigaddset(&stop, SIGINT);
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setsigdefault(&attr, &stop);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        k = posix_spawn(&c->pid, argv[0], &actions, &attr, argv, env);
+        posix_spawnattr_destroy(&attr);
         posix_spawn_file_actions_destroy(&actions);
         while (env[n])
                 n++;
