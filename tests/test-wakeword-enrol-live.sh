@@ -112,6 +112,7 @@ dbus-monitor --address "$DBUS_SYSTEM_BUS_ADDRESS" "type='signal',interface='org.
         "type='signal',path='/org/voicehvac/WakeWord1',interface='org.freedesktop.DBus.Properties'" >"$tmp/signals.log" 2>&1 &
 pids="$pids $!"
 wait_for 30 prop_is State 's "listening"' || { echo "FAIL: wakeword does not listen"; tail "$tmp"/*.log; exit 1; }
+fds_at_start=$(ls /proc/$wakeword_pid/fd | wc -l)
 check "Enrolment is idle at start" prop_is Enrolment 's "idle"'
 check "Adaptation is none at start" prop_is Adaptation 's "none"'
 check "EnrolmentProgress counts the prompts" prop_is EnrolmentProgress "(uu) 0 3"
@@ -200,6 +201,9 @@ check "no scratch left behind" test -z "$(ls -A "$tmp/tmp")"
 check "no adaptation written" test ! -e "$state"
 check "Adaptation is still none" prop_is Adaptation 's "none"'
 
+fds_at_end=$(ls /proc/$wakeword_pid/fd | wc -l)
+check "no file descriptor left open by three enrolments and two model swaps ($fds_at_start, then $fds_at_end)" \
+        test "$fds_at_end" -le "$fds_at_start"
 kill -TERM $wakeword_pid
 wait $wakeword_pid
 check "wakeword exits cleanly (status $?)" test $? = 0
