@@ -134,6 +134,19 @@ else
         echo "# not root: the unprivileged caller is not tried"
 fi
 
+# ---- voicehvacctl enrol interrupted: the enrolment is cancelled in the daemon ------------------
+"$ctl" enrol >"$tmp/interrupted.out" 2>&1 &
+ctl_pid=$!
+check "voicehvacctl enrol starts an enrolment" wait_for 10 prop_is Enrolment 's "recording"'
+wait_for 10 grep -q 'Say: "hey climate"' "$tmp/interrupted.out"
+kill -INT $ctl_pid
+wait $ctl_pid
+rc=$?
+check "voicehvacctl enrol interrupted: exit 1 (got $rc)" test $rc = 1
+check "voicehvacctl enrol interrupted: says it cancelled" grep -q '^Cancelled\.$' "$tmp/interrupted.out"
+check "Enrolment is idle after the interruption ($(tr '\n' '|' <"$tmp/interrupted.out"))" prop_is Enrolment 's "idle"'
+check "voicehvacctl enrol --json: a usage error" bash -c '"$0" --json enrol >/dev/null 2>&1; [ $? = 2 ]' "$ctl"
+
 # ---- cancelled after the first take ----------------------------------------------------------
 before=$(detections)
 check "StartEnrolment" ww call StartEnrolment

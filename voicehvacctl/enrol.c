@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -176,7 +178,39 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
             !isempty(new))
                 return 0;
         say(e, "wakeword stopped; the enrolment is lost.\n");
+        e->finished = true;     /* nothing left to cancel */
         return sd_event_exit(e->event, 0);
+}
+
+/* Ctrl-C: the daemon would go on recording for nobody. Said while the bus is still attached (the
+ * loop closes it on its way out). */
+static int on_interrupt(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Enrol *e = userdata;
+
+        if (!e->finished) {
+                say(e, "Cancelled.\n");
+                (void) ctl_call(e->bus, SERVICE_WAKEWORD, "Failed to cancel the enrolment", "CancelEnrolment", "");
+                e->finished = true;
+        }
+        return sd_event_exit(e->event, 0);
+}
+
+static int event_new_interruptible(Enrol *e) {
+        sigset_t mask;
+        int r;
+
+        r = sd_event_default(&e->event);
+        if (r < 0)
+                return r;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return -errno;
+        r = sd_event_add_signal(e->event, NULL, SIGTERM, on_interrupt, e);
+        if (r >= 0)
+                r = sd_event_add_signal(e->event, NULL, SIGINT, on_interrupt, e);
+        return r;
 }
 
 static int subscribe(Enrol *e) {
@@ -210,7 +244,7 @@ int enrol_run(bool reset) {
 
         if (reset)
                 return reset_run();
-        r = event_new_with_defaults(&e.event);
+        r = event_new_interruptible(&e);
         if (r < 0) {
                 fprintf(stderr, "Failed to set up the event loop: %s\n", strerror(-r));
                 return EXIT_ERROR;
@@ -240,12 +274,6 @@ int enrol_run(bool reset) {
         stream_open(&e);
         prompt_show(&e);
         r = sd_event_loop(e.event);
-        if (!e.finished) {
-                /* Interrupted: the daemon would go on recording for nobody. */
-                say(&e, "Cancelled.\n");
-                (void) ctl_call(e.bus, SERVICE_WAKEWORD, "Failed to cancel the enrolment", "CancelEnrolment", "");
-                r = -ECANCELED;
-        }
 finish:
         meter_clear(&e);
         e.stream_source = sd_event_source_disable_unref(e.stream_source);

@@ -24,6 +24,8 @@ static bool arg_reset = false;
 static int verb_enrol(int argc, char *argv[]) {
         if (argc > 1)
                 return ctl_usage_error("'enrol' takes no arguments (only --reset).");
+        if (arg_json && !arg_reset)
+                return ctl_usage_error("'enrol' talks to a person: it has no JSON output.");
         return enrol_run(arg_reset);
 }
 
