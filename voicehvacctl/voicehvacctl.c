@@ -10,6 +10,7 @@
 
 #include "control.h"
 #include "ctl.h"
+#include "enrol.h"
 #include "monitor.h"
 #include "status.h"
 
@@ -18,6 +19,15 @@
 #endif
 
 static MonitorOptions arg_monitor = { .level_interval_usec = UINT64_MAX };
+static bool arg_reset = false;
+
+static int verb_enrol(int argc, char *argv[]) {
+        if (argc > 1)
+                return ctl_usage_error("'enrol' takes no arguments (only --reset).");
+        if (arg_json && !arg_reset)
+                return ctl_usage_error("'enrol' talks to a person: it has no JSON output.");
+        return enrol_run(arg_reset);
+}
 
 static int verb_monitor(int argc, char *argv[]) {
         if (argc > 1)
@@ -60,6 +70,13 @@ static const Verb verbs[] = {
           "Show watchdogd's view of every service (org.voicehvac.Watchdog1.GetHealth): state,\n"
           "pid, restarts, memory and why. Exit status 0 when watchdogd answered.\n"
           "With --json: the GetHealth dictionary as an object of objects." },
+        { "enrol", verb_enrol, "enrol [--reset]",
+          "Teach wakeword your voice, microphone and room: it shows sentences to say one at a time\n"
+          "(the wake phrase alone, then with commands), a level meter on a terminal, whether each\n"
+          "take was good or must be said again and why, the progress and the result. wakeword\n"
+          "then listens with the adapted model, without a restart. Ctrl-C cancels. With --reset:\n"
+          "remove the adaptation and go back to the stock model. Both need root or membership of\n"
+          "wakeword's enrol group. Exit status 0 when the adaptation is in use (or removed)." },
         { "help", verb_help, "help [COMMAND]", "Show the help, or one command's." },
 };
 
@@ -83,7 +100,8 @@ static void help(void) {
                "     --json                Print status, health and monitor output as JSON, and\n"
                "                           errors as {\"error\": NAME, \"message\": TEXT} on stdout\n"
                "     --level-interval=SEC  monitor: one level line per SEC seconds of audio (0: none)\n"
-               "     --no-level            monitor: no level meter (same as --level-interval=0)\n\n"
+               "     --no-level            monitor: no level meter (same as --level-interval=0)\n"
+               "     --reset               enrol: remove the adaptation instead\n\n"
                "Exit status: 0 success; 1 a service refused or failed, is not running, or the bus\n"
                "cannot be reached (one line on stderr says why); 2 a bad command line (nothing sent).\n"
                "See 'voicehvacctl help COMMAND' for each command.\n");
@@ -123,13 +141,14 @@ static int parse_interval(const char *s, uint64_t *ret) {
 
 /* Returns > 0 to go on, 0 to exit successfully (--help, --version), or -EXIT_USAGE. */
 static int parse_argv(int argc, char *argv[], bool *ret_help) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_LEVEL_INTERVAL, ARG_NO_LEVEL };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_LEVEL_INTERVAL, ARG_NO_LEVEL, ARG_RESET };
         static const struct option options[] = {
                 { "help",           no_argument,       NULL, 'h' },
                 { "version",        no_argument,       NULL, ARG_VERSION },
                 { "json",           no_argument,       NULL, ARG_JSON },
                 { "level-interval", required_argument, NULL, ARG_LEVEL_INTERVAL },
                 { "no-level",       no_argument,       NULL, ARG_NO_LEVEL },
+                { "reset",          no_argument,       NULL, ARG_RESET },
                 {}
         };
         int c;
@@ -153,6 +172,9 @@ static int parse_argv(int argc, char *argv[], bool *ret_help) {
                         break;
                 case ARG_NO_LEVEL:
                         arg_monitor.level_interval_usec = 0;
+                        break;
+                case ARG_RESET:
+                        arg_reset = true;
                         break;
                 case '?':
                         if (optopt >= ARG_VERSION)

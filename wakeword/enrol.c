@@ -271,21 +271,6 @@ static int tool_run(Enrolment *e, const char *name, char *const argv[]) {
         return -EPROTO;
 }
 
-static int wav_write(const char *path, const int16_t *samples, size_t n) {
-        _cleanup_fclose_ FILE *f = fopen(path, "we");
-        uint32_t data = (uint32_t) (n * 2), riff = 36 + data, fmt_size = 16, rate = WAV_RATE, bytes = WAV_RATE * 2;
-        uint16_t format = 1, channels = 1, align = 2, bits = 16;
-
-        if (!f)
-                return negative_errno();
-        fwrite("RIFF", 1, 4, f); fwrite(&riff, 4, 1, f); fwrite("WAVEfmt ", 1, 8, f);
-        fwrite(&fmt_size, 4, 1, f); fwrite(&format, 2, 1, f); fwrite(&channels, 2, 1, f);
-        fwrite(&rate, 4, 1, f); fwrite(&bytes, 4, 1, f); fwrite(&align, 2, 1, f); fwrite(&bits, 2, 1, f);
-        fwrite("data", 1, 4, f); fwrite(&data, 4, 1, f);
-        fwrite(samples, sizeof(int16_t), n, f);
-        return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
-}
-
 /* The clips that passed, as sphinx_fe and bw read them: wav/uN.wav, a control file of their
  * names, their transcripts, and a dictionary of their words. */
 static int corpus_write(Enrolment *e) {
@@ -313,7 +298,7 @@ static int corpus_write(Enrolment *e) {
                         continue;
                 if (asprintf(&wav, "%s/u%zu.wav", dir, i) < 0)
                         return -ENOMEM;
-                k = wav_write(wav, clip->samples, clip->n);
+                k = wav_write_file(wav, clip->samples, clip->n);
                 if (k < 0)
                         return k;
                 fprintf(c, "u%zu\n", i);
@@ -544,5 +529,45 @@ finish:
         enrolment_done(&e);
         for (size_t i = 0; i < ELEMENTSOF(stop_signals); i++)
                 (void) sigaction(stop_signals[i], &saved[i], NULL);
+        return k;
+}
+
+int wakeword_enrol_check(const WakewordConfig *config, const char *wav, const char *transcript) {
+        _cleanup_free_ char *error = NULL;
+        Enrolment e = { .config = &config->recognizer };
+        Clip clip = {};
+        int k;
+
+        clip.path = strdup(wav);
+        if (!clip.path)
+                return log_oom();
+        k = transcript_words(transcript, &clip.words);
+        if (k < 0) {
+                free(clip.path);
+                if (k == -ENODATA)
+                        log_error("The transcript is empty.");
+                return k == -ENODATA ? -EINVAL : log_oom();
+        }
+        e.clips = &clip;
+        k = aligner_new(&config->recognizer, &e.aligner, &error);
+        if (k < 0)
+                log_error("Cannot set up the decoder: %s", error ?: "out of memory");
+        else {
+                clip_examine(&e, &clip);
+                if (!clip.refusal)
+                        printf("ok %.1f\n", clip.before.confidence);
+                else if (clip.unknown_word)
+                        printf("refused %s: \"%s\"\n", clip.refusal, clip.unknown_word);
+                else
+                        printf("refused %s\n", clip.refusal);
+                fflush(stdout);
+                k = clip.refusal ? 1 : 0;
+        }
+        e.clips = NULL;
+        free(clip.path);
+        strv_free(clip.words);
+        free(clip.samples);
+        free(clip.unknown_word);
+        aligner_free(e.aligner);
         return k;
 }

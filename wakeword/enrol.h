@@ -17,3 +17,8 @@
 #define ENROL_CLIPS_MIN 3
 
 int wakeword_enrol(const WakewordConfig *config, const char *list);
+
+/* "wakeword --enrol-check WAV TRANSCRIPT": the checks of --enrol-from on one clip, as the daemon's
+ * live enrolment runs them on each take. Prints "ok <confidence>" or "refused <reason>" on stdout;
+ * returns 0 (ok), 1 (refused) or < 0 when the check itself could not run. */
+int wakeword_enrol_check(const WakewordConfig *config, const char *wav, const char *transcript);

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "adaptation.h"
 #include "adaptation-state.h"
 #include "bus-util.h"
 #include "cmn-state.h"
@@ -10,6 +15,7 @@
 #include "grammar.h"
 #include "log.h"
 #include "manager.h"
+#include "strv.h"
 
 const char *wakeword_state_to_string(WakewordState s) {
         static const char *const table[_WAKEWORD_STATE_MAX] = {
@@ -46,6 +52,7 @@ static void on_stream_state(void *userdata) {
         if (stream_client_is_muted(m->stream) || !stream_client_has_audio(m->stream)) {
                 (void) worker_reset(m->worker);
                 m->in_command = false;
+                live_enrol_reset_audio(&m->enrol);
         }
         state_update(m);
 }
@@ -63,6 +70,9 @@ static void on_stream_audio(const int16_t *samples, size_t n, uint64_t first_use
                 log_debug("Audio: %llu packets, %llu samples decoded, level %lld.", (unsigned long long) m->packets,
                           (unsigned long long) worker_samples_decoded(m->worker), (long long) (sum / (int64_t) n));
         }
+        if (gap)
+                live_enrol_reset_audio(&m->enrol);
+        live_enrol_feed(&m->enrol, samples, n);
         r = worker_push(m->worker, samples, n, first_usec, gap);
         if (r == -ENOBUFS)
                 log_warning("Decoder fell behind; dropping audio.");
@@ -72,6 +82,15 @@ static void on_stream_audio(const int16_t *samples, size_t n, uint64_t first_use
 
 static void event_handle(Manager *m, const RecognizerEvent *e) {
         char words[sizeof e->text];
+
+        /* The person enrolling says the phrase and commands on purpose: none of them is meant. */
+        if (m->enrol.state == ENROL_RECORDING) {
+                if (e->type != RECOGNIZER_WAKE)
+                        m->in_command = false;
+                log_debug("Enrolling: not acting on \"%s\".", e->text);
+                state_update(m);
+                return;
+        }
 
         switch (e->type) {
         case RECOGNIZER_WAKE:
@@ -105,9 +124,15 @@ static void event_handle(Manager *m, const RecognizerEvent *e) {
 
 static int on_worker(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
+        Recognizer *old;
         RecognizerEvent e;
         int r;
 
+        old = worker_take_retired(m->worker);
+        if (old) {
+                recognizer_free(old);
+                m->recognizer = worker_recognizer(m->worker);
+        }
         while ((r = worker_pop_event(m->worker, &e)) != 0) {
                 if (r < 0) {
                         /* The decoder is in an unknown state: let the service manager restart us. */
@@ -135,6 +160,154 @@ static int manager_restore_cmn(Manager *m) {
         return 0;
 }
 
+/* Stops the decoder thread; the recogniser it listened with last is m->recognizer then. */
+static void manager_worker_stop(Manager *m) {
+        m->worker_source = sd_event_source_disable_unref(m->worker_source);
+        if (!m->worker)
+                return;
+        worker_stop(m->worker);
+        recognizer_free(worker_take_retired(m->worker));
+        m->recognizer = worker_recognizer(m->worker);
+        m->worker = worker_free(m->worker);
+}
+
+/* --- enrolment and the adaptation in use */
+
+static void adaptation_describe(Manager *m) {
+        char when[32] = "";
+        struct stat st;
+        struct tm tm;
+
+        if (!m->use_adaptation || lstat(m->adaptation_path, &st) < 0 || !S_ISREG(st.st_mode)) {
+                snprintf(m->adaptation, sizeof m->adaptation, "none");
+                return;
+        }
+        if (gmtime_r(&st.st_mtime, &tm))
+                strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (m->enrolled_clips > 0)
+                snprintf(m->adaptation, sizeof m->adaptation, "%s, %u clips", when, m->enrolled_clips);
+        else
+                snprintf(m->adaptation, sizeof m->adaptation, "%s", when);
+}
+
+static void build_finish(Manager *m) {
+        _cleanup_free_ char *error = NULL;
+        bool enrolled = m->build_after_enrolment;
+        Recognizer *r = NULL;
+        char message[128];
+        int k;
+
+        m->build_source = sd_event_source_disable_unref(m->build_source);
+        k = recognizer_build_finish(TAKE_PTR(m->build), &r, &error);
+        m->build_after_enrolment = false;
+        if (k < 0) {
+                log_error_errno(k, "Cannot build the recogniser, going on with the one running: %s", error ?: "out of memory");
+                if (enrolled)
+                        (void) manager_bus_emit_enrolment_finished(m, false, "the adapted model could not be loaded");
+                return;
+        }
+        worker_replace_recognizer(m->worker, r);
+        adaptation_describe(m);
+        log_info("Recogniser replaced; adaptation: %s.", m->adaptation);
+        (void) manager_bus_emit_changed(m, "Adaptation");
+        if (enrolled) {
+                snprintf(message, sizeof message, "the adaptation of %u clips is in use", m->enrolled_clips);
+                (void) manager_bus_emit_enrolment_finished(m, true, message);
+        }
+}
+
+static int on_build(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        build_finish(userdata);
+        return 0;
+}
+
+/* A new recogniser from the state directory, to replace the running one once it is built. */
+static int recognizer_rebuild(Manager *m, bool after_enrolment) {
+        int k;
+
+        assert(!m->build);
+        k = recognizer_build_start(&m->config.recognizer, m->use_adaptation, &m->build);
+        if (k < 0)
+                return k;
+        k = sd_event_add_io(m->event, &m->build_source, recognizer_build_fd(m->build), EPOLLIN, on_build, m);
+        if (k < 0) {
+                Recognizer *r = NULL;
+
+                if (recognizer_build_finish(TAKE_PTR(m->build), &r, NULL) >= 0)
+                        recognizer_free(r);
+                return k;
+        }
+        m->build_after_enrolment = after_enrolment;
+        return 0;
+}
+
+static void on_enrol_take(unsigned index, const char *prompt, bool accepted, const char *reason, void *userdata) {
+        (void) manager_bus_emit_enrolment_take(userdata, index, prompt, accepted, reason);
+}
+
+static void on_enrol_changed(void *userdata) {
+        (void) manager_bus_emit_changed(userdata, "Enrolment", "EnrolmentPrompt", "EnrolmentProgress");
+}
+
+static void on_enrol_finished(bool ok, unsigned clips, const char *message, void *userdata) {
+        Manager *m = userdata;
+        int k;
+
+        if (!ok) {
+                log_warning("Enrolment failed: %s", message);
+                (void) manager_bus_emit_enrolment_finished(m, false, message);
+                return;
+        }
+        m->enrolled_clips = clips;
+        log_info("Enrolment: adaptation of %u clips written; loading it.", clips);
+        k = recognizer_rebuild(m, true);
+        if (k < 0) {
+                log_error_errno(k, "Cannot load the new adaptation: %m");
+                (void) manager_bus_emit_enrolment_finished(m, false, "the adapted model could not be loaded");
+        }
+}
+
+int manager_enrolment_start(Manager *m) {
+        int k;
+
+        if (!m->use_adaptation)
+                return -EOPNOTSUPP;
+        if (m->enrol.state != ENROL_IDLE || m->build)
+                return -EBUSY;
+        if (m->state == WAKEWORD_MUTED || m->state == WAKEWORD_NO_AUDIO)
+                return -ENODEV;
+        k = live_enrol_start(&m->enrol);
+        if (k < 0)
+                return k;
+        log_info("Enrolment started: %u prompts.", m->enrol.n_prompts);
+        on_enrol_changed(m);
+        return 0;
+}
+
+void manager_enrolment_cancel(Manager *m) {
+        if (m->enrol.state == ENROL_IDLE)
+                return;
+        live_enrol_cancel(&m->enrol);
+        log_info("Enrolment cancelled.");
+        on_enrol_changed(m);
+        (void) manager_bus_emit_enrolment_finished(m, false, "cancelled");
+}
+
+int manager_adaptation_reset(Manager *m) {
+        if (m->enrol.state != ENROL_IDLE || m->build)
+                return -EBUSY;
+        if (unlink(m->adaptation_path) < 0) {
+                if (errno != ENOENT)
+                        return negative_errno();
+                return 0;       /* the stock model is what runs already */
+        }
+        log_info("Adaptation %s removed; back to the stock model.", m->adaptation_path);
+        m->enrolled_clips = 0;
+        adaptation_describe(m);
+        (void) manager_bus_emit_changed(m, "Adaptation");
+        return recognizer_rebuild(m, false);
+}
+
 int manager_new(const char *config_path, bool adaptation, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_free_ char *error = NULL;
@@ -157,6 +330,20 @@ int manager_new(const char *config_path, bool adaptation, Manager **ret) {
         r = state_file_path(CMN_STATE_FILE, &m->cmn_path);
         if (r < 0)
                 return log_error_errno(r, "Failed to find the state directory: %m");
+        r = state_file_path(ADAPTATION_STATE_FILE, &m->adaptation_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the state directory: %m");
+        m->use_adaptation = adaptation;
+        adaptation_describe(m);
+        m->enrol_gid = (gid_t) -1;
+        if (!isempty(m->config.enrol_group)) {
+                struct group *g = getgrnam(m->config.enrol_group);
+
+                if (g)
+                        m->enrol_gid = g->gr_gid;
+                else
+                        log_notice("Group '%s' does not exist; only root may enrol.", m->config.enrol_group);
+        }
         r = manager_restore_cmn(m);
         if (r < 0)
                 return r;
@@ -173,6 +360,19 @@ int manager_new(const char *config_path, bool adaptation, Manager **ret) {
         r = sd_event_add_io(m->event, &m->worker_source, worker_event_fd(m->worker), EPOLLIN, on_worker, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the decoder: %m");
+        {
+                _cleanup_(strv_freep) char **prompts = NULL;
+
+                r = enrol_prompts(m->config.recognizer.keyphrase, m->config.enrol_wake_takes,
+                                  m->config.enrol_command_takes, &prompts);
+                if (r < 0)
+                        return log_oom();
+                r = live_enrol_init(&m->enrol, m->event, config_path, TAKE_PTR(prompts),
+                                    &(EnrolCallbacks) { .take = on_enrol_take, .changed = on_enrol_changed,
+                                                        .finished = on_enrol_finished }, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up enrolment: %m");
+        }
         r = stream_client_new(m->event, m->bus,
                               &(StreamClientCallbacks) { .audio = on_stream_audio, .state_changed = on_stream_state },
                               m, &m->stream);
@@ -186,10 +386,18 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         m->stream = stream_client_free(m->stream);
-        m->worker_source = sd_event_source_disable_unref(m->worker_source);
-        m->worker = worker_free(m->worker);        /* joins the thread before the recogniser goes */
+        live_enrol_done(&m->enrol);
+        if (m->build) {
+                Recognizer *r = NULL;
+
+                m->build_source = sd_event_source_disable_unref(m->build_source);
+                if (recognizer_build_finish(TAKE_PTR(m->build), &r, NULL) >= 0)
+                        recognizer_free(r);
+        }
+        manager_worker_stop(m);                 /* joins the thread before the recogniser goes */
         m->recognizer = recognizer_free(m->recognizer);
         free(m->cmn_path);
+        free(m->adaptation_path);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         wakeword_config_done(&m->config);
@@ -222,8 +430,7 @@ int manager_run(Manager *m) {
         r = sd_event_loop(m->event);
         /* The decoder's adaptation outlives the process; the worker is stopped first, it owns
          * the recogniser. */
-        m->worker_source = sd_event_source_disable_unref(m->worker_source);
-        m->worker = worker_free(m->worker);
+        manager_worker_stop(m);
         k = cmn_state_save(m->recognizer, m->cmn_path);
         if (k < 0)
                 log_warning_errno(k, "Cannot keep the cepstral mean in %s: %m", m->cmn_path);

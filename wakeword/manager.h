@@ -6,6 +6,8 @@
 #include <systemd/sd-event.h>
 
 #include "listener.h"
+#include "live-enrol.h"
+#include "recognizer-build.h"
 #include "macro.h"
 #include "stream-client.h"
 #include "time-util.h"
@@ -37,6 +39,16 @@ typedef struct Manager {
         sd_event_source *worker_source;
         StreamClient *stream;
         char *cmn_path;                 /* where the cepstral mean is kept across restarts */
+        char *adaptation_path;          /* where the speaker and room adaptation is kept */
+        bool use_adaptation;            /* not started with --no-adaptation */
+
+        LiveEnrol enrol;
+        gid_t enrol_gid;                /* besides root, may enrol; (gid_t) -1: root alone */
+        RecognizerBuild *build;         /* a recogniser being built to replace the running one */
+        sd_event_source *build_source;
+        bool build_after_enrolment;     /* the build is of a new enrolment's adaptation */
+        unsigned enrolled_clips;        /* of the adaptation made while running, 0: not known */
+        char adaptation[96];            /* "none", or when it was made and from how many clips */
 
         WakewordState state;
         bool in_command;                /* between WakeWordDetected and the end of the window */
@@ -49,6 +61,12 @@ typedef struct Manager {
 } Manager;
 
 int manager_new(const char *config_path, bool adaptation, Manager **ret);
+
+/* The bus methods of enrolment: -EBUSY while enrolling or swapping recognisers, -ENODEV without
+ * audio, -EOPNOTSUPP when started with --no-adaptation. */
+int manager_enrolment_start(Manager *m);
+void manager_enrolment_cancel(Manager *m);
+int manager_adaptation_reset(Manager *m);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
@@ -62,4 +80,6 @@ int manager_bus_add_objects(Manager *m);
 int manager_bus_emit_wake(Manager *m, const RecognizerEvent *e);
 int manager_bus_emit_command(Manager *m, const RecognizerEvent *e);
 int manager_bus_emit_changed_strv(Manager *m, char **properties);
+int manager_bus_emit_enrolment_take(Manager *m, unsigned index, const char *prompt, bool accepted, const char *reason);
+int manager_bus_emit_enrolment_finished(Manager *m, bool ok, const char *message);
 #define manager_bus_emit_changed(m, ...) manager_bus_emit_changed_strv((m), (char *[]) { __VA_ARGS__, NULL })

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <string.h>
 
+#include "bus-util.h"
+#include "errors.h"
 #include "log.h"
 #include "manager.h"
 
@@ -25,6 +28,88 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
         return sd_bus_message_append(reply, "s", (const char *) userdata);
 }
 
+static int property_get_enrolment(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "s", enrol_state_to_string(m->enrol.state));
+}
+
+static int property_get_enrolment_prompt(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "s", live_enrol_prompt(&m->enrol));
+}
+
+static int property_get_enrolment_progress(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "(uu)", m->enrol.taken, m->enrol.n_prompts);
+}
+
+/* Enrolling changes what the daemon hears with: privileged like opening the microphone. */
+static int check_enrol_allowed(Manager *m, sd_bus_message *message, const char *what, sd_bus_error *error) {
+        bool allowed;
+        int r;
+
+        r = bus_message_sender_in_group(message, m->enrol_gid, &allowed);
+        if (r < 0)
+                return vh_bus_error_set_errnof(error, r, "Cannot check the caller's credentials: %s", strerror(-r));
+        if (!allowed)
+                return sd_bus_error_setf(error, VH_ERROR_NOT_AUTHORIZED, "%s requires root or membership of group '%s'.",
+                                         what, m->config.enrol_group);
+        return 1;
+}
+
+static int method_start_enrolment(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = check_enrol_allowed(m, message, "Enrolling", error);
+        if (r <= 0)
+                return r;
+        r = manager_enrolment_start(m);
+        if (r == -EBUSY)
+                return sd_bus_error_setf(error, VH_ERROR_BUSY, "An enrolment is already %s.",
+                                         m->enrol.state != ENROL_IDLE ? enrol_state_to_string(m->enrol.state) : "being loaded");
+        if (r == -ENODEV)
+                return sd_bus_error_setf(error, VH_ERROR_DEVICE_UNAVAILABLE, "No audio to record from: the microphone is %s.",
+                                         wakeword_state_to_string(m->state));
+        if (r == -EOPNOTSUPP)
+                return sd_bus_error_set(error, VH_ERROR_NOT_SUPPORTED, "wakeword was started with --no-adaptation.");
+        if (r < 0)
+                return vh_bus_error_set_errnof(error, r, "Cannot start the enrolment: %s", strerror(-r));
+        return sd_bus_reply_method_return(message, NULL);
+}
+
+static int method_cancel_enrolment(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = check_enrol_allowed(m, message, "Cancelling an enrolment", error);
+        if (r <= 0)
+                return r;
+        manager_enrolment_cancel(m);            /* nothing to cancel: nothing to do */
+        return sd_bus_reply_method_return(message, NULL);
+}
+
+static int method_reset_adaptation(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = check_enrol_allowed(m, message, "Resetting the adaptation", error);
+        if (r <= 0)
+                return r;
+        r = manager_adaptation_reset(m);
+        if (r == -EBUSY)
+                return sd_bus_error_set(error, VH_ERROR_BUSY, "An enrolment is under way; cancel it first.");
+        if (r < 0)
+                return vh_bus_error_set_errnof(error, r, "Cannot remove the adaptation: %s", strerror(-r));
+        return sd_bus_reply_method_return(message, NULL);
+}
+
 static const sd_bus_vtable wakeword_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Keyphrase", "s", property_get_keyphrase, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -33,6 +118,17 @@ static const sd_bus_vtable wakeword_vtable[] = {
         SD_BUS_PROPERTY("LastWakeTimestamp", "t", NULL, offsetof(Manager, last_wake_realtime), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastCommand", "s", property_get_string, offsetof(Manager, last_command), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastRejection", "s", property_get_string, offsetof(Manager, last_rejection), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Enrolment", "s", property_get_enrolment, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("EnrolmentPrompt", "s", property_get_enrolment_prompt, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("EnrolmentProgress", "(uu)", property_get_enrolment_progress, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Adaptation", "s", property_get_string, offsetof(Manager, adaptation), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD("StartEnrolment", NULL, NULL, method_start_enrolment, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("CancelEnrolment", NULL, NULL, method_cancel_enrolment, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("ResetAdaptation", NULL, NULL, method_reset_adaptation, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("EnrolmentTake",
+                                SD_BUS_ARGS("u", index, "s", prompt, "b", accepted, "s", reason), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("EnrolmentFinished",
+                                SD_BUS_ARGS("b", ok, "s", message), 0),
         SD_BUS_SIGNAL_WITH_ARGS("WakeWordDetected",
                                 SD_BUS_ARGS("s", phrase, "d", score, "t", audio_usec), 0),
         SD_BUS_SIGNAL_WITH_ARGS("CommandRecognized",
@@ -103,4 +199,14 @@ int manager_bus_emit_command(Manager *m, const RecognizerEvent *e) {
         if (r < 0)
                 return r;
         return sd_bus_send(m->bus, msg, NULL);
+}
+
+int manager_bus_emit_enrolment_take(Manager *m, unsigned index, const char *prompt, bool accepted, const char *reason) {
+        return sd_bus_emit_signal(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, "EnrolmentTake", "usbs",
+                                  index, prompt, (int) accepted, reason);
+}
+
+int manager_bus_emit_enrolment_finished(Manager *m, bool ok, const char *message) {
+        return sd_bus_emit_signal(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, "EnrolmentFinished", "bs",
+                                  (int) ok, message);
 }

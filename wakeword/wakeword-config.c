@@ -8,6 +8,8 @@
 
 #include "config.h"
 #include "macro.h"
+#include "enrol.h"
+#include "live-enrol.h"
 #include "wakeword-config.h"
 
 #define MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
@@ -39,6 +41,9 @@ static const ConfigField fields[] = {
         { "min_word_posterior", CONFIG_DOUBLE, R(min_word_posterior), 0, 1 },
         { "vad_threshold_db", CONFIG_DOUBLE, offsetof(WakewordConfig, vad_threshold_db), 0, 60 },
         { "vad_hangover_msec", CONFIG_UINT, offsetof(WakewordConfig, vad_hangover_msec), 20, 10000 },
+        { "enrol_group", CONFIG_STRING, offsetof(WakewordConfig, enrol_group) },
+        { "enrol_wake_takes", CONFIG_UINT, offsetof(WakewordConfig, enrol_wake_takes), 1, 10 },
+        { "enrol_command_takes", CONFIG_UINT, offsetof(WakewordConfig, enrol_command_takes), 0, ENROL_COMMAND_PROMPTS_MAX },
         {}
 };
 
@@ -68,7 +73,8 @@ static char *default_data_file(const char *name) {
 int wakeword_config_load(const char *path, WakewordConfig *c, char **ret_error) {
         int r;
 
-        *c = (WakewordConfig) { .vad_threshold_db = 9, .vad_hangover_msec = 600 };
+        *c = (WakewordConfig) { .vad_threshold_db = 9, .vad_hangover_msec = 600,
+                                .enrol_wake_takes = 3, .enrol_command_takes = ENROL_COMMAND_PROMPTS_MAX };
         recognizer_config_init_defaults(&c->recognizer);
         c->recognizer.hmm = strdup(MODEL_DIR "/en-us");
         c->recognizer.dictionary = strdup(MODEL_DIR "/cmudict-en-us.dict");
@@ -77,7 +83,8 @@ int wakeword_config_load(const char *path, WakewordConfig *c, char **ret_error) 
         c->recognizer.grammar = default_data_file("commands.gram");
         c->recognizer.filler_words = default_data_file("filler-words.txt");
         if (!c->recognizer.hmm || !c->recognizer.dictionary || !c->recognizer.phone_lm ||
-            !c->recognizer.keyphrase || !c->recognizer.grammar || !c->recognizer.filler_words)
+            !c->recognizer.keyphrase || !c->recognizer.grammar || !c->recognizer.filler_words ||
+            !(c->enrol_group = strdup("voicehvac")))
                 return -ENOMEM;
 
         r = config_load_file(path ?: WAKEWORD_CONFIG_PATH, fields, c, !!path, ret_error);
@@ -85,6 +92,12 @@ int wakeword_config_load(const char *path, WakewordConfig *c, char **ret_error) 
                 return r;
         if (isempty(c->recognizer.keyphrase)) {
                 if (asprintf(ret_error, "%s: key 'keyphrase': must not be empty", path ?: WAKEWORD_CONFIG_PATH) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+        if (c->enrol_wake_takes + c->enrol_command_takes < ENROL_CLIPS_MIN) {
+                if (asprintf(ret_error, "%s: key 'enrol_command_takes': with 'enrol_wake_takes' at least %u takes are needed",
+                             path ?: WAKEWORD_CONFIG_PATH, ENROL_CLIPS_MIN) < 0)
                         *ret_error = NULL;
                 return -EINVAL;
         }

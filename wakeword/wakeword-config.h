@@ -9,6 +9,9 @@ typedef struct WakewordConfig {
         RecognizerConfig recognizer;
         double vad_threshold_db;
         unsigned vad_hangover_msec;
+        char *enrol_group;              /* besides root, who may enrol and reset the adaptation */
+        unsigned enrol_wake_takes;      /* live enrolment: takes of the wake phrase alone */
+        unsigned enrol_command_takes;   /* … then of the phrase with a command */
 } WakewordConfig;
 
 /* Defaults (the Debian model paths), then the file. path NULL: the default file, which may be

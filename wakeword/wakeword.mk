@@ -5,7 +5,8 @@ WAKEWORD_LIB_SRCS := wakeword/message.c wakeword/intent.c wakeword/wav.c wakewor
                      wakeword/ring.c wakeword/cmn.c wakeword/decoder.c wakeword/score.c \
                      wakeword/adaptation.c wakeword/adaptation-state.c wakeword/sendump.c wakeword/clip.c \
                      wakeword/align.c wakeword/enrol.c
-WAKEWORD_SRCS := wakeword/main.c wakeword/manager.c wakeword/wakeword-bus.c wakeword/stream-client.c
+WAKEWORD_SRCS := wakeword/main.c wakeword/manager.c wakeword/wakeword-bus.c wakeword/stream-client.c \
+                 wakeword/child.c wakeword/live-enrol.c wakeword/recognizer-build.c
 WAKEWORD_LIB_OBJS := $(WAKEWORD_LIB_SRCS:%.c=$(BUILD)/%.o)
 WAKEWORD_OBJS := $(WAKEWORD_SRCS:%.c=$(BUILD)/%.o)
 WAKEWORD_LIB := $(BUILD)/wakeword/libwakeword.a
@@ -37,7 +38,7 @@ TESTS += $(BUILD)/tests/test-wakeword-audiod
 $(BUILD)/tests/test-wakeword-audiod: $(BUILD)/tests/test-wakeword-audiod.o $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-TEST_SCRIPTS += tests/test-wakeword-decode.sh tests/test-wakeword-enrol.sh
+TEST_SCRIPTS += tests/test-wakeword-decode.sh tests/test-wakeword-enrol.sh tests/test-wakeword-enrol-live.sh
 
 
 BENCHES += bench/bench-wakeword.sh bench/bench-enrol.sh

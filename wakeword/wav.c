@@ -158,3 +158,18 @@ void wav_close(WavReader *w) {
                 fclose(w->f);
         w->f = NULL;
 }
+
+int wav_write_file(const char *path, const int16_t *samples, size_t n) {
+        _cleanup_fclose_ FILE *f = fopen(path, "we");
+        uint32_t data = (uint32_t) (n * 2), riff = 36 + data, fmt_size = 16, rate = WAV_RATE, bytes = WAV_RATE * 2;
+        uint16_t format = 1, channels = 1, align = 2, bits = 16;
+
+        if (!f)
+                return negative_errno();
+        fwrite("RIFF", 1, 4, f); fwrite(&riff, 4, 1, f); fwrite("WAVEfmt ", 1, 8, f);
+        fwrite(&fmt_size, 4, 1, f); fwrite(&format, 2, 1, f); fwrite(&channels, 2, 1, f);
+        fwrite(&rate, 4, 1, f); fwrite(&bytes, 4, 1, f); fwrite(&align, 2, 1, f); fwrite(&bits, 2, 1, f);
+        fwrite("data", 1, 4, f); fwrite(&data, 4, 1, f);
+        fwrite(samples, sizeof(int16_t), n, f);
+        return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
+}

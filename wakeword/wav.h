@@ -24,3 +24,6 @@ int wav_open(const char *path, WavReader *ret, const char **ret_problem);
  * while reading. */
 ssize_t wav_read(WavReader *w, int16_t *buf, size_t n);
 void wav_close(WavReader *w);
+
+/* Writes 16 kHz mono 16 bit samples as a WAV file (created or truncated). */
+int wav_write_file(const char *path, const int16_t *samples, size_t n);

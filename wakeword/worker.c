@@ -43,6 +43,8 @@ struct Worker {
         bool busy;                      /* lock: the gate is open or a command is being heard */
         double open_db;                 /* lock: the level that opens the gate */
         int error;                      /* lock: the decoder failed */
+        Recognizer *incoming;           /* lock: to listen with from the next audio on */
+        Recognizer *retired;            /* lock: the one it replaced, for the loop to free */
 };
 
 static void queue_clear(Worker *w) {
@@ -66,6 +68,22 @@ static void event_post(const RecognizerEvent *e, void *userdata) {
         (void) !write(w->event_fd, &one, sizeof one);
 }
 
+/* lock held. The new recogniser starts from the running cepstral mean of the old one: the room
+ * and microphone did not change with the model. */
+static void recognizer_swap(Worker *w, Recognizer *incoming) {
+        Recognizer *old = w->listener->recognizer;
+        float mean[RECOGNIZER_CMN_SIZE];
+        uint64_t one = 1;
+
+        if (recognizer_get_cmn(old, mean) >= 0)
+                (void) recognizer_set_cmn(incoming, mean, RECOGNIZER_CMN_KEPT_FRAMES);
+        w->listener->recognizer = incoming;
+        (void) listener_reset(w->listener);
+        w->retired = recognizer_free(w->retired);
+        w->retired = old;
+        (void) !write(w->event_fd, &one, sizeof one);
+}
+
 static void *worker_main(void *userdata) {
         Worker *w = userdata;
 
@@ -74,11 +92,18 @@ static void *worker_main(void *userdata) {
                 int r;
 
                 pthread_mutex_lock(&w->lock);
-                while (!w->head && !w->quit)
+                while (!w->head && !w->quit && !w->incoming)
                         pthread_cond_wait(&w->wake, &w->lock);
                 if (w->quit) {
                         pthread_mutex_unlock(&w->lock);
                         return NULL;
+                }
+                if (w->incoming) {
+                        recognizer_swap(w, TAKE_PTR(w->incoming));
+                        if (!w->head) {
+                                pthread_mutex_unlock(&w->lock);
+                                continue;
+                        }
                 }
                 c = w->head;
                 w->head = c->next;
@@ -127,17 +152,24 @@ int worker_new(Listener *listener, Worker **ret) {
         return 0;
 }
 
+void worker_stop(Worker *w) {
+        if (!w->thread_started)
+                return;
+        pthread_mutex_lock(&w->lock);
+        w->quit = true;
+        pthread_cond_signal(&w->wake);
+        pthread_mutex_unlock(&w->lock);
+        pthread_join(w->thread, NULL);
+        w->thread_started = false;
+}
+
 Worker *worker_free(Worker *w) {
         if (!w)
                 return NULL;
-        if (w->thread_started) {
-                pthread_mutex_lock(&w->lock);
-                w->quit = true;
-                pthread_cond_signal(&w->wake);
-                pthread_mutex_unlock(&w->lock);
-                pthread_join(w->thread, NULL);
-        }
+        worker_stop(w);
         queue_clear(w);
+        recognizer_free(w->incoming);
+        recognizer_free(w->retired);
         safe_close(w->event_fd);
         pthread_cond_destroy(&w->wake);
         pthread_mutex_destroy(&w->lock);
@@ -215,4 +247,30 @@ uint64_t worker_samples_decoded(Worker *w) {
         n = w->samples_decoded;
         pthread_mutex_unlock(&w->lock);
         return n;
+}
+
+void worker_replace_recognizer(Worker *w, Recognizer *r) {
+        pthread_mutex_lock(&w->lock);
+        recognizer_free(w->incoming);
+        w->incoming = r;
+        pthread_cond_signal(&w->wake);
+        pthread_mutex_unlock(&w->lock);
+}
+
+Recognizer *worker_take_retired(Worker *w) {
+        Recognizer *r;
+
+        pthread_mutex_lock(&w->lock);
+        r = TAKE_PTR(w->retired);
+        pthread_mutex_unlock(&w->lock);
+        return r;
+}
+
+Recognizer *worker_recognizer(Worker *w) {
+        Recognizer *r;
+
+        pthread_mutex_lock(&w->lock);
+        r = w->listener->recognizer;
+        pthread_mutex_unlock(&w->lock);
+        return r;
 }

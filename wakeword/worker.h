@@ -18,6 +18,8 @@ typedef struct Worker Worker;
 
 int worker_new(Listener *listener, Worker **ret);
 Worker *worker_free(Worker *w);
+/* Ends the thread (worker_free() does too): the listener is the caller's again. */
+void worker_stop(Worker *w);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Worker *, worker_free);
 
 /* The eventfd that becomes readable when worker_pop_event() has something. */
@@ -35,3 +37,11 @@ int worker_pop_event(Worker *w, RecognizerEvent *ret);
 
 /* Samples the decoder was given so far (the rest the energy gate kept from it). */
 uint64_t worker_samples_decoded(Worker *w);
+
+/* Hands a new recogniser to the worker, which listens with it from the next audio on (its
+ * running cepstral mean taken from the old one). The old one comes back through
+ * worker_take_retired() once the worker let go of it (the event fd becomes readable). */
+void worker_replace_recognizer(Worker *w, Recognizer *r);
+Recognizer *worker_take_retired(Worker *w);
+/* The recogniser the worker listens with now. */
+Recognizer *worker_recognizer(Worker *w);
