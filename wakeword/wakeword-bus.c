@@ -186,7 +186,8 @@ int manager_bus_emit_command(Manager *m, const RecognizerEvent *e) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         int r;
 
-        r = sd_bus_message_new_signal(m->bus, &msg, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, "CommandRecognized");
+        r = sd_bus_message_new_signal(m->bus, &msg, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                      "CommandRecognized");
         if (r < 0)
                 return r;
         r = sd_bus_message_append(msg, "s", e->text);

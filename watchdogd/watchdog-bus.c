@@ -173,7 +173,8 @@ void manager_bus_emit_service_restarted(Manager *m, const char *service, const c
 
         if (!m->bus)
                 return;
-        r = sd_bus_emit_signal(m->bus, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "ServiceRestarted", "ss", service,
+        r = sd_bus_emit_signal(m->bus, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "ServiceRestarted", "ss",
+                               service,
                                reason);
         if (r < 0)
                 log_warning_errno(r, "Failed to emit ServiceRestarted for %s: %m", service);
