@@ -148,52 +148,66 @@ static void as_caller(bool in_group, const char *what, int (*call)(sd_bus *, sd_
 }
 
 static int call_set_power(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetPower", e, NULL, "b", 1);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetPower", e, NULL,
+                                  "b", 1);
 }
 static int call_set_mode(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetMode", e, NULL, "s", "heat");
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetMode", e, NULL,
+                                  "s", "heat");
 }
 static int call_set_target(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetTargetTemperature", e, NULL, "d", 21.0);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
+                                  "SetTargetTemperature", e, NULL, "d", 21.0);
 }
 static int call_set_fan(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetFanSpeed", e, NULL, "s", "high");
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetFanSpeed", e,
+                                  NULL, "s", "high");
 }
 static int call_apply(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Apply", e, NULL, "a{sv}", 1, "power", "b", 1);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Apply", e, NULL,
+                                  "a{sv}", 1, "power", "b", 1);
 }
 static int call_hvac_set_property(sd_bus *bus, sd_bus_error *e) {
         return sd_bus_set_property(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Power", e, "b", 1);
 }
 static int call_hvac_get(sd_bus *bus, sd_bus_error *e) {
         int v;
-        return sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Power", e, 'b', &v);
+        return sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Power", e,
+                                           'b', &v);
 }
 static int call_hvac_get_all(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Properties", "GetAll", e, NULL, "s", VH_HVAC_BUS_NAME);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Properties",
+                                  "GetAll", e, NULL, "s", VH_HVAC_INTERFACE);
 }
 static int call_hvac_introspect(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Introspectable", "Introspect", e, NULL, NULL);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Introspectable",
+                                  "Introspect", e, NULL, NULL);
 }
 static int call_unmute(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", e, NULL, "b", 0);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", e, NULL,
+                                  "b", 0);
 }
 static int call_mute(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", e, NULL, "b", 1);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", e, NULL,
+                                  "b", 1);
 }
 static int call_open_stream(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "OpenStream", e, NULL, NULL);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "OpenStream", e,
+                                  NULL, NULL);
 }
 static int call_audio_get(sd_bus *bus, sd_bus_error *e) {
         int v;
-        return sd_bus_get_property_trivial(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "Muted", e, 'b', &v);
+        return sd_bus_get_property_trivial(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "Muted",
+                                           e, 'b', &v);
 }
 static int call_audio_ping(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "org.freedesktop.DBus.Peer", "Ping", e, NULL, NULL);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "org.freedesktop.DBus.Peer", "Ping", e,
+                                  NULL, NULL);
 }
 static int call_wakeword_get(sd_bus *bus, sd_bus_error *e) {
         _cleanup_free_ char *s = NULL;
-        return sd_bus_get_property_string(bus, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, "State", e, &s);
+        return sd_bus_get_property_string(bus, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                          "State", e, &s);
 }
 
 static char *hvac_snapshot(sd_bus *bus) {
@@ -202,10 +216,14 @@ static char *hvac_snapshot(sd_bus *bus) {
         int power = -1;
         char *s;
 
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Power", NULL, 'b', &power);
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "TargetTemperature", NULL, 'd', &t);
-        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Mode", NULL, &mode);
-        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "FanSpeed", NULL, &fan);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Power",
+                                           NULL, 'b', &power);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
+                                           "TargetTemperature", NULL, 'd', &t);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Mode", NULL,
+                                          &mode);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "FanSpeed",
+                                          NULL, &fan);
         require(asprintf(&s, "%d %s %g %s", power, mode, t, fan) > 0, "asprintf");
         return s;
 }

@@ -99,19 +99,22 @@ static int get_bool(sd_bus *bus, const char *name, const char *path, const char 
 static double get_double(sd_bus *bus, const char *property) {
         double v = -1;
 
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, NULL, 'd', &v);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 'd', &v);
         return v;
 }
 
 static bool string_is(sd_bus *bus, const char *property, const char *want) {
         _cleanup_free_ char *v = NULL;
 
-        return sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, NULL, &v) >= 0 &&
+        return sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                          NULL, &v) >= 0 &&
                streq(v, want);
 }
 
 static int set_mute(sd_bus *bus, bool muted) {
-        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", NULL, NULL, "b", muted);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", NULL,
+                                  NULL, "b", muted);
 }
 
 /* watchdogd's report for a service: its State and whether Reason and StateUnsaved say "unsaved". */
@@ -120,7 +123,8 @@ static bool health_is(sd_bus *bus, const char *service, const char *want_state, 
         const char *name, *key, *state = NULL, *reason = "";
         int unsaved = -1;
 
-        if (sd_bus_call_method(bus, VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "GetHealth", NULL, &reply, NULL) < 0 ||
+        if (sd_bus_call_method(bus, VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "GetHealth",
+                               NULL, &reply, NULL) < 0 ||
             sd_bus_message_enter_container(reply, 'a', "{sa{sv}}") <= 0)
                 return false;
         while (sd_bus_message_enter_container(reply, 'e', "sa{sv}") > 0) {
@@ -281,7 +285,8 @@ static bool audiod_muted_after_crash(sd_bus *bus, const char *what) {
 
         kill9(&audiod_pid, "audiod");
         audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, VH_AUDIO_BUS_NAME);
-        if (!check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1, "%s: Muted after kill -9 and a restart", what))
+        if (!check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1,
+                   "%s: Muted after kill -9 and a restart", what))
                 return false;
         fd = test_open_audio_stream(bus, NULL);
         if (!check(fd >= 0, "OpenStream"))
@@ -303,12 +308,14 @@ static void test_audiod_mute_on_full_disk(sd_bus *bus, bool with_switch) {
         /* A file from before the record format (plain JSON) is never trusted: muted. */
         require(test_write_file(record, "{\"muted\": false}\n") == 0, "an old mute file");
         audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, VH_AUDIO_BUS_NAME);
-        check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1, "%s: an old unmuted file starts muted", what);
+        check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1,
+              "%s: an old unmuted file starts muted", what);
         require(set_mute(bus, false) >= 0, "SetMute false");
         check(WAIT_FOR(mute_file(&muted) == 1 && !muted, 2 * USEC_PER_SEC), "%s: the file says unmuted", what);
 
         fill(filler);
-        check(set_mute(bus, true) >= 0 && get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1, "%s: SetMute true", what);
+        check(set_mute(bus, true) >= 0 && get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1,
+              "%s: SetMute true", what);
         check(mute_file(&muted) == 1 && muted, "%s: the mute is on the full disk (rewritten in place)", what);
         check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "StateUnsaved") == 0, "%s: nothing unsaved", what);
         check(unlink(filler) == 0, "remove the filler");
@@ -335,7 +342,8 @@ static void test_audiod_unsaved(sd_bus *bus, sd_bus *watch_bus, bool with_switch
         audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, VH_AUDIO_BUS_NAME);
         check(WAIT_FOR(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "StateUnsaved") == 1, 2 * USEC_PER_SEC),
               "%s: StateUnsaved while the record cannot be created", what);
-        check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 0, "%s: unmuted, as configured for a first start", what);
+        check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 0,
+              "%s: unmuted, as configured for a first start", what);
         check(mute_file(&muted) == 0, "%s: the file says \"not saved\" (empty)", what);
         check(WAIT_FOR(health_is(watch_bus, "audiod", "degraded", true), 5 * USEC_PER_SEC),
               "%s: watchdogd reports audiod degraded, mute state not saved", what);
@@ -361,7 +369,8 @@ static void test_audiod_unsaved(sd_bus *bus, sd_bus *watch_bus, bool with_switch
         /* Space returns in the state directory: written at once, not at the next back-off. */
         usleep(2500 * 1000);
         check(unlink(filler) == 0, "remove the filler");
-        check(WAIT_FOR(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "StateUnsaved") == 0, 1500 * USEC_PER_MSEC),
+        check(WAIT_FOR(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "StateUnsaved") == 0,
+                       1500 * USEC_PER_MSEC),
               "%s: saved within 1.5 s of space returning", what);
         check(mute_file(&muted) == 1 && muted, "%s: the file says muted", what);
         check(WAIT_FOR(health_is(watch_bus, "audiod", "ok", false), 5 * USEC_PER_SEC), "%s: audiod ok again", what);
@@ -385,17 +394,22 @@ static void test_hvacd(sd_bus *bus, sd_bus *watch_bus) {
         test_log("hvacd: changes on a full disk");
         require(test_write_file(hvacd_conf, "{ \"coalesce_ms\": 50 }\n") == 0, "write hvacd config");
         hvacd_pid = start(bus, "full-disk-hvacd", "hvacd/hvacd", hvacd_conf, VH_HVAC_BUS_NAME);
-        require(sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetTargetTemperature", NULL, NULL, "d", 22.0) >= 0,
+        require(sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
+                                   "SetTargetTemperature", NULL, NULL, "d", 22.0) >= 0,
                 "SetTargetTemperature 22");
         check(WAIT_FOR(hvac_file_has("\"target_temperature\":22"), 2 * USEC_PER_SEC), "22 °C is on disk");
 
         /* Outside the state directory: only the retry timer can notice the space coming back. */
         fill(filler);
-        check(sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetTargetTemperature", NULL, NULL, "d", 27.0) >= 0 &&
-              sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetMode", NULL, NULL, "s", "heat") >= 0 &&
-              sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetPower", NULL, NULL, "b", true) >= 0,
+        check(sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetTargetTemperature",
+                                 NULL, NULL, "d", 27.0) >= 0 &&
+              sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetMode", NULL, NULL,
+                                 "s", "heat") >= 0 &&
+              sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetPower", NULL, NULL,
+                                 "b", true) >= 0,
               "27 °C, heat, on: accepted on a full disk");
-        check(WAIT_FOR(get_bool(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "StateUnsaved") == 1, 3 * USEC_PER_SEC), "StateUnsaved");
+        check(WAIT_FOR(get_bool(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "StateUnsaved") == 1, 3 * USEC_PER_SEC),
+              "StateUnsaved");
         check(hvac_file_has("\"target_temperature\":22"), "the file still holds the old state");
         check(WAIT_FOR(health_is(watch_bus, "hvacd", "degraded", true), 5 * USEC_PER_SEC),
               "watchdogd reports hvacd degraded, state not saved");
@@ -416,7 +430,8 @@ static void test_hvacd(sd_bus *bus, sd_bus *watch_bus) {
         kill9(&hvacd_pid, "hvacd");
         hvacd_pid = start(bus, "full-disk-hvacd", "hvacd/hvacd", hvacd_conf, VH_HVAC_BUS_NAME);
         check(get_double(bus, "TargetTemperature") == 27.0 && string_is(bus, "Mode", "heat") &&
-              get_bool(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "Power") == 1, "kill -9 and a restart keep 27 °C, heat, on");
+              get_bool(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "Power") == 1,
+              "kill -9 and a restart keep 27 °C, heat, on");
         stop(&hvacd_pid, "hvacd");
 }
 

@@ -69,7 +69,8 @@ static double get_double(const char *property) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         double d = -999;
 
-        if (sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, &e, 'd', &d) < 0)
+        if (sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, &e,
+                                        'd', &d) < 0)
                 test_log("get %s: %s", property, e.message);
         return d;
 }
@@ -77,21 +78,24 @@ static double get_double(const char *property) {
 static int get_bool(const char *property) {
         int b = -1;
 
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, NULL, 'b', &b);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 'b', &b);
         return b;
 }
 
 static uint64_t get_u64(const char *property) {
         uint64_t t = UINT64_MAX;
 
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, NULL, 't', &t);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 't', &t);
         return t;
 }
 
 static char *get_string(const char *property) {
         char *s = NULL;
 
-        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, NULL, &s);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                          NULL, &s);
         return s;
 }
 
@@ -134,7 +138,8 @@ static void expect_invalid(const char *what, const char *needle, const char *met
         va_list ap;
         int r;
 
-        require(sd_bus_message_new_method_call(bus, &m, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method) >= 0, "new call");
+        require(sd_bus_message_new_method_call(bus, &m, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
+                                               method) >= 0, "new call");
         va_start(ap, types);
         r = sd_bus_message_appendv(m, types, ap);
         va_end(ap);
@@ -617,7 +622,8 @@ int main(void) {
         require(test_bus_start() == 0, "private bus");
         require(test_bus_connect(&bus) >= 0, "connect");
         require(vh_errors_register() >= 0, "errors");
-        require(sd_bus_match_signal(bus, NULL, NULL, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+        require(sd_bus_match_signal(bus, NULL, NULL, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Properties",
+                                    "PropertiesChanged",
                                     on_properties_changed, NULL) >= 0, "match");
 
         dir = test_tmpdir();

@@ -179,25 +179,29 @@ static unsigned emu_requests(const char *needle, char **ret_last) {
 
 static double get_double(const char *property) {
         double d = -999;
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, NULL, 'd', &d);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 'd', &d);
         return d;
 }
 
 static int get_bool(const char *property) {
         int b = -1;
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, NULL, 'b', &b);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 'b', &b);
         return b;
 }
 
 static uint64_t get_u64(const char *property) {
         uint64_t t = UINT64_MAX;
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, NULL, 't', &t);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 't', &t);
         return t;
 }
 
 static char *get_string(const char *property) {
         char *s = NULL;
-        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, NULL, &s);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                          NULL, &s);
         return s;
 }
 
@@ -213,18 +217,21 @@ static bool last_error_has(const char *needle) {
 
 static int call_d(const char *method, double d) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
-        int r = sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method, &e, NULL, "d", d);
+        int r = sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method, &e, NULL,
+                                   "d", d);
         if (r < 0)
                 test_log("%s(%g): %s", method, d, e.message);
         return r;
 }
 
 static int call_b(const char *method, int b) {
-        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method, NULL, NULL, "b", b);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method, NULL, NULL,
+                                  "b", b);
 }
 
 static int call_s(const char *method, const char *s) {
-        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method, NULL, NULL, "s", s);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method, NULL, NULL,
+                                  "s", s);
 }
 
 static void hvacd_start(const char *log_name) {

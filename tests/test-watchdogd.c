@@ -57,7 +57,8 @@ static int get_health(sd_bus *bus, const char *service, Health *ret) {
         int r;
 
         *ret = (Health) {};
-        r = sd_bus_call_method(bus, VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "GetHealth", &error, &reply, NULL);
+        r = sd_bus_call_method(bus, VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "GetHealth",
+                               &error, &reply, NULL);
         if (r < 0)
                 return r;
         r = sd_bus_message_enter_container(reply, 'a', "{sa{sv}}");
@@ -259,7 +260,8 @@ static void check_bad_call(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
-        r = sd_bus_call_method(bus, VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "GetHealth", &error, &reply, "s", "audiod");
+        r = sd_bus_call_method(bus, VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "GetHealth",
+                               &error, &reply, "s", "audiod");
         check(r < 0 && sd_bus_error_has_name(&error, SD_BUS_ERROR_INVALID_ARGS),
               "GetHealth(s) → %s (%s)", SD_BUS_ERROR_INVALID_ARGS, error.name);
 }
@@ -332,10 +334,12 @@ static void test_full_stack(const char *audiod_conf) {
         config = write_config("watchdogd.json", text);
 
         require(test_bus_connect(&bus) >= 0, "connect");
-        require(sd_bus_match_signal(bus, NULL, NULL, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_BUS_NAME, "ServiceRestarted", on_service_restarted, NULL) >= 0,
+        require(sd_bus_match_signal(bus, NULL, NULL, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_BUS_NAME, "ServiceRestarted",
+                                    on_service_restarted, NULL) >= 0,
                 "match");
         wd = watchdogd_start("watchdogd", config, NULL);
-        require(wd > 0 && test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0, "watchdogd on the bus");
+        require(wd > 0 && test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0,
+                "watchdogd on the bus");
         for (size_t i = 0; i < ELEMENTSOF(services); i++)
                 require(wait_health(bus, services[i], "ok", 0, 30 * USEC_PER_SEC, &h), "%s ok (%s, %s)", services[i],
                         h.state, h.reason);
@@ -369,7 +373,8 @@ static void test_crash_loop(void) {
                               "  \"hvacd\": { \"exec\": [ \"/bin/sh\", \"-c\", \"exit 3\" ] } }\n");
         require(test_bus_connect(&bus) >= 0, "connect");
         wd = watchdogd_start("watchdogd-crash", config, NULL);
-        require(wd > 0 && test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0, "watchdogd on the bus");
+        require(wd > 0 && test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0,
+                "watchdogd on the bus");
 
         check(wait_health(bus, "hvacd", "failed", 0, 10 * USEC_PER_SEC, &h), "hvacd failed (%s: %s)", h.state, h.reason);
         check(h.restarts == 3, "restarted exactly the budget's 3 times (%u)", h.restarts);

@@ -124,7 +124,8 @@ void stack_start_wakeword(Stack *s, sd_bus *bus) {
         test_require_built("wakeword/wakeword");
         s->wakeword = test_spawn("wakeword", argv);
         require(s->wakeword > 0, "spawn wakeword");
-        require(test_wait_for_name(bus, VH_WAKEWORD_BUS_NAME, 20 * USEC_PER_SEC) == 0, "wakeword owns " VH_WAKEWORD_BUS_NAME);
+        require(test_wait_for_name(bus, VH_WAKEWORD_BUS_NAME, 20 * USEC_PER_SEC) == 0,
+                "wakeword owns " VH_WAKEWORD_BUS_NAME);
 }
 
 void stack_start_watchdogd(Stack *s, sd_bus *bus) {
@@ -134,7 +135,8 @@ void stack_start_watchdogd(Stack *s, sd_bus *bus) {
         test_require_built("watchdogd/watchdogd");
         s->watchdogd = test_spawn("watchdogd", argv);
         require(s->watchdogd > 0, "spawn watchdogd");
-        require(test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0, "watchdogd owns " VH_WATCHDOG_BUS_NAME);
+        require(test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0,
+                "watchdogd owns " VH_WATCHDOG_BUS_NAME);
 }
 
 static void stop_one(pid_t *pid, const char *name) {
@@ -162,7 +164,8 @@ int stack_set_mute(sd_bus *bus, bool muted, char **ret_error_name) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         int r;
 
-        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", &e, NULL, "b", muted);
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", &e, NULL,
+                               "b", muted);
         if (r < 0 && ret_error_name)
                 *ret_error_name = strdup(e.name ?: "");
         return r;
