@@ -150,7 +150,7 @@ void manager_emit_changed(Manager *m, const char *property, ...) {
         va_end(ap);
         names[n] = NULL;
 
-        (void) sd_bus_emit_properties_changed_strv(m->bus, AUDIOD_OBJECT_PATH, AUDIOD_INTERFACE, names);
+        (void) sd_bus_emit_properties_changed_strv(m->bus, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, names);
 }
 
 int manager_bus_setup(Manager *m) {
@@ -164,9 +164,9 @@ int manager_bus_setup(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
 
-        r = sd_bus_add_object_vtable(m->bus, NULL, AUDIOD_OBJECT_PATH, AUDIOD_INTERFACE, audio_vtable, m);
+        r = sd_bus_add_object_vtable(m->bus, NULL, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, audio_vtable, m);
         if (r < 0)
-                return log_error_errno(r, "Failed to add the %s object: %m", AUDIOD_OBJECT_PATH);
+                return log_error_errno(r, "Failed to add the %s object: %m", VH_AUDIO_OBJECT_PATH);
 
         return 0;
 }

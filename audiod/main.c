@@ -11,7 +11,7 @@
 static void help(void) {
         printf("audiod [OPTIONS]\n\n"
                "The one owner of the microphone: captures from ALSA, owns mute, and streams audio\n"
-               "to clients over D-Bus (" AUDIOD_BUS_NAME ").\n\n"
+               "to clients over D-Bus (" VH_AUDIO_BUS_NAME ").\n\n"
                "  -h --help            Show this help\n"
                "     --config FILE     Configuration file (default " AUDIOD_CONFIG_FILE ")\n"
                "     --device PCM      ALSA capture device, overriding the configuration\n");

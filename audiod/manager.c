@@ -550,8 +550,8 @@ int manager_start(Manager *m) {
         if (m->hotplug)
                 (void) hotplug_enumerate(m->hotplug);
 
-        r = bus_request_name_and_notify(m->bus, AUDIOD_BUS_NAME);
+        r = bus_request_name_and_notify(m->bus, VH_AUDIO_BUS_NAME);
         if (r < 0)
-                return log_error_errno(r, "Failed to acquire bus name %s: %m", AUDIOD_BUS_NAME);
+                return log_error_errno(r, "Failed to acquire bus name %s: %m", VH_AUDIO_BUS_NAME);
         return 0;
 }

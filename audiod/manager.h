@@ -6,6 +6,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "bus-contract.h"
 #include "capture.h"
 #include "hotplug.h"
 #include "mixer.h"
@@ -13,9 +14,6 @@
 #include "state-saver.h"
 #include "stream.h"
 
-#define AUDIOD_BUS_NAME    "org.voicehvac.Audio1"
-#define AUDIOD_OBJECT_PATH "/org/voicehvac/Audio1"
-#define AUDIOD_INTERFACE   "org.voicehvac.Audio1"
 #define AUDIOD_CONFIG_FILE "/etc/voicehvac/audiod.json"
 /* The old name: a file from before the record format is not a record, so it loads as unusable
  * and the first start after an upgrade is muted, never unmuted by a stale file. */

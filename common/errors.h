@@ -1,20 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The one namespace of named D-Bus errors every voicehvac service answers with. */
+/* The named D-Bus errors every voicehvac service answers with: their names are in
+ * bus-contract.h, errno becomes one of them here. */
 
 #include <systemd/sd-bus.h>
 
-#define VH_ERROR_PREFIX                "org.voicehvac.Error."
-#define VH_ERROR_INVALID_ARGUMENT      VH_ERROR_PREFIX "InvalidArgument"
-#define VH_ERROR_NOT_AUTHORIZED        VH_ERROR_PREFIX "NotAuthorized"
-#define VH_ERROR_DEVICE_UNAVAILABLE    VH_ERROR_PREFIX "DeviceUnavailable"
-#define VH_ERROR_BACKEND_FAILED        VH_ERROR_PREFIX "BackendFailed"
-#define VH_ERROR_HARDWARE_MUTED        VH_ERROR_PREFIX "HardwareMuted"
-#define VH_ERROR_LIMIT_EXCEEDED        VH_ERROR_PREFIX "LimitExceeded"
-#define VH_ERROR_BUSY                  VH_ERROR_PREFIX "Busy"
-#define VH_ERROR_NOT_SUPPORTED         VH_ERROR_PREFIX "NotSupported"
-#define VH_ERROR_FAILED                VH_ERROR_PREFIX "Failed"
+#include "bus-contract.h"          /* the VH_ERROR_* names */
 
 extern const sd_bus_error_map vh_error_map[];
 

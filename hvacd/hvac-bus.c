@@ -102,7 +102,7 @@ static int parse_mode(const char *s, HvacMode *ret, sd_bus_error *error) {
 
         if (mode < 0)
                 return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT,
-                                         "Invalid mode '%s', expected one of " HVAC_MODES_LIST,
+                                         "Invalid mode '%s', expected one of " VH_HVAC_MODES_LIST,
                                          str_echo((char[ECHO_STR_MAX]) {}, s));
         *ret = mode;
         return 0;
@@ -113,7 +113,7 @@ static int parse_fan(const char *s, HvacFan *ret, sd_bus_error *error) {
 
         if (fan < 0)
                 return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT,
-                                         "Invalid fan_speed '%s', expected one of " HVAC_FANS_LIST,
+                                         "Invalid fan_speed '%s', expected one of " VH_HVAC_FANS_LIST,
                                          str_echo((char[ECHO_STR_MAX]) {}, s));
         *ret = fan;
         return 0;
@@ -370,7 +370,7 @@ void manager_bus_emit_properties(Manager *m, char **names) {
 
         if (!m->bus)
                 return;
-        r = sd_bus_emit_properties_changed_strv(m->bus, HVAC_OBJECT_PATH, HVAC_INTERFACE, names);
+        r = sd_bus_emit_properties_changed_strv(m->bus, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, names);
         if (r < 0)
                 log_warning_errno(r, "Failed to emit PropertiesChanged for %s: %m", names[0]);
 }
@@ -396,13 +396,13 @@ void manager_bus_emit_state_changed(Manager *m, const HvacState *old) {
 int manager_bus_setup(Manager *m) {
         int r;
 
-        r = sd_bus_add_object_vtable(m->bus, NULL, HVAC_OBJECT_PATH, HVAC_INTERFACE, hvac_vtable, m);
+        r = sd_bus_add_object_vtable(m->bus, NULL, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, hvac_vtable, m);
         if (r < 0)
-                return log_error_errno(r, "Failed to add the %s object: %m", HVAC_OBJECT_PATH);
+                return log_error_errno(r, "Failed to add the %s object: %m", VH_HVAC_OBJECT_PATH);
 
         /* Matched on path, interface and member, not on the sender: wakeword's unique name changes
          * every time it restarts. */
-        r = sd_bus_match_signal_async(m->bus, &m->intent_slot, NULL, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE,
+        r = sd_bus_match_signal_async(m->bus, &m->intent_slot, NULL, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
                                       "CommandRecognized", on_command_recognized, NULL, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to CommandRecognized: %m");

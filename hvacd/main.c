@@ -48,9 +48,9 @@ static void help(void) {
                "     --option NAME=VALUE  With --ir-dump: a remote option (see the protocol's\n"
                "                          options in --ir-decode's output)\n"
                "     --power on|off       With --ir-dump (default on)\n"
-               "     --mode MODE          With --ir-dump: " HVAC_MODES_LIST " (default cool)\n"
+               "     --mode MODE          With --ir-dump: " VH_HVAC_MODES_LIST " (default cool)\n"
                "     --temperature °C     With --ir-dump (default 24)\n"
-               "     --fan SPEED          With --ir-dump: " HVAC_FANS_LIST " (default auto)\n",
+               "     --fan SPEED          With --ir-dump: " VH_HVAC_FANS_LIST " (default auto)\n",
                program_invocation_short_name);
 }
 
@@ -142,7 +142,7 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_ir_state.mode = hvac_mode_from_string(optarg);
                         if (arg_ir_state.mode < 0)
                                 return log_error_errno(-EINVAL, "Invalid --mode '%s', expected one of "
-                                                       HVAC_MODES_LIST ".", optarg);
+                                                       VH_HVAC_MODES_LIST ".", optarg);
                         ir_options = true;
                         break;
                 case ARG_TEMPERATURE:
@@ -157,7 +157,7 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_ir_state.fan = hvac_fan_from_string(optarg);
                         if (arg_ir_state.fan < 0)
                                 return log_error_errno(-EINVAL, "Invalid --fan '%s', expected one of "
-                                                       HVAC_FANS_LIST ".", optarg);
+                                                       VH_HVAC_FANS_LIST ".", optarg);
                         ir_options = true;
                         break;
                 case '?':

@@ -480,9 +480,9 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
 
-        r = bus_request_name_and_notify(m->bus, HVAC_BUS_NAME);
+        r = bus_request_name_and_notify(m->bus, VH_HVAC_BUS_NAME);
         if (r < 0)
-                return log_error_errno(r, "Failed to own bus name %s: %m", HVAC_BUS_NAME);
+                return log_error_errno(r, "Failed to own bus name %s: %m", VH_HVAC_BUS_NAME);
 
         return 0;
 }

@@ -9,15 +9,11 @@
 #include <systemd/sd-event.h>
 
 #include "backend.h"
+#include "bus-contract.h"
 #include "state-saver.h"
 #include "state.h"
 
 #define HVACD_CONFIG_DEFAULT "/etc/voicehvac/hvacd.json"
-#define HVAC_BUS_NAME "org.voicehvac.Hvac1"
-#define HVAC_OBJECT_PATH "/org/voicehvac/Hvac1"
-#define HVAC_INTERFACE "org.voicehvac.Hvac1"
-#define WAKEWORD_OBJECT_PATH "/org/voicehvac/WakeWord1"
-#define WAKEWORD_INTERFACE "org.voicehvac.WakeWord1"
 
 typedef struct HvacConfig {
         char *backend;

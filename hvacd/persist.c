@@ -19,8 +19,8 @@ typedef struct StateFile {
         int pending;                    /* -1: missing, which is "delivered" */
 } StateFile;
 
-static const char *const mode_choices[] = { "cool", "heat", "dry", "fan_only", "auto", NULL };
-static const char *const fan_choices[] = { "auto", "low", "medium", "high", NULL };
+static const char *const mode_choices[] = { VH_HVAC_MODE_WORDS, NULL };
+static const char *const fan_choices[] = { VH_HVAC_FAN_WORDS, NULL };
 
 static int parse_power(struct json_object *v, void *dest, void *base, char **ret_problem) {
         if (!json_object_is_type(v, json_type_boolean)) {

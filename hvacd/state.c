@@ -20,18 +20,18 @@
 #define TEMPERATURE_TOLERANCE 1e-12
 
 static const char *const mode_table[_HVAC_MODE_MAX] = {
-        [HVAC_MODE_COOL] = "cool",
-        [HVAC_MODE_HEAT] = "heat",
-        [HVAC_MODE_DRY] = "dry",
-        [HVAC_MODE_FAN_ONLY] = "fan_only",
-        [HVAC_MODE_AUTO] = "auto",
+        [HVAC_MODE_COOL] = VH_HVAC_MODE_COOL,
+        [HVAC_MODE_HEAT] = VH_HVAC_MODE_HEAT,
+        [HVAC_MODE_DRY] = VH_HVAC_MODE_DRY,
+        [HVAC_MODE_FAN_ONLY] = VH_HVAC_MODE_FAN_ONLY,
+        [HVAC_MODE_AUTO] = VH_HVAC_MODE_AUTO,
 };
 
 static const char *const fan_table[_HVAC_FAN_MAX] = {
-        [HVAC_FAN_AUTO] = "auto",
-        [HVAC_FAN_LOW] = "low",
-        [HVAC_FAN_MEDIUM] = "medium",
-        [HVAC_FAN_HIGH] = "high",
+        [HVAC_FAN_AUTO] = VH_HVAC_FAN_AUTO,
+        [HVAC_FAN_LOW] = VH_HVAC_FAN_LOW,
+        [HVAC_FAN_MEDIUM] = VH_HVAC_FAN_MEDIUM,
+        [HVAC_FAN_HIGH] = VH_HVAC_FAN_HIGH,
 };
 
 const char *hvac_mode_to_string(HvacMode m) {
@@ -149,12 +149,12 @@ int hvac_change_apply(const HvacState *current, const HvacChange *change, const 
 
         if (change->has_mode) {
                 if (!hvac_mode_to_string(change->mode))
-                        return problem(ret_problem, -EINVAL, "Invalid mode, expected one of " HVAC_MODES_LIST);
+                        return problem(ret_problem, -EINVAL, "Invalid mode, expected one of " VH_HVAC_MODES_LIST);
                 n.mode = change->mode;
         }
         if (change->has_fan) {
                 if (!hvac_fan_to_string(change->fan))
-                        return problem(ret_problem, -EINVAL, "Invalid fan_speed, expected one of " HVAC_FANS_LIST);
+                        return problem(ret_problem, -EINVAL, "Invalid fan_speed, expected one of " VH_HVAC_FANS_LIST);
                 n.fan = change->fan;
         }
         if (change->has_power)
@@ -212,7 +212,7 @@ int hvac_intent_to_change(const char *action, const HvacValue *value, HvacChange
                 c.mode = hvac_mode_from_string(value->s);
                 if (c.mode < 0)
                         return problem(ret_problem, -EINVAL, "Intent set_mode: invalid mode '%s', expected one of "
-                                       HVAC_MODES_LIST, str_echo((char[ECHO_STR_MAX]) {}, value->s));
+                                       VH_HVAC_MODES_LIST, str_echo((char[ECHO_STR_MAX]) {}, value->s));
                 c.has_mode = true;
         } else if (streq(action, "set_power")) {
                 if (value->type != HVAC_VALUE_BOOL)
@@ -225,7 +225,7 @@ int hvac_intent_to_change(const char *action, const HvacValue *value, HvacChange
                 c.fan = hvac_fan_from_string(value->s);
                 if (c.fan < 0)
                         return problem(ret_problem, -EINVAL, "Intent set_fan: invalid fan speed '%s', expected one of "
-                                       HVAC_FANS_LIST, str_echo((char[ECHO_STR_MAX]) {}, value->s));
+                                       VH_HVAC_FANS_LIST, str_echo((char[ECHO_STR_MAX]) {}, value->s));
                 c.has_fan = true;
         } else
                 return problem(ret_problem, -EOPNOTSUPP, "Unknown intent action '%s'",

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "bus-contract.h"         /* the mode and fan words */
+
 typedef enum HvacMode {
         HVAC_MODE_COOL,
         HVAC_MODE_HEAT,
@@ -67,9 +69,6 @@ typedef struct HvacValue {
         double d;
         const char *s;
 } HvacValue;
-
-#define HVAC_MODES_LIST "cool, heat, dry, fan_only, auto"
-#define HVAC_FANS_LIST "auto, low, medium, high"
 
 const char *hvac_mode_to_string(HvacMode m);
 HvacMode hvac_mode_from_string(const char *s);

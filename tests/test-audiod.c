@@ -18,9 +18,6 @@
 #include "errors.h"
 #include "harness.h"
 
-#define NAME  "org.voicehvac.Audio1"
-#define PATH  "/org/voicehvac/Audio1"
-#define IFACE "org.voicehvac.Audio1"
 
 #define PATTERN_SAMPLES 32768   /* sample k holds k - 16384: every value names its position */
 #define RATE 16000
@@ -78,7 +75,7 @@ static void audiod_start(sd_bus *bus) {
 
         audiod_pid = test_spawn("audiod", argv);
         require(audiod_pid > 0, "spawn audiod");
-        require(test_wait_for_name(bus, NAME, 10 * USEC_PER_SEC) == 0, "audiod owns " NAME);
+        require(test_wait_for_name(bus, VH_AUDIO_BUS_NAME, 10 * USEC_PER_SEC) == 0, "audiod owns " VH_AUDIO_BUS_NAME);
 }
 
 static void audiod_stop_clean(void) {
@@ -94,7 +91,8 @@ static int get_bool(sd_bus *bus, const char *property) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         int v = -1;
 
-        if (sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, &e, 'b', &v) < 0)
+        if (sd_bus_get_property_trivial(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, property, &e,
+                                        'b', &v) < 0)
                 return -1;
         return v;
 }
@@ -103,7 +101,8 @@ static uint64_t get_u64(sd_bus *bus, const char *property) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         uint64_t v = UINT64_MAX;
 
-        (void) sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, &e, 't', &v);
+        (void) sd_bus_get_property_trivial(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, property,
+                                           &e, 't', &v);
         return v;
 }
 
@@ -111,7 +110,8 @@ static unsigned get_u32(sd_bus *bus, const char *property) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         uint32_t v = UINT32_MAX;
 
-        (void) sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, &e, 'u', &v);
+        (void) sd_bus_get_property_trivial(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, property,
+                                           &e, 'u', &v);
         return v;
 }
 
@@ -119,7 +119,8 @@ static char *get_string(sd_bus *bus, const char *property) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         char *v = NULL;
 
-        (void) sd_bus_get_property_string(bus, NAME, PATH, IFACE, property, &e, &v);
+        (void) sd_bus_get_property_string(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, property,
+                                          &e, &v);
         return v;
 }
 
@@ -150,7 +151,8 @@ static int set_mute(sd_bus *bus, bool muted, char **ret_error_name) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         int r;
 
-        r = sd_bus_call_method(bus, NAME, PATH, IFACE, "SetMute", &e, NULL, "b", muted);
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", &e, NULL,
+                               "b", muted);
         if (r < 0 && ret_error_name)
                 *ret_error_name = strdup(e.name ?: "");
         return r;
@@ -261,7 +263,8 @@ static int amixer(const char *value) {
 /* ---- the tests ------------------------------------------------------------------------- */
 
 static void test_introspection(void) {
-        check(test_introspection_matches(NAME, PATH, IFACE) == 0, "live introspection equals dbus-interfaces/org.voicehvac.Audio1.xml");
+        check(test_introspection_matches(VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE) == 0,
+              "live introspection equals dbus-interfaces/org.voicehvac.Audio1.xml");
 }
 
 static void test_two_clients_bit_exact(sd_bus *bus) {
@@ -453,11 +456,14 @@ static void test_bad_arguments(sd_bus *bus) {
         _cleanup_free_ char *err = NULL;
         int fds[5], r;
 
-        r = sd_bus_call_method(bus, NAME, PATH, IFACE, "SetMute", &e1, NULL, "s", "yes");
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", &e1, NULL,
+                               "s", "yes");
         check(r < 0 && sd_bus_error_has_name(&e1, SD_BUS_ERROR_INVALID_ARGS), "SetMute(s) → InvalidArgs: %s", e1.name);
-        r = sd_bus_call_method(bus, NAME, PATH, IFACE, "SetMute", &e2, NULL, NULL);
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", &e2, NULL,
+                               NULL);
         check(r < 0 && sd_bus_error_has_name(&e2, SD_BUS_ERROR_INVALID_ARGS), "SetMute() → InvalidArgs: %s", e2.name);
-        r = sd_bus_call_method(bus, NAME, PATH, IFACE, "OpenStream", &e3, NULL, "u", 3);
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "OpenStream", &e3,
+                               NULL, "u", 3);
         check(r < 0 && sd_bus_error_has_name(&e3, SD_BUS_ERROR_INVALID_ARGS), "OpenStream(u) → InvalidArgs: %s", e3.name);
 
         for (int i = 0; i < 4; i++) {
@@ -466,7 +472,8 @@ static void test_bad_arguments(sd_bus *bus) {
         }
         fds[4] = test_open_audio_stream(bus, &err);
         check(fds[4] < 0 && streq_ptr(err, VH_ERROR_LIMIT_EXCEEDED), "fifth stream → LimitExceeded (%s)", err);
-        check(sd_bus_call_method(bus, NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, NULL, NULL) >= 0,
+        check(sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "org.freedesktop.DBus.Peer", "Ping",
+                                 NULL, NULL, NULL) >= 0,
               "audiod still answers");
         for (int i = 0; i < 4; i++)
                 safe_close(fds[i]);

@@ -148,52 +148,66 @@ static void as_caller(bool in_group, const char *what, int (*call)(sd_bus *, sd_
 }
 
 static int call_set_power(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "SetPower", e, NULL, "b", 1);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetPower", e, NULL,
+                                  "b", 1);
 }
 static int call_set_mode(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "SetMode", e, NULL, "s", "heat");
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetMode", e, NULL,
+                                  "s", "heat");
 }
 static int call_set_target(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "SetTargetTemperature", e, NULL, "d", 21.0);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
+                                  "SetTargetTemperature", e, NULL, "d", 21.0);
 }
 static int call_set_fan(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "SetFanSpeed", e, NULL, "s", "high");
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetFanSpeed", e,
+                                  NULL, "s", "high");
 }
 static int call_apply(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "Apply", e, NULL, "a{sv}", 1, "power", "b", 1);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Apply", e, NULL,
+                                  "a{sv}", 1, "power", "b", 1);
 }
 static int call_hvac_set_property(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_set_property(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "Power", e, "b", 1);
+        return sd_bus_set_property(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Power", e, "b", 1);
 }
 static int call_hvac_get(sd_bus *bus, sd_bus_error *e) {
         int v;
-        return sd_bus_get_property_trivial(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "Power", e, 'b', &v);
+        return sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Power", e,
+                                           'b', &v);
 }
 static int call_hvac_get_all(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, "org.freedesktop.DBus.Properties", "GetAll", e, NULL, "s", HVAC_NAME);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Properties",
+                                  "GetAll", e, NULL, "s", VH_HVAC_INTERFACE);
 }
 static int call_hvac_introspect(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, "org.freedesktop.DBus.Introspectable", "Introspect", e, NULL, NULL);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Introspectable",
+                                  "Introspect", e, NULL, NULL);
 }
 static int call_unmute(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "SetMute", e, NULL, "b", 0);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", e, NULL,
+                                  "b", 0);
 }
 static int call_mute(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "SetMute", e, NULL, "b", 1);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", e, NULL,
+                                  "b", 1);
 }
 static int call_open_stream(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "OpenStream", e, NULL, NULL);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "OpenStream", e,
+                                  NULL, NULL);
 }
 static int call_audio_get(sd_bus *bus, sd_bus_error *e) {
         int v;
-        return sd_bus_get_property_trivial(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "Muted", e, 'b', &v);
+        return sd_bus_get_property_trivial(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "Muted",
+                                           e, 'b', &v);
 }
 static int call_audio_ping(sd_bus *bus, sd_bus_error *e) {
-        return sd_bus_call_method(bus, AUDIO_NAME, AUDIO_PATH, "org.freedesktop.DBus.Peer", "Ping", e, NULL, NULL);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "org.freedesktop.DBus.Peer", "Ping", e,
+                                  NULL, NULL);
 }
 static int call_wakeword_get(sd_bus *bus, sd_bus_error *e) {
         _cleanup_free_ char *s = NULL;
-        return sd_bus_get_property_string(bus, WAKE_NAME, "/org/voicehvac/WakeWord1", WAKE_NAME, "State", e, &s);
+        return sd_bus_get_property_string(bus, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                          "State", e, &s);
 }
 
 static char *hvac_snapshot(sd_bus *bus) {
@@ -202,10 +216,14 @@ static char *hvac_snapshot(sd_bus *bus) {
         int power = -1;
         char *s;
 
-        (void) sd_bus_get_property_trivial(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "Power", NULL, 'b', &power);
-        (void) sd_bus_get_property_trivial(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "TargetTemperature", NULL, 'd', &t);
-        (void) sd_bus_get_property_string(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "Mode", NULL, &mode);
-        (void) sd_bus_get_property_string(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "FanSpeed", NULL, &fan);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Power",
+                                           NULL, 'b', &power);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
+                                           "TargetTemperature", NULL, 'd', &t);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Mode", NULL,
+                                          &mode);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "FanSpeed",
+                                          NULL, &fan);
         require(asprintf(&s, "%d %s %g %s", power, mode, t, fan) > 0, "asprintf");
         return s;
 }
@@ -228,7 +246,7 @@ static void test_outsider(sd_bus *bus) {
 
         require(stack_set_mute(bus, true, NULL) >= 0, "mute as root");
         as_caller(false, "unmute", call_unmute, EXPECT_NOT_AUTHORIZED);
-        check(stack_get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 1, "still muted");
+        check(stack_get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1, "still muted");
         as_caller(false, "mute", call_mute, EXPECT_OK);
         as_caller(false, "OpenStream", call_open_stream, EXPECT_ACCESS_DENIED);
         as_caller(false, "read Audio1.Muted", call_audio_get, EXPECT_OK);
@@ -247,7 +265,7 @@ static void test_member(sd_bus *bus) {
         check(streq(after, "1 heat 21 high"), "the member's changes took effect (%s → %s)", before, after);
 
         as_caller(true, "unmute", call_unmute, EXPECT_OK);
-        check(stack_get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 0, "unmuted by the member");
+        check(stack_get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 0, "unmuted by the member");
         as_caller(true, "OpenStream", call_open_stream, EXPECT_OK);
         check(call_set_power(bus, NULL) >= 0 && stack_set_mute(bus, true, NULL) >= 0, "root may do it all");
 }

@@ -81,10 +81,10 @@ int main(void) {
         check(r == 0, "busfuzz found nothing (exit %d; each FINDING line above names the call)", r);
         check(out && strstr(out, "(0 skipped)"), "every service in dbus-interfaces/ was fuzzed");
 
-        check_connection_cycles(AUDIO_NAME, AUDIO_PATH, s.audiod);
-        check_connection_cycles(HVAC_NAME, HVAC_PATH, s.hvacd);
-        check_connection_cycles(WAKE_NAME, "/org/voicehvac/WakeWord1", s.wakeword);
-        check_connection_cycles(WATCHDOG_NAME, "/org/voicehvac/Watchdog1", s.watchdogd);
+        check_connection_cycles(VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, s.audiod);
+        check_connection_cycles(VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, s.hvacd);
+        check_connection_cycles(VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, s.wakeword);
+        check_connection_cycles(VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, s.watchdogd);
 
         stack_stop(&s);
         return test_result();

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "audio-packet.h"
+#include "bus-contract.h"
 #include "bus-util.h"
 #include "config.h"
 #include "errors.h"
@@ -182,6 +183,53 @@ static void test_errors(void) {
               "out of memory reading arguments → Failed (%s)", e.name);
 }
 
+static char *read_interface_file(const char *name, const char *suffix) {
+        _cleanup_free_ char *rel = NULL, *path = NULL;
+        char *text = NULL;
+
+        require(asprintf(&rel, "dbus-interfaces/%s%s", name, suffix) > 0, "asprintf");
+        path = test_src_path(rel);
+        require(read_full_file(path, 1 << 20, &text, NULL) >= 0, "read %s", path);
+        return text;
+}
+
+#define QUOTED(s) "\"" s "\""
+
+/* bus-contract.h says what dbus-interfaces/ documents: a name, path or word changed in one and
+ * not the other fails here. */
+static void test_bus_contract(void) {
+        static const struct { const char *name, *path, *interface; } services[] = {
+                { VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE },
+                { VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE },
+                { VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE },
+                { VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE },
+        };
+        _cleanup_free_ char *hvac = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(services); i++) {
+                _cleanup_free_ char *xml = read_interface_file(services[i].name, ".xml");
+                _cleanup_free_ char *conf = read_interface_file(services[i].name, ".conf");
+                _cleanup_free_ char *iface = NULL, *header = NULL, *own = NULL;
+
+                require(asprintf(&iface, "<interface name=\"%s\">", services[i].interface) > 0 &&
+                        asprintf(&header, "Bus name %s, object %s", services[i].name, services[i].path) > 0 &&
+                        asprintf(&own, "<allow own=\"%s\"/>", services[i].name) > 0, "asprintf");
+                check(strstr(xml, iface), "%s.xml has %s", services[i].name, iface);
+                check(strstr(xml, header), "%s.xml says \"%s\"", services[i].name, header);
+                check(strstr(conf, own), "%s.conf has %s", services[i].name, own);
+        }
+
+        hvac = read_interface_file(VH_HVAC_BUS_NAME, ".xml");
+        check(strstr(hvac, "@mode: one of " QUOTED(VH_HVAC_MODE_COOL) ", " QUOTED(VH_HVAC_MODE_HEAT) ", "
+                           QUOTED(VH_HVAC_MODE_DRY) ", " QUOTED(VH_HVAC_MODE_FAN_ONLY) ", "
+                           QUOTED(VH_HVAC_MODE_AUTO) "."),
+              "Hvac1.xml lists the modes: " VH_HVAC_MODES_LIST);
+        check(strstr(hvac, "@speed: one of " QUOTED(VH_HVAC_FAN_AUTO) ", " QUOTED(VH_HVAC_FAN_LOW) ", "
+                           QUOTED(VH_HVAC_FAN_MEDIUM) ", " QUOTED(VH_HVAC_FAN_HIGH) "."),
+              "Hvac1.xml lists the fan speeds: " VH_HVAC_FANS_LIST);
+        check(strstr(hvac, VH_ERROR_INVALID_ARGUMENT), "Hvac1.xml names " VH_ERROR_INVALID_ARGUMENT);
+}
+
 static void test_strings(void) {
         char d[DOUBLE_STR_MAX], e[ECHO_STR_MAX];
         _cleanup_free_ char *big = malloc(1 << 20);
@@ -217,6 +265,7 @@ int main(void) {
         test_state_dir();
         test_packet();
         test_errors();
+        test_bus_contract();
         test_strings();
         return test_result();
 }

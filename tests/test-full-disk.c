@@ -29,7 +29,6 @@
 #include "stack.h"
 #include "state-file.h"
 
-#define WATCHDOG_PATH "/org/voicehvac/Watchdog1"
 
 static char *path_join(const char *a, const char *b) {
         char *p;
@@ -100,19 +99,22 @@ static int get_bool(sd_bus *bus, const char *name, const char *path, const char 
 static double get_double(sd_bus *bus, const char *property) {
         double v = -1;
 
-        (void) sd_bus_get_property_trivial(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, property, NULL, 'd', &v);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 'd', &v);
         return v;
 }
 
 static bool string_is(sd_bus *bus, const char *property, const char *want) {
         _cleanup_free_ char *v = NULL;
 
-        return sd_bus_get_property_string(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, property, NULL, &v) >= 0 &&
+        return sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                          NULL, &v) >= 0 &&
                streq(v, want);
 }
 
 static int set_mute(sd_bus *bus, bool muted) {
-        return sd_bus_call_method(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "SetMute", NULL, NULL, "b", muted);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", NULL,
+                                  NULL, "b", muted);
 }
 
 /* watchdogd's report for a service: its State and whether Reason and StateUnsaved say "unsaved". */
@@ -121,7 +123,8 @@ static bool health_is(sd_bus *bus, const char *service, const char *want_state, 
         const char *name, *key, *state = NULL, *reason = "";
         int unsaved = -1;
 
-        if (sd_bus_call_method(bus, WATCHDOG_NAME, WATCHDOG_PATH, WATCHDOG_NAME, "GetHealth", NULL, &reply, NULL) < 0 ||
+        if (sd_bus_call_method(bus, VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "GetHealth",
+                               NULL, &reply, NULL) < 0 ||
             sd_bus_message_enter_container(reply, 'a', "{sa{sv}}") <= 0)
                 return false;
         while (sd_bus_message_enter_container(reply, 'e', "sa{sv}") > 0) {
@@ -281,8 +284,9 @@ static bool audiod_muted_after_crash(sd_bus *bus, const char *what) {
         unsigned packets;
 
         kill9(&audiod_pid, "audiod");
-        audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, AUDIO_NAME);
-        if (!check(get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 1, "%s: Muted after kill -9 and a restart", what))
+        audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, VH_AUDIO_BUS_NAME);
+        if (!check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1,
+                   "%s: Muted after kill -9 and a restart", what))
                 return false;
         fd = test_open_audio_stream(bus, NULL);
         if (!check(fd >= 0, "OpenStream"))
@@ -303,15 +307,17 @@ static void test_audiod_mute_on_full_disk(sd_bus *bus, bool with_switch) {
         audiod_config(with_switch);
         /* A file from before the record format (plain JSON) is never trusted: muted. */
         require(test_write_file(record, "{\"muted\": false}\n") == 0, "an old mute file");
-        audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, AUDIO_NAME);
-        check(get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 1, "%s: an old unmuted file starts muted", what);
+        audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, VH_AUDIO_BUS_NAME);
+        check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1,
+              "%s: an old unmuted file starts muted", what);
         require(set_mute(bus, false) >= 0, "SetMute false");
         check(WAIT_FOR(mute_file(&muted) == 1 && !muted, 2 * USEC_PER_SEC), "%s: the file says unmuted", what);
 
         fill(filler);
-        check(set_mute(bus, true) >= 0 && get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 1, "%s: SetMute true", what);
+        check(set_mute(bus, true) >= 0 && get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1,
+              "%s: SetMute true", what);
         check(mute_file(&muted) == 1 && muted, "%s: the mute is on the full disk (rewritten in place)", what);
-        check(get_bool(bus, AUDIO_NAME, AUDIO_PATH, "StateUnsaved") == 0, "%s: nothing unsaved", what);
+        check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "StateUnsaved") == 0, "%s: nothing unsaved", what);
         check(unlink(filler) == 0, "remove the filler");
 
         audiod_muted_after_crash(bus, what);
@@ -333,10 +339,11 @@ static void test_audiod_unsaved(sd_bus *bus, sd_bus *watch_bus, bool with_switch
         fill(filler);
 
         log_start = log_size("full-disk-audiod");
-        audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, AUDIO_NAME);
-        check(WAIT_FOR(get_bool(bus, AUDIO_NAME, AUDIO_PATH, "StateUnsaved") == 1, 2 * USEC_PER_SEC),
+        audiod_pid = start(bus, "full-disk-audiod", "audiod/audiod", audiod_conf, VH_AUDIO_BUS_NAME);
+        check(WAIT_FOR(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "StateUnsaved") == 1, 2 * USEC_PER_SEC),
               "%s: StateUnsaved while the record cannot be created", what);
-        check(get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 0, "%s: unmuted, as configured for a first start", what);
+        check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 0,
+              "%s: unmuted, as configured for a first start", what);
         check(mute_file(&muted) == 0, "%s: the file says \"not saved\" (empty)", what);
         check(WAIT_FOR(health_is(watch_bus, "audiod", "degraded", true), 5 * USEC_PER_SEC),
               "%s: watchdogd reports audiod degraded, mute state not saved", what);
@@ -353,16 +360,17 @@ static void test_audiod_unsaved(sd_bus *bus, sd_bus *watch_bus, bool with_switch
               "%s: under a second of CPU in 3.5 s of retrying (%ld ticks)", what, cpu_ticks(audiod_pid) - cpu);
 
         check(set_mute(bus, true) >= 0 && set_mute(bus, false) >= 0, "%s: mute and unmute still work", what);
-        check(get_bool(bus, AUDIO_NAME, AUDIO_PATH, "StateUnsaved") == 1, "%s: still unsaved", what);
+        check(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "StateUnsaved") == 1, "%s: still unsaved", what);
         if (!audiod_muted_after_crash(bus, what))
                 return;
-        check(WAIT_FOR(get_bool(bus, AUDIO_NAME, AUDIO_PATH, "StateUnsaved") == 1, 2 * USEC_PER_SEC),
+        check(WAIT_FOR(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "StateUnsaved") == 1, 2 * USEC_PER_SEC),
               "%s: unsaved after the restart too", what);
 
         /* Space returns in the state directory: written at once, not at the next back-off. */
         usleep(2500 * 1000);
         check(unlink(filler) == 0, "remove the filler");
-        check(WAIT_FOR(get_bool(bus, AUDIO_NAME, AUDIO_PATH, "StateUnsaved") == 0, 1500 * USEC_PER_MSEC),
+        check(WAIT_FOR(get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "StateUnsaved") == 0,
+                       1500 * USEC_PER_MSEC),
               "%s: saved within 1.5 s of space returning", what);
         check(mute_file(&muted) == 1 && muted, "%s: the file says muted", what);
         check(WAIT_FOR(health_is(watch_bus, "audiod", "ok", false), 5 * USEC_PER_SEC), "%s: audiod ok again", what);
@@ -385,18 +393,23 @@ static void test_hvacd(sd_bus *bus, sd_bus *watch_bus) {
 
         test_log("hvacd: changes on a full disk");
         require(test_write_file(hvacd_conf, "{ \"coalesce_ms\": 50 }\n") == 0, "write hvacd config");
-        hvacd_pid = start(bus, "full-disk-hvacd", "hvacd/hvacd", hvacd_conf, HVAC_NAME);
-        require(sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "SetTargetTemperature", NULL, NULL, "d", 22.0) >= 0,
+        hvacd_pid = start(bus, "full-disk-hvacd", "hvacd/hvacd", hvacd_conf, VH_HVAC_BUS_NAME);
+        require(sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
+                                   "SetTargetTemperature", NULL, NULL, "d", 22.0) >= 0,
                 "SetTargetTemperature 22");
         check(WAIT_FOR(hvac_file_has("\"target_temperature\":22"), 2 * USEC_PER_SEC), "22 °C is on disk");
 
         /* Outside the state directory: only the retry timer can notice the space coming back. */
         fill(filler);
-        check(sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "SetTargetTemperature", NULL, NULL, "d", 27.0) >= 0 &&
-              sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "SetMode", NULL, NULL, "s", "heat") >= 0 &&
-              sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "SetPower", NULL, NULL, "b", true) >= 0,
+        check(sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetTargetTemperature",
+                                 NULL, NULL, "d", 27.0) >= 0 &&
+              sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetMode", NULL, NULL,
+                                 "s", "heat") >= 0 &&
+              sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "SetPower", NULL, NULL,
+                                 "b", true) >= 0,
               "27 °C, heat, on: accepted on a full disk");
-        check(WAIT_FOR(get_bool(bus, HVAC_NAME, HVAC_PATH, "StateUnsaved") == 1, 3 * USEC_PER_SEC), "StateUnsaved");
+        check(WAIT_FOR(get_bool(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "StateUnsaved") == 1, 3 * USEC_PER_SEC),
+              "StateUnsaved");
         check(hvac_file_has("\"target_temperature\":22"), "the file still holds the old state");
         check(WAIT_FOR(health_is(watch_bus, "hvacd", "degraded", true), 5 * USEC_PER_SEC),
               "watchdogd reports hvacd degraded, state not saved");
@@ -408,16 +421,17 @@ static void test_hvacd(sd_bus *bus, sd_bus *watch_bus) {
               cpu_ticks(hvacd_pid) - cpu);
 
         check(unlink(filler) == 0, "remove the filler");
-        check(WAIT_FOR(get_bool(bus, HVAC_NAME, HVAC_PATH, "StateUnsaved") == 0,
+        check(WAIT_FOR(get_bool(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "StateUnsaved") == 0,
                        12 * USEC_PER_SEC), "written once space returned, without another change");
         check(hvac_file_has("\"target_temperature\":27") && hvac_file_has("\"mode\":\"heat\"") &&
               hvac_file_has("\"power\":true"), "the file holds 27 °C, heat, on");
         check(WAIT_FOR(health_is(watch_bus, "hvacd", "ok", false), 5 * USEC_PER_SEC), "hvacd ok again");
 
         kill9(&hvacd_pid, "hvacd");
-        hvacd_pid = start(bus, "full-disk-hvacd", "hvacd/hvacd", hvacd_conf, HVAC_NAME);
+        hvacd_pid = start(bus, "full-disk-hvacd", "hvacd/hvacd", hvacd_conf, VH_HVAC_BUS_NAME);
         check(get_double(bus, "TargetTemperature") == 27.0 && string_is(bus, "Mode", "heat") &&
-              get_bool(bus, HVAC_NAME, HVAC_PATH, "Power") == 1, "kill -9 and a restart keep 27 °C, heat, on");
+              get_bool(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, "Power") == 1,
+              "kill -9 and a restart keep 27 °C, heat, on");
         stop(&hvacd_pid, "hvacd");
 }
 
@@ -487,7 +501,7 @@ static void test_wakeword_case(sd_bus *bus, Bad bad) {
                 break;
         }
 
-        pid = start(bus, "full-disk-wakeword", "wakeword/wakeword", NULL, WAKE_NAME);
+        pid = start(bus, "full-disk-wakeword", "wakeword/wakeword", NULL, VH_WAKEWORD_BUS_NAME);
         check(cmn_asides(&aside) == 1, "%s: moved aside (%s)", names[bad], strempty(aside));
         check(log_count("full-disk-wakeword", log_start, problems[bad]) == 1 &&
               log_count("full-disk-wakeword", log_start, "moved it to") == 1, "%s: a warning says what and where",
@@ -537,7 +551,7 @@ int main(void) {
 
         require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0 && test_bus_connect(&watch_bus) >= 0, "connect");
-        watchdogd_pid = start(bus, "full-disk-watchdogd", "watchdogd/watchdogd", NULL, WATCHDOG_NAME);
+        watchdogd_pid = start(bus, "full-disk-watchdogd", "watchdogd/watchdogd", NULL, VH_WATCHDOG_BUS_NAME);
 
         test_audiod_mute_on_full_disk(bus, true);
         test_audiod_unsaved(bus, watch_bus, true);

@@ -18,9 +18,6 @@
 #include "harness.h"
 #include "string-util.h"
 
-#define NAME "org.voicehvac.Hvac1"
-#define PATH "/org/voicehvac/Hvac1"
-#define IFACE "org.voicehvac.Hvac1"
 
 static sd_bus *bus = NULL;
 static char *changed_names = NULL;     /* PropertiesChanged seen, "Name " each */
@@ -72,7 +69,8 @@ static double get_double(const char *property) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         double d = -999;
 
-        if (sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, &e, 'd', &d) < 0)
+        if (sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, &e,
+                                        'd', &d) < 0)
                 test_log("get %s: %s", property, e.message);
         return d;
 }
@@ -80,21 +78,24 @@ static double get_double(const char *property) {
 static int get_bool(const char *property) {
         int b = -1;
 
-        (void) sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, NULL, 'b', &b);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 'b', &b);
         return b;
 }
 
 static uint64_t get_u64(const char *property) {
         uint64_t t = UINT64_MAX;
 
-        (void) sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, NULL, 't', &t);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 't', &t);
         return t;
 }
 
 static char *get_string(const char *property) {
         char *s = NULL;
 
-        (void) sd_bus_get_property_string(bus, NAME, PATH, IFACE, property, NULL, &s);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                          NULL, &s);
         return s;
 }
 
@@ -118,7 +119,7 @@ static int call(const char *method, sd_bus_error *error, const char *types, ...)
         va_list ap;
         int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, NAME, PATH, IFACE, method);
+        r = sd_bus_message_new_method_call(bus, &m, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method);
         if (r < 0)
                 return r;
         va_start(ap, types);
@@ -137,7 +138,8 @@ static void expect_invalid(const char *what, const char *needle, const char *met
         va_list ap;
         int r;
 
-        require(sd_bus_message_new_method_call(bus, &m, NAME, PATH, IFACE, method) >= 0, "new call");
+        require(sd_bus_message_new_method_call(bus, &m, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
+                                               method) >= 0, "new call");
         va_start(ap, types);
         r = sd_bus_message_appendv(m, types, ap);
         va_end(ap);
@@ -173,14 +175,14 @@ static pid_t start_hvacd(const char *log_name, const char *config) {
         setenv("STATE_DIRECTORY", state_dir, 1);
         pid = test_spawn(log_name, argv);
         require(pid > 0, "spawn hvacd");
-        require(test_wait_for_name(bus, NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns %s", NAME);
+        require(test_wait_for_name(bus, VH_HVAC_BUS_NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns %s", VH_HVAC_BUS_NAME);
         return pid;
 }
 
 static void stop_hvacd(pid_t pid, const char *what) {
         int r = test_stop(pid, 10 * USEC_PER_SEC);
         check(r == 0, "%s: hvacd exits 0 on SIGTERM (got %d)", what, r);
-        require(WAIT_FOR(sd_bus_get_name_creds(bus, NAME, 0, NULL) < 0, 5 * USEC_PER_SEC), "name released");
+        require(WAIT_FOR(sd_bus_get_name_creds(bus, VH_HVAC_BUS_NAME, 0, NULL) < 0, 5 * USEC_PER_SEC), "name released");
 }
 
 static void test_properties(void) {
@@ -311,7 +313,7 @@ static void emit_intent(const char *text, const char *action, const char *value_
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         va_list ap;
 
-        require(sd_bus_message_new_signal(bus, &m, "/org/voicehvac/WakeWord1", "org.voicehvac.WakeWord1",
+        require(sd_bus_message_new_signal(bus, &m, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
                                           "CommandRecognized") >= 0, "signal");
         require(sd_bus_message_append(m, "s", text) >= 0 && sd_bus_message_open_container(m, 'a', "{sv}") >= 0,
                 "append");
@@ -358,14 +360,14 @@ static void test_intents(void) {
         emit_intent("nothing", NULL, NULL);
         emit_intent("warmer by half", "adjust_temperature", "d", 0.5);
         emit_intent("weird value", "set_temperature", "as", 1, "x");
-        require(sd_bus_message_new_signal(bus, &odd, "/org/voicehvac/WakeWord1", "org.voicehvac.WakeWord1",
+        require(sd_bus_message_new_signal(bus, &odd, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
                                           "CommandRecognized") >= 0 && sd_bus_message_append(odd, "su", "x", 7) >= 0,
                 "odd signal");
         require(sd_bus_send(bus, odd, NULL) >= 0, "send");
         /* A signal from elsewhere is not an intent. */
         {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *other = NULL;
-                require(sd_bus_message_new_signal(bus, &other, "/org/example/Other", "org.voicehvac.WakeWord1",
+                require(sd_bus_message_new_signal(bus, &other, "/org/example/Other", VH_WAKEWORD_INTERFACE,
                                                   "CommandRecognized") >= 0, "other");
                 require(sd_bus_message_append(other, "sa{sv}t", "x", 2, "action", "s", "set_power", "value", "b", 0,
                                               (uint64_t) 1) >= 0 && sd_bus_send(bus, other, NULL) >= 0, "send other");
@@ -620,7 +622,8 @@ int main(void) {
         require(test_bus_start() == 0, "private bus");
         require(test_bus_connect(&bus) >= 0, "connect");
         require(vh_errors_register() >= 0, "errors");
-        require(sd_bus_match_signal(bus, NULL, NULL, PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+        require(sd_bus_match_signal(bus, NULL, NULL, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Properties",
+                                    "PropertiesChanged",
                                     on_properties_changed, NULL) >= 0, "match");
 
         dir = test_tmpdir();

@@ -20,9 +20,6 @@
 #include "fileio.h"
 #include "harness.h"
 
-#define NAME "org.voicehvac.Hvac1"
-#define PATH "/org/voicehvac/Hvac1"
-#define IFACE "org.voicehvac.Hvac1"
 
 #define POLL_MS 200
 
@@ -182,25 +179,29 @@ static unsigned emu_requests(const char *needle, char **ret_last) {
 
 static double get_double(const char *property) {
         double d = -999;
-        (void) sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, NULL, 'd', &d);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 'd', &d);
         return d;
 }
 
 static int get_bool(const char *property) {
         int b = -1;
-        (void) sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, NULL, 'b', &b);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 'b', &b);
         return b;
 }
 
 static uint64_t get_u64(const char *property) {
         uint64_t t = UINT64_MAX;
-        (void) sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, property, NULL, 't', &t);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                           NULL, 't', &t);
         return t;
 }
 
 static char *get_string(const char *property) {
         char *s = NULL;
-        (void) sd_bus_get_property_string(bus, NAME, PATH, IFACE, property, NULL, &s);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
+                                          NULL, &s);
         return s;
 }
 
@@ -216,18 +217,21 @@ static bool last_error_has(const char *needle) {
 
 static int call_d(const char *method, double d) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
-        int r = sd_bus_call_method(bus, NAME, PATH, IFACE, method, &e, NULL, "d", d);
+        int r = sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method, &e, NULL,
+                                   "d", d);
         if (r < 0)
                 test_log("%s(%g): %s", method, d, e.message);
         return r;
 }
 
 static int call_b(const char *method, int b) {
-        return sd_bus_call_method(bus, NAME, PATH, IFACE, method, NULL, NULL, "b", b);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method, NULL, NULL,
+                                  "b", b);
 }
 
 static int call_s(const char *method, const char *s) {
-        return sd_bus_call_method(bus, NAME, PATH, IFACE, method, NULL, NULL, "s", s);
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, method, NULL, NULL,
+                                  "s", s);
 }
 
 static void hvacd_start(const char *log_name) {
@@ -238,13 +242,13 @@ static void hvacd_start(const char *log_name) {
         setenv("STATE_DIRECTORY", state_dir, 1);
         hvacd = test_spawn(log_name, argv);
         require(hvacd > 0, "spawn hvacd");
-        require(test_wait_for_name(bus, NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns %s", NAME);
+        require(test_wait_for_name(bus, VH_HVAC_BUS_NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns %s", VH_HVAC_BUS_NAME);
 }
 
 static void hvacd_stop(const char *what) {
         int r = test_stop(hvacd, 10 * USEC_PER_SEC);
         check(r == 0, "%s: hvacd exits 0 on SIGTERM (got %d)", what, r);
-        require(WAIT_FOR(sd_bus_get_name_creds(bus, NAME, 0, NULL) < 0, 5 * USEC_PER_SEC), "name released");
+        require(WAIT_FOR(sd_bus_get_name_creds(bus, VH_HVAC_BUS_NAME, 0, NULL) < 0, 5 * USEC_PER_SEC), "name released");
         hvacd = 0;
 }
 

@@ -45,8 +45,8 @@ typedef struct Client {
 } Client;
 
 static Client clients[CLIENTS];
-static const char *const modes[] = { "cool", "heat", "dry", "fan_only", "auto" };
-static const char *const fans[] = { "auto", "low", "medium", "high" };
+static const char *const modes[] = { VH_HVAC_MODE_WORDS };
+static const char *const fans[] = { VH_HVAC_FAN_WORDS };
 
 static bool state_equal(const State *a, const State *b) {
         return a->power == b->power && streq(a->mode, b->mode) && streq(a->fan, b->fan) && a->target == b->target;
@@ -55,7 +55,8 @@ static bool state_equal(const State *a, const State *b) {
 static int apply(sd_bus *bus, const State *s) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
 
-        return sd_bus_call_method(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "Apply", &e, NULL, "a{sv}", 4,
+        return sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Apply", &e, NULL,
+                                  "a{sv}", 4,
                                   "power", "b", s->power, "mode", "s", s->mode,
                                   "target_temperature", "d", s->target, "fan_speed", "s", s->fan);
 }
@@ -90,10 +91,14 @@ static State read_state(sd_bus *bus, char **mode, char **fan) {
         State s = { .target = NAN };
         int power = -1;
 
-        (void) sd_bus_get_property_trivial(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "Power", NULL, 'b', &power);
-        (void) sd_bus_get_property_trivial(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "TargetTemperature", NULL, 'd', &s.target);
-        (void) sd_bus_get_property_string(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "Mode", NULL, mode);
-        (void) sd_bus_get_property_string(bus, HVAC_NAME, HVAC_PATH, HVAC_NAME, "FanSpeed", NULL, fan);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Power",
+                                           NULL, 'b', &power);
+        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
+                                           "TargetTemperature", NULL, 'd', &s.target);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "Mode", NULL,
+                                          mode);
+        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, "FanSpeed",
+                                          NULL, fan);
         s.power = power == 1;
         s.mode = *mode ?: "?";
         s.fan = *fan ?: "?";

@@ -70,7 +70,7 @@ static void call_mute(sd_bus *bus, Toggler *t, bool muted) {
         c->sent = now_usec(CLOCK_MONOTONIC);
         c->r = stack_set_mute(bus, muted, &error);
         c->returned = now_usec(CLOCK_MONOTONIC);
-        c->backend_failed = c->r < 0 && streq_ptr(error, "org.voicehvac.Error.BackendFailed");
+        c->backend_failed = c->r < 0 && streq_ptr(error, VH_ERROR_BACKEND_FAILED);
         if (c->r < 0)
                 test_log("client %u: SetMute(%s) failed after %.1f ms: %s (%s)", t->id, muted ? "true" : "false",
                          (double) (c->returned - c->sent) / USEC_PER_MSEC, error ?: "no error name", strerror(-c->r));
@@ -228,7 +228,7 @@ static bool raced_with_fault(const Call *c) {
 static void check_final_state(sd_bus *bus, Stack *s) {
         _cleanup_free_ char *sw = NULL;
         usec_t last_sent = 0;
-        int muted = stack_get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted");
+        int muted = stack_get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted");
         bool possible = false;
         unsigned failed = 0, raced = 0;
 
@@ -304,7 +304,8 @@ int main(void) {
         test_log("%u SetMute calls in %.1f s", CLIENTS * CALLS_PER_CLIENT + 2 * (CALLS_PER_CLIENT / ROUND),
                  (now_usec(CLOCK_MONOTONIC) - start) / 1e6);
 
-        (void) sd_bus_get_property_trivial(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "Xruns", NULL, 't', &xruns);
+        (void) sd_bus_get_property_trivial(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "Xruns",
+                                           NULL, 't', &xruns);
         check(bad == 0, "every packet is well-formed (%zu are not)", bad);
         lost += bad;
         test_log("the capture switch was turned off behind audiod's back %u times", atomic_load(&switch_flips));
@@ -321,14 +322,16 @@ int main(void) {
         }
 
         /* And it still works: unmute alone, audio comes; mute alone, the switch follows. */
-        check(stack_set_mute(bus, false, NULL) >= 0 && stack_get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 0,
+        check(stack_set_mute(bus, false, NULL) >= 0 && stack_get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH,
+                                                                      "Muted") == 0,
               "unmute after the storm");
         n = 0;
         check(WAIT_FOR((receive(fds[0], &rx, &n, &bad), n > 5), 3 * USEC_PER_SEC),
               "audio flows after the storm (%zu packets)", n);
         check(stack_set_mute(bus, true, NULL) >= 0, "mute after the storm");
         sw = stack_read_switch(&s);
-        check(streq(sw, "0") && stack_get_bool(bus, AUDIO_NAME, AUDIO_PATH, "Muted") == 1, "Muted and switch agree (switch '%s')", sw);
+        check(streq(sw, "0") && stack_get_bool(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, "Muted") == 1,
+              "Muted and switch agree (switch '%s')", sw);
 
         safe_close(fds[0]);
         safe_close(fds[1]);

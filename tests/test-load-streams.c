@@ -25,7 +25,8 @@
 static unsigned get_clients(sd_bus *bus) {
         uint32_t v = UINT32_MAX;
 
-        (void) sd_bus_get_property_trivial(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "Clients", NULL, 'u', &v);
+        (void) sd_bus_get_property_trivial(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "Clients",
+                                           NULL, 'u', &v);
         return v;
 }
 

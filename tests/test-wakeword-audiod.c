@@ -9,14 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus-contract.h"
 #include "bus-util.h"
 #include "harness.h"
 #include "test-wakeword-vhtest.h"
 
-#define NAME "org.voicehvac.WakeWord1"
-#define PATH "/org/voicehvac/WakeWord1"
-#define IFACE "org.voicehvac.WakeWord1"
-#define AUDIOD "org.voicehvac.Audio1"
 
 typedef struct Seen {
         unsigned wakes, commands, wrong_commands;
@@ -71,7 +68,8 @@ static char *get_state(sd_bus *bus) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         char *s = NULL;
 
-        if (sd_bus_get_property_string(bus, NAME, PATH, IFACE, "State", &e, &s) < 0)
+        if (sd_bus_get_property_string(bus, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                       "State", &e, &s) < 0)
                 return NULL;
         return s;
 }
@@ -103,9 +101,12 @@ static void check_last_heard(sd_bus *bus, usec_t pass_start_realtime) {
         _cleanup_free_ char *command = NULL, *rejection = NULL;
         uint64_t wake_ts = 0;
 
-        require(sd_bus_get_property_trivial(bus, NAME, PATH, IFACE, "LastWakeTimestamp", &e, 't', &wake_ts) >= 0 &&
-                sd_bus_get_property_string(bus, NAME, PATH, IFACE, "LastCommand", &e, &command) >= 0 &&
-                sd_bus_get_property_string(bus, NAME, PATH, IFACE, "LastRejection", &e, &rejection) >= 0,
+        require(sd_bus_get_property_trivial(bus, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                            "LastWakeTimestamp", &e, 't', &wake_ts) >= 0 &&
+                sd_bus_get_property_string(bus, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                           "LastCommand", &e, &command) >= 0 &&
+                sd_bus_get_property_string(bus, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                           "LastRejection", &e, &rejection) >= 0,
                 "LastWakeTimestamp, LastCommand, LastRejection: %s", e.message ?: "?");
         test_log("LastWakeTimestamp %llu, LastCommand \"%s\", LastRejection \"%s\"", (unsigned long long) wake_ts,
                  command, rejection);
@@ -158,13 +159,14 @@ static pid_t audiod_start(sd_bus *bus, const char *config) {
         char *argv[] = { bin, (char *) "--config", (char *) config, NULL };
         pid_t pid = test_spawn("audiod-for-wakeword", argv);
 
-        require(pid > 0 && test_wait_for_name(bus, AUDIOD, 10 * USEC_PER_SEC) == 0, "audiod starts");
+        require(pid > 0 && test_wait_for_name(bus, VH_AUDIO_BUS_NAME, 10 * USEC_PER_SEC) == 0, "audiod starts");
         return pid;
 }
 
 static int set_mute(sd_bus *bus, bool mute) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
-        return sd_bus_call_method(bus, AUDIOD, "/org/voicehvac/Audio1", AUDIOD, "SetMute", &e, NULL, "b", mute);
+        return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", &e,
+                                  NULL, "b", mute);
 }
 
 int main(void) {
@@ -186,17 +188,21 @@ int main(void) {
 
         require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");
-        require(sd_bus_match_signal(bus, NULL, NULL, PATH, IFACE, "WakeWordDetected", on_wake, NULL) >= 0, "match");
-        require(sd_bus_match_signal(bus, NULL, NULL, PATH, IFACE, "CommandRecognized", on_command, NULL) >= 0, "match");
+        require(sd_bus_match_signal(bus, NULL, NULL, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                    "WakeWordDetected", on_wake, NULL) >= 0, "match");
+        require(sd_bus_match_signal(bus, NULL, NULL, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                    "CommandRecognized", on_command, NULL) >= 0, "match");
 
         /* wakeword first: it must wait for audiod without failing, in State no-audio. */
         {
                 char *argv[] = { wakeword_bin, NULL };
                 wakeword = test_spawn("wakeword", argv);
         }
-        require(wakeword > 0 && test_wait_for_name(bus, NAME, 10 * USEC_PER_SEC) == 0, "wakeword starts");
+        require(wakeword > 0 && test_wait_for_name(bus, VH_WAKEWORD_BUS_NAME, 10 * USEC_PER_SEC) == 0,
+                "wakeword starts");
         check(pump(bus, 2 * USEC_PER_SEC, "no-audio", NULL), "State is no-audio without audiod");
-        check(test_introspection_matches(NAME, PATH, IFACE) == 0, "live introspection equals dbus-interfaces/%s.xml", IFACE);
+        check(test_introspection_matches(VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE) == 0,
+              "live introspection equals dbus-interfaces/%s.xml", VH_WAKEWORD_INTERFACE);
 
         /* One pass through the recording: ~19 s. The loop in the plugin starts over after it. */
         pass_start = now_usec(CLOCK_REALTIME);

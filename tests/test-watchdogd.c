@@ -16,12 +16,11 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "bus-contract.h"
 #include "bus-util.h"
 #include "fileio.h"
 #include "harness.h"
 
-#define WD_NAME "org.voicehvac.Watchdog1"
-#define WD_PATH "/org/voicehvac/Watchdog1"
 
 typedef struct Health {
         char state[32];
@@ -58,7 +57,8 @@ static int get_health(sd_bus *bus, const char *service, Health *ret) {
         int r;
 
         *ret = (Health) {};
-        r = sd_bus_call_method(bus, WD_NAME, WD_PATH, WD_NAME, "GetHealth", &error, &reply, NULL);
+        r = sd_bus_call_method(bus, VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "GetHealth",
+                               &error, &reply, NULL);
         if (r < 0)
                 return r;
         r = sd_bus_message_enter_container(reply, 'a', "{sa{sv}}");
@@ -186,7 +186,7 @@ static double hvac_target(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         double d = -1;
 
-        if (sd_bus_get_property(bus, "org.voicehvac.Hvac1", "/org/voicehvac/Hvac1", "org.voicehvac.Hvac1",
+        if (sd_bus_get_property(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
                                 "TargetTemperature", &e, &reply, "d") >= 0)
                 (void) sd_bus_message_read(reply, "d", &d);
         return d;
@@ -197,7 +197,7 @@ static int audio_muted(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int b = -1;
 
-        if (sd_bus_get_property(bus, "org.voicehvac.Audio1", "/org/voicehvac/Audio1", "org.voicehvac.Audio1", "Muted",
+        if (sd_bus_get_property(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "Muted",
                                 &e, &reply, "b") >= 0)
                 (void) sd_bus_message_read(reply, "b", &b);
         return b;
@@ -249,7 +249,7 @@ static pid_t watchdogd_start(const char *log, const char *config, const char *pr
 }
 
 static void check_introspection(void) {
-        check(test_introspection_matches(WD_NAME, WD_PATH, WD_NAME) == 0,
+        check(test_introspection_matches(VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE) == 0,
               "live interface matches the contract (see the log for the differences)");
 }
 
@@ -260,7 +260,8 @@ static void check_bad_call(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
-        r = sd_bus_call_method(bus, WD_NAME, WD_PATH, WD_NAME, "GetHealth", &error, &reply, "s", "audiod");
+        r = sd_bus_call_method(bus, VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "GetHealth",
+                               &error, &reply, "s", "audiod");
         check(r < 0 && sd_bus_error_has_name(&error, SD_BUS_ERROR_INVALID_ARGS),
               "GetHealth(s) → %s (%s)", SD_BUS_ERROR_INVALID_ARGS, error.name);
 }
@@ -269,9 +270,9 @@ static void test_kill_each(sd_bus *bus) {
         static const char *const services[] = { "audiod", "hvacd", "wakeword" };
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
 
-        require(sd_bus_call_method(bus, "org.voicehvac.Hvac1", "/org/voicehvac/Hvac1", "org.voicehvac.Hvac1",
+        require(sd_bus_call_method(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE,
                                    "SetTargetTemperature", &e, NULL, "d", 22.0) >= 0, "SetTargetTemperature(22)");
-        require(sd_bus_call_method(bus, "org.voicehvac.Audio1", "/org/voicehvac/Audio1", "org.voicehvac.Audio1",
+        require(sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE,
                                    "SetMute", &e, NULL, "b", true) >= 0, "SetMute(true)");
         pump(bus, 500 * USEC_PER_MSEC);         /* past hvacd's coalescing, so the state is saved */
 
@@ -294,7 +295,7 @@ static void test_kill_each(sd_bus *bus) {
                 check(audio_muted(bus) == 1, "audiod still muted after %s", services[i]);
         }
         check(restarted_signals >= ELEMENTSOF(services), "a ServiceRestarted signal for each (%u)", restarted_signals);
-        check(sd_bus_call_method(bus, "org.voicehvac.Audio1", "/org/voicehvac/Audio1", "org.voicehvac.Audio1",
+        check(sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE,
                                  "SetMute", &e, NULL, "b", false) >= 0, "SetMute(false)");
 }
 
@@ -333,10 +334,12 @@ static void test_full_stack(const char *audiod_conf) {
         config = write_config("watchdogd.json", text);
 
         require(test_bus_connect(&bus) >= 0, "connect");
-        require(sd_bus_match_signal(bus, NULL, NULL, WD_PATH, WD_NAME, "ServiceRestarted", on_service_restarted, NULL) >= 0,
+        require(sd_bus_match_signal(bus, NULL, NULL, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_BUS_NAME, "ServiceRestarted",
+                                    on_service_restarted, NULL) >= 0,
                 "match");
         wd = watchdogd_start("watchdogd", config, NULL);
-        require(wd > 0 && test_wait_for_name(bus, WD_NAME, 10 * USEC_PER_SEC) == 0, "watchdogd on the bus");
+        require(wd > 0 && test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0,
+                "watchdogd on the bus");
         for (size_t i = 0; i < ELEMENTSOF(services); i++)
                 require(wait_health(bus, services[i], "ok", 0, 30 * USEC_PER_SEC, &h), "%s ok (%s, %s)", services[i],
                         h.state, h.reason);
@@ -370,7 +373,8 @@ static void test_crash_loop(void) {
                               "  \"hvacd\": { \"exec\": [ \"/bin/sh\", \"-c\", \"exit 3\" ] } }\n");
         require(test_bus_connect(&bus) >= 0, "connect");
         wd = watchdogd_start("watchdogd-crash", config, NULL);
-        require(wd > 0 && test_wait_for_name(bus, WD_NAME, 10 * USEC_PER_SEC) == 0, "watchdogd on the bus");
+        require(wd > 0 && test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0,
+                "watchdogd on the bus");
 
         check(wait_health(bus, "hvacd", "failed", 0, 10 * USEC_PER_SEC, &h), "hvacd failed (%s: %s)", h.state, h.reason);
         check(h.restarts == 3, "restarted exactly the budget's 3 times (%u)", h.restarts);

@@ -40,14 +40,14 @@ int verb_set(int argc, char *argv[]) {
         } else if (streq(what, "mode")) {
                 word = parse_mode(value);
                 if (!word)
-                        return ctl_usage_error("Invalid mode '%s': expected one of " HVAC_MODES ".", value);
+                        return ctl_usage_error("Invalid mode '%s': expected one of " VH_HVAC_MODES_LIST ".", value);
                 if (ctl_bus_open(&bus) < 0)
                         return EXIT_ERROR;
                 r = ctl_call(bus, SERVICE_HVAC, "Failed to set the mode", "SetMode", "s", word);
         } else if (streq(what, "fan")) {
                 word = parse_fan_speed(value);
                 if (!word)
-                        return ctl_usage_error("Invalid fan speed '%s': expected one of " HVAC_FANS ".", value);
+                        return ctl_usage_error("Invalid fan speed '%s': expected one of " VH_HVAC_FANS_LIST ".", value);
                 if (ctl_bus_open(&bus) < 0)
                         return EXIT_ERROR;
                 r = ctl_call(bus, SERVICE_HVAC, "Failed to set the fan speed", "SetFanSpeed", "s", word);

@@ -36,15 +36,15 @@ static const char *lookup(const char *s, const char *const *words) {
 }
 
 const char *parse_mode(const char *s) {
-        static const char *const modes[] = { "cool", "heat", "dry", "fan_only", "auto", NULL };
+        static const char *const modes[] = { VH_HVAC_MODE_WORDS, NULL };
 
         if (streq(s, "fan-only"))
-                return "fan_only";
+                return VH_HVAC_MODE_FAN_ONLY;
         return lookup(s, modes);
 }
 
 const char *parse_fan_speed(const char *s) {
-        static const char *const speeds[] = { "auto", "low", "medium", "high", NULL };
+        static const char *const speeds[] = { VH_HVAC_FAN_WORDS, NULL };
 
         return lookup(s, speeds);
 }

@@ -7,8 +7,7 @@
 
 #include <stdbool.h>
 
-#define HVAC_MODES "cool, heat, dry, fan_only, auto"
-#define HVAC_FANS  "auto, low, medium, high"
+#include "bus-contract.h"         /* the mode and fan words */
 
 /* A finite decimal number of °C ("24", "24.5"; "24C" and "24°C" too). -EINVAL otherwise. */
 int parse_temperature(const char *s, double *ret);

@@ -13,10 +13,10 @@
 #define CALL_TIMEOUT_USEC (10 * USEC_PER_SEC)
 
 const ServiceInfo services[_SERVICE_MAX] = {
-        [SERVICE_AUDIO]    = { "audio",    "audiod",    "org.voicehvac.Audio1",    "/org/voicehvac/Audio1" },
-        [SERVICE_WAKEWORD] = { "wakeword", "wakeword",  "org.voicehvac.WakeWord1", "/org/voicehvac/WakeWord1" },
-        [SERVICE_HVAC]     = { "hvac",     "hvacd",     "org.voicehvac.Hvac1",     "/org/voicehvac/Hvac1" },
-        [SERVICE_WATCHDOG] = { "watchdog", "watchdogd", "org.voicehvac.Watchdog1", "/org/voicehvac/Watchdog1" },
+        [SERVICE_AUDIO]    = { "audio",    "audiod",    VH_AUDIO_BUS_NAME,    VH_AUDIO_OBJECT_PATH },
+        [SERVICE_WAKEWORD] = { "wakeword", "wakeword",  VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH },
+        [SERVICE_HVAC]     = { "hvac",     "hvacd",     VH_HVAC_BUS_NAME,     VH_HVAC_OBJECT_PATH },
+        [SERVICE_WATCHDOG] = { "watchdog", "watchdogd", VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH },
 };
 
 bool arg_json = false;
@@ -62,7 +62,7 @@ int ctl_report_bus_error(Service s, const char *what, const sd_bus_error *error,
                 else
                         r = asprintf(&message, "%s", error->message ?: error->name);
         } else {
-                name = "org.voicehvac.Error.Failed";
+                name = VH_ERROR_FAILED;
                 r = asprintf(&message, "%s", strerror(r < 0 ? -r : EIO));
         }
         if (r < 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audio-packet.h"
+#include "bus-contract.h"
 #include "bus-json.h"
 #include "bus-util.h"
 #include "ctl.h"
@@ -452,13 +453,13 @@ static int subscribe(Monitor *mon) {
                 const char *iface, *member;
                 sd_bus_message_handler_t handler;
         } table[] = {
-                { SERVICE_WAKEWORD, "org.voicehvac.WakeWord1", "WakeWordDetected", on_wake },
-                { SERVICE_WAKEWORD, "org.voicehvac.WakeWord1", "CommandRecognized", on_command },
+                { SERVICE_WAKEWORD, VH_WAKEWORD_INTERFACE, "WakeWordDetected", on_wake },
+                { SERVICE_WAKEWORD, VH_WAKEWORD_INTERFACE, "CommandRecognized", on_command },
                 { SERVICE_HVAC, "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed },
                 { SERVICE_AUDIO, "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed },
                 { SERVICE_WAKEWORD, "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed },
-                { SERVICE_WATCHDOG, "org.voicehvac.Watchdog1", "HealthChanged", on_health_changed },
-                { SERVICE_WATCHDOG, "org.voicehvac.Watchdog1", "ServiceRestarted", on_service_restarted },
+                { SERVICE_WATCHDOG, VH_WATCHDOG_INTERFACE, "HealthChanged", on_health_changed },
+                { SERVICE_WATCHDOG, VH_WATCHDOG_INTERFACE, "ServiceRestarted", on_service_restarted },
         };
         int r;
 

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "bus-contract.h"
 #include "bus-json.h"
 #include "bus-util.h"
 #include "ctl.h"
@@ -55,7 +56,7 @@ static json_object *service_entry(sd_bus *bus, Service s) {
                 json_object_put(TAKE_PTR(o));
                 o = json_object_new_object();
                 json_object_object_add(o, "running", json_object_new_boolean(false));
-                json_object_object_add(o, "error", json_object_new_string(error.name ?: "org.voicehvac.Error.Failed"));
+                json_object_object_add(o, "error", json_object_new_string(error.name ?: VH_ERROR_FAILED));
                 if (ctl_error_is_not_running(&error))
                         json_object_object_add(o, "message", json_object_new_string("not running"));
                 else

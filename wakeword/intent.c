@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bus-contract.h"
 #include "intent.h"
 #include "macro.h"
 
@@ -137,11 +138,11 @@ static int parse_adjust(const Words *w, Intent *ret) {
 
 static int parse_mode(const Words *w, Intent *ret) {
         static const struct { const char *word, *mode; } table[] = {
-                { "cooling", "cool" }, { "cool", "cool" },
-                { "heating", "heat" }, { "heat", "heat" },
-                { "dry", "dry" }, { "drying", "dry" },
-                { "fan", "fan_only" },
-                { "auto", "auto" }, { "automatic", "auto" },
+                { "cooling", VH_HVAC_MODE_COOL }, { "cool", VH_HVAC_MODE_COOL },
+                { "heating", VH_HVAC_MODE_HEAT }, { "heat", VH_HVAC_MODE_HEAT },
+                { "dry", VH_HVAC_MODE_DRY }, { "drying", VH_HVAC_MODE_DRY },
+                { "fan", VH_HVAC_MODE_FAN_ONLY },
+                { "auto", VH_HVAC_MODE_AUTO }, { "automatic", VH_HVAC_MODE_AUTO },
         };
         ssize_t m = words_find(w, "mode");
 
@@ -169,7 +170,8 @@ static int parse_power(const Words *w, Intent *ret) {
 }
 
 static int parse_fan(const Words *w, Intent *ret) {
-        static const char *const speeds[] = { "auto", "low", "medium", "high" };
+        /* The spoken speed is the word hvacd takes. */
+        static const char *const speeds[] = { VH_HVAC_FAN_WORDS };
 
         if (!words_has(w, "fan"))
                 return -EINVAL;

@@ -417,9 +417,9 @@ int manager_start(Manager *m) {
         r = stream_client_start(m->stream);
         if (r < 0)
                 return r;
-        r = bus_request_name_and_notify(m->bus, WAKEWORD_BUS_NAME);
+        r = bus_request_name_and_notify(m->bus, VH_WAKEWORD_BUS_NAME);
         if (r < 0)
-                return log_error_errno(r, "Failed to own %s: %m", WAKEWORD_BUS_NAME);
+                return log_error_errno(r, "Failed to own %s: %m", VH_WAKEWORD_BUS_NAME);
         log_info("Listening for \"%s\".", recognizer_keyphrase(m->recognizer));
         return 0;
 }

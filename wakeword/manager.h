@@ -5,6 +5,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "bus-contract.h"
 #include "listener.h"
 #include "live-enrol.h"
 #include "recognizer-build.h"
@@ -14,9 +15,6 @@
 #include "wakeword-config.h"
 #include "worker.h"
 
-#define WAKEWORD_BUS_NAME "org.voicehvac.WakeWord1"
-#define WAKEWORD_OBJECT_PATH "/org/voicehvac/WakeWord1"
-#define WAKEWORD_INTERFACE "org.voicehvac.WakeWord1"
 #define CMN_STATE_FILE "wakeword-cmn"
 
 typedef enum WakewordState {

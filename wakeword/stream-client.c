@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "audio-packet.h"
+#include "bus-contract.h"
 #include "bus-util.h"
 #include "log.h"
 #include "stream-client.h"
@@ -180,8 +181,8 @@ static int stream_connect(StreamClient *c) {
 
         if (c->open_call)
                 return 0;
-        r = sd_bus_call_method_async(c->bus, &c->open_call, AUDIOD_BUS_NAME, AUDIOD_OBJECT_PATH,
-                                     AUDIOD_INTERFACE, "OpenStream", on_open_stream, c, NULL);
+        r = sd_bus_call_method_async(c->bus, &c->open_call, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH,
+                                     VH_AUDIO_INTERFACE, "OpenStream", on_open_stream, c, NULL);
         if (r < 0) {
                 retry_schedule(c);
                 return log_error_errno(r, "Failed to call OpenStream(): %m");
@@ -259,9 +260,9 @@ static void audiod_appeared(StreamClient *c) {
         c->retry = sd_event_source_disable_unref(c->retry);
         stream_close(c);
         c->properties_call = sd_bus_slot_unref(c->properties_call);
-        r = sd_bus_call_method_async(c->bus, &c->properties_call, AUDIOD_BUS_NAME, AUDIOD_OBJECT_PATH,
+        r = sd_bus_call_method_async(c->bus, &c->properties_call, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH,
                                      "org.freedesktop.DBus.Properties", "GetAll", on_get_all, c, "s",
-                                     AUDIOD_INTERFACE);
+                                     VH_AUDIO_INTERFACE);
         if (r < 0)
                 log_warning_errno(r, "Failed to ask audiod for its properties: %m");
         (void) stream_connect(c);
@@ -281,7 +282,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         StreamClient *c = userdata;
         const char *name, *old_owner, *new_owner;
 
-        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || !streq(name, AUDIOD_BUS_NAME))
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || !streq(name, VH_AUDIO_BUS_NAME))
                 return 0;
         if (isempty(new_owner)) {
                 log_info("audiod left the bus; waiting for it.");
@@ -312,7 +313,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         const char *interface;
         int r;
 
-        if (sd_bus_message_read(m, "s", &interface) < 0 || !streq(interface, AUDIOD_INTERFACE))
+        if (sd_bus_message_read(m, "s", &interface) < 0 || !streq(interface, VH_AUDIO_INTERFACE))
                 return 0;
         r = bus_read_property_dict(m, property_apply, c);
         if (r < 0)
@@ -359,18 +360,18 @@ int stream_client_start(StreamClient *c) {
         r = sd_bus_add_match_async(c->bus, &c->owner_match,
                                    "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
                                    "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-                                   "arg0='" AUDIOD_BUS_NAME "'",
+                                   "arg0='" VH_AUDIO_BUS_NAME "'",
                                    on_name_owner_changed, NULL, c);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch audiod's bus name: %m");
-        r = sd_bus_match_signal_async(c->bus, &c->properties_match, AUDIOD_BUS_NAME, AUDIOD_OBJECT_PATH,
+        r = sd_bus_match_signal_async(c->bus, &c->properties_match, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH,
                                       "org.freedesktop.DBus.Properties", "PropertiesChanged",
                                       on_properties_changed, NULL, c);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch audiod's properties: %m");
         r = sd_bus_call_method_async(c->bus, &c->owner_call, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                      "org.freedesktop.DBus", "GetNameOwner", on_get_name_owner, c, "s",
-                                     AUDIOD_BUS_NAME);
+                                     VH_AUDIO_BUS_NAME);
         if (r < 0)
                 return log_error_errno(r, "Failed to look for audiod: %m");
         return 0;

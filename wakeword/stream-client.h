@@ -13,9 +13,6 @@
 
 #include "macro.h"
 
-#define AUDIOD_BUS_NAME "org.voicehvac.Audio1"
-#define AUDIOD_OBJECT_PATH "/org/voicehvac/Audio1"
-#define AUDIOD_INTERFACE "org.voicehvac.Audio1"
 
 typedef struct StreamClient StreamClient;
 

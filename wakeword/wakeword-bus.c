@@ -139,18 +139,18 @@ static const sd_bus_vtable wakeword_vtable[] = {
 int manager_bus_add_objects(Manager *m) {
         int r;
 
-        r = sd_bus_add_object_vtable(m->bus, NULL, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, wakeword_vtable, m);
+        r = sd_bus_add_object_vtable(m->bus, NULL, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, wakeword_vtable, m);
         if (r < 0)
-                return log_error_errno(r, "Failed to register %s: %m", WAKEWORD_OBJECT_PATH);
+                return log_error_errno(r, "Failed to register %s: %m", VH_WAKEWORD_OBJECT_PATH);
         return 0;
 }
 
 int manager_bus_emit_changed_strv(Manager *m, char **properties) {
-        return sd_bus_emit_properties_changed_strv(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, properties);
+        return sd_bus_emit_properties_changed_strv(m->bus, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, properties);
 }
 
 int manager_bus_emit_wake(Manager *m, const RecognizerEvent *e) {
-        return sd_bus_emit_signal(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, "WakeWordDetected", "sdt",
+        return sd_bus_emit_signal(m->bus, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, "WakeWordDetected", "sdt",
                                   e->text, e->score, e->audio_usec);
 }
 
@@ -186,7 +186,8 @@ int manager_bus_emit_command(Manager *m, const RecognizerEvent *e) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         int r;
 
-        r = sd_bus_message_new_signal(m->bus, &msg, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, "CommandRecognized");
+        r = sd_bus_message_new_signal(m->bus, &msg, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                                      "CommandRecognized");
         if (r < 0)
                 return r;
         r = sd_bus_message_append(msg, "s", e->text);
@@ -202,11 +203,11 @@ int manager_bus_emit_command(Manager *m, const RecognizerEvent *e) {
 }
 
 int manager_bus_emit_enrolment_take(Manager *m, unsigned index, const char *prompt, bool accepted, const char *reason) {
-        return sd_bus_emit_signal(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, "EnrolmentTake", "usbs",
+        return sd_bus_emit_signal(m->bus, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, "EnrolmentTake", "usbs",
                                   index, prompt, (int) accepted, reason);
 }
 
 int manager_bus_emit_enrolment_finished(Manager *m, bool ok, const char *message) {
-        return sd_bus_emit_signal(m->bus, WAKEWORD_OBJECT_PATH, WAKEWORD_INTERFACE, "EnrolmentFinished", "bs",
+        return sd_bus_emit_signal(m->bus, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, "EnrolmentFinished", "bs",
                                   (int) ok, message);
 }

@@ -297,9 +297,9 @@ int manager_start(Manager *m, RunMode mode, const char *private_bus_dir) {
                 return log_error_errno(r, "Failed to arm the health tick: %m");
         (void) sd_event_source_set_enabled(m->tick, SD_EVENT_ON);
 
-        r = bus_request_name_and_notify(m->bus, WATCHDOG_BUS_NAME);
+        r = bus_request_name_and_notify(m->bus, VH_WATCHDOG_BUS_NAME);
         if (r < 0)
-                return log_error_errno(r, "Failed to own %s: %m", WATCHDOG_BUS_NAME);
+                return log_error_errno(r, "Failed to own %s: %m", VH_WATCHDOG_BUS_NAME);
         log_info("Watching in %s mode.", run_mode_to_string(mode));
 
         if (mode == RUN_SUPERVISE)

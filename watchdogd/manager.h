@@ -9,14 +9,12 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "bus-contract.h"
 #include "cgroup.h"
 #include "rules.h"
 #include "supervisor.h"
 #include "watchdog-config.h"
 
-#define WATCHDOG_BUS_NAME    "org.voicehvac.Watchdog1"
-#define WATCHDOG_OBJECT_PATH "/org/voicehvac/Watchdog1"
-#define WATCHDOG_INTERFACE   "org.voicehvac.Watchdog1"
 #define WATCHDOG_CONFIG_FILE "/etc/voicehvac/watchdogd.json"
 
 typedef enum RunMode {

@@ -14,10 +14,9 @@
 #include "proc-asound.h"
 
 static const ServiceInfo service_infos[_SERVICE_MAX] = {
-        [SERVICE_AUDIOD]   = { "audiod", "org.voicehvac.Audio1", "/org/voicehvac/Audio1", "org.voicehvac.Audio1" },
-        [SERVICE_HVACD]    = { "hvacd", "org.voicehvac.Hvac1", "/org/voicehvac/Hvac1", "org.voicehvac.Hvac1" },
-        [SERVICE_WAKEWORD] = { "wakeword", "org.voicehvac.WakeWord1", "/org/voicehvac/WakeWord1",
-                               "org.voicehvac.WakeWord1" },
+        [SERVICE_AUDIOD]   = { "audiod", VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE },
+        [SERVICE_HVACD]    = { "hvacd", VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE },
+        [SERVICE_WAKEWORD] = { "wakeword", VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE },
 };
 
 static void service_on_exit(Child *c, int status, void *userdata);

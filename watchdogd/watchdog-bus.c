@@ -151,7 +151,7 @@ static const sd_bus_vtable watchdog_vtable[] = {
 int manager_bus_add_objects(Manager *m) {
         int r;
 
-        r = sd_bus_add_object_vtable(m->bus, NULL, WATCHDOG_OBJECT_PATH, WATCHDOG_INTERFACE, watchdog_vtable, m);
+        r = sd_bus_add_object_vtable(m->bus, NULL, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, watchdog_vtable, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the Watchdog1 object: %m");
         return 0;
@@ -162,7 +162,7 @@ void manager_bus_emit_health_changed(Manager *m, const char *service, const char
 
         if (!m->bus)
                 return;
-        r = sd_bus_emit_signal(m->bus, WATCHDOG_OBJECT_PATH, WATCHDOG_INTERFACE, "HealthChanged", "sss", service,
+        r = sd_bus_emit_signal(m->bus, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "HealthChanged", "sss", service,
                                state, reason);
         if (r < 0)
                 log_warning_errno(r, "Failed to emit HealthChanged for %s: %m", service);
@@ -173,7 +173,8 @@ void manager_bus_emit_service_restarted(Manager *m, const char *service, const c
 
         if (!m->bus)
                 return;
-        r = sd_bus_emit_signal(m->bus, WATCHDOG_OBJECT_PATH, WATCHDOG_INTERFACE, "ServiceRestarted", "ss", service,
+        r = sd_bus_emit_signal(m->bus, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, "ServiceRestarted", "ss",
+                               service,
                                reason);
         if (r < 0)
                 log_warning_errno(r, "Failed to emit ServiceRestarted for %s: %m", service);

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus-contract.h"
 #include "contract.h"
 #include "health.h"
 #include "macro.h"
@@ -66,12 +67,12 @@ static bool error_is_named(const sd_bus_error *e, const char **ret_why) {
                 *ret_why = "error without a name";
                 return false;
         }
-        if (strncmp(e->name, "org.voicehvac.Error.", 20) == 0) {
+        if (strncmp(e->name, VH_ERROR_PREFIX, strlen(VH_ERROR_PREFIX)) == 0) {
                 if (!e->message || !*e->message) {
                         *ret_why = "project error without a message";
                         return false;
                 }
-                if (streq(e->name, "org.voicehvac.Error.Failed")) {
+                if (streq(e->name, VH_ERROR_FAILED)) {
                         *ret_why = "generic Failed";
                         return false;
                 }

@@ -88,7 +88,7 @@ void stack_start_audiod(Stack *s, sd_bus *bus) {
         setenv("STATE_DIRECTORY", s->state_dir, 1);
         s->audiod = test_spawn("audiod", argv);
         require(s->audiod > 0, "spawn audiod");
-        require(test_wait_for_name(bus, AUDIO_NAME, 10 * USEC_PER_SEC) == 0, "audiod owns " AUDIO_NAME);
+        require(test_wait_for_name(bus, VH_AUDIO_BUS_NAME, 10 * USEC_PER_SEC) == 0, "audiod owns " VH_AUDIO_BUS_NAME);
 }
 
 void stack_start_unmuted_audiod(Stack *s, sd_bus **ret_bus) {
@@ -114,7 +114,7 @@ void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms) {
         setenv("STATE_DIRECTORY", s->state_dir, 1);
         s->hvacd = test_spawn("hvacd", argv);
         require(s->hvacd > 0, "spawn hvacd");
-        require(test_wait_for_name(bus, HVAC_NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns " HVAC_NAME);
+        require(test_wait_for_name(bus, VH_HVAC_BUS_NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns " VH_HVAC_BUS_NAME);
 }
 
 void stack_start_wakeword(Stack *s, sd_bus *bus) {
@@ -124,7 +124,8 @@ void stack_start_wakeword(Stack *s, sd_bus *bus) {
         test_require_built("wakeword/wakeword");
         s->wakeword = test_spawn("wakeword", argv);
         require(s->wakeword > 0, "spawn wakeword");
-        require(test_wait_for_name(bus, WAKE_NAME, 20 * USEC_PER_SEC) == 0, "wakeword owns " WAKE_NAME);
+        require(test_wait_for_name(bus, VH_WAKEWORD_BUS_NAME, 20 * USEC_PER_SEC) == 0,
+                "wakeword owns " VH_WAKEWORD_BUS_NAME);
 }
 
 void stack_start_watchdogd(Stack *s, sd_bus *bus) {
@@ -134,7 +135,8 @@ void stack_start_watchdogd(Stack *s, sd_bus *bus) {
         test_require_built("watchdogd/watchdogd");
         s->watchdogd = test_spawn("watchdogd", argv);
         require(s->watchdogd > 0, "spawn watchdogd");
-        require(test_wait_for_name(bus, WATCHDOG_NAME, 10 * USEC_PER_SEC) == 0, "watchdogd owns " WATCHDOG_NAME);
+        require(test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0,
+                "watchdogd owns " VH_WATCHDOG_BUS_NAME);
 }
 
 static void stop_one(pid_t *pid, const char *name) {
@@ -162,7 +164,8 @@ int stack_set_mute(sd_bus *bus, bool muted, char **ret_error_name) {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         int r;
 
-        r = sd_bus_call_method(bus, AUDIO_NAME, AUDIO_PATH, AUDIO_NAME, "SetMute", &e, NULL, "b", muted);
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "SetMute", &e, NULL,
+                               "b", muted);
         if (r < 0 && ret_error_name)
                 *ret_error_name = strdup(e.name ?: "");
         return r;

@@ -11,13 +11,8 @@
 #include <systemd/sd-bus.h>
 
 #include "audio-packet.h"
+#include "bus-contract.h"
 
-#define AUDIO_NAME "org.voicehvac.Audio1"
-#define AUDIO_PATH "/org/voicehvac/Audio1"
-#define HVAC_NAME  "org.voicehvac.Hvac1"
-#define HVAC_PATH  "/org/voicehvac/Hvac1"
-#define WAKE_NAME  "org.voicehvac.WakeWord1"
-#define WATCHDOG_NAME "org.voicehvac.Watchdog1"
 
 /* The capture pattern: sample k of the file holds k - 16384, so a sample's value names its
  * position in the (looping) file. */

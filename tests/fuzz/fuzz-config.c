@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bus-contract.h"
 #include "config.h"
 #include "fuzz-util.h"
 
@@ -30,7 +31,7 @@ typedef struct FuzzConfig {
         int custom;
 } FuzzConfig;
 
-static const char *const mode_choices[] = { "cool", "heat", "dry", "fan_only", "auto", NULL };
+static const char *const mode_choices[] = { VH_HVAC_MODE_WORDS, NULL };
 
 static int parse_even(struct json_object *v, void *dest, void *base, char **ret_problem) {
         if (!json_object_is_type(v, json_type_int) || json_object_get_int(v) % 2 != 0) {

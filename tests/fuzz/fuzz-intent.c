@@ -9,11 +9,12 @@
 #include <json-c/json.h>
 #include <math.h>
 
+#include "bus-contract.h"
 #include "fuzz-util.h"
 #include "intent.h"
 
-static const char *const modes[] = { "cool", "heat", "dry", "fan_only", "auto", NULL };
-static const char *const fans[] = { "auto", "low", "medium", "high", NULL };
+static const char *const modes[] = { VH_HVAC_MODE_WORDS, NULL };
+static const char *const fans[] = { VH_HVAC_FAN_WORDS, NULL };
 
 static bool in_list(const char *const *list, const char *s) {
         for (; s && *list; list++)

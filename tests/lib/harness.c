@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "bus-contract.h"
 #include "bus-util.h"
 #include "fileio.h"
 #include "harness.h"
@@ -381,7 +382,7 @@ int test_open_audio_stream(sd_bus *bus, char **ret_error_name) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int fd, r;
 
-        r = sd_bus_call_method(bus, "org.voicehvac.Audio1", "/org/voicehvac/Audio1", "org.voicehvac.Audio1",
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE,
                                "OpenStream", &e, &reply, NULL);
         if (r < 0) {
                 if (ret_error_name)
