@@ -57,6 +57,7 @@ static int lirc_open_device(LircBackend *l) {
         _cleanup_close_ int fd = -EBADF;
         unsigned features = 0;
         struct stat st;
+        int r;
 
         fd = open(l->device, O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
@@ -65,10 +66,9 @@ static int lirc_open_device(LircBackend *l) {
                 return negative_errno();
 
         if (S_ISCHR(st.st_mode)) {
-                /* A device without the ioctl is no LIRC device; qemu-user answers ENOSYS for
-                 * ioctls it does not pass through, where a kernel says ENOTTY. */
-                if (ioctl(fd, LIRC_GET_FEATURES, &features) < 0)
-                        return errno == ENOTTY || errno == ENOSYS ? -ENODEV : negative_errno();
+                r = lirc_get_features(fd, &features);
+                if (r < 0)
+                        return r;
                 if (!(features & LIRC_CAN_SEND_PULSE))
                         return -EOPNOTSUPP;
                 l->is_lirc = true;

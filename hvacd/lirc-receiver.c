@@ -91,10 +91,17 @@ static int receiver_on_io(sd_event_source *s, int fd, uint32_t revents, void *us
         return 0;
 }
 
+int lirc_get_features(int fd, unsigned *ret) {
+        if (ioctl(fd, LIRC_GET_FEATURES, ret) < 0)
+                return errno == ENOTTY || errno == ENOSYS ? -ENODEV : negative_errno();
+        return 0;
+}
+
 static int receiver_open(const char *path) {
         _cleanup_close_ int fd = -EBADF;
         unsigned features = 0, mode = LIRC_MODE_MODE2, on = 1;
         struct stat st;
+        int r;
 
         if (stat(path, &st) < 0)
                 return negative_errno();
@@ -107,8 +114,9 @@ static int receiver_open(const char *path) {
         if (!S_ISCHR(st.st_mode))
                 return -ENODEV;
 
-        if (ioctl(fd, LIRC_GET_FEATURES, &features) < 0)
-                return errno == ENOTTY ? -ENODEV : negative_errno();
+        r = lirc_get_features(fd, &features);
+        if (r < 0)
+                return r;
         if (!(features & LIRC_CAN_REC_MODE2))
                 return -EOPNOTSUPP;
         if (ioctl(fd, LIRC_SET_REC_MODE, &mode) < 0)

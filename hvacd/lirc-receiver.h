@@ -15,6 +15,10 @@ typedef struct LircReceiver LircReceiver;
 
 typedef void (*lirc_receiver_handler_t)(LircReceiver *r, const uint32_t *samples, size_t n, void *userdata);
 
+/* LIRC_GET_FEATURES of an open character device: 0 and *ret, -ENODEV when it is no LIRC
+ * device (a kernel answers ENOTTY; qemu-user ENOSYS for an ioctl it does not pass through). */
+int lirc_get_features(int fd, unsigned *ret);
+
 int lirc_receiver_new(sd_event *event, const char *path, lirc_receiver_handler_t handler, void *userdata,
                       LircReceiver **ret);
 LircReceiver *lirc_receiver_free(LircReceiver *r);

@@ -68,8 +68,11 @@ arm64|i386)
         esac
         # Debian's cross compiler, the libraries as multi-arch :$arch packages beside the host's,
         # and qemu-user with binfmt so the tests run the foreign binaries as they are.
+        # PipeWire's client libraries of $arch, for its ALSA plugin in the capture tests (the
+        # plugin itself is unpacked by tests/cross/check-cross.sh, like alsa-utils).
         PACKAGES=(gcc-$triplet pkg-config qemu-user-static binfmt-support file
-                  "${DEV_PACKAGES[@]/%/:$arch}" libasound2-plugins:$arch)
+                  "${DEV_PACKAGES[@]/%/:$arch}" libasound2-plugins:$arch
+                  libpipewire-0.3-0:$arch libpipewire-0.3-modules:$arch libspa-0.2-modules:$arch)
         ;;
 *)
         echo "deps: unknown architecture '$arch' (arm64 or i386)" >&2

@@ -8,7 +8,7 @@
 #
 # The ALSA tools the tests drive (amixer, arecord, aplay) load the vhtest plugin too, so they
 # must be of ARCH as well: they are taken from Debian's alsa-utils:ARCH, unpacked into
-# BUILD/arch-tools (not installed: alsa-utils is one architecture per system).
+# BUILD/arch-tools with pipewire-alsa's plugin (not installed: alsa-utils is one architecture per system).
 #
 # Deadlines that measure how fast the stack restarts are stretched by VH_TEST_TIME_SCALE (4
 # under qemu). The libFuzzer targets and the ASan/UBSan pass stay native. Ends with the
@@ -44,15 +44,19 @@ fi
 tools="$build/arch-tools"
 if [ ! -x "$tools/usr/bin/amixer" ]; then
         rm -rf "$tools.tmp" && mkdir -p "$tools.tmp"
-        (cd "$tools.tmp" && apt-get download -q "alsa-utils:$arch" >/dev/null 2>&1) &&
-                dpkg-deb -x "$tools.tmp"/alsa-utils_*.deb "$tools.tmp/root" ||
-                { echo "check-cross: could not fetch alsa-utils:$arch"; exit 1; }
+        (cd "$tools.tmp" && apt-get download -q "alsa-utils:$arch" "pipewire-alsa:$arch" >/dev/null 2>&1) &&
+                dpkg-deb -x "$tools.tmp"/alsa-utils_*.deb "$tools.tmp/root" &&
+                dpkg-deb -x "$tools.tmp"/pipewire-alsa_*.deb "$tools.tmp/root" ||
+                { echo "check-cross: could not fetch alsa-utils:$arch and pipewire-alsa:$arch"; exit 1; }
         rm -rf "$tools" && mv "$tools.tmp/root" "$tools" && rm -rf "$tools.tmp"
 fi
 "$tools/usr/bin/amixer" --version >/dev/null ||
         { echo "check-cross: alsa-utils:$arch's amixer does not run (make deps-$arch)"; exit 1; }
 PATH="$(cd "$tools/usr/bin" && pwd):$PATH"
-export PATH VH_TEST_TIME_SCALE=$scale
+# PipeWire's ALSA plugin of ARCH, for the capture tests (tests/lib/sound-servers.sh).
+VH_PIPEWIRE_ALSA_PLUGIN=$(ls "$(cd "$tools" && pwd)"/usr/lib/*/alsa-lib/libasound_module_pcm_pipewire.so 2>/dev/null | head -n1)
+[ -n "$VH_PIPEWIRE_ALSA_PLUGIN" ] || { echo "check-cross: no PipeWire ALSA plugin of $arch in $tools"; exit 1; }
+export PATH VH_TEST_TIME_SCALE=$scale VH_PIPEWIRE_ALSA_PLUGIN
 
 echo "check-$arch: $(file -b "$build/audiod/audiod" | cut -d, -f1-2); amixer: $(file -b "$tools/usr/bin/amixer" | cut -d, -f1-2)"
 rm -f "$results"

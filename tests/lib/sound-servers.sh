@@ -49,10 +49,12 @@ pulse_kill() { kill -KILL "$pulse_pid" && wait "$pulse_pid" 2>/dev/null; true; }
 # ---- PipeWire and WirePlumber: pw-play plays into the virtual source "room", which is "mic" ----
 
 # The plugin of pipewire-alsa, installed, or unpacked by tools/deps.sh where pipewire-alsa cannot
-# be installed beside pulseaudio (it Conflicts: pulseaudio in Debian 12).
+# be installed beside pulseaudio (it Conflicts: pulseaudio in Debian 12); for a cross build's
+# tests, VH_PIPEWIRE_ALSA_PLUGIN names that architecture's (tests/cross/check-cross.sh).
 pipewire_alsa_plugin() {
         local p
-        for p in "$(pkg-config --variable=libdir alsa 2>/dev/null)/alsa-lib/libasound_module_pcm_pipewire.so" \
+        for p in ${VH_PIPEWIRE_ALSA_PLUGIN:+"$VH_PIPEWIRE_ALSA_PLUGIN"} \
+                 "$(pkg-config --variable=libdir alsa 2>/dev/null)/alsa-lib/libasound_module_pcm_pipewire.so" \
                  /usr/local/lib/voicehvac-tests/pipewire-alsa/libasound_module_pcm_pipewire.so; do
                 [ -e "$p" ] && { echo "$p"; return 0; }
         done
