@@ -190,10 +190,15 @@ static int on_directory_event(sd_event_source *es, const struct inotify_event *e
              strstr(ev->name, ".tmp-")))
                 return 0;
         /* Another state file landing proves writes work; otherwise, for a full file system, only
-         * more room is worth an attempt. */
+         * more room is worth an attempt. A removed file gives its blocks back only when its last
+         * reference goes, which can be just after the event, and its room may already have been
+         * counted when the last attempt failed: after a removal, look again once, a gap later. */
         if (error_is_space(s->error) && !(ev->mask & (IN_MOVED_TO | IN_Q_OVERFLOW)) &&
-            free_bytes(s->directory) <= s->free_after_failure)
-                return 0;
+            free_bytes(s->directory) <= s->free_after_failure) {
+                if (!(ev->mask & IN_DELETE))
+                        return 0;
+                next = MAX(next, now + STATE_SAVER_EVENT_GAP_USEC);
+        }
 
         if (now >= next) {
                 (void) state_saver_save(s);
