@@ -581,7 +581,8 @@ static void test_unplug(sd_bus *bus) {
         cpu0 = process_cpu_usec(audiod_pid);
         usleep(2 * USEC_PER_SEC);
         cpu1 = process_cpu_usec(audiod_pid);
-        check(cpu1 - cpu0 <= 100 * USEC_PER_MSEC, "idle while the device is away (%llu ms CPU in 2 s)",
+        /* A busy loop takes the whole window; a tenth of it is the bound. */
+        check(cpu1 - cpu0 <= 200 * USEC_PER_MSEC, "idle while the device is away (%llu ms CPU in 2 s)",
               (unsigned long long) ((cpu1 - cpu0) / 1000));
         check(get_u32(bus, "Clients") == 1, "clients stay connected through the outage");
 
@@ -669,7 +670,9 @@ static void test_stall(sd_bus *bus) {
         check(running_seen == 0, "never \"running\" while silent (%u looks said so)", running_seen);
         check(c.packets == 0, "no packets from a stalled device (%u)", c.packets);
         check(reports >= 2 && reports <= 3, "retried, with back-off: %u reports in about 6.5 s", reports);
-        check(cpu1 - cpu0 <= 100 * USEC_PER_MSEC, "idle while stalled (%llu ms CPU in 4 s)",
+        /* A busy loop takes the whole window; a tenth of it leaves room for the retries' device
+         * opens (ALSA parses its configuration each time, slow under ASan) and the looks above. */
+        check(cpu1 - cpu0 <= 400 * USEC_PER_MSEC, "idle while stalled (%llu ms CPU in 4 s)",
               (unsigned long long) ((cpu1 - cpu0) / 1000));
 
         check(unlink(stall_path) == 0, "the device delivers again");
