@@ -291,13 +291,12 @@ static void test_coalescing(void) {
         tx = get_u64("Transmissions");
         check(tx == before, "Transmissions %llu matches the transmit log's %u lines", (unsigned long long) tx, before);
 
-        /* Ten changes within 100 ms (the window is 300 ms). */
+        /* Ten changes, back to back, all inside the 300 ms window: a premise of what follows. */
         start = now_usec(CLOCK_MONOTONIC);
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 10; i++)
                 check(call("SetTargetTemperature", &e, "d", 17.0 + i * 0.5) >= 0, "change %d", i);
-                usleep(2000);
-        }
-        check(now_usec(CLOCK_MONOTONIC) - start < 100 * USEC_PER_MSEC, "ten changes within 100 ms");
+        check(now_usec(CLOCK_MONOTONIC) - start < 250 * USEC_PER_MSEC, "ten changes inside the window (%llu ms)",
+              (unsigned long long) ((now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC));
         check(get_double("TargetTemperature") == 21.5, "the property shows the last at once");
         check(tx_lines(NULL) == before, "nothing sent within the window");
 
