@@ -15,10 +15,6 @@
 #include "manager.h"
 #include "string-util.h"
 
-static inline const char *strna(const char *s) {
-        return s ?: "n/a";
-}
-
 static int property_get_power(sd_bus *bus, const char *path, const char *interface, const char *property,
                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;

@@ -12,6 +12,7 @@
 #include "bus-contract.h"
 #include "cgroup.h"
 #include "rules.h"
+#include "string-util.h"
 #include "supervisor.h"
 #include "watchdog-config.h"
 
@@ -25,15 +26,6 @@ typedef enum RunMode {
 } RunMode;
 
 const char *run_mode_to_string(RunMode m);
-
-static inline const char *strempty(const char *s) {
-        return s ?: "";
-}
-
-static inline void *mfree(void *p) {
-        free(p);
-        return NULL;
-}
 
 typedef struct ServiceInfo {
         const char *name;
