@@ -222,9 +222,9 @@ static int on_tick(sd_event_source *s, usec_t usec, void *userdata) {
 
                 if (!svc->config->enabled)
                         continue;
-                bus_watch_ping(svc);
+                service_bus_ping(svc);
                 if (i == SERVICE_AUDIOD && m->ticks % XRUN_READ_TICKS == 0)
-                        bus_watch_read_xruns(svc);
+                        service_bus_read_xruns(svc);
                 service_sample(svc);
         }
 
@@ -284,7 +284,7 @@ int manager_start(Manager *m, RunMode mode, const char *private_bus_dir) {
         r = manager_bus_add_objects(m);
         if (r < 0)
                 return r;
-        r = bus_watch_start(m);
+        r = service_bus_start(m);
         if (r < 0)
                 return r;
 

@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "bus-contract.h"
+#include "bus-watch.h"
 #include "cgroup.h"
 #include "rules.h"
 #include "string-util.h"
@@ -32,6 +33,7 @@ typedef struct ServiceInfo {
         const char *bus_name;
         const char *object_path;
         const char *interface;
+        const BusWatchProperty *properties;     /* the health properties read, or NULL */
 } ServiceInfo;
 
 typedef struct Manager Manager;
@@ -60,7 +62,8 @@ struct Service {
         bool has_owner;
         pid_t pid;
         unsigned missed_pings;
-        sd_bus_slot *owner_slot, *changed_slot, *ping_slot, *props_slot, *pid_slot;
+        BusWatch *watch;
+        sd_bus_slot *ping_slot, *props_slot, *pid_slot;
 
         /* health inputs */
         char *audio_state;              /* audiod State */
@@ -136,11 +139,11 @@ void service_escalate(Service *s, const char *reason);
 void service_owner_changed(Service *s, bool has_owner);
 void service_sample(Service *s);
 
-/* bus-watch.c: the bus side of watching (pings, owners, properties). */
-int bus_watch_start(Manager *m);
-void bus_watch_ping(Service *s);
-void bus_watch_read_xruns(Service *s);
-void bus_watch_stop(Service *s);
+/* service-bus.c: the bus side of watching (owners, properties, pings). */
+int service_bus_start(Manager *m);
+void service_bus_ping(Service *s);
+void service_bus_read_xruns(Service *s);
+void service_bus_stop(Service *s);
 
 /* watchdog-bus.c */
 int manager_bus_add_objects(Manager *m);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The bus side of watching a service, as any client would see it: who owns its name
- * (NameOwnerChanged), whether it answers org.freedesktop.DBus.Peer.Ping in time, and the health
- * properties it publishes (audiod State and Xruns, hvacd Degraded, StateUnsaved of both). All calls are asynchronous:
- * a hung service must never hang us. */
+/* The bus side of watching a service, as any client would see it: who owns its name and the
+ * health properties it publishes (audiod State and Xruns, hvacd Degraded, StateUnsaved of both),
+ * through the common bus watcher, and whether it answers org.freedesktop.DBus.Peer.Ping in time.
+ * All calls are asynchronous: a hung service must never hang us. */
 
 #include <errno.h>
 
@@ -11,71 +11,69 @@
 #include "log.h"
 #include "manager.h"
 
+static void xruns_apply(Service *s, uint64_t t) {
+        double rate = rule_xrun_rate(&s->xrun_window_start, &s->xrun_window_base, now_usec(CLOCK_MONOTONIC), t);
+
+        s->xruns = t;
+        if (rate >= 0)
+                s->xrun_rate = rate;
+}
+
+/* One health property, of the type the service's table gives. */
 static int read_health_property(sd_bus_message *m, const char *name, void *userdata) {
         Service *s = userdata;
         const char *str;
         uint64_t t;
-        int b;
+        int b, r;
 
-        if (streq(name, "State") && s == &s->manager->services[SERVICE_AUDIOD]) {
-                if (sd_bus_message_read(m, "v", "s", &str) >= 0) {
-                        free(s->audio_state);
-                        s->audio_state = strdup(str);
-                        return 0;
-                }
-        } else if (streq(name, "Xruns") && s == &s->manager->services[SERVICE_AUDIOD]) {
-                if (sd_bus_message_read(m, "v", "t", &t) >= 0) {
-                        double rate = rule_xrun_rate(&s->xrun_window_start, &s->xrun_window_base,
-                                                     now_usec(CLOCK_MONOTONIC), t);
-                        s->xruns = t;
-                        if (rate >= 0)
-                                s->xrun_rate = rate;
-                        return 0;
-                }
+        if (streq(name, "State")) {
+                r = sd_bus_message_read(m, "s", &str);
+                if (r < 0)
+                        return r;
+                free(s->audio_state);
+                s->audio_state = strdup(str);
+        } else if (streq(name, "Xruns")) {
+                r = sd_bus_message_read(m, "t", &t);
+                if (r < 0)
+                        return r;
+                xruns_apply(s, t);
         } else if (streq(name, "StateUnsaved")) {
-                if (sd_bus_message_read(m, "v", "b", &b) >= 0) {
-                        s->state_unsaved = b;
-                        return 0;
-                }
-        } else if (streq(name, "Degraded") && s == &s->manager->services[SERVICE_HVACD]) {
-                if (sd_bus_message_read(m, "v", "b", &b) >= 0) {
-                        s->hvac_degraded = b;
-                        return 0;
-                }
+                r = sd_bus_message_read(m, "b", &b);
+                if (r < 0)
+                        return r;
+                s->state_unsaved = b;
+        } else if (streq(name, "Degraded")) {
+                r = sd_bus_message_read(m, "b", &b);
+                if (r < 0)
+                        return r;
+                s->hvac_degraded = b;
         }
-        return sd_bus_message_skip(m, "v");
-}
-
-static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Service *s = userdata;
-        const char *iface;
-
-        if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, s->info->interface))
-                return 0;
-        if (bus_read_property_dict(m, read_health_property, s) < 0)
-                log_debug("%s: ignoring a PropertiesChanged I cannot parse.", s->info->name);
-        service_evaluate(s);
         return 0;
 }
 
-static int on_get_all(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+static void on_properties_read(int r, void *userdata) {
         Service *s = userdata;
 
-        s->props_slot = sd_bus_slot_unref(s->props_slot);
-        if (sd_bus_message_is_method_error(m, NULL))
-                return 0;       /* the pings will tell whether it is alive */
-        (void) bus_read_property_dict(m, read_health_property, s);
+        if (r < 0)
+                log_debug_errno(r, "%s: cannot read its properties: %m", s->info->name);
         service_evaluate(s);
-        return 0;
+}
+
+static void on_property_mistyped(const char *name, const char *got, void *userdata) {
+        Service *s = userdata;
+
+        log_warning("%s: property %s has type '%s', not the one expected; ignoring it.", s->info->name, name, got);
 }
 
 static int on_xruns(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         Service *s = userdata;
+        uint64_t t;
 
         s->props_slot = sd_bus_slot_unref(s->props_slot);
         if (sd_bus_message_is_method_error(m, NULL))
                 return 0;
-        (void) read_health_property(m, "Xruns", s);
+        if (sd_bus_message_read(m, "v", "t", &t) >= 0)
+                xruns_apply(s, t);
         service_evaluate(s);
         return 0;
 }
@@ -138,7 +136,7 @@ static int call_async(Service *s, sd_bus_slot **slot, const char *destination, c
         return sd_bus_call_async(s->manager->bus, slot, m, callback, s, timeout);
 }
 
-void bus_watch_ping(Service *s) {
+void service_bus_ping(Service *s) {
         int r;
 
         if (!s->has_owner || s->ping_slot)
@@ -149,86 +147,55 @@ void bus_watch_ping(Service *s) {
                 log_warning_errno(r, "%s: cannot send a ping: %m", s->info->name);
 }
 
-void bus_watch_read_xruns(Service *s) {
+void service_bus_read_xruns(Service *s) {
         if (!s->has_owner || s->props_slot)
                 return;
         (void) call_async(s, &s->props_slot, s->info->bus_name, s->info->object_path, "org.freedesktop.DBus.Properties",
                           "Get", on_xruns, 0, "ss", s->info->interface, "Xruns");
 }
 
-static void bus_watch_owner_appeared(Service *s) {
+static void on_owner_changed(const char *owner, void *userdata) {
+        Service *s = userdata;
+
+        if (!owner) {
+                service_owner_changed(s, false);
+                return;
+        }
         service_owner_changed(s, true);
         (void) call_async(s, &s->pid_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                           "GetConnectionUnixProcessID", on_pid, 0, "s", s->info->bus_name);
-        if (s != &s->manager->services[SERVICE_WAKEWORD])
-                (void) call_async(s, &s->props_slot, s->info->bus_name, s->info->object_path,
-                                  "org.freedesktop.DBus.Properties", "GetAll", on_get_all, 0, "s", s->info->interface);
 }
 
-static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Service *s = userdata;
-        const char *name, *old_owner, *new_owner;
-
-        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || !streq(name, s->info->bus_name))
-                return 0;
-        if (!isempty(old_owner) && s->has_owner)
-                service_owner_changed(s, false);
-        if (!isempty(new_owner))
-                bus_watch_owner_appeared(s);
-        return 0;
-}
-
-static int on_get_name_owner(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Service *s = userdata;
-
-        s->ping_slot = sd_bus_slot_unref(s->ping_slot);
-        if (!sd_bus_message_is_method_error(m, NULL) && !s->has_owner)
-                bus_watch_owner_appeared(s);
-        return 0;
-}
-
-static int bus_watch_service(Service *s) {
-        sd_bus *bus = s->manager->bus;
-        _cleanup_free_ char *match = NULL;
+static int service_bus_watch(Service *s) {
+        static const BusWatchCallbacks callbacks = {
+                .owner_changed = on_owner_changed,
+                .property = read_health_property,
+                .properties_read = on_properties_read,
+                .property_mistyped = on_property_mistyped,
+        };
         int r;
 
-        if (asprintf(&match, "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'", s->info->bus_name) < 0)
-                return -ENOMEM;
-        r = sd_bus_add_match_async(bus, &s->owner_slot, match, on_name_owner_changed, NULL, s);
+        r = bus_watch_new(s->manager->bus, s->info->bus_name, s->info->object_path, s->info->interface,
+                          s->info->properties, &callbacks, s, &s->watch);
         if (r < 0)
                 return r;
-
-        if (s != &s->manager->services[SERVICE_WAKEWORD]) {
-                free(match);
-                if (asprintf(&match, "type='signal',sender='%s',path='%s',interface='org.freedesktop.DBus.Properties',"
-                             "member='PropertiesChanged',arg0='%s'", s->info->bus_name, s->info->object_path,
-                             s->info->interface) < 0)
-                        return -ENOMEM;
-                r = sd_bus_add_match_async(bus, &s->changed_slot, match, on_properties_changed, NULL, s);
-                if (r < 0)
-                        return r;
-        }
-
-        /* Already there (watch or systemd mode, or a restart of ours)? */
-        return call_async(s, &s->ping_slot, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                          "GetNameOwner", on_get_name_owner, 0, "s", s->info->bus_name);
+        return bus_watch_start(s->watch);
 }
 
-int bus_watch_start(Manager *m) {
+int service_bus_start(Manager *m) {
         int r;
 
         for (unsigned i = 0; i < _SERVICE_MAX; i++) {
                 if (!m->config.services[i].enabled)
                         continue;
-                r = bus_watch_service(&m->services[i]);
+                r = service_bus_watch(&m->services[i]);
                 if (r < 0)
                         return log_error_errno(r, "Failed to watch %s on the bus: %m", m->services[i].info->name);
         }
         return 0;
 }
 
-void bus_watch_stop(Service *s) {
+void service_bus_stop(Service *s) {
         s->ping_slot = sd_bus_slot_unref(s->ping_slot);
         s->props_slot = sd_bus_slot_unref(s->props_slot);
         s->pid_slot = sd_bus_slot_unref(s->pid_slot);

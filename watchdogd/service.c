@@ -13,10 +13,24 @@
 #include "manager.h"
 #include "proc-asound.h"
 
+static const BusWatchProperty audiod_health[] = {
+        { "State", "s" },
+        { "Xruns", "t" },
+        { "StateUnsaved", "b" },
+        {}
+};
+
+static const BusWatchProperty hvacd_health[] = {
+        { "Degraded", "b" },
+        { "StateUnsaved", "b" },
+        {}
+};
+
+/* wakeword publishes no health property: its pings and its process tell. */
 static const ServiceInfo service_infos[_SERVICE_MAX] = {
-        [SERVICE_AUDIOD]   = { "audiod", VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE },
-        [SERVICE_HVACD]    = { "hvacd", VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE },
-        [SERVICE_WAKEWORD] = { "wakeword", VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE },
+        [SERVICE_AUDIOD]   = { "audiod", VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, audiod_health },
+        [SERVICE_HVACD]    = { "hvacd", VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, hvacd_health },
+        [SERVICE_WAKEWORD] = { "wakeword", VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, NULL },
 };
 
 static void service_on_exit(Child *c, int status, void *userdata);
@@ -33,9 +47,8 @@ void service_init(Service *s, Manager *m, ServiceId id) {
 }
 
 void service_done(Service *s) {
-        bus_watch_stop(s);
-        s->owner_slot = sd_bus_slot_unref(s->owner_slot);
-        s->changed_slot = sd_bus_slot_unref(s->changed_slot);
+        service_bus_stop(s);
+        s->watch = bus_watch_free(s->watch);
         s->restart_timer = sd_event_source_disable_unref(s->restart_timer);
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         child_done(&s->child);
@@ -294,11 +307,11 @@ void service_owner_changed(Service *s, bool has_owner) {
                 s->start_timer = sd_event_source_disable_unref(s->start_timer);
                 log_info("%s: on the bus as %s.", s->info->name, s->info->bus_name);
                 service_set_state(s, HEALTH_OK, NULL);
-                bus_watch_ping(s);
+                service_bus_ping(s);
                 return;
         }
 
-        bus_watch_stop(s);
+        service_bus_stop(s);
         s->audio_state = mfree(s->audio_state);
         s->hvac_degraded = false;
         s->state_unsaved = false;
