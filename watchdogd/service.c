@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* One watched service: its health state, the rules applied to what is known about it, and a
- * restart through systemd (supervise.c restarts our own child processes). */
+ * restart through systemd (supervisor.c restarts our own child processes). */
 
 #include <errno.h>
 #include <inttypes.h>

@@ -2,7 +2,7 @@
 #pragma once
 
 /* One watched service: what is known of it, its health state and the rules applied to it. Its
- * bus side is service-bus.c, its process in supervise mode supervise.c. */
+ * bus side is service-bus.c, its process in supervise mode supervisor.c. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -82,6 +82,6 @@ void service_bus_ping(Service *s);
 void service_bus_read_xruns(Service *s);
 void service_bus_stop(Service *s);
 
-/* supervise.c: supervise mode, the service is our child process. */
+/* supervisor.c: supervise mode, the service is our child process. */
 int service_start(Service *s);
 void service_child_exited(Child *c, int status, void *userdata);
