@@ -288,10 +288,10 @@ int manager_start(Manager *m, RunMode mode, const char *private_bus_dir) {
                         return r;
         }
 
-        r = bus_open_system_attached(m->event, &m->bus);
+        r = bus_open_service(m->event, &m->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
-        r = manager_bus_add_objects(m);
+        r = manager_bus_setup(m);
         if (r < 0)
                 return r;
         r = service_bus_start(m);

@@ -78,6 +78,6 @@ int manager_run(Manager *m);
 void manager_stop_services(Manager *m);
 
 /* watchdog-bus.c */
-int manager_bus_add_objects(Manager *m);
+int manager_bus_setup(Manager *m);
 void manager_bus_emit_health_changed(Manager *m, const char *service, const char *state, const char *reason);
 void manager_bus_emit_service_restarted(Manager *m, const char *service, const char *reason);

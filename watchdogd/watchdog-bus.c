@@ -138,7 +138,7 @@ static const sd_bus_vtable watchdog_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-int manager_bus_add_objects(Manager *m) {
+int manager_bus_setup(Manager *m) {
         int r;
 
         r = sd_bus_add_object_vtable(m->bus, NULL, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, watchdog_vtable, m);
