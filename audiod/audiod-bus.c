@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <stdarg.h>
-
 #include "bus-util.h"
 #include "errors.h"
 #include "log.h"
@@ -136,33 +134,16 @@ static const sd_bus_vtable audio_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-void manager_emit_changed(Manager *m, const char *property, ...) {
-        char *names[8];
-        unsigned n = 0;
-        va_list ap;
+void manager_bus_emit_changed_strv(Manager *m, char **names) {
+        int r;
 
-        if (!m->bus)
-                return;
-
-        va_start(ap, property);
-        for (const char *p = property; p && n < ELEMENTSOF(names) - 1; p = va_arg(ap, const char *))
-                names[n++] = (char *) p;
-        va_end(ap);
-        names[n] = NULL;
-
-        (void) sd_bus_emit_properties_changed_strv(m->bus, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, names);
+        r = bus_emit_properties_changed_strv(m->bus, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, names);
+        if (r < 0)
+                log_warning_errno(r, "Failed to emit PropertiesChanged for %s: %m", names[0]);
 }
 
 int manager_bus_setup(Manager *m) {
         int r;
-
-        r = vh_errors_register();
-        if (r < 0)
-                return log_error_errno(r, "Failed to register error names: %m");
-
-        r = bus_open_system_attached(m->event, &m->bus);
-        if (r < 0)
-                return log_error_errno(r, "Failed to connect to the system bus: %m");
 
         r = sd_bus_add_object_vtable(m->bus, NULL, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, audio_vtable, m);
         if (r < 0)

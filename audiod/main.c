@@ -32,17 +32,19 @@ static void alsa_error_handler(const char *file, int line, const char *function,
                   err ? ": " : "", err ? snd_strerror(err) : "");
 }
 
-static int run(int argc, char *argv[]) {
+static const char *arg_config = AUDIOD_CONFIG_FILE;
+static bool arg_config_explicit = false;
+static const char *arg_device = NULL;
+
+/* > 0: go on; 0: done (--help); < 0: a usage error, already said. */
+static int parse_argv(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",   no_argument,       NULL, 'h' },
                 { "config", required_argument, NULL, 'c' },
                 { "device", required_argument, NULL, 'd' },
                 {}
         };
-        _cleanup_(manager_freep) Manager *m = NULL;
-        const char *config = AUDIOD_CONFIG_FILE, *device = NULL;
-        bool explicit_config = false;
-        int c, r;
+        int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
@@ -50,23 +52,29 @@ static int run(int argc, char *argv[]) {
                         help();
                         return 0;
                 case 'c':
-                        config = optarg;
-                        explicit_config = true;
+                        arg_config = optarg;
+                        arg_config_explicit = true;
                         break;
                 case 'd':
-                        device = optarg;
+                        arg_device = optarg;
                         break;
                 default:
                         return -EINVAL;
                 }
         if (optind < argc)
                 return log_error_errno(-EINVAL, "Unexpected argument '%s'.", argv[optind]);
+        return 1;
+}
+
+static int run(void) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        int r;
 
         r = manager_new(&m);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up: %m");
 
-        r = manager_load_config(m, config, explicit_config, device);
+        r = manager_load_config(m, arg_config, arg_config_explicit, arg_device);
         if (r < 0)
                 return r;
 
@@ -74,7 +82,7 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return r;
 
-        r = sd_event_loop(m->event);
+        r = manager_run(m);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
 
@@ -87,6 +95,11 @@ int main(int argc, char *argv[]) {
 
         log_setup("audiod");
         (void) snd_lib_error_set_handler(alsa_error_handler);
-        r = run(argc, argv);
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        r = run();
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

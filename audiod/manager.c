@@ -48,7 +48,7 @@ const char *capture_state_to_string(CaptureState s) {
 }
 
 static void manager_on_clients_changed(StreamSet *s, void *userdata) {
-        manager_emit(userdata, "Clients");
+        manager_bus_emit_changed(userdata, "Clients");
 }
 
 int manager_new(Manager **ret) {
@@ -151,7 +151,7 @@ static void manager_set_state(Manager *m, CaptureState state, int error) {
         m->state = state;
         log_info("Capture %s%s%s.", capture_state_to_string(state),
                  error ? ": " : "", error ? strerror(-error) : "");
-        manager_emit(m, "State");
+        manager_bus_emit_changed(m, "State");
 }
 
 /* The mute is on disk at once, or retried until it is (StateUnsaved meanwhile); a save that
@@ -175,7 +175,7 @@ static void manager_on_mute_saved(StateSaver *s, int error, void *userdata) {
         else
                 log_notice("Saved the mute state to %s after %u failed attempt%s.", m->mute_state_path,
                            state_saver_failures(s), state_saver_failures(s) == 1 ? "" : "s");
-        manager_emit(m, "StateUnsaved");
+        manager_bus_emit_changed(m, "StateUnsaved");
 }
 
 typedef enum MuteOrigin {
@@ -212,7 +212,7 @@ static void manager_adopt_muted(Manager *m, bool muted, MuteOrigin origin) {
         if (m->pulse && origin != MUTE_ORIGIN_PULSE)
                 pulse_mirror_set_muted(m->pulse, muted);
         manager_persist_mute(m);
-        manager_emit(m, "Muted");
+        manager_bus_emit_changed(m, "Muted");
 }
 
 int manager_set_muted(Manager *m, bool muted) {
@@ -225,7 +225,7 @@ int manager_set_muted(Manager *m, bool muted) {
                 if (m->pulse)
                         pulse_mirror_set_muted(m->pulse, true);
                 manager_persist_mute(m);
-                manager_emit(m, "Muted");
+                manager_bus_emit_changed(m, "Muted");
                 if (r < 0)
                         return log_warning_errno(r, "Stream muted, but the capture switch could not be turned off: %m");
                 return 0;
@@ -243,7 +243,7 @@ int manager_set_muted(Manager *m, bool muted) {
         if (m->pulse)
                 pulse_mirror_set_muted(m->pulse, false);
         manager_persist_mute(m);
-        manager_emit(m, "Muted");
+        manager_bus_emit_changed(m, "Muted");
         return 0;
 }
 
@@ -294,7 +294,7 @@ static void manager_on_xrun(Capture *c, void *userdata) {
 
         m->xruns++;
         log_debug("Capture overrun (%" PRIu64 " so far).", m->xruns);
-        manager_emit(m, "Xruns");
+        manager_bus_emit_changed(m, "Xruns");
 }
 
 static int manager_schedule_reopen(Manager *m, bool now);
@@ -397,7 +397,7 @@ static int manager_open_capture(Manager *m) {
                 m->rate = capture_rate(m->capture);
                 m->channels = capture_channels(m->capture);
                 m->period_frames = capture_period_frames(m->capture);
-                manager_emit(m, "SampleRate", "Channels", "PeriodFrames");
+                manager_bus_emit_changed(m, "SampleRate", "Channels", "PeriodFrames");
         }
 
         /* State becomes "running" with the first period (manager_capture_flowing()). */
@@ -523,6 +523,10 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_oom();
 
+        r = bus_open_service(m->event, &m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+
         r = manager_bus_setup(m);
         if (r < 0)
                 return r;
@@ -554,4 +558,8 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire bus name %s: %m", VH_AUDIO_BUS_NAME);
         return 0;
+}
+
+int manager_run(Manager *m) {
+        return sd_event_loop(m->event);
 }

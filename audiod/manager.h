@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "bus-contract.h"
+#include "bus-util.h"
 #include "capture.h"
 #include "hotplug.h"
 #include "mixer.h"
@@ -80,6 +81,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
 int manager_load_config(Manager *m, const char *path, bool explicit_path, const char *device_override);
 int manager_start(Manager *m);
+int manager_run(Manager *m);
 
 /* Sets mute on the capture switch and on the stream; 0 only when both hold. */
 int manager_set_muted(Manager *m, bool muted);
@@ -88,5 +90,5 @@ const char *capture_state_to_string(CaptureState s);
 
 /* audiod-bus.c */
 int manager_bus_setup(Manager *m);
-void manager_emit_changed(Manager *m, const char *property, ...);
-#define manager_emit(m, ...) manager_emit_changed((m), __VA_ARGS__, NULL)
+void manager_bus_emit_changed_strv(Manager *m, char **names);
+#define manager_bus_emit_changed(m, ...) manager_bus_emit_changed_strv((m), BUS_PROPERTY_NAMES(__VA_ARGS__))

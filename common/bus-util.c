@@ -4,6 +4,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus-util.h"
+#include "errors.h"
 
 int bus_open_system_attached(sd_event *event, sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -22,6 +23,15 @@ int bus_open_system_attached(sd_event *event, sd_bus **ret) {
 
         *ret = TAKE_PTR(bus);
         return 0;
+}
+
+int bus_open_service(sd_event *event, sd_bus **ret) {
+        int r;
+
+        r = vh_errors_register();
+        if (r < 0)
+                return r;
+        return bus_open_system_attached(event, ret);
 }
 
 int bus_request_name_and_notify(sd_bus *bus, const char *name) {
@@ -74,6 +84,15 @@ int event_new_with_defaults(sd_event **ret) {
 
         *ret = TAKE_PTR(event);
         return 0;
+}
+
+int bus_emit_properties_changed_strv(sd_bus *bus, const char *path, const char *interface, char **names) {
+        assert(path);
+        assert(interface);
+
+        if (!bus || !names || !names[0])
+                return 0;
+        return sd_bus_emit_properties_changed_strv(bus, path, interface, names);
 }
 
 int bus_message_sender_in_group(sd_bus_message *m, gid_t gid, bool *ret) {

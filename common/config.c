@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "macro.h"
+#include "message.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
 
@@ -31,23 +31,11 @@ static const char *json_type_name(struct json_object *v) {
         return v ? json_type_to_name(json_object_get_type(v)) : "null";
 }
 
-static char *problem_new(const char *format, ...) _printf_(1, 2);
-static char *problem_new(const char *format, ...) {
-        va_list ap;
-        char *s = NULL;
-
-        va_start(ap, format);
-        if (vasprintf(&s, format, ap) < 0)
-                s = NULL;
-        va_end(ap);
-        return s;
-}
-
 static int check_range(const ConfigField *f, double d, char **ret_problem) {
         if (f->min == 0 && f->max == 0)
                 return 0;
         if (d < f->min || d > f->max) {
-                *ret_problem = problem_new("value %g out of range, expected %g…%g", d, f->min, f->max);
+                *ret_problem = message_new("value %g out of range, expected %g…%g", d, f->min, f->max);
                 return -ERANGE;
         }
         return 0;
@@ -58,12 +46,12 @@ static int parse_string(const ConfigField *f, struct json_object *v, void *dest,
         char *copy;
 
         if (!json_object_is_type(v, json_type_string)) {
-                *ret_problem = problem_new("expected string, got %s", json_type_name(v));
+                *ret_problem = message_new("expected string, got %s", json_type_name(v));
                 return -EINVAL;
         }
         s = json_object_get_string(v);
         if ((size_t) json_object_get_string_len(v) != strlen(s)) {
-                *ret_problem = problem_new("string contains a NUL byte");
+                *ret_problem = message_new("string contains a NUL byte");
                 return -EINVAL;
         }
         if (f->choices) {
@@ -82,7 +70,7 @@ static int parse_string(const ConfigField *f, struct json_object *v, void *dest,
                                         fprintf(m, "%s'%s'", c == f->choices ? "" : ", ", *c);
                                 fclose(m);
                         }
-                        *ret_problem = problem_new("invalid value '%s', expected one of %s", s, list ?: "?");
+                        *ret_problem = message_new("invalid value '%s', expected one of %s", s, list ?: "?");
                         return -EINVAL;
                 }
         }
@@ -101,12 +89,12 @@ static int parse_number(const ConfigField *f, struct json_object *v, void *dest,
 
         if (f->type == CONFIG_DOUBLE) {
                 if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) {
-                        *ret_problem = problem_new("expected number, got %s", json_type_name(v));
+                        *ret_problem = message_new("expected number, got %s", json_type_name(v));
                         return -EINVAL;
                 }
                 d = json_object_get_double(v);
                 if (!isfinite(d)) {
-                        *ret_problem = problem_new("number is not finite");
+                        *ret_problem = message_new("number is not finite");
                         return -EINVAL;
                 }
                 r = check_range(f, d, ret_problem);
@@ -117,14 +105,14 @@ static int parse_number(const ConfigField *f, struct json_object *v, void *dest,
         }
 
         if (!json_object_is_type(v, json_type_int)) {
-                *ret_problem = problem_new("expected %s, got %s", config_type_to_string(f->type), json_type_name(v));
+                *ret_problem = message_new("expected %s, got %s", config_type_to_string(f->type), json_type_name(v));
                 return -EINVAL;
         }
         errno = 0;
         i = json_object_get_int64(v);
         if (errno == EINVAL || (f->type == CONFIG_UINT && (i < 0 || i > (int64_t) UINT32_MAX)) ||
             (f->type == CONFIG_INT && (i < INT32_MIN || i > INT32_MAX))) {
-                *ret_problem = problem_new("value %" PRIi64 " out of range for %s", i, config_type_to_string(f->type));
+                *ret_problem = message_new("value %" PRIi64 " out of range for %s", i, config_type_to_string(f->type));
                 return -ERANGE;
         }
         r = check_range(f, (double) i, ret_problem);
@@ -152,7 +140,7 @@ static int parse_field(const char *file, const char *keypath, const ConfigField 
                 break;
         case CONFIG_BOOL:
                 if (!json_object_is_type(v, json_type_boolean)) {
-                        problem = problem_new("expected boolean, got %s", json_type_name(v));
+                        problem = message_new("expected boolean, got %s", json_type_name(v));
                         r = -EINVAL;
                 } else {
                         *(bool *) dest = json_object_get_boolean(v);
@@ -166,7 +154,7 @@ static int parse_field(const char *file, const char *keypath, const ConfigField 
                 break;
         case CONFIG_OBJECT:
                 if (!json_object_is_type(v, json_type_object)) {
-                        problem = problem_new("expected object, got %s", json_type_name(v));
+                        problem = message_new("expected object, got %s", json_type_name(v));
                         r = -EINVAL;
                         break;
                 }

@@ -17,7 +17,8 @@ extern const sd_bus_error_map vh_error_map[];
  * handler never returns a negative errno with the error unset: it replies through
  * vh_bus_error_set_errnof() or vh_bus_error_set_unreadable(). (A call whose signature is not
  * the method's, or to a method that does not exist, is refused by sd-bus before any handler
- * runs, with the bus's standard InvalidArgs or UnknownMethod.) Call once at start-up. */
+ * runs, with the bus's standard InvalidArgs or UnknownMethod.) A daemon's bus_open_service()
+ * (bus-util.h) calls it once; a client calls it itself. */
 int vh_errors_register(void);
 
 /* The one place errno becomes a named error for a reply: EINVAL → InvalidArgument,

@@ -3,6 +3,15 @@
 
 #include <stddef.h>
 
+/* A string that may be NULL, for a format or a bus reply: "" or "n/a" in its place. */
+static inline const char *strempty(const char *s) {
+        return s ?: "";
+}
+
+static inline const char *strna(const char *s) {
+        return s ?: "n/a";
+}
+
 /* Long enough for any double in its shortest form that reads back the same ("-2.2250738585072014e-308"). */
 #define DOUBLE_STR_MAX 32
 

@@ -15,10 +15,6 @@
 #include "manager.h"
 #include "string-util.h"
 
-static inline const char *strna(const char *s) {
-        return s ?: "n/a";
-}
-
 static int property_get_power(sd_bus *bus, const char *path, const char *interface, const char *property,
                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
@@ -365,12 +361,10 @@ static int on_command_recognized(sd_bus_message *msg, void *userdata, sd_bus_err
         return 0;
 }
 
-void manager_bus_emit_properties(Manager *m, char **names) {
+void manager_bus_emit_changed_strv(Manager *m, char **names) {
         int r;
 
-        if (!m->bus)
-                return;
-        r = sd_bus_emit_properties_changed_strv(m->bus, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, names);
+        r = bus_emit_properties_changed_strv(m->bus, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, names);
         if (r < 0)
                 log_warning_errno(r, "Failed to emit PropertiesChanged for %s: %m", names[0]);
 }
@@ -389,8 +383,7 @@ void manager_bus_emit_state_changed(Manager *m, const HvacState *old) {
                 names[n++] = (char *) "FanSpeed";
         names[n] = NULL;
 
-        if (n > 0)
-                manager_bus_emit_properties(m, names);
+        manager_bus_emit_changed_strv(m, names);
 }
 
 int manager_bus_setup(Manager *m) {

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
 #include "fileio.h"
 #include "ir.h"
 #include "log.h"
@@ -281,30 +280,16 @@ static int ir_decode_file(void) {
 }
 
 static int run(void) {
-        _cleanup_(hvac_config_done) HvacConfig config = {};
         _cleanup_(manager_freep) Manager *m = NULL;
-        _cleanup_free_ char *error = NULL;
         int r;
 
-        r = hvac_config_init(&config);
+        r = manager_new(&m);
         if (r < 0)
-                return log_oom();
+                return log_error_errno(r, "Failed to set up: %m");
 
-        r = hvac_config_load(&config, arg_config ?: HVACD_CONFIG_DEFAULT, arg_config != NULL, &error);
-        if (r >= 0)
-                r = hvac_config_override(&config, arg_config ?: HVACD_CONFIG_DEFAULT, &arg_overrides, &error);
-        if (r == -ENOMEM)
-                return log_oom();
+        r = manager_load_config(m, arg_config ?: HVACD_CONFIG_DEFAULT, arg_config != NULL, &arg_overrides);
         if (r < 0)
-                return log_error_errno(r, "%s", error ?: "Invalid configuration");
-
-        r = vh_errors_register();
-        if (r < 0)
-                return log_error_errno(r, "Failed to register the error names: %m");
-
-        r = manager_new(&config, &m);
-        if (r < 0)
-                return log_oom();
+                return r;
 
         r = manager_start(m);
         if (r < 0)
@@ -312,7 +297,7 @@ static int run(void) {
 
         r = manager_run(m);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Event loop failed: %m");
 
         log_info("Exiting.");
         return 0;

@@ -15,22 +15,42 @@
 #include "persist.h"
 #include "time-util.h"
 
-int manager_new(HvacConfig *config, Manager **ret) {
-        Manager *m;
+int manager_new(Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        int r;
 
         m = calloc(1, sizeof(Manager));
         if (!m)
                 return -ENOMEM;
+        m->current_temperature = NAN;
 
-        m->config = *config;
-        *config = (HvacConfig) {};
+        r = hvac_config_init(&m->config);
+        if (r < 0)
+                return r;
+        r = event_new_with_defaults(&m->event);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+int manager_load_config(Manager *m, const char *path, bool explicit_path, const HvacConfigOverrides *overrides) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = hvac_config_load(&m->config, path, explicit_path, &error);
+        if (r >= 0)
+                r = hvac_config_override(&m->config, path, overrides, &error);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Invalid configuration");
+
         m->limits = (HvacLimits) {
                 m->config.min_temperature, m->config.max_temperature, m->config.temperature_step,
         };
-        m->current_temperature = NAN;
         hvac_state_init_default(&m->state, &m->limits);
-
-        *ret = m;
         return 0;
 }
 
@@ -64,7 +84,7 @@ static void manager_on_state_saved(StateSaver *s, int error, void *userdata) {
         else
                 log_notice("Wrote state file %s after %u failed attempt%s.", m->state_path, state_saver_failures(s),
                            state_saver_failures(s) == 1 ? "" : "s");
-        manager_bus_emit_properties(m, PROPERTY_NAMES("StateUnsaved"));
+        manager_bus_emit_changed(m, "StateUnsaved");
 }
 
 /* Written at once, or retried until it is (StateUnsaved meanwhile). */
@@ -203,8 +223,8 @@ static void manager_backend_failed(Manager *m, int result, const char *what) {
                 log_error("%u requests in a row to %s failed; reporting the service as degraded.", m->failures,
                           m->backend_target);
 
-        manager_bus_emit_properties(m, m->degraded != was_degraded ? PROPERTY_NAMES("LastError", "Degraded")
-                                                                     : PROPERTY_NAMES("LastError"));
+        manager_bus_emit_changed_strv(m, m->degraded != was_degraded ? BUS_PROPERTY_NAMES("LastError", "Degraded")
+                                                                : BUS_PROPERTY_NAMES("LastError"));
 }
 
 /* The unit answered: clears LastError and Degraded. "transmitted" counts a transmission. */
@@ -225,10 +245,10 @@ static void manager_backend_succeeded(Manager *m, bool transmitted) {
         m->last_error = NULL;
 
         if (transmitted)
-                manager_bus_emit_properties(m, was_failing ? PROPERTY_NAMES("Transmissions", "LastError", "Degraded")
-                                                           : PROPERTY_NAMES("Transmissions"));
+                manager_bus_emit_changed_strv(m, was_failing ? BUS_PROPERTY_NAMES("Transmissions", "LastError", "Degraded")
+                                                      : BUS_PROPERTY_NAMES("Transmissions"));
         else
-                manager_bus_emit_properties(m, PROPERTY_NAMES("LastError", "Degraded"));
+                manager_bus_emit_changed(m, "LastError", "Degraded");
 }
 
 static void manager_transmission_failed(Manager *m, int result) {
@@ -273,7 +293,7 @@ static void on_backend_current_temperature(HvacBackend *b, double celsius, void 
         if (m->current_temperature == celsius)
                 return;
         m->current_temperature = celsius;
-        manager_bus_emit_properties(m, PROPERTY_NAMES("CurrentTemperature"));
+        manager_bus_emit_changed(m, "CurrentTemperature");
 }
 
 /* The unit's own remote was pressed: the unit runs that state now. The properties follow, the
@@ -300,7 +320,7 @@ static void on_backend_received(HvacBackend *b, const HvacState *s, bool has_fan
         }
 
         if (!m->assumed_announced)
-                manager_bus_emit_properties(m, PROPERTY_NAMES("Assumed"));
+                manager_bus_emit_changed(m, "Assumed");
         m->assumed_announced = true;
 
         if (hvac_state_equal(&n, &m->state))
@@ -460,10 +480,6 @@ static int manager_setup_backend(Manager *m) {
 int manager_start(Manager *m) {
         int r;
 
-        r = event_new_with_defaults(&m->event);
-        if (r < 0)
-                return log_error_errno(r, "Failed to set up the event loop: %m");
-
         r = manager_load_state(m);
         if (r < 0)
                 return r;
@@ -472,7 +488,7 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
 
-        r = bus_open_system_attached(m->event, &m->bus);
+        r = bus_open_service(m->event, &m->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
 
@@ -488,10 +504,5 @@ int manager_start(Manager *m) {
 }
 
 int manager_run(Manager *m) {
-        int r;
-
-        r = sd_event_loop(m->event);
-        if (r < 0)
-                return log_error_errno(r, "Event loop failed: %m");
-        return 0;
+        return sd_event_loop(m->event);
 }

@@ -10,6 +10,7 @@
 
 #include "backend.h"
 #include "bus-contract.h"
+#include "bus-util.h"
 #include "state-saver.h"
 #include "state.h"
 
@@ -79,11 +80,14 @@ int hvac_config_load(HvacConfig *c, const char *path, bool must_exist, char **re
 int hvac_config_override(HvacConfig *c, const char *path, const HvacConfigOverrides *o, char **ret_error);
 
 /* Takes over the configuration (*config is left empty). */
-int manager_new(HvacConfig *config, Manager **ret);
+int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
 /* Event loop, backend, state, bus objects, intent subscription, then the name. */
+/* The file at "path" (a missing one is an error only when explicit_path), then the command
+ * line's overrides. */
+int manager_load_config(Manager *m, const char *path, bool explicit_path, const HvacConfigOverrides *overrides);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
 
@@ -95,5 +99,5 @@ int manager_apply_change(Manager *m, const HvacChange *c, char **ret_problem);
 /* In hvac-bus.c: the object, the intent subscription, and PropertiesChanged. */
 int manager_bus_setup(Manager *m);
 void manager_bus_emit_state_changed(Manager *m, const HvacState *old);
-void manager_bus_emit_properties(Manager *m, char **names);
-#define PROPERTY_NAMES(...) ((char *[]) { __VA_ARGS__, NULL })
+void manager_bus_emit_changed_strv(Manager *m, char **names);
+#define manager_bus_emit_changed(m, ...) manager_bus_emit_changed_strv((m), BUS_PROPERTY_NAMES(__VA_ARGS__))

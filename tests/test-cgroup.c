@@ -12,11 +12,6 @@
 #include "fileio.h"
 #include "harness.h"
 
-static void *mfree_(void *p) {
-        free(p);
-        return NULL;
-}
-
 static char *read_text(const char *dir, const char *file) {
         char *path = NULL, *text = NULL;
 
@@ -71,21 +66,21 @@ int main(void) {
         require(mkdir(root, 0755) == 0, "mkdir");
         check(cgroup_v2_usable(root, &reason) < 0 && reason && strstr(reason, "not a cgroup v2"), "empty dir: %s",
               reason ?: "");
-        reason = mfree_(reason);
+        reason = mfree(reason);
 
         /* v2 without the memory controller. */
         require(asprintf(&path, "%s/cgroup.controllers", root) > 0, "asprintf");
         require(test_write_file(path, "cpuset cpu io pids\n") == 0, "write");
         check(cgroup_v2_usable(root, &reason) < 0 && reason && strstr(reason, "lacks"), "no memory controller: %s",
               reason ?: "");
-        reason = mfree_(reason);
+        reason = mfree(reason);
 
         /* Usable. */
         require(test_write_file(path, "cpuset cpu io memory hugetlb pids rdma misc\n") == 0, "write");
-        path = mfree_(path);
+        path = mfree(path);
         require(asprintf(&path, "%s/cgroup.subtree_control", root) > 0, "asprintf");
         require(test_write_file(path, "") == 0, "write");
-        path = mfree_(path);
+        path = mfree(path);
         check(cgroup_v2_usable(root, &reason) == 0, "usable: %s", reason ?: "");
 
         r = cgroup_service_create(root, "audiod", &t.audiod, &path);
@@ -124,7 +119,7 @@ int main(void) {
                 check(cgroup_read_memory(path, &current, &max) == 0 && current == 1048576 &&
                       max == (uint64_t) t.audiod.memory_max_mib << 20, "memory %llu of %llu",
                       (unsigned long long) current, (unsigned long long) max);
-                f = mfree_(f);
+                f = mfree(f);
                 require(asprintf(&f, "%s/memory.events", path) > 0, "asprintf");
                 require(test_write_file(f, "low 0\nhigh 3\nmax 1\noom 1\noom_kill 2\n") == 0, "write");
                 check(cgroup_read_counter(path, "memory.events", "oom_kill", &counter) == 0 && counter == 2,

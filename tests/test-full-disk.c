@@ -28,16 +28,13 @@
 #include "harness.h"
 #include "stack.h"
 #include "state-file.h"
+#include "string-util.h"
 
 
 static char *path_join(const char *a, const char *b) {
         char *p;
 
         return asprintf(&p, "%s/%s", a, b) < 0 ? NULL : p;
-}
-
-static const char *strempty(const char *s) {
-        return s ?: "";
 }
 
 static char *mnt, *state_dir, *switch_path, *audiod_conf, *hvacd_conf;

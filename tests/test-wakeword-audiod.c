@@ -6,6 +6,7 @@
  * command; the bus answers while decoding; mute stops detection; an audiod restart is survived. */
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -154,6 +155,26 @@ static void make_audio(const char *dir, const char *out) {
         require(sh(cmd) == 0, "making the test audio with espeak-ng and sox");
 }
 
+/* A method's error as the bus carries it: its name, read with sd-bus. */
+static char *call_error_name(sd_bus *bus, const char *method) {
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (sd_bus_call_method(bus, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, method,
+                               &e, NULL, NULL) >= 0)
+                return strdup("(none)");
+        return strdup(e.name ?: "(unnamed)");
+}
+
+static int start_enrolment_unprivileged(void *userdata) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *name = NULL;
+
+        if (test_bus_connect(&bus) < 0)
+                return 2;
+        name = call_error_name(bus, "StartEnrolment");
+        return streq_ptr(name, VH_ERROR_NOT_AUTHORIZED) ? 0 : 3;
+}
+
 static pid_t audiod_start(sd_bus *bus, const char *config) {
         _cleanup_free_ char *bin = test_build_path("audiod/audiod");
         char *argv[] = { bin, (char *) "--config", (char *) config, NULL };
@@ -203,6 +224,19 @@ int main(void) {
         check(pump(bus, 2 * USEC_PER_SEC, "no-audio", NULL), "State is no-audio without audiod");
         check(test_introspection_matches(VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE) == 0,
               "live introspection equals dbus-interfaces/%s.xml", VH_WAKEWORD_INTERFACE);
+
+        /* Bad calls get the named errors: nothing to record from, and a caller not allowed. */
+        {
+                _cleanup_free_ char *name = call_error_name(bus, "StartEnrolment");
+                struct passwd *nobody = getpwnam("nobody");
+                int status;
+
+                check(streq_ptr(name, VH_ERROR_DEVICE_UNAVAILABLE), "StartEnrolment without audio → %s (%s)",
+                      VH_ERROR_DEVICE_UNAVAILABLE, name);
+                require(nobody, "user nobody exists");
+                status = test_run_as(nobody->pw_uid, nobody->pw_gid, start_enrolment_unprivileged, NULL);
+                check(status == 0, "StartEnrolment as nobody → %s (status %d)", VH_ERROR_NOT_AUTHORIZED, status);
+        }
 
         /* One pass through the recording: ~19 s. The loop in the plugin starts over after it. */
         pass_start = now_usec(CLOCK_REALTIME);

@@ -25,3 +25,7 @@ $(BUILD)/tests/test-full-disk.o: VH_CFLAGS += -Itests/busfuzz
 $(BUILD)/tests/test-full-disk: $(BUILD)/tests/test-full-disk.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod \
                 $(BUILD)/hvacd/hvacd $(BUILD)/watchdogd/watchdogd $(BUILD)/wakeword/wakeword $(BUILD)/voicehvacctl/voicehvacctl
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+
+TESTS += $(BUILD)/tests/test-bus-watch
+$(BUILD)/tests/test-bus-watch: $(BUILD)/tests/test-bus-watch.o $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -15,11 +15,6 @@
 #include "strv.h"
 #include "wav.h"
 
-static void *mfree(void *p) {
-        free(p);
-        return NULL;
-}
-
 #define TAKE_MAX_SAMPLES ((size_t) (CLIP_MAX_SEC * WAV_RATE))
 /* The take's own gate: a little less eager than the listener's, and it waits out the pauses
  * between the words of a command before it calls the take over. */

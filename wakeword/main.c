@@ -83,11 +83,14 @@ static int decode_run(const char *config_path, char *const *files, unsigned n, b
         return r;
 }
 
-static int daemon_run(const char *config_path, bool adaptation) {
+static int run(const char *config_path, bool adaptation) {
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
 
-        r = manager_new(config_path, adaptation, &m);
+        r = manager_new(&m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up: %m");
+        r = manager_load_config(m, config_path, adaptation);
         if (r < 0)
                 return r;
         r = manager_start(m);
@@ -179,6 +182,6 @@ int main(int argc, char *argv[]) {
                 log_error("Unexpected argument '%s'; see --help.", argv[optind]);
                 return 2;
         } else
-                r = daemon_run(config_path, adaptation);
+                r = run(config_path, adaptation);
         return r < 0 ? 1 : 0;
 }

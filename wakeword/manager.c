@@ -10,7 +10,6 @@
 #include "adaptation-state.h"
 #include "bus-util.h"
 #include "cmn-state.h"
-#include "errors.h"
 #include "fileio.h"
 #include "grammar.h"
 #include "log.h"
@@ -42,7 +41,7 @@ static void state_update(Manager *m) {
                 return;
         log_debug("State %s → %s.", wakeword_state_to_string(m->state), wakeword_state_to_string(s));
         m->state = s;
-        (void) manager_bus_emit_changed(m, "State");
+        manager_bus_emit_changed(m, "State");
 }
 
 static void on_stream_state(void *userdata) {
@@ -99,7 +98,7 @@ static void event_handle(Manager *m, const RecognizerEvent *e) {
                 m->last_wake_realtime = now_usec(CLOCK_REALTIME);
                 log_info("Heard \"%s\" (score %.0f).", e->text, e->score);
                 (void) manager_bus_emit_wake(m, e);
-                (void) manager_bus_emit_changed(m, "Detections", "LastWakeTimestamp");
+                manager_bus_emit_changed(m, "Detections", "LastWakeTimestamp");
                 break;
         case RECOGNIZER_COMMAND:
                 m->in_command = false;
@@ -107,7 +106,7 @@ static void event_handle(Manager *m, const RecognizerEvent *e) {
                          intent_action_to_string(e->intent.action), e->score);
                 snprintf(m->last_command, sizeof m->last_command, "%s", e->text);
                 (void) manager_bus_emit_command(m, e);
-                (void) manager_bus_emit_changed(m, "LastCommand");
+                manager_bus_emit_changed(m, "LastCommand");
                 break;
         case RECOGNIZER_REJECTED:
                 m->in_command = false;
@@ -116,7 +115,7 @@ static void event_handle(Manager *m, const RecognizerEvent *e) {
                          !words[0] ? "" : " (\"", words, !words[0] ? "" : "\")", e->score);
                 snprintf(m->last_rejection, sizeof m->last_rejection, "%s%s%s%s", e->reason,
                          !words[0] ? "" : ": \"", words, !words[0] ? "" : "\"");
-                (void) manager_bus_emit_changed(m, "LastRejection");
+                manager_bus_emit_changed(m, "LastRejection");
                 break;
         }
         state_update(m);
@@ -209,7 +208,7 @@ static void build_finish(Manager *m) {
         worker_replace_recognizer(m->worker, r);
         adaptation_describe(m);
         log_info("Recogniser replaced; adaptation: %s.", m->adaptation);
-        (void) manager_bus_emit_changed(m, "Adaptation");
+        manager_bus_emit_changed(m, "Adaptation");
         if (enrolled) {
                 snprintf(message, sizeof message, "the adaptation of %u clips is in use", m->enrolled_clips);
                 (void) manager_bus_emit_enrolment_finished(m, true, message);
@@ -246,7 +245,7 @@ static void on_enrol_take(unsigned index, const char *prompt, bool accepted, con
 }
 
 static void on_enrol_changed(void *userdata) {
-        (void) manager_bus_emit_changed(userdata, "Enrolment", "EnrolmentPrompt", "EnrolmentProgress");
+        manager_bus_emit_changed(userdata, "Enrolment", "EnrolmentPrompt", "EnrolmentProgress");
 }
 
 static void on_enrol_finished(bool ok, unsigned clips, const char *message, void *userdata) {
@@ -304,81 +303,41 @@ int manager_adaptation_reset(Manager *m) {
         log_info("Adaptation %s removed; back to the stock model.", m->adaptation_path);
         m->enrolled_clips = 0;
         adaptation_describe(m);
-        (void) manager_bus_emit_changed(m, "Adaptation");
+        manager_bus_emit_changed(m, "Adaptation");
         return recognizer_rebuild(m, false);
 }
 
-int manager_new(const char *config_path, bool adaptation, Manager **ret) {
+int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
-        _cleanup_free_ char *error = NULL;
         int r;
 
         m = calloc(1, sizeof *m);
         if (!m)
-                return log_oom();
+                return -ENOMEM;
         m->state = WAKEWORD_NO_AUDIO;
+        m->enrol_gid = (gid_t) -1;
+        r = event_new_with_defaults(&m->event);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
 
-        r = wakeword_config_load(config_path, &m->config, &error);
+int manager_load_config(Manager *m, const char *path, bool adaptation) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = wakeword_config_load(path, &m->config, &error);
         if (r < 0) {
                 log_error("%s", error ?: "Out of memory.");
                 return r;
         }
-        r = recognizer_new_from_state(&m->config.recognizer, adaptation, &m->recognizer, &error);
-        if (r < 0)
-                return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
-        listener_init(&m->listener, m->recognizer, m->config.vad_threshold_db, m->config.vad_hangover_msec);
-        r = state_file_path(CMN_STATE_FILE, &m->cmn_path);
-        if (r < 0)
-                return log_error_errno(r, "Failed to find the state directory: %m");
-        r = state_file_path(ADAPTATION_STATE_FILE, &m->adaptation_path);
-        if (r < 0)
-                return log_error_errno(r, "Failed to find the state directory: %m");
-        m->use_adaptation = adaptation;
-        adaptation_describe(m);
-        m->enrol_gid = (gid_t) -1;
-        if (!isempty(m->config.enrol_group)) {
-                struct group *g = getgrnam(m->config.enrol_group);
-
-                if (g)
-                        m->enrol_gid = g->gr_gid;
-                else
-                        log_notice("Group '%s' does not exist; only root may enrol.", m->config.enrol_group);
-        }
-        r = manager_restore_cmn(m);
-        if (r < 0)
-                return r;
-
-        r = event_new_with_defaults(&m->event);
-        if (r < 0)
-                return log_error_errno(r, "Failed to set up the event loop: %m");
-        r = bus_open_system_attached(m->event, &m->bus);
-        if (r < 0)
-                return log_error_errno(r, "Failed to connect to the system bus: %m");
-        r = worker_new(&m->listener, &m->worker);
-        if (r < 0)
-                return log_error_errno(r, "Failed to start the decoder thread: %m");
-        r = sd_event_add_io(m->event, &m->worker_source, worker_event_fd(m->worker), EPOLLIN, on_worker, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch the decoder: %m");
-        {
-                _cleanup_(strv_freep) char **prompts = NULL;
-
-                r = enrol_prompts(m->config.recognizer.keyphrase, m->config.enrol_wake_takes,
-                                  m->config.enrol_command_takes, &prompts);
-                if (r < 0)
+        if (path) {
+                m->config_path = strdup(path);
+                if (!m->config_path)
                         return log_oom();
-                r = live_enrol_init(&m->enrol, m->event, config_path, TAKE_PTR(prompts),
-                                    &(EnrolCallbacks) { .take = on_enrol_take, .changed = on_enrol_changed,
-                                                        .finished = on_enrol_finished }, m);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to set up enrolment: %m");
         }
-        r = stream_client_new(m->event, m->bus,
-                              &(StreamClientCallbacks) { .audio = on_stream_audio, .state_changed = on_stream_state },
-                              m, &m->stream);
-        if (r < 0)
-                return log_oom();
-        *ret = TAKE_PTR(m);
+        m->use_adaptation = adaptation;
         return 0;
 }
 
@@ -398,6 +357,7 @@ Manager *manager_free(Manager *m) {
         m->recognizer = recognizer_free(m->recognizer);
         free(m->cmn_path);
         free(m->adaptation_path);
+        free(m->config_path);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         wakeword_config_done(&m->config);
@@ -406,12 +366,61 @@ Manager *manager_free(Manager *m) {
 }
 
 int manager_start(Manager *m) {
+        _cleanup_free_ char *error = NULL;
         int r;
 
-        r = vh_errors_register();
+        r = recognizer_new_from_state(&m->config.recognizer, m->use_adaptation, &m->recognizer, &error);
         if (r < 0)
-                return log_error_errno(r, "Failed to register bus errors: %m");
-        r = manager_bus_add_objects(m);
+                return log_error_errno(r, "Cannot set up the recogniser: %s", error ?: "out of memory");
+        listener_init(&m->listener, m->recognizer, m->config.vad_threshold_db, m->config.vad_hangover_msec);
+        r = state_file_path(CMN_STATE_FILE, &m->cmn_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the state directory: %m");
+        r = state_file_path(ADAPTATION_STATE_FILE, &m->adaptation_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the state directory: %m");
+        adaptation_describe(m);
+        if (!isempty(m->config.enrol_group)) {
+                struct group *g = getgrnam(m->config.enrol_group);
+
+                if (g)
+                        m->enrol_gid = g->gr_gid;
+                else
+                        log_notice("Group '%s' does not exist; only root may enrol.", m->config.enrol_group);
+        }
+        r = manager_restore_cmn(m);
+        if (r < 0)
+                return r;
+
+        r = bus_open_service(m->event, &m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+        r = worker_new(&m->listener, &m->worker);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start the decoder thread: %m");
+        r = sd_event_add_io(m->event, &m->worker_source, worker_event_fd(m->worker), EPOLLIN, on_worker, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the decoder: %m");
+        {
+                _cleanup_(strv_freep) char **prompts = NULL;
+
+                r = enrol_prompts(m->config.recognizer.keyphrase, m->config.enrol_wake_takes,
+                                  m->config.enrol_command_takes, &prompts);
+                if (r < 0)
+                        return log_oom();
+                r = live_enrol_init(&m->enrol, m->event, m->config_path, TAKE_PTR(prompts),
+                                    &(EnrolCallbacks) { .take = on_enrol_take, .changed = on_enrol_changed,
+                                                        .finished = on_enrol_finished }, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up enrolment: %m");
+        }
+        r = stream_client_new(m->event, m->bus,
+                              &(StreamClientCallbacks) { .audio = on_stream_audio, .state_changed = on_stream_state },
+                              m, &m->stream);
+        if (r < 0)
+                return log_oom();
+
+        r = manager_bus_setup(m);
         if (r < 0)
                 return r;
         r = stream_client_start(m->stream);

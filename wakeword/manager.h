@@ -6,6 +6,7 @@
 #include <systemd/sd-event.h>
 
 #include "bus-contract.h"
+#include "bus-util.h"
 #include "listener.h"
 #include "live-enrol.h"
 #include "recognizer-build.h"
@@ -30,6 +31,7 @@ typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
         WakewordConfig config;
+        char *config_path;              /* NULL: the default; the enrolment's jobs read it too */
 
         Recognizer *recognizer;         /* used by the worker thread only */
         Listener listener;              /* used by the worker thread only */
@@ -58,7 +60,7 @@ typedef struct Manager {
         char last_rejection[320];       /* why the last phrase gave no command, and what was heard */
 } Manager;
 
-int manager_new(const char *config_path, bool adaptation, Manager **ret);
+int manager_new(Manager **ret);
 
 /* The bus methods of enrolment: -EBUSY while enrolling or swapping recognisers, -ENODEV without
  * audio, -EOPNOTSUPP when started with --no-adaptation. */
@@ -68,16 +70,19 @@ int manager_adaptation_reset(Manager *m);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
+/* Reads the configuration (NULL: the default file); "adaptation": load the state directory's
+ * adaptation of the acoustic model, not the stock model alone. */
+int manager_load_config(Manager *m, const char *path, bool adaptation);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
 
 const char *wakeword_state_to_string(WakewordState s);
 
 /* wakeword-bus.c */
-int manager_bus_add_objects(Manager *m);
+int manager_bus_setup(Manager *m);
 int manager_bus_emit_wake(Manager *m, const RecognizerEvent *e);
 int manager_bus_emit_command(Manager *m, const RecognizerEvent *e);
-int manager_bus_emit_changed_strv(Manager *m, char **properties);
+void manager_bus_emit_changed_strv(Manager *m, char **names);
 int manager_bus_emit_enrolment_take(Manager *m, unsigned index, const char *prompt, bool accepted, const char *reason);
 int manager_bus_emit_enrolment_finished(Manager *m, bool ok, const char *message);
-#define manager_bus_emit_changed(m, ...) manager_bus_emit_changed_strv((m), (char *[]) { __VA_ARGS__, NULL })
+#define manager_bus_emit_changed(m, ...) manager_bus_emit_changed_strv((m), BUS_PROPERTY_NAMES(__VA_ARGS__))

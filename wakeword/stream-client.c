@@ -7,6 +7,7 @@
 #include "audio-packet.h"
 #include "bus-contract.h"
 #include "bus-util.h"
+#include "bus-watch.h"
 #include "log.h"
 #include "stream-client.h"
 #include "time-util.h"
@@ -21,7 +22,8 @@ struct StreamClient {
         StreamClientCallbacks callbacks;
         void *userdata;
 
-        sd_bus_slot *owner_match, *properties_match, *owner_call, *properties_call, *open_call;
+        BusWatch *watch;
+        sd_bus_slot *open_call;
         sd_event_source *io, *retry;
         int fd;
 
@@ -208,8 +210,13 @@ static void capturing_set(StreamClient *c, const char *state) {
         notify(c);
 }
 
-/* One of audiod's properties (from GetAll's reply or PropertiesChanged): Muted and State are
- * followed, the others skipped. */
+static const BusWatchProperty audiod_properties[] = {
+        { "Muted", "b" },
+        { "State", "s" },
+        {}
+};
+
+/* One of audiod's properties (from GetAll's reply or PropertiesChanged), of the right type. */
 static int property_apply(sd_bus_message *m, const char *name, void *userdata) {
         StreamClient *c = userdata;
         int r;
@@ -217,108 +224,60 @@ static int property_apply(sd_bus_message *m, const char *name, void *userdata) {
         if (streq(name, "Muted")) {
                 int muted;
 
-                r = sd_bus_message_read(m, "v", "b", &muted);
+                r = sd_bus_message_read(m, "b", &muted);
                 if (r < 0)
                         return r;
                 muted_set(c, muted);
-                return 0;
-        }
-        if (streq(name, "State")) {
+        } else if (streq(name, "State")) {
                 const char *state;
 
-                r = sd_bus_message_read(m, "v", "s", &state);
+                r = sd_bus_message_read(m, "s", &state);
                 if (r < 0)
                         return r;
                 capturing_set(c, state);
-                return 0;
         }
-        return sd_bus_message_skip(m, "v");
-}
-
-static int on_get_all(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        StreamClient *c = userdata;
-        const sd_bus_error *e;
-        int r;
-
-        c->properties_call = sd_bus_slot_unref(c->properties_call);
-        e = sd_bus_message_get_error(m);
-        if (e) {
-                log_warning("Failed to read audiod's properties: %s", e->message ?: e->name);
-                return 0;
-        }
-        r = bus_read_property_dict(m, property_apply, c);
-        if (r < 0)
-                log_warning_errno(r, "Bad reply with audiod's properties: %m");
         return 0;
 }
 
-static void audiod_appeared(StreamClient *c) {
-        int r;
+static void properties_read(int r, void *userdata) {
+        if (r < 0)
+                log_warning_errno(r, "Failed to read audiod's properties: %m");
+}
 
+static void property_mistyped(const char *name, const char *got, void *userdata) {
+        log_warning("audiod's property %s has type '%s', not the one expected; ignoring it.", name, got);
+}
+
+static void audiod_appeared(StreamClient *c) {
         c->audiod_present = true;
         c->backoff = 0;
         c->retry = sd_event_source_disable_unref(c->retry);
         stream_close(c);
-        c->properties_call = sd_bus_slot_unref(c->properties_call);
-        r = sd_bus_call_method_async(c->bus, &c->properties_call, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH,
-                                     "org.freedesktop.DBus.Properties", "GetAll", on_get_all, c, "s",
-                                     VH_AUDIO_INTERFACE);
-        if (r < 0)
-                log_warning_errno(r, "Failed to ask audiod for its properties: %m");
         (void) stream_connect(c);
 }
 
 static void audiod_vanished(StreamClient *c) {
         c->audiod_present = false;
         c->retry = sd_event_source_disable_unref(c->retry);
-        c->properties_call = sd_bus_slot_unref(c->properties_call);
         stream_close(c);
         c->muted = false;
         c->capturing = false;
         notify(c);
 }
 
-static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+static void owner_changed(const char *owner, void *userdata) {
         StreamClient *c = userdata;
-        const char *name, *old_owner, *new_owner;
 
-        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || !streq(name, VH_AUDIO_BUS_NAME))
-                return 0;
-        if (isempty(new_owner)) {
+        if (owner) {
+                log_info("audiod is on the bus (%s).", owner);
+                audiod_appeared(c);
+        } else if (c->audiod_present) {
                 log_info("audiod left the bus; waiting for it.");
                 audiod_vanished(c);
         } else {
-                log_info("audiod is on the bus (%s).", new_owner);
-                audiod_appeared(c);
-        }
-        return 0;
-}
-
-static int on_get_name_owner(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        StreamClient *c = userdata;
-
-        c->owner_call = sd_bus_slot_unref(c->owner_call);
-        if (sd_bus_message_is_method_error(m, NULL)) {
                 log_info("audiod is not on the bus yet; waiting for it.");
                 notify(c);
-                return 0;
         }
-        if (!c->audiod_present)
-                audiod_appeared(c);
-        return 0;
-}
-
-static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        StreamClient *c = userdata;
-        const char *interface;
-        int r;
-
-        if (sd_bus_message_read(m, "s", &interface) < 0 || !streq(interface, VH_AUDIO_INTERFACE))
-                return 0;
-        r = bus_read_property_dict(m, property_apply, c);
-        if (r < 0)
-                log_debug_errno(r, "Ignoring a malformed PropertiesChanged from audiod: %m");
-        return 0;
 }
 
 int stream_client_new(sd_event *event, sd_bus *bus, const StreamClientCallbacks *callbacks, void *userdata,
@@ -343,10 +302,7 @@ StreamClient *stream_client_free(StreamClient *c) {
         c->io = sd_event_source_disable_unref(c->io);
         c->retry = sd_event_source_disable_unref(c->retry);
         safe_close(c->fd);
-        sd_bus_slot_unref(c->owner_match);
-        sd_bus_slot_unref(c->properties_match);
-        sd_bus_slot_unref(c->owner_call);
-        sd_bus_slot_unref(c->properties_call);
+        bus_watch_free(c->watch);
         sd_bus_slot_unref(c->open_call);
         sd_bus_unref(c->bus);
         sd_event_unref(c->event);
@@ -355,24 +311,20 @@ StreamClient *stream_client_free(StreamClient *c) {
 }
 
 int stream_client_start(StreamClient *c) {
+        static const BusWatchCallbacks callbacks = {
+                .owner_changed = owner_changed,
+                .property = property_apply,
+                .properties_read = properties_read,
+                .property_mistyped = property_mistyped,
+        };
         int r;
 
-        r = sd_bus_add_match_async(c->bus, &c->owner_match,
-                                   "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                                   "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-                                   "arg0='" VH_AUDIO_BUS_NAME "'",
-                                   on_name_owner_changed, NULL, c);
+        r = bus_watch_new(c->bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, audiod_properties,
+                          &callbacks, c, &c->watch);
         if (r < 0)
-                return log_error_errno(r, "Failed to watch audiod's bus name: %m");
-        r = sd_bus_match_signal_async(c->bus, &c->properties_match, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH,
-                                      "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                      on_properties_changed, NULL, c);
+                return log_error_errno(r, "Failed to set up watching audiod: %m");
+        r = bus_watch_start(c->watch);
         if (r < 0)
-                return log_error_errno(r, "Failed to watch audiod's properties: %m");
-        r = sd_bus_call_method_async(c->bus, &c->owner_call, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetNameOwner", on_get_name_owner, c, "s",
-                                     VH_AUDIO_BUS_NAME);
-        if (r < 0)
-                return log_error_errno(r, "Failed to look for audiod: %m");
+                return log_error_errno(r, "Failed to watch audiod on the bus: %m");
         return 0;
 }

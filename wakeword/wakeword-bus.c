@@ -136,7 +136,7 @@ static const sd_bus_vtable wakeword_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-int manager_bus_add_objects(Manager *m) {
+int manager_bus_setup(Manager *m) {
         int r;
 
         r = sd_bus_add_object_vtable(m->bus, NULL, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, wakeword_vtable, m);
@@ -145,8 +145,12 @@ int manager_bus_add_objects(Manager *m) {
         return 0;
 }
 
-int manager_bus_emit_changed_strv(Manager *m, char **properties) {
-        return sd_bus_emit_properties_changed_strv(m->bus, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, properties);
+void manager_bus_emit_changed_strv(Manager *m, char **names) {
+        int r;
+
+        r = bus_emit_properties_changed_strv(m->bus, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, names);
+        if (r < 0)
+                log_warning_errno(r, "Failed to emit PropertiesChanged for %s: %m", names[0]);
 }
 
 int manager_bus_emit_wake(Manager *m, const RecognizerEvent *e) {

@@ -1,7 +1,7 @@
 # wakeword/: the wake phrase and command recogniser.
-WAKEWORD_LIB_SRCS := wakeword/message.c wakeword/intent.c wakeword/wav.c wakeword/vad.c wakeword/dictionary.c \
+WAKEWORD_LIB_SRCS := wakeword/intent.c wakeword/wav.c wakeword/vad.c wakeword/dictionary.c \
                      wakeword/recognizer.c wakeword/listener.c wakeword/wakeword-config.c \
-                     wakeword/decode.c wakeword/worker.c wakeword/grammar.c wakeword/strv.c wakeword/cmn-state.c \
+                     wakeword/decode.c wakeword/worker.c wakeword/grammar.c wakeword/cmn-state.c \
                      wakeword/ring.c wakeword/cmn.c wakeword/decoder.c wakeword/score.c \
                      wakeword/adaptation.c wakeword/adaptation-state.c wakeword/sendump.c wakeword/clip.c \
                      wakeword/align.c wakeword/enrol.c

@@ -18,7 +18,14 @@ static void help(void) {
                "     --cgroup-root DIR   cgroup v2 hierarchy to place services in (default /sys/fs/cgroup)\n");
 }
 
-static int run(int argc, char *argv[]) {
+static const char *arg_config = WATCHDOG_CONFIG_FILE;
+static bool arg_config_explicit = false;
+static bool arg_supervise = false;
+static const char *arg_private_bus = NULL;
+static const char *arg_cgroup_root = NULL;
+
+/* > 0: go on; 0: done (--help); < 0: a usage error, already said. */
+static int parse_argv(int argc, char *argv[]) {
         enum { ARG_CONFIG = 0x100, ARG_SUPERVISE, ARG_PRIVATE_BUS, ARG_CGROUP_ROOT };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h' },
@@ -28,11 +35,7 @@ static int run(int argc, char *argv[]) {
                 { "cgroup-root", required_argument, NULL, ARG_CGROUP_ROOT },
                 {}
         };
-        _cleanup_(manager_freep) Manager *m = NULL;
-        const char *config = WATCHDOG_CONFIG_FILE, *private_bus = NULL, *cgroup_root = NULL;
-        bool explicit_config = false, supervise = false;
-        RunMode mode;
-        int c, r;
+        int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
@@ -40,37 +43,46 @@ static int run(int argc, char *argv[]) {
                         help();
                         return 0;
                 case ARG_CONFIG:
-                        config = optarg;
-                        explicit_config = true;
+                        arg_config = optarg;
+                        arg_config_explicit = true;
                         break;
                 case ARG_SUPERVISE:
-                        supervise = true;
+                        arg_supervise = true;
                         break;
                 case ARG_PRIVATE_BUS:
-                        private_bus = optarg;
+                        arg_private_bus = optarg;
                         break;
                 case ARG_CGROUP_ROOT:
-                        cgroup_root = optarg;
+                        arg_cgroup_root = optarg;
                         break;
                 default:
                         return -EINVAL;
                 }
         if (optind < argc)
                 return log_error_errno(-EINVAL, "Unexpected argument '%s'.", argv[optind]);
-        if (private_bus && !supervise)
+        if (arg_private_bus && !arg_supervise)
                 return log_error_errno(-EINVAL, "--private-bus goes with --supervise.");
+        return 1;
+}
 
-        mode = supervise ? RUN_SUPERVISE : sd_booted() > 0 ? RUN_SYSTEMD : RUN_WATCH;
+static int run(void) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        RunMode mode;
+        int r;
+
+        mode = arg_supervise ? RUN_SUPERVISE : sd_booted() > 0 ? RUN_SYSTEMD : RUN_WATCH;
         if (mode == RUN_WATCH)
                 log_notice("Neither --supervise nor systemd: watching and reporting only.");
 
         r = manager_new(&m);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up: %m");
-        r = manager_load_config(m, config, explicit_config, cgroup_root);
+
+        r = manager_load_config(m, arg_config, arg_config_explicit, arg_cgroup_root);
         if (r < 0)
                 return r;
-        r = manager_start(m, mode, private_bus);
+
+        r = manager_start(m, mode, arg_private_bus);
         if (r < 0)
                 return r;
 
@@ -82,6 +94,14 @@ static int run(int argc, char *argv[]) {
 }
 
 int main(int argc, char *argv[]) {
+        int r;
+
         log_setup("watchdogd");
-        return run(argc, argv) < 0 ? 1 : 0;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        r = run();
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

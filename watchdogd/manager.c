@@ -17,6 +17,16 @@
 #define XRUN_READ_TICKS 5U
 #define PRESSURE_HOLD_USEC (10 * USEC_PER_SEC)
 
+static const char *const run_mode_table[_RUN_MODE_MAX] = {
+        [RUN_WATCH] = "watch",
+        [RUN_SUPERVISE] = "supervise",
+        [RUN_SYSTEMD] = "systemd",
+};
+
+const char *run_mode_to_string(RunMode mode) {
+        return mode >= 0 && mode < _RUN_MODE_MAX ? run_mode_table[mode] : NULL;
+}
+
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
@@ -222,9 +232,9 @@ static int on_tick(sd_event_source *s, usec_t usec, void *userdata) {
 
                 if (!svc->config->enabled)
                         continue;
-                bus_watch_ping(svc);
+                service_bus_ping(svc);
                 if (i == SERVICE_AUDIOD && m->ticks % XRUN_READ_TICKS == 0)
-                        bus_watch_read_xruns(svc);
+                        service_bus_read_xruns(svc);
                 service_sample(svc);
         }
 
@@ -278,13 +288,13 @@ int manager_start(Manager *m, RunMode mode, const char *private_bus_dir) {
                         return r;
         }
 
-        r = bus_open_system_attached(m->event, &m->bus);
+        r = bus_open_service(m->event, &m->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
-        r = manager_bus_add_objects(m);
+        r = manager_bus_setup(m);
         if (r < 0)
                 return r;
-        r = bus_watch_start(m);
+        r = service_bus_start(m);
         if (r < 0)
                 return r;
 
@@ -300,7 +310,7 @@ int manager_start(Manager *m, RunMode mode, const char *private_bus_dir) {
         r = bus_request_name_and_notify(m->bus, VH_WATCHDOG_BUS_NAME);
         if (r < 0)
                 return log_error_errno(r, "Failed to own %s: %m", VH_WATCHDOG_BUS_NAME);
-        log_info("Watching in %s mode.", run_mode_to_string(mode));
+        log_info("Watching in %s mode.", strna(run_mode_to_string(mode)));
 
         if (mode == RUN_SUPERVISE)
                 for (unsigned i = 0; i < _SERVICE_MAX; i++)

@@ -12,6 +12,8 @@
 #include "bus-contract.h"
 #include "cgroup.h"
 #include "rules.h"
+#include "service.h"
+#include "string-util.h"
 #include "supervisor.h"
 #include "watchdog-config.h"
 
@@ -25,63 +27,6 @@ typedef enum RunMode {
 } RunMode;
 
 const char *run_mode_to_string(RunMode m);
-
-static inline const char *strempty(const char *s) {
-        return s ?: "";
-}
-
-static inline void *mfree(void *p) {
-        free(p);
-        return NULL;
-}
-
-typedef struct ServiceInfo {
-        const char *name;
-        const char *bus_name;
-        const char *object_path;
-        const char *interface;
-} ServiceInfo;
-
-typedef struct Manager Manager;
-typedef struct Service Service;
-
-struct Service {
-        Manager *manager;
-        const ServiceInfo *info;
-        const ServiceConfig *config;
-
-        HealthState state;
-        char *reason;
-
-        /* supervise mode */
-        Child child;
-        RestartBudget budget;
-        unsigned restarts;
-        bool restart_pending;
-        usec_t restart_delay;
-        char *restart_reason;
-        sd_event_source *restart_timer;
-        sd_event_source *start_timer;
-        char *cgroup_path;
-
-        /* what the bus says */
-        bool has_owner;
-        pid_t pid;
-        unsigned missed_pings;
-        sd_bus_slot *owner_slot, *changed_slot, *ping_slot, *props_slot, *pid_slot;
-
-        /* health inputs */
-        char *audio_state;              /* audiod State */
-        bool hvac_degraded;             /* hvacd Degraded */
-        bool state_unsaved;             /* audiod or hvacd StateUnsaved */
-        uint64_t xruns;
-        usec_t xrun_window_start;
-        uint64_t xrun_window_base;
-        double xrun_rate;               /* last full-window rate, -1 unknown */
-        char *asound_problem;
-        uint64_t memory_bytes, memory_limit;
-        uint64_t oom_kills;
-};
 
 /* How a restart the rules asked for is carried out. Both share the rules and the budget. */
 typedef struct RestartStrategy {
@@ -132,25 +77,7 @@ int manager_start(Manager *m, RunMode mode, const char *private_bus_dir);
 int manager_run(Manager *m);
 void manager_stop_services(Manager *m);
 
-/* service.c */
-void service_init(Service *s, Manager *m, ServiceId id);
-void service_done(Service *s);
-int service_start(Service *s);
-void service_set_state(Service *s, HealthState state, const char *reason);
-/* Recomputes ok/degraded from the health inputs for a service on the bus. */
-void service_evaluate(Service *s);
-/* The rules ask for a restart: take it from the budget, or mark the service failed. */
-void service_escalate(Service *s, const char *reason);
-void service_owner_changed(Service *s, bool has_owner);
-void service_sample(Service *s);
-
-/* bus-watch.c: the bus side of watching (pings, owners, properties). */
-int bus_watch_start(Manager *m);
-void bus_watch_ping(Service *s);
-void bus_watch_read_xruns(Service *s);
-void bus_watch_stop(Service *s);
-
 /* watchdog-bus.c */
-int manager_bus_add_objects(Manager *m);
+int manager_bus_setup(Manager *m);
 void manager_bus_emit_health_changed(Manager *m, const char *service, const char *state, const char *reason);
 void manager_bus_emit_service_restarted(Manager *m, const char *service, const char *reason);

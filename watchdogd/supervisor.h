@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Child processes of the supervisor. Each is forked with PR_SET_PDEATHSIG(SIGKILL), in a process
+/* Supervise mode: the child processes of the supervisor (a service's start, exit and restart
+ * through them are in supervisor.c too, declared in service.h and manager.h). Each is forked with PR_SET_PDEATHSIG(SIGKILL), in a process
  * group of its own (a Ctrl-C on the terminal reaches the supervisor, which stops the children in
  * order, not the children directly), with a clean signal mask and no inherited fds. Its exit is
  * watched through a pidfd in the event loop, so there is no SIGCHLD handler and no race with pid
- * reuse. No bus in here. */
+ * reuse. The child process code uses no bus. */
 
 #include <stdbool.h>
 #include <sys/types.h>

@@ -8,16 +8,6 @@
 #include "log.h"
 #include "manager.h"
 
-static const char *const run_mode_table[_RUN_MODE_MAX] = {
-        [RUN_WATCH] = "watch",
-        [RUN_SUPERVISE] = "supervise",
-        [RUN_SYSTEMD] = "systemd",
-};
-
-const char *run_mode_to_string(RunMode mode) {
-        return mode >= 0 && mode < _RUN_MODE_MAX ? run_mode_table[mode] : NULL;
-}
-
 static int append_entry(sd_bus_message *reply, const char *key, const char *type, ...) {
         va_list ap;
         int r;
@@ -148,7 +138,7 @@ static const sd_bus_vtable watchdog_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-int manager_bus_add_objects(Manager *m) {
+int manager_bus_setup(Manager *m) {
         int r;
 
         r = sd_bus_add_object_vtable(m->bus, NULL, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE, watchdog_vtable, m);

@@ -5,14 +5,8 @@
 
 #include "config.h"
 #include "macro.h"
+#include "strv.h"
 #include "watchdog-config.h"
-
-char **strv_free(char **l) {
-        for (char **p = l; p && *p; p++)
-                free(*p);
-        free(l);
-        return NULL;
-}
 
 /* "exec": a non-empty array of strings whose first is an absolute path. */
 static int parse_exec(struct json_object *v, void *dest, void *base, char **ret_problem) {

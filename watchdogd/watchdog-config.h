@@ -36,5 +36,3 @@ typedef struct WatchdogConfig {
 int watchdog_config_init(WatchdogConfig *c);
 int watchdog_config_load(WatchdogConfig *c, const char *path, bool must_exist, char **ret_error);
 void watchdog_config_done(WatchdogConfig *c);
-
-char **strv_free(char **l);

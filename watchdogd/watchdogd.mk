@@ -1,8 +1,8 @@
 # watchdogd/: health checks, restarts by rules, and supervision without systemd.
-WATCHDOGD_LIB_SRCS := watchdogd/rules.c watchdogd/supervisor.c watchdogd/cgroup.c watchdogd/psi.c \
+WATCHDOGD_LIB_SRCS := watchdogd/rules.c watchdogd/cgroup.c watchdogd/psi.c \
                       watchdogd/proc-asound.c watchdogd/watchdog-config.c
-WATCHDOGD_SRCS     := $(WATCHDOGD_LIB_SRCS) watchdogd/service.c watchdogd/bus-watch.c watchdogd/manager.c \
-                      watchdogd/watchdog-bus.c watchdogd/main.c
+WATCHDOGD_SRCS     := $(WATCHDOGD_LIB_SRCS) watchdogd/service.c watchdogd/supervisor.c watchdogd/service-bus.c \
+                      watchdogd/manager.c watchdogd/watchdog-bus.c watchdogd/main.c
 WATCHDOGD_OBJS     := $(WATCHDOGD_SRCS:%.c=$(BUILD)/%.o)
 WATCHDOGD_LIB_OBJS := $(WATCHDOGD_LIB_SRCS:%.c=$(BUILD)/%.o)
 

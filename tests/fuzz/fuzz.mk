@@ -28,13 +28,13 @@ $(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/tests/fuzz/fuzz-%.o
 # The targets objects are kept, not treated as intermediate.
 .SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_DIR)/tests/fuzz/%.o)
 
-$(FUZZ_DIR)/fuzz-config: $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o
+$(FUZZ_DIR)/fuzz-config: $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/message.o $(FUZZ_DIR)/common/fileio.o
 $(FUZZ_DIR)/fuzz-hvac-state: $(FUZZ_DIR)/hvacd/persist.o $(FUZZ_DIR)/hvacd/state.o $(FUZZ_DIR)/common/string-util.o \
-                             $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o $(FUZZ_DIR)/common/state-file.o
+                             $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/message.o $(FUZZ_DIR)/common/fileio.o $(FUZZ_DIR)/common/state-file.o
 $(FUZZ_DIR)/fuzz-intent: $(FUZZ_DIR)/wakeword/intent.o
 $(FUZZ_DIR)/fuzz-audio-packet: $(FUZZ_DIR)/common/audio-packet.o
 $(FUZZ_DIR)/fuzz-mute-state: $(FUZZ_DIR)/audiod/mute-state.o $(FUZZ_DIR)/common/state-file.o \
-                             $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/fileio.o
+                             $(FUZZ_DIR)/common/config.o $(FUZZ_DIR)/common/message.o $(FUZZ_DIR)/common/fileio.o
 $(FUZZ_DIR)/fuzz-ir-decode: $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter hvacd/ir%.c,$(HVACD_LIB_SRCS))) \
                             $(FUZZ_DIR)/hvacd/state.o $(FUZZ_DIR)/common/string-util.o
 $(FUZZ_DIR)/fuzz-daikin: $(FUZZ_DIR)/hvacd/daikin.o $(FUZZ_DIR)/hvacd/state.o $(FUZZ_DIR)/common/string-util.o

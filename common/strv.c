@@ -6,10 +6,11 @@
 
 #include "strv.h"
 
-void strv_free(char **l) {
+char **strv_free(char **l) {
         for (char **p = l; p && *p; p++)
                 free(*p);
         free(l);
+        return NULL;
 }
 
 bool strv_contains(char *const *l, const char *s) {

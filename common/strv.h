@@ -7,7 +7,8 @@
 
 #include "macro.h"
 
-void strv_free(char **l);
+/* Frees l and its strings; returns NULL, so that "l = strv_free(l);" leaves nothing dangling. */
+char **strv_free(char **l);
 DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
 bool strv_contains(char *const *l, const char *s);
 /* Splits at blanks. */
