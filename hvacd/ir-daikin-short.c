@@ -9,6 +9,7 @@
  *   (dry mode 0xC0); S+8: vertical swing (0–3), fan (4–7: 3–7 speeds 1–5, 0xA auto, 0xB quiet);
  *   S+9: horizontal swing; S+13: powerful (0), quiet (5); 152: S+15 0xC5, S+16 comfort (1),
  *   econo (2), sensor (3), S+17 0x08; 216: S+15 0xC0
+ * The fan tables are DAIKIN's (ir-daikin.c): "standard" sends speeds 1, 3, 5, "middle" 2, 3, 4.
  * In dry mode the remotes send fan auto and temperature code 0xC0, in fan mode (152) 25 °C. */
 
 #include <errno.h>
@@ -230,6 +231,7 @@ const IrProtocol ir_protocol_daikin216 = {
         .max_temperature = 32,
         .state_bytes = 8 + DAIKIN_STATE_FRAME,
         .options = daikin216_options,
+        .fan_tables = ir_daikin_fan_tables,
         .build = daikin216_build,
         .encode = daikin216_encode,
         .decode = daikin216_decode,
@@ -244,6 +246,7 @@ const IrProtocol ir_protocol_daikin152 = {
         .max_temperature = 32,
         .state_bytes = DAIKIN_STATE_FRAME,
         .options = daikin152_options,
+        .fan_tables = ir_daikin_fan_tables,
         .build = daikin152_build,
         .encode = daikin152_encode,
         .decode = daikin152_decode,

@@ -8,7 +8,7 @@
  *   152: 5: mode (0–2: auto 0, cool 1, dry 2, fan 3, heat 4), power (3), clean (5), filter
  *        (6); 7: temperature − 17 °C (0–3; fan mode: 30 °C); 9: fan (0–3: auto 0, low 1,
  *        medium 2, high 3, max 4, econo 6, turbo 8; remotes with an "ultra low" call 1–4 ultra
- *        low, low, medium, high);
+ *        low, low, medium, high: fan table "ultra_low" sends 2–4 for low, medium, high);
  *        11: 3D (1, 4), vertical swing (5–7); 13: horizontal swing (0–3); 15: night (6),
  *        silent (7); 17: 0x80
  *   88:  5: swing and clean bits; 7: vertical swing (3–4), fan (5–7: auto 0, low 2, medium 3,
@@ -228,6 +228,12 @@ static int mhi88_parse(const uint8_t *st, IrDecoded *d) {
         return 0;
 }
 
+static const IrFanTable mhi152_fan_tables[] = {
+        { "standard", "low 1, medium 2, high 3", { 0, 1, 2, 3 } },
+        { "ultra_low", "low 2, medium 3, high 4 (remotes whose lowest speed is 'ultra low')", { 0, 2, 3, 4 } },
+        {}
+};
+
 const IrProtocol ir_protocol_mitsubishi_heavy = {
         .name = "mitsubishi_heavy",
         .description = "Mitsubishi Heavy 152-bit (ZMS remotes: SRK..ZS, ZSA, ZRA units)",
@@ -236,6 +242,7 @@ const IrProtocol ir_protocol_mitsubishi_heavy = {
         .max_temperature = 31,
         .state_bytes = MHI152_BYTES,
         .options = mhi152_options,
+        .fan_tables = mhi152_fan_tables,
         .build = mhi152_build,
         .encode = mhi152_encode,
         .decode = mhi152_decode,

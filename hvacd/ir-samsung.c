@@ -13,7 +13,8 @@
  * extended message powered on too, the extra section last (state byte 21 holds where it goes:
  * 0 nowhere, 1 before the state, 2 after it). In auto mode fan auto is code 6; in dry mode the
  * remotes send fan auto, in fan mode 24 °C. Low, medium and high are codes 2, 4 and 5 as
- * IRremoteESP8266 has them; some remotes (AR-EH03E …) send 4, 5 and 7 for them. */
+ * IRremoteESP8266 has them; some remotes (AR-EH03E …) send 4, 5 and 7 for them: fan table
+ * "upper" (the reference's medium, high and turbo codes). */
 
 #include <errno.h>
 #include <string.h>
@@ -242,6 +243,12 @@ static int samsung_parse(const uint8_t *st, IrDecoded *d) {
         return 0;
 }
 
+static const IrFanTable samsung_fan_tables[] = {
+        { "standard", "low 2, medium 4, high 5", { 0, 2, 4, 5 } },
+        { "upper", "low 4, medium 5, high 7 (AR-EH03E and kin)", { 0, 4, 5, 7 } },
+        {}
+};
+
 const IrProtocol ir_protocol_samsung = {
         .name = "samsung",
         .description = "Samsung 112-bit (ARH and DB93 remotes; the extended off message)",
@@ -250,6 +257,7 @@ const IrProtocol ir_protocol_samsung = {
         .max_temperature = 30,
         .state_bytes = SAMSUNG_BYTES + 1,
         .options = samsung_options,
+        .fan_tables = samsung_fan_tables,
         .build = samsung_build,
         .encode = samsung_encode,
         .decode = samsung_decode,
