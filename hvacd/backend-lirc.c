@@ -32,6 +32,7 @@ typedef struct LircBackend {
         HvacBackend backend;
         char *device;
         const IrProtocol *protocol;
+        const IrFanTable *fan_table;    /* NULL: the protocol has one */
         unsigned options[IR_OPTIONS_MAX];
         unsigned carrier;
 
@@ -209,7 +210,7 @@ static int lirc_transmit(HvacBackend *b, const HvacState *s) {
                 return r;
 
         memset(l->sent, 0, sizeof(l->sent));
-        r = l->protocol->build(s, l->options, l->sent);
+        r = ir_build(l->protocol, l->fan_table, s, l->options, l->sent);
         if (r < 0)
                 return r;
         r = l->protocol->encode(l->sent, &l->frame);
@@ -245,7 +246,7 @@ static void lirc_on_received(LircReceiver *r, const uint32_t *samples, size_t n,
         IrDecoded d;
         int k;
 
-        k = ir_decode(l->protocol, samples, n, &d);
+        k = ir_decode_table(l->protocol, l->fan_table, samples, n, &d);
         if (k < 0) {
                 log_debug("Ignoring %zu IR samples that are no %s frame: %s.", n, l->protocol->name,
                           ir_decode_strerror(k));
@@ -320,6 +321,9 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
         l->protocol = ir_protocol_find(config->protocol);
         if (!l->protocol)
                 return -EPROTONOSUPPORT;
+        l->fan_table = ir_fan_table_find(l->protocol, config->fan_table);
+        if (!l->fan_table && !isempty(config->fan_table))
+                return -EINVAL;
         ir_options_default(l->protocol, l->options);
         for (size_t i = 0; i < config->n_option_settings; i++) {
                 r = ir_option_set(l->protocol, l->options, config->option_settings[i].name,

@@ -144,6 +144,32 @@ static void test_lirc_file(sd_event *event) {
         free(f);
 }
 
+/* lirc.fan_table: the frame carries the table's code, for a remote whose high is code 7. */
+static void test_lirc_fan_table(sd_event *event) {
+        _cleanup_free_ char *dev = test_tmp_path("lirc-samsung"), *data = NULL;
+        _cleanup_(hvac_backend_freep) HvacBackend *b = NULL;
+        const IrFanTable *upper = ir_fan_table_find(&ir_protocol_samsung, "upper");
+        HvacState s = { true, HVAC_MODE_COOL, 24, HVAC_FAN_HIGH };
+        Observed o = {};
+        IrDecoded d;
+        size_t size;
+
+        require(upper && test_write_file(dev, "") == 0, "device stand-in");
+        require(hvac_backend_new_lirc(event, &(LircConfig) { .device = dev, .protocol = (char *) "samsung",
+                                                             .fan_table = (char *) "upper" },
+                                      &callbacks, &o, &b) == 0, "lirc backend, samsung, fan table upper");
+        check(hvac_backend_transmit(b, &s) == -EINPROGRESS, "sent");
+        check(RUN_UNTIL(event, o.transmitted == 1, 5 * USEC_PER_SEC) && o.result == 0, "done: %d", o.result);
+        require(read_full_file(dev, 64 * 1024, &data, &size) == 0 && size > 0, "read");
+        check(ir_decode_table(&ir_protocol_samsung, upper, (const uint32_t *) data, size / sizeof(uint32_t), &d) == 0 &&
+              d.has_fan && d.state.fan == HVAC_FAN_HIGH, "the frame is upper's high");
+        check(ir_decode(&ir_protocol_samsung, (const uint32_t *) data, size / sizeof(uint32_t), &d) == 0 &&
+              d.fan_beyond_model, "which the protocol's own table has no word for");
+        check(hvac_backend_new_lirc(event, &(LircConfig) { .device = dev, .protocol = (char *) "samsung",
+                                                           .fan_table = (char *) "uper" },
+                                    &callbacks, &o, &(HvacBackend *) { NULL }) == -EINVAL, "unknown fan table");
+}
+
 static void test_lirc_failures(sd_event *event) {
         _cleanup_(hvac_backend_freep) HvacBackend *missing = NULL, *not_lirc = NULL;
         HvacState s = { true, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO };
@@ -245,6 +271,7 @@ int main(void) {
         require(sd_event_new(&event) >= 0, "event loop");
         test_sim(event);
         test_lirc_file(event);
+        test_lirc_fan_table(event);
         test_lirc_failures(event);
         test_lirc_receiver(event);
         return test_result();
