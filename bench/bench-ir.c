@@ -6,7 +6,9 @@
  * capture carries, and how many it reproduces with the remote's default options. Every capture
  * that disagrees is listed with the reason, and each remote's own figure. captures.list says
  * which protocol each remote speaks ("PROTOCOL:TABLE" where the remote needs a fan table of its
- * own, as lirc.fan_table would name it); "-" marks a remote of a protocol not covered yet. */
+ * own, as lirc.fan_table would name it); "-" marks a remote of a protocol not covered yet. A
+ * "#note TEXT" line says why the remote above it disagrees where the listing cannot (what a look
+ * at its frames showed); it is printed under the remote's figure. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -105,6 +107,7 @@ int main(void) {
         for (size_t i = 0; i <= n_protocols; i++) {
                 const IrProtocol *p = i < n_protocols ? protocols[i] : NULL;
                 Tally t = {};
+                bool benched = false;   /* the last remote line was this protocol's */
 
                 f = fopen(list, "re");
                 if (!f) {
@@ -120,6 +123,13 @@ int main(void) {
                         const IrFanTable *table;
                         int rest = 0;
 
+                        if (strncmp(buf, "#note ", 6) == 0) {
+                                if (benched)
+                                        printf("      note: %s", buf + 6);
+                                continue;
+                        }
+                        if (buf[0] != '#')
+                                benched = false;
                         if (buf[0] == '#' || sscanf(buf, "%63s %31s %n", file, proto, &rest) != 2)
                                 continue;
                         if (!p) {
@@ -142,6 +152,7 @@ int main(void) {
                         }
                         if (bench_remote(dir, file, p, table, &t, capture) < 0)
                                 return EXIT_FAILURE;
+                        benched = true;
                 }
                 fclose(f);
                 f = NULL;
