@@ -104,6 +104,45 @@ void ir_options_read(const IrProtocol *p, const uint8_t *state, unsigned *ret) {
         }
 }
 
+int ir_mode_code(const IrProtocol *p, HvacMode m) {
+        assert(p->table_driven);
+        if ((unsigned) m >= _HVAC_MODE_MAX)
+                return -EINVAL;
+        return p->mode_codes[m];
+}
+
+int ir_fan_code(const IrProtocol *p, const HvacState *s) {
+        assert(p->table_driven && p->fan_tables);
+        if ((unsigned) s->fan >= _HVAC_FAN_MAX)
+                return -EINVAL;
+        return p->fan_tables[0].code[p->dry_fan_auto && s->mode == HVAC_MODE_DRY ? HVAC_FAN_AUTO : s->fan];
+}
+
+int ir_mode_from_code(const IrProtocol *p, unsigned code, HvacMode *ret) {
+        assert(p->table_driven);
+        for (HvacMode m = 0; m < _HVAC_MODE_MAX; m++)
+                if (p->mode_codes[m] == code) {
+                        *ret = m;
+                        return 0;
+                }
+        return -ERANGE;
+}
+
+void ir_decoded_set_fan(const IrProtocol *p, IrDecoded *d, unsigned code) {
+        assert(p->table_driven && p->fan_tables);
+        d->has_fan = false;
+        d->fan_beyond_model = true;
+        for (HvacFan f = 0; f < _HVAC_FAN_MAX; f++)
+                if (p->fan_tables[0].code[f] == code) {
+                        d->state.fan = f;       /* kept even where unsaid: what the frame sends */
+                        d->has_fan = true;
+                        d->fan_beyond_model = false;
+                        break;
+                }
+        if (p->dry_fan_unsaid && d->state.mode == HVAC_MODE_DRY)
+                d->has_fan = d->fan_beyond_model = false;       /* the unit's choice */
+}
+
 const IrFanTable *ir_fan_table_find(const IrProtocol *p, const char *name) {
         if (isempty(name))
                 return p->fan_tables;

@@ -81,6 +81,13 @@ typedef struct IrProtocol {
         const IrOptionField *options;           /* NULL-name-terminated */
         /* NULL-name-terminated, the protocol's own first; NULL: remotes agree on one. */
         const IrFanTable *fan_tables;
+        /* Where the protocol's mode and fan fields map one code to one word (table_driven): the
+         * mode field's code for each HvacMode, the fan's in fan_tables[0]; whether dry mode sends
+         * the fan auto code, and whether a dry frame's fan is the unit's choice (a decoder says
+         * nothing of it). The others map in their own build() and parse(). */
+        bool table_driven;
+        uint8_t mode_codes[_HVAC_MODE_MAX];
+        bool dry_fan_auto, dry_fan_unsaid;
         /* State and option values → state bytes (checksum included). */
         int (*build)(const HvacState *s, const unsigned *options, uint8_t *ret);
         /* State bytes → frame. */
@@ -109,6 +116,16 @@ unsigned ir_option_max(const IrOptionField *o);
 int ir_option_set(const IrProtocol *p, unsigned *values, const char *name, unsigned value);
 void ir_options_write(const IrProtocol *p, const unsigned *values, uint8_t *state);
 void ir_options_read(const IrProtocol *p, const uint8_t *state, unsigned *ret);
+
+/* The codes of a table-driven protocol: the mode's and the fan's for a state (the fan auto code
+ * in dry mode where dry_fan_auto), -EINVAL for a word outside the model. */
+int ir_mode_code(const IrProtocol *p, HvacMode m);
+int ir_fan_code(const IrProtocol *p, const HvacState *s);
+/* A frame's mode code as the climate model's word, -ERANGE when the protocol defines none. */
+int ir_mode_from_code(const IrProtocol *p, unsigned code, HvacMode *ret);
+/* A frame's fan code into "d" (its mode already set): has_fan with the word of the protocol's own
+ * table, fan_beyond_model for a code it has none for, neither in dry mode where dry_fan_unsaid. */
+void ir_decoded_set_fan(const IrProtocol *p, IrDecoded *d, unsigned code);
 
 /* A fan table by name; NULL or "" names the protocol's own (NULL for a protocol with one). NULL
  * when the protocol has no table of that name. */
