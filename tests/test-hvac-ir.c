@@ -369,8 +369,20 @@ static void test_midea(void) {
         check(ir_decode(&ir_protocol_midea, f.samples, f.n, &d) == -EBADMSG, "midea bad inverse copy");
 }
 
-/* Every state each protocol can send decodes to itself, with what the frame carries, with each
- * of its fan tables. */
+/* A state decodes to itself, with what the frame carries; a frame of the protocol's own table
+ * is told from the other protocols' too. */
+static bool state_round_trips(const IrProtocol *p, const IrFanTable *table, const HvacState *s, IrFrame *f) {
+        bool own = !table || table == p->fan_tables;
+        IrDecoded d;
+
+        return ir_encode_table(p, table, s, NULL, f) == 0 &&
+                ir_decode_table(own ? NULL : p, own ? NULL : table, f->samples, f->n, &d) == 0 &&
+                d.protocol == p && d.state.power == s->power && (!s->power || d.state.mode == s->mode) &&
+                (!d.has_fan || d.state.fan == s->fan) &&
+                (!d.has_temperature || d.state.target_temperature == s->target_temperature);
+}
+
+/* Every state each protocol can send round-trips, with each of its fan tables. */
 static void test_round_trip(void) {
         size_t n;
         const IrProtocol *const *protocols = ir_protocols(&n);
@@ -388,21 +400,12 @@ static void test_round_trip(void) {
                                 for (int fan = 0; fan < _HVAC_FAN_MAX; fan++)
                                         for (int t = p->min_temperature; t <= p->max_temperature; t++) {
                                                 HvacState s = { power, m, t, fan };
-                                                IrDecoded d;
 
                                                 total++;
-                                                if (ir_encode_table(p, table, &s, NULL, f) < 0 ||
-                                                    ir_decode_table(k > 0 ? p : NULL, k > 0 ? table : NULL, f->samples, f->n, &d) < 0 ||
-                                                    d.protocol != p ||
-                                                    d.state.power != s.power ||
-                                                    (s.power && d.state.mode != s.mode) ||
-                                                    (d.has_fan && d.state.fan != s.fan) ||
-                                                    (d.has_temperature && d.state.target_temperature != t)) {
-                                                        if (bad++ < 3)
-                                                                check(false, "%s (%s): %s %s %i °C %s does not round-trip",
-                                                                      p->name, table ? table->name : "-", power ? "on" : "off",
-                                                                      hvac_mode_to_string(m), t, hvac_fan_to_string(fan));
-                                                }
+                                                if (!state_round_trips(p, table, &s, f) && bad++ < 3)
+                                                        check(false, "%s (%s): %s %s %i °C %s does not round-trip",
+                                                              p->name, table ? table->name : "-", power ? "on" : "off",
+                                                              hvac_mode_to_string(m), t, hvac_fan_to_string(fan));
                                         }
                 check(bad == 0, "%s (%s): %u of %u states round-trip", p->name, table ? table->name : "-",
                       total - bad, total);
@@ -460,6 +463,42 @@ static void test_fan_tables(void) {
                 "encode");
         ir_options_read(daikin, (ir_decode_table(daikin, middle, f->samples, f->n, &d), d.bytes), raw);
         check(!d.has_fan && raw[dcode] == 0xA + 1, "dry mode sends fan auto in every table: %u", raw[dcode] - 1);
+}
+
+/* The code tables read back: no two modes share a code, nor two fan speeds in one table; a code
+ * no mode has is out of range. */
+static void test_code_tables(void) {
+        size_t n;
+        const IrProtocol *const *protocols = ir_protocols(&n);
+
+        for (size_t i = 0; i < n; i++) {
+                const IrProtocol *p = protocols[i];
+                bool ok = true;
+
+                if (!p->table_driven)
+                        continue;
+                for (HvacMode m = 0; m < _HVAC_MODE_MAX; m++) {
+                        HvacMode back;
+
+                        ok = ok && ir_mode_code(p, m) >= 0 &&
+                                ir_mode_from_code(p, (unsigned) ir_mode_code(p, m), &back) == 0 && back == m;
+                }
+                ok = ok && ir_mode_code(p, _HVAC_MODE_MAX) == -EINVAL;
+                for (size_t k = 0; p->fan_tables && p->fan_tables[k].name; k++)
+                        for (HvacFan a = 0; a < _HVAC_FAN_MAX; a++)
+                                for (HvacFan b = a + 1; b < _HVAC_FAN_MAX; b++)
+                                        ok = ok && p->fan_tables[k].code[a] != p->fan_tables[k].code[b];
+                check(ok, "%s: mode and fan codes are one to one", p->name);
+        }
+        {
+                HvacState dry_high = { true, HVAC_MODE_DRY, 24, HVAC_FAN_HIGH };
+                HvacMode m;
+
+                check(ir_mode_from_code(&ir_protocol_fujitsu, 7, &m) == -ERANGE, "fujitsu has no mode 7");
+                check(ir_fan_code(&ir_protocol_fujitsu, &dry_high) == 0, "fujitsu sends fan auto in dry mode");
+                check(ir_fan_code(&ir_protocol_mitsubishi_heavy, &dry_high) == 3,
+                      "mitsubishi_heavy sends the chosen fan in dry mode");
+        }
 }
 
 /* Options go out and come back. */
@@ -641,6 +680,7 @@ int main(void) {
         test_frame_limits();
         test_round_trip();
         test_fan_tables();
+        test_code_tables();
         test_options();
         test_option_tables();
         test_decode_errors();
