@@ -4,8 +4,11 @@
  * climate codes): per protocol, how many captures decode to the mode, fan and temperature they
  * are labelled with, how many the encoder reproduces bit for bit from the state and options the
  * capture carries, and how many it reproduces with the remote's default options. Every capture
- * that disagrees is listed with the reason. captures.list says which protocol each remote
- * speaks; "-" marks a remote of a protocol not covered yet. */
+ * that disagrees is listed with the reason, and each remote's own figure. captures.list says
+ * which protocol each remote speaks ("PROTOCOL:TABLE" where the remote needs a fan table of its
+ * own, as lirc.fan_table would name it); "-" marks a remote of a protocol not covered yet. A
+ * "#note TEXT" line says why the remote above it disagrees where the listing cannot (what a look
+ * at its frames showed); it is printed under the remote's figure. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,10 +28,11 @@ static double percent(unsigned a, unsigned b) {
         return b ? 100.0 * a / b : 0;
 }
 
-static int bench_remote(const char *dir, const char *file, const IrProtocol *p, Tally *t, IrCapture *c) {
+static int bench_remote(const char *dir, const char *file, const IrProtocol *p, const IrFanTable *table, Tally *t,
+                        IrCapture *c) {
         _cleanup_free_ char *path = NULL;
         _cleanup_fclose_ FILE *f = NULL;
-        unsigned line = 0, listed = 0, more = 0;
+        unsigned line = 0, listed = 0, more = 0, in_model = 0, label = 0, label_own = 0;
         int r;
 
         if (asprintf(&path, "%s/%s", dir, file) < 0)
@@ -43,7 +47,15 @@ static int bench_remote(const char *dir, const char *file, const IrProtocol *p, 
                 IrCaptureResult res;
                 bool ok;
 
-                ir_capture_check(p, c, &res);
+                ir_capture_check(p, table, c, &res);
+                if (c->in_model && table != p->fan_tables) {
+                        IrCaptureResult own;
+
+                        ir_capture_check(p, NULL, c, &own);
+                        label_own += own.decode >= 0 && own.matches_label;
+                }
+                in_model += c->in_model;
+                label += res.decode >= 0 && c->in_model && res.matches_label;
                 t->captures++;
                 t->in_model += c->in_model;
                 t->undecoded += res.decode < 0;
@@ -51,7 +63,7 @@ static int bench_remote(const char *dir, const char *file, const IrProtocol *p, 
                 t->reproduced += res.decode >= 0 && res.reproduced;
                 t->defaults += res.decode >= 0 && res.reproduced_defaults;
                 ok = res.decode >= 0 && (res.matches_label || !c->in_model) && res.reproduced;
-                if (ok || !p)
+                if (ok)
                         continue;
                 if (listed++ < LIST_PER_REMOTE)
                         printf("    %s:%u \"%s\": %s\n", file, c->line, c->label, res.why);
@@ -64,6 +76,13 @@ static int bench_remote(const char *dir, const char *file, const IrProtocol *p, 
         }
         if (more > 0)
                 printf("    %s: %u more disagreeing\n", file, more);
+        if (table != p->fan_tables)
+                printf("    %s fan table %-9s label %3u/%-3u %5.1f %%  (the protocol's own table: %u/%u %.1f %%)\n",
+                       file, table->name, label, in_model, percent(label, in_model), label_own, in_model,
+                       percent(label_own, in_model));
+        else
+                printf("    %s                     label %3u/%-3u %5.1f %%\n", file, label, in_model,
+                       percent(label, in_model));
         return 0;
 }
 
@@ -88,6 +107,7 @@ int main(void) {
         for (size_t i = 0; i <= n_protocols; i++) {
                 const IrProtocol *p = i < n_protocols ? protocols[i] : NULL;
                 Tally t = {};
+                bool benched = false;   /* the last remote line was this protocol's */
 
                 f = fopen(list, "re");
                 if (!f) {
@@ -99,9 +119,17 @@ int main(void) {
                 else
                         printf("  not covered (no captures kept; what the captures show):\n");
                 while (getline(&buf, &size, f) > 0) {
-                        char file[64], proto[32];
+                        char file[64], proto[32], *table_name;
+                        const IrFanTable *table;
                         int rest = 0;
 
+                        if (strncmp(buf, "#note ", 6) == 0) {
+                                if (benched)
+                                        printf("      note: %s", buf + 6);
+                                continue;
+                        }
+                        if (buf[0] != '#')
+                                benched = false;
                         if (buf[0] == '#' || sscanf(buf, "%63s %31s %n", file, proto, &rest) != 2)
                                 continue;
                         if (!p) {
@@ -111,10 +139,20 @@ int main(void) {
                                 }
                                 continue;
                         }
+                        table_name = strchr(proto, ':');
+                        if (table_name)
+                                *table_name++ = '\0';
                         if (!streq(proto, p->name))
                                 continue;
-                        if (bench_remote(dir, file, p, &t, capture) < 0)
+                        table = ir_fan_table_find(p, table_name);
+                        if (table_name && !table) {
+                                fprintf(stderr, "%s: %s: protocol %s has no fan table '%s'\n", list, file, p->name,
+                                        table_name);
                                 return EXIT_FAILURE;
+                        }
+                        if (bench_remote(dir, file, p, table, &t, capture) < 0)
+                                return EXIT_FAILURE;
+                        benched = true;
                 }
                 fclose(f);
                 f = NULL;

@@ -7,7 +7,9 @@
  * next retry. A regular file or a FIFO in place of the device gets the raw samples (native
  * 32-bit words, exactly what the device would get), for tests and dry runs. With a receiver
  * configured, the presses of the unit's own remote that decode as the configured protocol update
- * the state (see lirc-receiver.c). */
+ * the state (see lirc-receiver.c). A receiver near the transmitter hears hvacd's own frames too
+ * (rc-loopback hears every one): a frame with the bytes last sent, heard while it was being sent
+ * or shortly after, is that echo and says nothing of the remote. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,15 +26,19 @@
 #include "lirc-receiver.h"
 #include "log.h"
 #include "macro.h"
+#include "time-util.h"
 
 typedef struct LircBackend {
         HvacBackend backend;
         char *device;
         const IrProtocol *protocol;
+        const IrFanTable *fan_table;    /* NULL: the protocol has one */
         unsigned options[IR_OPTIONS_MAX];
         unsigned carrier;
 
         IrFrame frame;                  /* the one in flight; the thread reads it */
+        uint8_t sent[IR_STATE_BYTES_MAX];       /* its state bytes, to know its echo */
+        usec_t echo_until;              /* CLOCK_MONOTONIC; while sending: UINT64_MAX */
 
         pthread_mutex_t lock;
         pthread_cond_t wake;
@@ -52,6 +58,9 @@ typedef struct LircBackend {
 } LircBackend;
 
 #define LIRC_EAGAIN_WAIT_MSEC 1000
+/* A receiver reports a press once it has been silent for its timeout (rc-core's default is
+ * 125 ms); the echo of a frame arrives well within this after the write returned. */
+#define LIRC_ECHO_USEC (1 * USEC_PER_SEC)
 
 static int lirc_open_device(LircBackend *l) {
         _cleanup_close_ int fd = -EBADF;
@@ -184,6 +193,7 @@ static int lirc_on_done(sd_event_source *s, int fd, uint32_t revents, void *user
         r = l->result;
         pthread_mutex_unlock(&l->lock);
 
+        l->echo_until = r >= 0 ? now_usec(CLOCK_MONOTONIC) + LIRC_ECHO_USEC : 0;
         if (l->backend.callbacks.transmitted)
                 l->backend.callbacks.transmitted(&l->backend, r, l->backend.userdata);
         return 0;
@@ -199,7 +209,11 @@ static int lirc_transmit(HvacBackend *b, const HvacState *s) {
         if (r < 0)
                 return r;
 
-        r = ir_encode(l->protocol, s, l->options, &l->frame);
+        memset(l->sent, 0, sizeof(l->sent));
+        r = ir_build(l->protocol, l->fan_table, s, l->options, l->sent);
+        if (r < 0)
+                return r;
+        r = l->protocol->encode(l->sent, &l->frame);
         if (r < 0)
                 return r;
         if (l->carrier > 0)
@@ -212,6 +226,7 @@ static int lirc_transmit(HvacBackend *b, const HvacState *s) {
                 l->thread_started = true;
         }
 
+        l->echo_until = UINT64_MAX;
         pthread_mutex_lock(&l->lock);
         l->pending = true;
         pthread_cond_signal(&l->wake);
@@ -219,17 +234,26 @@ static int lirc_transmit(HvacBackend *b, const HvacState *s) {
         return -EINPROGRESS;
 }
 
+static bool lirc_is_echo(LircBackend *l, const IrDecoded *d) {
+        return now_usec(CLOCK_MONOTONIC) < l->echo_until &&
+                memcmp(d->bytes, l->sent, l->protocol->state_bytes) == 0;
+}
+
 /* A press on the unit's own remote, heard by the receiver: only frames of the configured
- * protocol count (hvacd's own transmissions among them, which change nothing). */
+ * protocol count, and not the echo of hvacd's own. */
 static void lirc_on_received(LircReceiver *r, const uint32_t *samples, size_t n, void *userdata) {
         LircBackend *l = userdata;
         IrDecoded d;
         int k;
 
-        k = ir_decode(l->protocol, samples, n, &d);
+        k = ir_decode_table(l->protocol, l->fan_table, samples, n, &d);
         if (k < 0) {
                 log_debug("Ignoring %zu IR samples that are no %s frame: %s.", n, l->protocol->name,
                           ir_decode_strerror(k));
+                return;
+        }
+        if (lirc_is_echo(l, &d)) {
+                log_debug("Heard the %s frame just sent, not the remote.", l->protocol->name);
                 return;
         }
         l->backend.heard = true;
@@ -297,6 +321,9 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
         l->protocol = ir_protocol_find(config->protocol);
         if (!l->protocol)
                 return -EPROTONOSUPPORT;
+        l->fan_table = ir_fan_table_find(l->protocol, config->fan_table);
+        if (!l->fan_table && !isempty(config->fan_table))
+                return -EINVAL;
         ir_options_default(l->protocol, l->options);
         for (size_t i = 0; i < config->n_option_settings; i++) {
                 r = ir_option_set(l->protocol, l->options, config->option_settings[i].name,

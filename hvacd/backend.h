@@ -73,6 +73,7 @@ typedef struct LircConfig {
         IrOptionSetting option_settings[IR_OPTIONS_MAX];
         size_t n_option_settings;
         char *receiver;                 /* /dev/lircN in LIRC_MODE_MODE2 following the remote; NULL: none */
+        char *fan_table;                /* the remote's fan codes (IrFanTable); NULL or "": the protocol's */
 } LircConfig;
 
 typedef struct HttpConfig {

@@ -71,6 +71,7 @@ static const ConfigField lirc_fields[] = {
         { "carrier", CONFIG_UINT, offsetof(HvacConfig, lirc.carrier), 0, 500000 },
         { "options", CONFIG_CUSTOM, offsetof(HvacConfig, lirc), .parse = parse_ir_options },
         { "receiver", CONFIG_STRING, offsetof(HvacConfig, lirc.receiver) },
+        { "fan_table", CONFIG_STRING, offsetof(HvacConfig, lirc.fan_table) },
         {}
 };
 
@@ -177,6 +178,19 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
                         return config_error(ret_error, "%s: key 'lirc.options.%s': %u is above %u, the most "
                                             "protocol '%s' can send", path, o->name, o->value,
                                             ir_option_max(&p->options[k]), p->name);
+        }
+
+        /* The remote's fan codes: one of the tables the protocol knows. */
+        if (!isempty(c->lirc.fan_table) && !ir_fan_table_find(p, c->lirc.fan_table)) {
+                char tables[256];
+
+                ir_fan_tables_list(p, tables, sizeof(tables));
+                if (tables[0] == '\0')
+                        return config_error(ret_error, "%s: key 'lirc.fan_table': protocol '%s' has one fan table "
+                                            "only; '%s' names none (leave the key out)", path, p->name,
+                                            c->lirc.fan_table);
+                return config_error(ret_error, "%s: key 'lirc.fan_table': protocol '%s' has no fan table '%s' "
+                                    "(it has: %s)", path, p->name, c->lirc.fan_table, tables);
         }
 
         if (streq(c->backend, "http")) {

@@ -71,12 +71,12 @@ int ir_capture_read(FILE *f, IrCapture *c, unsigned *line) {
         }
 }
 
-static bool reproduces(const IrProtocol *p, const IrDecoded *d, const unsigned *options) {
+static bool reproduces(const IrProtocol *p, const IrFanTable *t, const IrDecoded *d, const unsigned *options) {
         _cleanup_free_ IrFrame *frame = malloc(sizeof(IrFrame));
         IrDecoded again;
 
-        if (!frame || ir_encode(p, &d->state, options, frame) < 0 ||
-            ir_decode(p, frame->samples, frame->n, &again) < 0)
+        if (!frame || ir_encode_table(p, t, &d->state, options, frame) < 0 ||
+            ir_decode_table(p, t, frame->samples, frame->n, &again) < 0)
                 return false;
         return again.n_bytes == d->n_bytes && memcmp(again.bytes, d->bytes, d->n_bytes) == 0;
 }
@@ -100,25 +100,25 @@ static void describe_decoded(const IrDecoded *d, char *buf, size_t size) {
         }
 }
 
-void ir_capture_check(const IrProtocol *p, const IrCapture *c, IrCaptureResult *ret) {
+void ir_capture_check(const IrProtocol *p, const IrFanTable *t, const IrCapture *c, IrCaptureResult *ret) {
         const IrDecoded *d = &ret->decoded;
         char got[64], bytes[2 * IR_STATE_BYTES_MAX + 1];
         unsigned defaults[IR_OPTIONS_MAX];
 
         *ret = (IrCaptureResult) {};
-        ret->decode = ir_decode(p, c->samples, c->n, &ret->decoded);
+        ret->decode = ir_decode_table(p, t, c->samples, c->n, &ret->decoded);
         if (ret->decode < 0) {
                 snprintf(ret->why, sizeof(ret->why), "%s", ir_decode_strerror(ret->decode));
                 return;
         }
 
-        ret->reproduced = reproduces(d->protocol, d, d->options);
+        ret->reproduced = reproduces(d->protocol, t, d, d->options);
         /* Defaults for the bits, the capture's own frame shape. */
         ir_options_default(d->protocol, defaults);
         for (size_t i = 0; d->protocol->options && d->protocol->options[i].name; i++)
                 if (streq(d->protocol->options[i].name, "frames"))
                         defaults[i] = d->options[i];
-        ret->reproduced_defaults = reproduces(d->protocol, d, defaults);
+        ret->reproduced_defaults = reproduces(d->protocol, t, d, defaults);
 
         if (c->off)
                 ret->matches_label = !d->state.power;

@@ -38,5 +38,5 @@ typedef struct IrCaptureResult {
         char why[256];                  /* what disagreed, when something did */
 } IrCaptureResult;
 
-/* Decodes with "p" (NULL: any protocol) and compares. */
-void ir_capture_check(const IrProtocol *p, const IrCapture *c, IrCaptureResult *ret);
+/* Decodes with "p" (NULL: any protocol) and fan table "t" of "p" (NULL: its own), and compares. */
+void ir_capture_check(const IrProtocol *p, const IrFanTable *t, const IrCapture *c, IrCaptureResult *ret);

@@ -9,6 +9,7 @@
  *   (dry mode 0xC0); S+8: vertical swing (0–3), fan (4–7: 3–7 speeds 1–5, 0xA auto, 0xB quiet);
  *   S+9: horizontal swing; S+13: powerful (0), quiet (5); 152: S+15 0xC5, S+16 comfort (1),
  *   econo (2), sensor (3), S+17 0x08; 216: S+15 0xC0
+ * The fan tables are DAIKIN's (ir-daikin.c): "standard" sends speeds 1, 3, 5, "middle" 2, 3, 4.
  * In dry mode the remotes send fan auto and temperature code 0xC0, in fan mode (152) 25 °C. */
 
 #include <errno.h>
@@ -69,31 +70,18 @@ static uint8_t daikin_short_sum(const uint8_t *st, size_t from, size_t to) {
 
 static int daikin_short_build(const DaikinShort *v, const HvacState *s, const unsigned *options, uint8_t *st) {
         const IrProtocol *p = v->protocol;
-        unsigned mode, fan, temp;
         size_t S = v->state;
-        int r;
+        unsigned temp;
+        int mode, fan, r;
 
         r = ir_protocol_check_temperature(p, s->target_temperature);
         if (r < 0)
                 return r;
-        temp = (unsigned) s->target_temperature * 2;
-        switch (s->mode) {
-        case HVAC_MODE_AUTO:     mode = 0; break;
-        case HVAC_MODE_DRY:      mode = 2; temp = DAIKIN_TEMP_DRY; break;
-        case HVAC_MODE_COOL:     mode = 3; break;
-        case HVAC_MODE_HEAT:     mode = 4; break;
-        case HVAC_MODE_FAN_ONLY: mode = 6; break;
-        default:                 return -EINVAL;
-        }
-        switch (s->fan) {
-        case HVAC_FAN_AUTO:   fan = DAIKIN_FAN_AUTO; break;
-        case HVAC_FAN_LOW:    fan = 3; break;
-        case HVAC_FAN_MEDIUM: fan = 5; break;
-        case HVAC_FAN_HIGH:   fan = 7; break;
-        default:              return -EINVAL;
-        }
-        if (s->mode == HVAC_MODE_DRY)
-                fan = DAIKIN_FAN_AUTO;
+        mode = ir_mode_code(p, s->mode);
+        fan = ir_fan_code(p, s);
+        if (mode < 0 || fan < 0)
+                return -EINVAL;
+        temp = s->mode == HVAC_MODE_DRY ? DAIKIN_TEMP_DRY : (unsigned) s->target_temperature * 2;
 
         memset(st, 0, p->state_bytes);
         memcpy(st, daikin_signature, sizeof(daikin_signature));
@@ -174,29 +162,13 @@ static int daikin_short_decode(const DaikinShort *v, IrReader *r, uint8_t *st, s
 static int daikin_short_parse(const DaikinShort *v, const uint8_t *st, IrDecoded *d) {
         const IrProtocol *p = v->protocol;
         size_t S = v->state;
-        unsigned mode = (st[S + 5] >> 4) & 7, fan = st[S + 8] >> 4;
 
         d->state = (HvacState) { .power = st[S + 5] & 1, .target_temperature = st[S + 6] / 2, .fan = HVAC_FAN_AUTO };
-        switch (mode) {
-        case 0: d->state.mode = HVAC_MODE_AUTO; break;
-        case 2: d->state.mode = HVAC_MODE_DRY; break;
-        case 3: d->state.mode = HVAC_MODE_COOL; break;
-        case 4: d->state.mode = HVAC_MODE_HEAT; break;
-        case 6: d->state.mode = HVAC_MODE_FAN_ONLY; break;
-        default: return -ERANGE;
-        }
-        d->has_fan = d->has_temperature = d->state.power;
-        switch (fan) {
-        case DAIKIN_FAN_AUTO: d->state.fan = HVAC_FAN_AUTO; break;
-        case 3:               d->state.fan = HVAC_FAN_LOW; break;
-        case 5:               d->state.fan = HVAC_FAN_MEDIUM; break;
-        case 7:               d->state.fan = HVAC_FAN_HIGH; break;
-        default:
-                d->has_fan = false;
-                d->fan_beyond_model = true;
-        }
-        if (d->state.mode == HVAC_MODE_DRY)
-                d->has_fan = d->fan_beyond_model = false;
+        if (ir_mode_from_code(p, (st[S + 5] >> 4) & 7, &d->state.mode) < 0)
+                return -ERANGE;
+        ir_decoded_set_fan(p, d, st[S + 8] >> 4);
+        d->has_fan = d->has_fan && d->state.power;
+        d->has_temperature = d->state.power;
         if (d->state.mode == HVAC_MODE_DRY || d->state.mode == HVAC_MODE_FAN_ONLY ||
             d->state.target_temperature < p->min_temperature || d->state.target_temperature > p->max_temperature) {
                 d->has_temperature = false;
@@ -219,6 +191,9 @@ static int daikin_short_parse(const DaikinShort *v, const uint8_t *st, IrDecoded
                 return daikin_short_parse(&v, st, d);                                                   \
         }
 
+#define DAIKIN_SHORT_MODE_CODES { [HVAC_MODE_AUTO] = 0, [HVAC_MODE_DRY] = 2, [HVAC_MODE_COOL] = 3, \
+                                  [HVAC_MODE_HEAT] = 4, [HVAC_MODE_FAN_ONLY] = 6 }
+
 DAIKIN_SHORT_PROTOCOL(daikin216)
 DAIKIN_SHORT_PROTOCOL(daikin152)
 
@@ -230,6 +205,11 @@ const IrProtocol ir_protocol_daikin216 = {
         .max_temperature = 32,
         .state_bytes = 8 + DAIKIN_STATE_FRAME,
         .options = daikin216_options,
+        .fan_tables = ir_daikin_fan_tables,
+        .table_driven = true,
+        .mode_codes = DAIKIN_SHORT_MODE_CODES,
+        .dry_fan_auto = true,
+        .dry_fan_unsaid = true,
         .build = daikin216_build,
         .encode = daikin216_encode,
         .decode = daikin216_decode,
@@ -244,6 +224,11 @@ const IrProtocol ir_protocol_daikin152 = {
         .max_temperature = 32,
         .state_bytes = DAIKIN_STATE_FRAME,
         .options = daikin152_options,
+        .fan_tables = ir_daikin_fan_tables,
+        .table_driven = true,
+        .mode_codes = DAIKIN_SHORT_MODE_CODES,
+        .dry_fan_auto = true,
+        .dry_fan_unsaid = true,
         .build = daikin152_build,
         .encode = daikin152_encode,
         .decode = daikin152_decode,

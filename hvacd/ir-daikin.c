@@ -15,7 +15,8 @@
  *   29: powerful (bit 0), quiet (5); 31: 0xC0 (some remotes set bit 0)
  *   32: sensor (1), econo (2), weekly timer (7); 33: mold (1), set by some remotes (3); 34: sum
  * In dry mode the remotes send fan auto and temperature code 0xC0; the units choose. The
- * climate model's low, medium and high are speeds 1, 3 and 5. */
+ * climate model's low, medium and high are speeds 1, 3 and 5 (fan table "standard"); fan table
+ * "middle" makes them speeds 2, 3 and 4. */
 
 #include <errno.h>
 #include <string.h>
@@ -74,33 +75,17 @@ static uint8_t daikin_sum(const uint8_t *st, size_t from, size_t to) {
 }
 
 static int daikin_build(const HvacState *s, const unsigned *options, uint8_t *st) {
-        unsigned mode, fan, temp;
-        int r;
+        unsigned temp;
+        int mode, fan, r;
 
         r = ir_protocol_check_temperature(&ir_protocol_daikin, s->target_temperature);
         if (r < 0)
                 return r;
-        temp = (unsigned) s->target_temperature * 2;
-
-        switch (s->mode) {
-        case HVAC_MODE_AUTO:     mode = DAIKIN_AUTO; break;
-        case HVAC_MODE_DRY:      mode = DAIKIN_DRY; break;
-        case HVAC_MODE_COOL:     mode = DAIKIN_COOL; break;
-        case HVAC_MODE_HEAT:     mode = DAIKIN_HEAT; break;
-        case HVAC_MODE_FAN_ONLY: mode = DAIKIN_FAN; break;
-        default:                 return -EINVAL;
-        }
-        switch (s->fan) {
-        case HVAC_FAN_AUTO:   fan = DAIKIN_FAN_AUTO; break;
-        case HVAC_FAN_LOW:    fan = 3; break;
-        case HVAC_FAN_MEDIUM: fan = 5; break;
-        case HVAC_FAN_HIGH:   fan = 7; break;
-        default:              return -EINVAL;
-        }
-        if (s->mode == HVAC_MODE_DRY) {
-                temp = DAIKIN_TEMP_DRY;
-                fan = DAIKIN_FAN_AUTO;
-        }
+        mode = ir_mode_code(&ir_protocol_daikin, s->mode);
+        fan = ir_fan_code(&ir_protocol_daikin, s);
+        if (mode < 0 || fan < 0)
+                return -EINVAL;
+        temp = s->mode == HVAC_MODE_DRY ? DAIKIN_TEMP_DRY : (unsigned) s->target_temperature * 2;
 
         memset(st, 0, DAIKIN_BYTES);
         for (size_t f = 0; f < 3; f++)
@@ -177,35 +162,16 @@ static int daikin_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int daikin_parse(const uint8_t *st, IrDecoded *d) {
-        unsigned mode = (st[21] >> 4) & 7, fan = st[24] >> 4;
-
         d->state = (HvacState) {
                 .power = st[21] & 1,
                 .target_temperature = st[22] / 2,
                 .fan = HVAC_FAN_AUTO,
         };
-        switch (mode) {
-        case DAIKIN_AUTO: d->state.mode = HVAC_MODE_AUTO; break;
-        case DAIKIN_DRY:  d->state.mode = HVAC_MODE_DRY; break;
-        case DAIKIN_COOL: d->state.mode = HVAC_MODE_COOL; break;
-        case DAIKIN_HEAT: d->state.mode = HVAC_MODE_HEAT; break;
-        case DAIKIN_FAN:  d->state.mode = HVAC_MODE_FAN_ONLY; break;
-        default:          return -ERANGE;
-        }
-        d->has_fan = d->has_temperature = d->state.power;
-        switch (fan) {
-        case DAIKIN_FAN_AUTO: d->state.fan = HVAC_FAN_AUTO; break;
-        case 3:               d->state.fan = HVAC_FAN_LOW; break;
-        case 5:               d->state.fan = HVAC_FAN_MEDIUM; break;
-        case 7:               d->state.fan = HVAC_FAN_HIGH; break;
-        default:
-                d->has_fan = false;
-                d->fan_beyond_model = true;
-        }
-        if (d->state.mode == HVAC_MODE_DRY) {
-                d->has_temperature = d->has_fan = false;
-                d->fan_beyond_model = false;
-        }
+        if (ir_mode_from_code(&ir_protocol_daikin, (st[21] >> 4) & 7, &d->state.mode) < 0)
+                return -ERANGE;
+        ir_decoded_set_fan(&ir_protocol_daikin, d, st[24] >> 4);
+        d->has_fan = d->has_fan && d->state.power;
+        d->has_temperature = d->state.power && d->state.mode != HVAC_MODE_DRY;
         /* Fan mode and codes outside the range: the temperature_code override carries them. */
         if (d->state.target_temperature < ir_protocol_daikin.min_temperature ||
             d->state.target_temperature > ir_protocol_daikin.max_temperature) {
@@ -217,6 +183,14 @@ static int daikin_parse(const uint8_t *st, IrDecoded *d) {
         return 0;
 }
 
+/* Five speeds: the climate model's low, medium and high are speeds 1, 3 and 5 as the reference
+ * has them; remotes that call speeds 2, 3 and 4 so (as Panasonic's A75C does) are "middle". */
+const IrFanTable ir_daikin_fan_tables[] = {
+        { "standard", "low: speed 1 (code 3), medium: 3 (5), high: 5 (7)", { DAIKIN_FAN_AUTO, 3, 5, 7 } },
+        { "middle", "low: speed 2 (code 4), medium: 3 (5), high: 4 (6)", { DAIKIN_FAN_AUTO, 4, 5, 6 } },
+        {}
+};
+
 const IrProtocol ir_protocol_daikin = {
         .name = "daikin",
         .description = "Daikin 280-bit (ARC433, ARC470, ARC480, ARC477 remotes)",
@@ -225,6 +199,12 @@ const IrProtocol ir_protocol_daikin = {
         .max_temperature = 32,
         .state_bytes = DAIKIN_BYTES,
         .options = daikin_options,
+        .fan_tables = ir_daikin_fan_tables,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_AUTO] = DAIKIN_AUTO, [HVAC_MODE_DRY] = DAIKIN_DRY, [HVAC_MODE_COOL] = DAIKIN_COOL,
+                        [HVAC_MODE_HEAT] = DAIKIN_HEAT, [HVAC_MODE_FAN_ONLY] = DAIKIN_FAN },
+        .dry_fan_auto = true,
+        .dry_fan_unsaid = true,
         .build = daikin_build,
         .encode = daikin_encode,
         .decode = daikin_decode,

@@ -88,30 +88,15 @@ static void fujitsu_checksum(uint8_t *st) {
 
 static int fujitsu_build(const HvacState *s, const unsigned *options, uint8_t *st) {
         bool ardb1 = options[FUJITSU_OPTION_MODEL] == FUJITSU_ARDB1;
-        unsigned mode, fan;
-        int r;
+        int mode, fan, r;
 
         r = ir_protocol_check_temperature(&ir_protocol_fujitsu, s->target_temperature);
         if (r < 0)
                 return r;
-
-        switch (s->mode) {
-        case HVAC_MODE_AUTO:     mode = 0; break;
-        case HVAC_MODE_COOL:     mode = 1; break;
-        case HVAC_MODE_DRY:      mode = 2; break;
-        case HVAC_MODE_FAN_ONLY: mode = 3; break;
-        case HVAC_MODE_HEAT:     mode = 4; break;
-        default:                 return -EINVAL;
-        }
-        switch (s->fan) {
-        case HVAC_FAN_AUTO:   fan = 0; break;
-        case HVAC_FAN_HIGH:   fan = 1; break;
-        case HVAC_FAN_MEDIUM: fan = 2; break;
-        case HVAC_FAN_LOW:    fan = 3; break;
-        default:              return -EINVAL;
-        }
-        if (s->mode == HVAC_MODE_DRY)
-                fan = 0;
+        mode = ir_mode_code(&ir_protocol_fujitsu, s->mode);
+        fan = ir_fan_code(&ir_protocol_fujitsu, s);
+        if (mode < 0 || fan < 0)
+                return -EINVAL;
 
         memset(st, 0, FUJITSU_MODEL_BYTE + 1);
         memcpy(st, fujitsu_fixed, sizeof(fujitsu_fixed));
@@ -205,41 +190,37 @@ static int fujitsu_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int fujitsu_parse(const uint8_t *st, IrDecoded *d) {
-        static const HvacMode modes[] = { HVAC_MODE_AUTO, HVAC_MODE_COOL, HVAC_MODE_DRY, HVAC_MODE_FAN_ONLY,
-                                          HVAC_MODE_HEAT };
-        static const HvacFan fans[] = { HVAC_FAN_AUTO, HVAC_FAN_HIGH, HVAC_FAN_MEDIUM, HVAC_FAN_LOW };
-        unsigned mode = st[9] & 7, fan = st[10] & 7;
         size_t n = fujitsu_length(st);
+        HvacMode mode;
 
         d->state = (HvacState) { .power = false, .mode = HVAC_MODE_COOL, .target_temperature = 24 };
         if (n == FUJITSU_SHORT || n == FUJITSU_SHORT_ARDB1)
                 return st[5] == FUJITSU_CMD_OFF ? 0 : -ERANGE;  /* econo, swing steps …: commands */
 
-        if (mode >= ELEMENTSOF(modes))
+        if (ir_mode_from_code(&ir_protocol_fujitsu, st[9] & 7, &mode) < 0)
                 return -ERANGE;
         d->state = (HvacState) {
                 .power = true,
-                .mode = modes[mode],
+                .mode = mode,
                 .target_temperature = st[7] == FUJITSU_VERSION_HALF ? (st[8] >> 2) / 2.0 + 8 :
                                       ir_protocol_fujitsu.min_temperature + (st[8] >> 4),
         };
         if (d->state.target_temperature > ir_protocol_fujitsu.max_temperature ||
             d->state.target_temperature < ir_protocol_fujitsu.min_temperature)
                 return -ERANGE;
-        d->has_fan = d->has_temperature = true;
-        if (fan < ELEMENTSOF(fans))
-                d->state.fan = fans[fan];
-        else {
-                d->has_fan = false;
-                d->fan_beyond_model = true;
-        }
-        /* The remotes send fan auto in dry mode, and the last temperature in fan mode. */
-        if (d->state.mode == HVAC_MODE_DRY)
-                d->has_fan = d->fan_beyond_model = false;
+        d->has_temperature = true;
+        ir_decoded_set_fan(&ir_protocol_fujitsu, d, st[10] & 7);
+        /* The remotes send the last temperature in fan mode. */
         if (d->state.mode == HVAC_MODE_FAN_ONLY)
                 d->has_temperature = false;
         return 0;
 }
+
+static const IrFanTable fujitsu_fan_tables[] = {
+        { "standard", "low 3, medium 2, high 1", { [HVAC_FAN_AUTO] = 0, [HVAC_FAN_LOW] = 3, [HVAC_FAN_MEDIUM] = 2,
+                                                   [HVAC_FAN_HIGH] = 1 } },
+        {}
+};
 
 const IrProtocol ir_protocol_fujitsu = {
         .name = "fujitsu",
@@ -249,6 +230,12 @@ const IrProtocol ir_protocol_fujitsu = {
         .max_temperature = 30,
         .state_bytes = FUJITSU_MODEL_BYTE + 1,
         .options = fujitsu_options,
+        .fan_tables = fujitsu_fan_tables,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_AUTO] = 0, [HVAC_MODE_COOL] = 1, [HVAC_MODE_DRY] = 2, [HVAC_MODE_FAN_ONLY] = 3,
+                        [HVAC_MODE_HEAT] = 4 },
+        .dry_fan_auto = true,
+        .dry_fan_unsaid = true,
         .build = fujitsu_build,
         .encode = fujitsu_encode,
         .decode = fujitsu_decode,

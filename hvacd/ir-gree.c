@@ -84,14 +84,12 @@ static int gree_build(const HvacState *s, const unsigned *options, uint8_t *st) 
                 return r;
         temp = (unsigned) s->target_temperature;
 
-        switch (s->mode) {
-        case HVAC_MODE_AUTO:     mode = 0; temp = GREE_AUTO_TEMPERATURE; break;
-        case HVAC_MODE_COOL:     mode = 1; break;
-        case HVAC_MODE_DRY:      mode = 2; break;
-        case HVAC_MODE_FAN_ONLY: mode = 3; break;
-        case HVAC_MODE_HEAT:     mode = 4; break;
-        default:                 return -EINVAL;
-        }
+        r = ir_mode_code(&ir_protocol_gree, s->mode);
+        if (r < 0)
+                return r;
+        mode = (unsigned) r;
+        if (s->mode == HVAC_MODE_AUTO)
+                temp = GREE_AUTO_TEMPERATURE;
 
         switch (s->fan) {
         case HVAC_FAN_AUTO:   fan = 0; break;
@@ -216,15 +214,13 @@ static int gree_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int gree_parse(const uint8_t *st, IrDecoded *d) {
-        static const HvacMode modes[] = { HVAC_MODE_AUTO, HVAC_MODE_COOL, HVAC_MODE_DRY, HVAC_MODE_FAN_ONLY,
-                                          HVAC_MODE_HEAT };
-        unsigned mode = st[0] & 7;
+        HvacMode mode;
 
-        if (mode >= ELEMENTSOF(modes))
+        if (ir_mode_from_code(&ir_protocol_gree, st[0] & 7, &mode) < 0)
                 return -ERANGE;
         d->state = (HvacState) {
                 .power = st[0] & 0x08,
-                .mode = modes[mode],
+                .mode = mode,
                 .target_temperature = ir_protocol_gree.min_temperature + (st[1] & 0x0F),
                 .fan = (HvacFan) ((st[0] >> 4) & 3),
         };
@@ -248,6 +244,9 @@ const IrProtocol ir_protocol_gree = {
         .max_temperature = 30,
         .state_bytes = IR_GREE_STATE_BYTES + 1 + IR_GREE_STATE_BYTES,
         .options = gree_options,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_COOL] = 1, [HVAC_MODE_HEAT] = 4, [HVAC_MODE_DRY] = 2,
+                        [HVAC_MODE_FAN_ONLY] = 3, [HVAC_MODE_AUTO] = 0 },
         .build = gree_build,
         .encode = gree_encode,
         .decode = gree_decode,

@@ -64,14 +64,12 @@ static int hitachi_build(const HvacState *s, const unsigned *options, uint8_t *s
                 return r;
         temp = (unsigned) s->target_temperature;
 
-        switch (s->mode) {
-        case HVAC_MODE_AUTO:     mode = HITACHI_AUTO; break;
-        case HVAC_MODE_HEAT:     mode = HITACHI_HEAT; break;
-        case HVAC_MODE_COOL:     mode = HITACHI_COOL; break;
-        case HVAC_MODE_DRY:      mode = HITACHI_DRY; break;
-        case HVAC_MODE_FAN_ONLY: mode = HITACHI_FAN; temp = HITACHI_FAN_MODE_TEMP; break;
-        default:                 return -EINVAL;
-        }
+        r = ir_mode_code(&ir_protocol_hitachi, s->mode);
+        if (r < 0)
+                return r;
+        mode = (unsigned) r;
+        if (s->mode == HVAC_MODE_FAN_ONLY)
+                temp = HITACHI_FAN_MODE_TEMP;
         switch (s->fan) {
         case HVAC_FAN_AUTO:   fan = 1; break;
         case HVAC_FAN_LOW:    fan = 2; break;
@@ -138,17 +136,11 @@ static int hitachi_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int hitachi_parse(const uint8_t *st, IrDecoded *d) {
-        unsigned mode = ir_reverse_bits(st[10]), temp = ir_reverse_bits(st[11]) >> 1, fan = ir_reverse_bits(st[13]);
+        unsigned temp = ir_reverse_bits(st[11]) >> 1, fan = ir_reverse_bits(st[13]);
 
         d->state = (HvacState) { .power = st[17] & 1, .target_temperature = temp, .fan = HVAC_FAN_AUTO };
-        switch (mode) {
-        case HITACHI_AUTO: d->state.mode = HVAC_MODE_AUTO; break;
-        case HITACHI_HEAT: d->state.mode = HVAC_MODE_HEAT; break;
-        case HITACHI_COOL: d->state.mode = HVAC_MODE_COOL; break;
-        case HITACHI_DRY:  d->state.mode = HVAC_MODE_DRY; break;
-        case HITACHI_FAN:  d->state.mode = HVAC_MODE_FAN_ONLY; break;
-        default:           return -ERANGE;
-        }
+        if (ir_mode_from_code(&ir_protocol_hitachi, ir_reverse_bits(st[10]), &d->state.mode) < 0)
+                return -ERANGE;
         d->has_fan = d->has_temperature = d->state.power;
         switch (fan) {
         case 1:  d->state.fan = HVAC_FAN_AUTO; break;
@@ -181,6 +173,9 @@ const IrProtocol ir_protocol_hitachi = {
         .max_temperature = 32,
         .state_bytes = HITACHI_BYTES,
         .options = hitachi_options,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_COOL] = HITACHI_COOL, [HVAC_MODE_HEAT] = HITACHI_HEAT, [HVAC_MODE_DRY] = HITACHI_DRY,
+                        [HVAC_MODE_FAN_ONLY] = HITACHI_FAN, [HVAC_MODE_AUTO] = HITACHI_AUTO },
         .build = hitachi_build,
         .encode = hitachi_encode,
         .decode = hitachi_decode,

@@ -73,14 +73,10 @@ static int lg_build(const HvacState *s, const unsigned *options, uint8_t *st) {
         r = ir_protocol_check_temperature(&ir_protocol_lg, s->target_temperature);
         if (r < 0)
                 return r;
-        switch (s->mode) {
-        case HVAC_MODE_COOL:     mode = LG_COOL; break;
-        case HVAC_MODE_DRY:      mode = LG_DRY; break;
-        case HVAC_MODE_FAN_ONLY: mode = LG_FAN; break;
-        case HVAC_MODE_AUTO:     mode = LG_AUTO; break;
-        case HVAC_MODE_HEAT:     mode = LG_HEAT; break;
-        default:                 return -EINVAL;
-        }
+        r = ir_mode_code(&ir_protocol_lg, s->mode);
+        if (r < 0)
+                return r;
+        mode = (unsigned) r;
         switch (s->fan) {
         case HVAC_FAN_AUTO:   fan = 5; break;
         case HVAC_FAN_LOW:    fan = alt ? 9 : 1; break;
@@ -157,17 +153,16 @@ static int lg_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int lg_parse(const uint8_t *st, IrDecoded *d) {
-        static const HvacMode modes[] = { HVAC_MODE_COOL, HVAC_MODE_DRY, HVAC_MODE_FAN_ONLY, HVAC_MODE_AUTO,
-                                          HVAC_MODE_HEAT };
         uint32_t code = lg_code(st);
-        unsigned mode = (code >> 12) & 7, temp = (code >> 8) & 0xF, fan = (code >> 4) & 0xF;
+        unsigned temp = (code >> 8) & 0xF, fan = (code >> 4) & 0xF;
+        HvacMode mode;
 
         d->state = (HvacState) { .power = false, .mode = HVAC_MODE_COOL, .target_temperature = 24 };
         if (((code >> 18) & 3) == 3)
                 return code == LG_OFF ? 0 : -ERANGE;    /* off, or a command (swing, light …) */
-        if (mode >= ELEMENTSOF(modes))
+        if (ir_mode_from_code(&ir_protocol_lg, (code >> 12) & 7, &mode) < 0)
                 return -ERANGE;
-        d->state = (HvacState) { .power = true, .mode = modes[mode], .target_temperature = temp + 15 };
+        d->state = (HvacState) { .power = true, .mode = mode, .target_temperature = temp + 15 };
         d->has_fan = d->has_temperature = true;
         switch (fan) {
         case 5:         d->state.fan = HVAC_FAN_AUTO; break;
@@ -204,6 +199,9 @@ const IrProtocol ir_protocol_lg = {
         .max_temperature = 30,
         .state_bytes = LG_SHAPE_BYTE + 1,
         .options = lg_options,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_COOL] = LG_COOL, [HVAC_MODE_HEAT] = LG_HEAT, [HVAC_MODE_DRY] = LG_DRY,
+                        [HVAC_MODE_FAN_ONLY] = LG_FAN, [HVAC_MODE_AUTO] = LG_AUTO },
         .build = lg_build,
         .encode = lg_encode,
         .decode = lg_decode,

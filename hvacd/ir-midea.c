@@ -57,14 +57,10 @@ static int midea_build(const HvacState *s, const unsigned *options, uint8_t *st)
         if (r < 0)
                 return r;
 
-        switch (s->mode) {
-        case HVAC_MODE_COOL:     mode = MIDEA_COOL; break;
-        case HVAC_MODE_DRY:      mode = MIDEA_DRY; break;
-        case HVAC_MODE_AUTO:     mode = MIDEA_AUTO; break;
-        case HVAC_MODE_HEAT:     mode = MIDEA_HEAT; break;
-        case HVAC_MODE_FAN_ONLY: mode = MIDEA_FAN; break;
-        default:                 return -EINVAL;
-        }
+        r = ir_mode_code(&ir_protocol_midea, s->mode);
+        if (r < 0)
+                return r;
+        mode = (unsigned) r;
         switch (s->fan) {
         case HVAC_FAN_AUTO:   fan = 0; break;
         case HVAC_FAN_LOW:    fan = 1; break;
@@ -154,15 +150,15 @@ static int midea_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int midea_parse(const uint8_t *st, IrDecoded *d) {
-        static const HvacMode modes[] = { HVAC_MODE_COOL, HVAC_MODE_DRY, HVAC_MODE_AUTO, HVAC_MODE_HEAT,
-                                          HVAC_MODE_FAN_ONLY };
-        unsigned mode = st[1] & 7, temp = st[2] & 0x1F;
+        unsigned temp = st[2] & 0x1F;
+        HvacMode mode;
 
-        if (st[0] != MIDEA_TYPE_STATE || mode >= ELEMENTSOF(modes) || (st[2] & 0x20))
+        if (st[0] != MIDEA_TYPE_STATE || ir_mode_from_code(&ir_protocol_midea, st[1] & 7, &mode) < 0 ||
+            (st[2] & 0x20))
                 return -ERANGE;         /* a special command, follow-me, or °F */
         d->state = (HvacState) {
                 .power = st[1] & 0x80,
-                .mode = modes[mode],
+                .mode = mode,
                 .target_temperature = ir_protocol_midea.min_temperature + (int) temp,
                 .fan = (HvacFan) ((st[1] >> 3) & 3),
         };
@@ -183,6 +179,9 @@ const IrProtocol ir_protocol_midea = {
         .max_temperature = 30,
         .state_bytes = MIDEA_BYTES,
         .options = midea_options,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_COOL] = MIDEA_COOL, [HVAC_MODE_HEAT] = MIDEA_HEAT, [HVAC_MODE_DRY] = MIDEA_DRY,
+                        [HVAC_MODE_FAN_ONLY] = MIDEA_FAN, [HVAC_MODE_AUTO] = MIDEA_AUTO },
         .build = midea_build,
         .encode = midea_encode,
         .decode = midea_decode,

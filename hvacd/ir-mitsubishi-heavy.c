@@ -8,7 +8,7 @@
  *   152: 5: mode (0–2: auto 0, cool 1, dry 2, fan 3, heat 4), power (3), clean (5), filter
  *        (6); 7: temperature − 17 °C (0–3; fan mode: 30 °C); 9: fan (0–3: auto 0, low 1,
  *        medium 2, high 3, max 4, econo 6, turbo 8; remotes with an "ultra low" call 1–4 ultra
- *        low, low, medium, high);
+ *        low, low, medium, high: fan table "ultra_low" sends 2–4 for low, medium, high);
  *        11: 3D (1, 4), vertical swing (5–7); 13: horizontal swing (0–3); 15: night (6),
  *        silent (7); 17: 0x80
  *   88:  5: swing and clean bits; 7: vertical swing (3–4), fan (5–7: auto 0, low 2, medium 3,
@@ -54,36 +54,21 @@ static void mhi_invert_pairs(uint8_t *st, size_t n) {
                 st[i] = (uint8_t) ~st[i - 1];
 }
 
-static int mhi_mode(const HvacState *s, unsigned *ret) {
-        switch (s->mode) {
-        case HVAC_MODE_AUTO:     *ret = 0; break;
-        case HVAC_MODE_COOL:     *ret = 1; break;
-        case HVAC_MODE_DRY:      *ret = 2; break;
-        case HVAC_MODE_FAN_ONLY: *ret = 3; break;
-        case HVAC_MODE_HEAT:     *ret = 4; break;
-        default:                 return -EINVAL;
-        }
-        return 0;
-}
-
 static int mhi152_build(const HvacState *s, const unsigned *options, uint8_t *st) {
-        static const uint8_t fans[] = { [HVAC_FAN_AUTO] = 0, [HVAC_FAN_LOW] = 1, [HVAC_FAN_MEDIUM] = 2,
-                                        [HVAC_FAN_HIGH] = 3 };
-        unsigned mode;
-        int r;
+        int mode, fan, r;
 
         r = ir_protocol_check_temperature(&ir_protocol_mitsubishi_heavy, s->target_temperature);
-        if (r >= 0)
-                r = mhi_mode(s, &mode);
         if (r < 0)
                 return r;
-        if (s->fan < 0 || s->fan >= _HVAC_FAN_MAX)
+        mode = ir_mode_code(&ir_protocol_mitsubishi_heavy, s->mode);
+        fan = ir_fan_code(&ir_protocol_mitsubishi_heavy, s);
+        if (mode < 0 || fan < 0)
                 return -EINVAL;
         memset(st, 0, MHI152_BYTES);
         memcpy(st, mhi152_signature, sizeof(mhi152_signature));
         st[5] = (uint8_t) (mode | (s->power ? 0x08 : 0));
         st[7] = (uint8_t) ((int) s->target_temperature - 17);
-        st[9] = fans[s->fan];
+        st[9] = (uint8_t) fan;
         st[17] = 0x80;
         ir_options_write(&ir_protocol_mitsubishi_heavy, options, st);
         mhi_invert_pairs(st, MHI152_BYTES);
@@ -91,21 +76,18 @@ static int mhi152_build(const HvacState *s, const unsigned *options, uint8_t *st
 }
 
 static int mhi88_build(const HvacState *s, const unsigned *options, uint8_t *st) {
-        static const uint8_t fans[] = { [HVAC_FAN_AUTO] = 0, [HVAC_FAN_LOW] = 2, [HVAC_FAN_MEDIUM] = 3,
-                                        [HVAC_FAN_HIGH] = 4 };
-        unsigned mode;
-        int r;
+        int mode, fan, r;
 
         r = ir_protocol_check_temperature(&ir_protocol_mitsubishi_heavy_88, s->target_temperature);
-        if (r >= 0)
-                r = mhi_mode(s, &mode);
         if (r < 0)
                 return r;
-        if (s->fan < 0 || s->fan >= _HVAC_FAN_MAX)
+        mode = ir_mode_code(&ir_protocol_mitsubishi_heavy_88, s->mode);
+        fan = ir_fan_code(&ir_protocol_mitsubishi_heavy_88, s);
+        if (mode < 0 || fan < 0)
                 return -EINVAL;
         memset(st, 0, MHI88_BYTES);
         memcpy(st, mhi88_signature, sizeof(mhi88_signature));
-        st[7] = (uint8_t) (fans[s->fan] << 5);
+        st[7] = (uint8_t) (fan << 5);
         st[9] = (uint8_t) (mode | (s->power ? 0x08 : 0) | ((int) s->target_temperature - 17) << 4);
         ir_options_write(&ir_protocol_mitsubishi_heavy_88, options, st);
         mhi_invert_pairs(st, MHI88_BYTES);
@@ -179,54 +161,44 @@ static int mhi88_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
         return k;
 }
 
-static int mhi_parse_common(unsigned mode, bool power, int temp, const IrProtocol *p, IrDecoded *d) {
-        static const HvacMode modes[] = { HVAC_MODE_AUTO, HVAC_MODE_COOL, HVAC_MODE_DRY, HVAC_MODE_FAN_ONLY,
-                                          HVAC_MODE_HEAT };
+/* Fan mode sends a fixed temperature. */
+static int mhi_parse_common(unsigned mode, bool power, int temp, unsigned fan, const IrProtocol *p,
+                            IrDecoded *d) {
+        HvacMode m;
 
-        if (mode >= ELEMENTSOF(modes) || temp > p->max_temperature)
+        if (ir_mode_from_code(p, mode, &m) < 0 || temp > p->max_temperature)
                 return -ERANGE;
-        d->state = (HvacState) { .power = power, .mode = modes[mode], .target_temperature = temp,
-                                 .fan = HVAC_FAN_AUTO };
-        d->has_fan = d->has_temperature = power;
-        return 0;
-}
-
-/* Dry mode runs a fan of the unit's choosing, fan mode sends a fixed temperature. */
-static void mhi_parse_fan(IrDecoded *d, int fan) {
-        if (fan >= 0)
-                d->state.fan = (HvacFan) fan;
-        else {
+        d->state = (HvacState) { .power = power, .mode = m, .target_temperature = temp, .fan = HVAC_FAN_AUTO };
+        d->has_temperature = power && m != HVAC_MODE_FAN_ONLY;
+        ir_decoded_set_fan(p, d, fan);
+        if (!power)
                 d->has_fan = false;
-                d->fan_beyond_model = true;
-        }
-        if (d->state.mode == HVAC_MODE_DRY)
-                d->has_fan = d->fan_beyond_model = false;
-        if (d->state.mode == HVAC_MODE_FAN_ONLY)
-                d->has_temperature = false;
+        return 0;
 }
 
 static int mhi152_parse(const uint8_t *st, IrDecoded *d) {
-        static const int fans[16] = { HVAC_FAN_AUTO, HVAC_FAN_LOW, HVAC_FAN_MEDIUM, HVAC_FAN_HIGH,
-                                      -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 };
-        int r;
-
-        r = mhi_parse_common(st[5] & 7, st[5] & 0x08, 17 + (st[7] & 0x0F), &ir_protocol_mitsubishi_heavy, d);
-        if (r < 0)
-                return r;
-        mhi_parse_fan(d, fans[st[9] & 0x0F]);
-        return 0;
+        return mhi_parse_common(st[5] & 7, st[5] & 0x08, 17 + (st[7] & 0x0F), st[9] & 0x0F,
+                                &ir_protocol_mitsubishi_heavy, d);
 }
 
 static int mhi88_parse(const uint8_t *st, IrDecoded *d) {
-        static const int fans[8] = { HVAC_FAN_AUTO, -1, HVAC_FAN_LOW, HVAC_FAN_MEDIUM, HVAC_FAN_HIGH, -1, -1, -1 };
-        int r;
-
-        r = mhi_parse_common(st[9] & 7, st[9] & 0x08, 17 + (st[9] >> 4), &ir_protocol_mitsubishi_heavy_88, d);
-        if (r < 0)
-                return r;
-        mhi_parse_fan(d, fans[st[7] >> 5]);
-        return 0;
+        return mhi_parse_common(st[9] & 7, st[9] & 0x08, 17 + (st[9] >> 4), st[7] >> 5,
+                                &ir_protocol_mitsubishi_heavy_88, d);
 }
+
+static const IrFanTable mhi152_fan_tables[] = {
+        { "standard", "low 1, medium 2, high 3", { 0, 1, 2, 3 } },
+        { "ultra_low", "low 2, medium 3, high 4 (remotes whose lowest speed is 'ultra low')", { 0, 2, 3, 4 } },
+        {}
+};
+
+static const IrFanTable mhi88_fan_tables[] = {
+        { "standard", "low 2, medium 3, high 4", { 0, 2, 3, 4 } },
+        {}
+};
+
+#define MHI_MODE_CODES { [HVAC_MODE_AUTO] = 0, [HVAC_MODE_COOL] = 1, [HVAC_MODE_DRY] = 2, \
+                         [HVAC_MODE_FAN_ONLY] = 3, [HVAC_MODE_HEAT] = 4 }
 
 const IrProtocol ir_protocol_mitsubishi_heavy = {
         .name = "mitsubishi_heavy",
@@ -236,6 +208,10 @@ const IrProtocol ir_protocol_mitsubishi_heavy = {
         .max_temperature = 31,
         .state_bytes = MHI152_BYTES,
         .options = mhi152_options,
+        .fan_tables = mhi152_fan_tables,
+        .table_driven = true,
+        .mode_codes = MHI_MODE_CODES,
+        .dry_fan_unsaid = true,
         .build = mhi152_build,
         .encode = mhi152_encode,
         .decode = mhi152_decode,
@@ -250,6 +226,10 @@ const IrProtocol ir_protocol_mitsubishi_heavy_88 = {
         .max_temperature = 31,
         .state_bytes = MHI88_BYTES,
         .options = mhi88_options,
+        .fan_tables = mhi88_fan_tables,
+        .table_driven = true,
+        .mode_codes = MHI_MODE_CODES,
+        .dry_fan_unsaid = true,
         .build = mhi88_build,
         .encode = mhi88_encode,
         .decode = mhi88_decode,

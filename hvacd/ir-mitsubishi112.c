@@ -48,23 +48,14 @@ static uint8_t m112_checksum(const uint8_t *st) {
 }
 
 static int m112_build(const HvacState *s, const unsigned *options, uint8_t *st) {
-        static const uint8_t fans[] = { [HVAC_FAN_AUTO] = 0, [HVAC_FAN_LOW] = 2, [HVAC_FAN_MEDIUM] = 3,
-                                        [HVAC_FAN_HIGH] = 5 };
-        unsigned mode;
-        int r;
+        int mode, fan, r;
 
         r = ir_protocol_check_temperature(&ir_protocol_mitsubishi112, s->target_temperature);
         if (r < 0)
                 return r;
-        switch (s->mode) {
-        case HVAC_MODE_HEAT:     mode = 1; break;
-        case HVAC_MODE_DRY:      mode = 2; break;
-        case HVAC_MODE_COOL:     mode = 3; break;
-        case HVAC_MODE_AUTO:     mode = 0; break;
-        case HVAC_MODE_FAN_ONLY: mode = 7; break;
-        default:                 return -EINVAL;
-        }
-        if (s->fan < 0 || s->fan >= _HVAC_FAN_MAX)
+        mode = ir_mode_code(&ir_protocol_mitsubishi112, s->mode);
+        fan = ir_fan_code(&ir_protocol_mitsubishi112, s);
+        if (mode < 0 || fan < 0)
                 return -EINVAL;
 
         memset(st, 0, M112_BYTES);
@@ -72,7 +63,7 @@ static int m112_build(const HvacState *s, const unsigned *options, uint8_t *st) 
         st[5] = s->power ? 0x04 : 0;
         st[6] = (uint8_t) mode;
         st[7] = (uint8_t) (31 - (int) s->target_temperature);
-        st[8] = fans[s->fan];
+        st[8] = (uint8_t) fan;
         ir_options_write(&ir_protocol_mitsubishi112, options, st);
         st[M112_BYTES - 1] = m112_checksum(st);
         return 0;
@@ -122,34 +113,26 @@ static int m112_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int m112_parse(const uint8_t *st, IrDecoded *d) {
-        unsigned mode = st[6] & 7, fan = st[8] & 7, t = st[7] & 0x0F;
+        unsigned t = st[7] & 0x0F;
 
         d->state = (HvacState) { .power = st[5] & 0x04, .target_temperature = 31 - (int) t, .fan = HVAC_FAN_AUTO };
-        switch (mode) {
-        case 0: d->state.mode = HVAC_MODE_AUTO; break;
-        case 1: d->state.mode = HVAC_MODE_HEAT; break;
-        case 2: d->state.mode = HVAC_MODE_DRY; break;
-        case 3: d->state.mode = HVAC_MODE_COOL; break;
-        case 7: d->state.mode = HVAC_MODE_FAN_ONLY; break;
-        default: return -ERANGE;
-        }
-        if (d->state.target_temperature < ir_protocol_mitsubishi112.min_temperature)
+        if (ir_mode_from_code(&ir_protocol_mitsubishi112, st[6] & 7, &d->state.mode) < 0 ||
+            d->state.target_temperature < ir_protocol_mitsubishi112.min_temperature)
                 return -ERANGE;
-        d->has_fan = d->has_temperature = d->state.power;
-        switch (fan) {
-        case 0: d->state.fan = HVAC_FAN_AUTO; break;
-        case 2: d->state.fan = HVAC_FAN_LOW; break;
-        case 3: d->state.fan = HVAC_FAN_MEDIUM; break;
-        case 5: d->state.fan = HVAC_FAN_HIGH; break;
-        default:
-                d->has_fan = false;
-                d->fan_beyond_model = true;
-        }
+        ir_decoded_set_fan(&ir_protocol_mitsubishi112, d, st[8] & 7);
+        d->has_fan = d->has_fan && d->state.power;
+        d->has_temperature = d->state.power;
         /* Dry, fan and (some remotes') auto mode send a fixed temperature. */
         if (d->state.mode != HVAC_MODE_COOL && d->state.mode != HVAC_MODE_HEAT)
                 d->has_temperature = false;
         return 0;
 }
+
+static const IrFanTable m112_fan_tables[] = {
+        { "standard", "low 2, medium 3, high 5", { [HVAC_FAN_AUTO] = 0, [HVAC_FAN_LOW] = 2, [HVAC_FAN_MEDIUM] = 3,
+                                                   [HVAC_FAN_HIGH] = 5 } },
+        {}
+};
 
 const IrProtocol ir_protocol_mitsubishi112 = {
         .name = "mitsubishi112",
@@ -159,6 +142,10 @@ const IrProtocol ir_protocol_mitsubishi112 = {
         .max_temperature = 31,
         .state_bytes = M112_BYTES,
         .options = m112_options,
+        .fan_tables = m112_fan_tables,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_COOL] = 3, [HVAC_MODE_HEAT] = 1, [HVAC_MODE_DRY] = 2,
+                        [HVAC_MODE_FAN_ONLY] = 7, [HVAC_MODE_AUTO] = 0 },
         .build = m112_build,
         .encode = m112_encode,
         .decode = m112_decode,

@@ -73,14 +73,12 @@ static int panasonic_build(const HvacState *s, const unsigned *options, uint8_t 
                 return r;
         temp = (unsigned) s->target_temperature;
 
-        switch (s->mode) {
-        case HVAC_MODE_AUTO:     mode = PANASONIC_AUTO; break;
-        case HVAC_MODE_DRY:      mode = PANASONIC_DRY; break;
-        case HVAC_MODE_COOL:     mode = PANASONIC_COOL; break;
-        case HVAC_MODE_HEAT:     mode = PANASONIC_HEAT; break;
-        case HVAC_MODE_FAN_ONLY: mode = PANASONIC_FAN; temp = PANASONIC_FAN_MODE_TEMP; break;
-        default:                 return -EINVAL;
-        }
+        r = ir_mode_code(&ir_protocol_panasonic, s->mode);
+        if (r < 0)
+                return r;
+        mode = (unsigned) r;
+        if (s->mode == HVAC_MODE_FAN_ONLY)
+                temp = PANASONIC_FAN_MODE_TEMP;
         switch (s->fan) {
         case HVAC_FAN_AUTO:   fan = PANASONIC_FAN_AUTO; break;
         case HVAC_FAN_LOW:    fan = 4; break;
@@ -157,21 +155,15 @@ static int panasonic_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int panasonic_parse(const uint8_t *st, IrDecoded *d) {
-        unsigned mode = st[13] >> 4, fan = st[16] >> 4;
+        unsigned fan = st[16] >> 4;
 
         d->state = (HvacState) {
                 .power = st[13] & 1,
                 .target_temperature = (st[14] >> 1) & 0x1F,
                 .fan = HVAC_FAN_AUTO,
         };
-        switch (mode) {
-        case PANASONIC_AUTO: d->state.mode = HVAC_MODE_AUTO; break;
-        case PANASONIC_DRY:  d->state.mode = HVAC_MODE_DRY; break;
-        case PANASONIC_COOL: d->state.mode = HVAC_MODE_COOL; break;
-        case PANASONIC_HEAT: d->state.mode = HVAC_MODE_HEAT; break;
-        case PANASONIC_FAN:  d->state.mode = HVAC_MODE_FAN_ONLY; break;
-        default:             return -ERANGE;
-        }
+        if (ir_mode_from_code(&ir_protocol_panasonic, st[13] >> 4, &d->state.mode) < 0)
+                return -ERANGE;
         d->has_fan = d->has_temperature = d->state.power;
         switch (fan) {
         case PANASONIC_FAN_AUTO: d->state.fan = HVAC_FAN_AUTO; break;
@@ -204,6 +196,10 @@ const IrProtocol ir_protocol_panasonic = {
         .max_temperature = 30,
         .state_bytes = PANASONIC_BYTES,
         .options = panasonic_options,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_COOL] = PANASONIC_COOL, [HVAC_MODE_HEAT] = PANASONIC_HEAT,
+                        [HVAC_MODE_DRY] = PANASONIC_DRY, [HVAC_MODE_FAN_ONLY] = PANASONIC_FAN,
+                        [HVAC_MODE_AUTO] = PANASONIC_AUTO },
         .build = panasonic_build,
         .encode = panasonic_encode,
         .decode = panasonic_decode,

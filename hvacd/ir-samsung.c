@@ -13,7 +13,8 @@
  * extended message powered on too, the extra section last (state byte 21 holds where it goes:
  * 0 nowhere, 1 before the state, 2 after it). In auto mode fan auto is code 6; in dry mode the
  * remotes send fan auto, in fan mode 24 °C. Low, medium and high are codes 2, 4 and 5 as
- * IRremoteESP8266 has them; some remotes (AR-EH03E …) send 4, 5 and 7 for them. */
+ * IRremoteESP8266 has them; some remotes (AR-EH03E …) send 4, 5 and 7 for them: fan table
+ * "upper" (the reference's medium, high and turbo codes). */
 
 #include <errno.h>
 #include <string.h>
@@ -87,14 +88,10 @@ static int samsung_build(const HvacState *s, const unsigned *options, uint8_t *s
         r = ir_protocol_check_temperature(&ir_protocol_samsung, s->target_temperature);
         if (r < 0)
                 return r;
-        switch (s->mode) {
-        case HVAC_MODE_AUTO:     mode = 0; break;
-        case HVAC_MODE_COOL:     mode = 1; break;
-        case HVAC_MODE_DRY:      mode = 2; break;
-        case HVAC_MODE_FAN_ONLY: mode = 3; break;
-        case HVAC_MODE_HEAT:     mode = 4; break;
-        default:                 return -EINVAL;
-        }
+        r = ir_mode_code(&ir_protocol_samsung, s->mode);
+        if (r < 0)
+                return r;
+        mode = (unsigned) r;
         switch (s->fan) {
         case HVAC_FAN_AUTO:   fan = s->mode == HVAC_MODE_AUTO ? 6 : 0; break;
         case HVAC_FAN_LOW:    fan = 2; break;
@@ -209,15 +206,14 @@ static int samsung_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int samsung_parse(const uint8_t *st, IrDecoded *d) {
-        static const HvacMode modes[] = { HVAC_MODE_AUTO, HVAC_MODE_COOL, HVAC_MODE_DRY, HVAC_MODE_FAN_ONLY,
-                                          HVAC_MODE_HEAT };
-        unsigned mode = (st[12] >> 4) & 7, fan = (st[12] >> 1) & 7;
+        unsigned fan = (st[12] >> 1) & 7;
+        HvacMode mode;
 
-        if (st[7] != 0x01 || mode >= ELEMENTSOF(modes))
+        if (st[7] != 0x01 || ir_mode_from_code(&ir_protocol_samsung, (st[12] >> 4) & 7, &mode) < 0)
                 return -ERANGE;
         d->state = (HvacState) {
                 .power = (st[13] & 0x30) == 0x30,
-                .mode = modes[mode],
+                .mode = mode,
                 .target_temperature = 16 + (st[11] >> 4),
                 .fan = HVAC_FAN_AUTO,
         };
@@ -242,6 +238,12 @@ static int samsung_parse(const uint8_t *st, IrDecoded *d) {
         return 0;
 }
 
+static const IrFanTable samsung_fan_tables[] = {
+        { "standard", "low 2, medium 4, high 5", { 0, 2, 4, 5 } },
+        { "upper", "low 4, medium 5, high 7 (AR-EH03E and kin)", { 0, 4, 5, 7 } },
+        {}
+};
+
 const IrProtocol ir_protocol_samsung = {
         .name = "samsung",
         .description = "Samsung 112-bit (ARH and DB93 remotes; the extended off message)",
@@ -250,6 +252,10 @@ const IrProtocol ir_protocol_samsung = {
         .max_temperature = 30,
         .state_bytes = SAMSUNG_BYTES + 1,
         .options = samsung_options,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_COOL] = 1, [HVAC_MODE_HEAT] = 4, [HVAC_MODE_DRY] = 2,
+                        [HVAC_MODE_FAN_ONLY] = 3, [HVAC_MODE_AUTO] = 0 },
+        .fan_tables = samsung_fan_tables,
         .build = samsung_build,
         .encode = samsung_encode,
         .decode = samsung_decode,

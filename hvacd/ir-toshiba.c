@@ -62,14 +62,10 @@ static int toshiba_build(const HvacState *s, const unsigned *options, uint8_t *s
         r = ir_protocol_check_temperature(&ir_protocol_toshiba, s->target_temperature);
         if (r < 0)
                 return r;
-        switch (s->mode) {
-        case HVAC_MODE_AUTO:     mode = TOSHIBA_AUTO; break;
-        case HVAC_MODE_COOL:     mode = TOSHIBA_COOL; break;
-        case HVAC_MODE_DRY:      mode = TOSHIBA_DRY; break;
-        case HVAC_MODE_HEAT:     mode = TOSHIBA_HEAT; break;
-        case HVAC_MODE_FAN_ONLY: mode = TOSHIBA_FAN; break;
-        default:                 return -EINVAL;
-        }
+        r = ir_mode_code(&ir_protocol_toshiba, s->mode);
+        if (r < 0)
+                return r;
+        mode = (unsigned) r;
         switch (s->fan) {
         case HVAC_FAN_AUTO:   fan = 0; break;
         case HVAC_FAN_LOW:    fan = 2; break;
@@ -154,8 +150,6 @@ static int toshiba_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int toshiba_parse(const uint8_t *st, IrDecoded *d) {
-        static const HvacMode modes[] = { HVAC_MODE_AUTO, HVAC_MODE_COOL, HVAC_MODE_DRY, HVAC_MODE_HEAT,
-                                          HVAC_MODE_FAN_ONLY };
         unsigned mode = st[6] & 7, fan = st[6] >> 5;
 
         d->state = (HvacState) { .power = mode != TOSHIBA_MODE_OFF, .mode = HVAC_MODE_COOL,
@@ -164,9 +158,8 @@ static int toshiba_parse(const uint8_t *st, IrDecoded *d) {
                 return -ERANGE;
         if (!d->state.power)
                 return 0;
-        if (mode >= ELEMENTSOF(modes))
+        if (ir_mode_from_code(&ir_protocol_toshiba, mode, &d->state.mode) < 0)
                 return -ERANGE;
-        d->state.mode = modes[mode];
         d->has_fan = d->has_temperature = true;
         switch (fan) {
         case 0: d->state.fan = HVAC_FAN_AUTO; break;
@@ -195,6 +188,9 @@ const IrProtocol ir_protocol_toshiba = {
         .max_temperature = 30,
         .state_bytes = TOSHIBA_BYTES_MAX,
         .options = toshiba_options,
+        .table_driven = true,
+        .mode_codes = { [HVAC_MODE_COOL] = TOSHIBA_COOL, [HVAC_MODE_HEAT] = TOSHIBA_HEAT, [HVAC_MODE_DRY] = TOSHIBA_DRY,
+                        [HVAC_MODE_FAN_ONLY] = TOSHIBA_FAN, [HVAC_MODE_AUTO] = TOSHIBA_AUTO },
         .build = toshiba_build,
         .encode = toshiba_encode,
         .decode = toshiba_decode,

@@ -104,8 +104,124 @@ void ir_options_read(const IrProtocol *p, const uint8_t *state, unsigned *ret) {
         }
 }
 
+int ir_mode_code(const IrProtocol *p, HvacMode m) {
+        assert(p->table_driven);
+        if ((unsigned) m >= _HVAC_MODE_MAX)
+                return -EINVAL;
+        return p->mode_codes[m];
+}
+
+int ir_fan_code(const IrProtocol *p, const HvacState *s) {
+        assert(p->table_driven && p->fan_tables);
+        if ((unsigned) s->fan >= _HVAC_FAN_MAX)
+                return -EINVAL;
+        return p->fan_tables[0].code[p->dry_fan_auto && s->mode == HVAC_MODE_DRY ? HVAC_FAN_AUTO : s->fan];
+}
+
+int ir_mode_from_code(const IrProtocol *p, unsigned code, HvacMode *ret) {
+        assert(p->table_driven);
+        for (HvacMode m = 0; m < _HVAC_MODE_MAX; m++)
+                if (p->mode_codes[m] == code) {
+                        *ret = m;
+                        return 0;
+                }
+        return -ERANGE;
+}
+
+void ir_decoded_set_fan(const IrProtocol *p, IrDecoded *d, unsigned code) {
+        assert(p->table_driven && p->fan_tables);
+        d->has_fan = false;
+        d->fan_beyond_model = true;
+        for (HvacFan f = 0; f < _HVAC_FAN_MAX; f++)
+                if (p->fan_tables[0].code[f] == code) {
+                        d->state.fan = f;       /* kept even where unsaid: what the frame sends */
+                        d->has_fan = true;
+                        d->fan_beyond_model = false;
+                        break;
+                }
+        if (p->dry_fan_unsaid && d->state.mode == HVAC_MODE_DRY)
+                d->has_fan = d->fan_beyond_model = false;       /* the unit's choice */
+}
+
+const IrFanTable *ir_fan_table_find(const IrProtocol *p, const char *name) {
+        if (isempty(name))
+                return p->fan_tables;
+        for (size_t i = 0; p->fan_tables && p->fan_tables[i].name; i++)
+                if (streq(p->fan_tables[i].name, name))
+                        return &p->fan_tables[i];
+        return NULL;
+}
+
+void ir_fan_tables_list(const IrProtocol *p, char *buf, size_t size) {
+        size_t k = 0;
+
+        assert(size > 0);
+        buf[0] = '\0';
+        for (size_t i = 0; p->fan_tables && p->fan_tables[i].name && k < size; i++) {
+                int w = snprintf(buf + k, size - k, "%s%s", i > 0 ? ", " : "", p->fan_tables[i].name);
+
+                if (w < 0)
+                        break;
+                k += (size_t) w;
+        }
+}
+
+/* The "fan_code" option a fan table speaks of, or NULL when another table than the protocol's
+ * own is not in use. */
+static const IrOptionField *fan_table_field(const IrProtocol *p, const IrFanTable *t, int *ret_index) {
+        int i;
+
+        if (!t || !p->fan_tables || t == p->fan_tables)
+                return NULL;
+        i = ir_option_index(p, "fan_code");
+        assert(i >= 0);         /* a protocol with tables has the field */
+        *ret_index = i;
+        return &p->options[i];
+}
+
+int ir_build(const IrProtocol *p, const IrFanTable *t, const HvacState *s, const unsigned *options,
+             uint8_t *ret) {
+        const IrOptionField *o;
+        unsigned values[IR_OPTIONS_MAX];
+        int i, r;
+
+        r = p->build(s, options, ret);
+        o = fan_table_field(p, t, &i);
+        if (r < 0 || !o || options[i] != 0 || (unsigned) s->fan >= _HVAC_FAN_MAX)
+                return r;
+        /* Only the code of the protocol's own table is swapped; one the mode fixed stays. */
+        if (option_bits(o, ret) != p->fan_tables[0].code[s->fan])
+                return 0;
+        memcpy(values, options, sizeof(values));
+        values[i] = t->code[s->fan] + 1u;
+        return p->build(s, values, ret);
+}
+
+/* The fan a table gives the field's code, where the protocol's own table read it. */
+static void fan_table_read(const IrProtocol *p, const IrFanTable *t, IrDecoded *d) {
+        const IrOptionField *o;
+        unsigned code;
+        int i;
+
+        o = fan_table_field(p, t, &i);
+        if (!o || !(d->has_fan || d->fan_beyond_model))
+                return;
+        code = option_bits(o, d->bytes);
+        if (d->has_fan && p->fan_tables[0].code[d->state.fan] != code)
+                return;         /* a code of the mode's own (samsung's auto in auto mode …) */
+        d->has_fan = false;
+        d->fan_beyond_model = true;
+        for (HvacFan f = 0; f < _HVAC_FAN_MAX; f++)
+                if (t->code[f] == code) {
+                        d->state.fan = f;
+                        d->has_fan = true;
+                        d->fan_beyond_model = false;
+                        break;
+                }
+}
+
 /* Override options the decoded state accounts for are 0: what the state alone would send. */
-static void options_settle_overrides(const IrProtocol *p, IrDecoded *d) {
+static void options_settle_overrides(const IrProtocol *p, const IrFanTable *t, IrDecoded *d) {
         uint8_t alone[IR_STATE_BYTES_MAX] = {};
         unsigned values[IR_OPTIONS_MAX];
         bool any = false;
@@ -116,7 +232,7 @@ static void options_settle_overrides(const IrProtocol *p, IrDecoded *d) {
                         values[i] = 0;
                         any = true;
                 }
-        if (!any || p->build(&d->state, values, alone) < 0)
+        if (!any || ir_build(p, t, &d->state, values, alone) < 0)
                 return;
         for (size_t i = 0; p->options[i].name; i++)
                 if (p->options[i].override && option_bits(&p->options[i], alone) == option_bits(&p->options[i], d->bytes))
@@ -124,6 +240,11 @@ static void options_settle_overrides(const IrProtocol *p, IrDecoded *d) {
 }
 
 int ir_encode(const IrProtocol *p, const HvacState *s, const unsigned *options, IrFrame *ret) {
+        return ir_encode_table(p, NULL, s, options, ret);
+}
+
+int ir_encode_table(const IrProtocol *p, const IrFanTable *t, const HvacState *s, const unsigned *options,
+                    IrFrame *ret) {
         unsigned defaults[IR_OPTIONS_MAX];
         uint8_t state[IR_STATE_BYTES_MAX] = {};
         int r;
@@ -132,7 +253,7 @@ int ir_encode(const IrProtocol *p, const HvacState *s, const unsigned *options, 
                 ir_options_default(p, defaults);
                 options = defaults;
         }
-        r = p->build(s, options, state);
+        r = ir_build(p, t, s, options, state);
         if (r < 0)
                 return r;
         return p->encode(state, ret);
@@ -148,7 +269,8 @@ static int decode_error_rank(int r) {
         }
 }
 
-static int decode_at(const IrProtocol *p, const uint32_t *samples, size_t n, size_t start, IrDecoded *ret) {
+static int decode_at(const IrProtocol *p, const IrFanTable *t, const uint32_t *samples, size_t n, size_t start,
+                     IrDecoded *ret) {
         int best = -EPROTONOSUPPORT;
 
         for (size_t i = 0; i < ELEMENTSOF(protocols); i++) {
@@ -164,7 +286,8 @@ static int decode_at(const IrProtocol *p, const uint32_t *samples, size_t n, siz
                         r = protocols[i]->parse(d.bytes, &d);
                 }
                 if (r >= 0) {
-                        options_settle_overrides(protocols[i], &d);
+                        fan_table_read(protocols[i], t, &d);
+                        options_settle_overrides(protocols[i], t, &d);
                         *ret = d;
                         return 0;
                 }
@@ -179,14 +302,20 @@ static int decode_at(const IrProtocol *p, const uint32_t *samples, size_t n, siz
 #define IR_FRAME_START_MIN_MARK 2000
 
 int ir_decode(const IrProtocol *p, const uint32_t *samples, size_t n, IrDecoded *ret) {
+        return ir_decode_table(p, NULL, samples, n, ret);
+}
+
+int ir_decode_table(const IrProtocol *p, const IrFanTable *t, const uint32_t *samples, size_t n, IrDecoded *ret) {
         int best = -EPROTONOSUPPORT;
+
+        assert(!t || p);        /* a table is one protocol's */
 
         for (size_t start = 0; start < n; start += 2) {
                 int r;
 
                 if (start > 0 && samples[start] < IR_FRAME_START_MIN_MARK)
                         continue;
-                r = decode_at(p, samples, n, start, ret);
+                r = decode_at(p, t, samples, n, start, ret);
                 if (r >= 0)
                         return r;
                 if (decode_error_rank(r) > decode_error_rank(best))

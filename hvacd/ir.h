@@ -42,6 +42,18 @@ typedef struct IrOptionField {
         bool override;
 } IrOptionField;
 
+/* A remote's fan codes: the values of the protocol's "fan_code" field it sends for auto, low,
+ * medium and high. Remotes of one protocol differ here (a remote with five speeds calls its
+ * middle three low, medium and high, say), and a frame cannot tell which remote sent it: the
+ * configuration names the table ("lirc.fan_table"). The protocol's first table is the one its
+ * build() and parse() speak; a mode that fixes the fan (dry mode's auto, say) keeps its code
+ * whatever the table. */
+typedef struct IrFanTable {
+        const char *name;
+        const char *description;
+        uint8_t code[_HVAC_FAN_MAX];
+} IrFanTable;
+
 /* What a frame says, and what it leaves out (dry mode locks some units' fan, say). */
 typedef struct IrDecoded {
         const struct IrProtocol *protocol;
@@ -67,6 +79,15 @@ typedef struct IrProtocol {
         int min_temperature, max_temperature;   /* whole °C the protocol can carry */
         size_t state_bytes;                     /* data and shape bytes */
         const IrOptionField *options;           /* NULL-name-terminated */
+        /* NULL-name-terminated, the protocol's own first; NULL: remotes agree on one. */
+        const IrFanTable *fan_tables;
+        /* Where the protocol's mode and fan fields map one code to one word (table_driven): the
+         * mode field's code for each HvacMode, the fan's in fan_tables[0]; whether dry mode sends
+         * the fan auto code, and whether a dry frame's fan is the unit's choice (a decoder says
+         * nothing of it). The others map in their own build() and parse(). */
+        bool table_driven;
+        uint8_t mode_codes[_HVAC_MODE_MAX];
+        bool dry_fan_auto, dry_fan_unsaid;
         /* State and option values → state bytes (checksum included). */
         int (*build)(const HvacState *s, const unsigned *options, uint8_t *ret);
         /* State bytes → frame. */
@@ -96,12 +117,36 @@ int ir_option_set(const IrProtocol *p, unsigned *values, const char *name, unsig
 void ir_options_write(const IrProtocol *p, const unsigned *values, uint8_t *state);
 void ir_options_read(const IrProtocol *p, const uint8_t *state, unsigned *ret);
 
+/* The codes of a table-driven protocol: the mode's and the fan's for a state (the fan auto code
+ * in dry mode where dry_fan_auto), -EINVAL for a word outside the model. */
+int ir_mode_code(const IrProtocol *p, HvacMode m);
+int ir_fan_code(const IrProtocol *p, const HvacState *s);
+/* A frame's mode code as the climate model's word, -ERANGE when the protocol defines none. */
+int ir_mode_from_code(const IrProtocol *p, unsigned code, HvacMode *ret);
+/* A frame's fan code into "d" (its mode already set): has_fan with the word of the protocol's own
+ * table, fan_beyond_model for a code it has none for, neither in dry mode where dry_fan_unsaid. */
+void ir_decoded_set_fan(const IrProtocol *p, IrDecoded *d, unsigned code);
+
+/* A fan table by name; NULL or "" names the protocol's own (NULL for a protocol with one). NULL
+ * when the protocol has no table of that name. */
+const IrFanTable *ir_fan_table_find(const IrProtocol *p, const char *name);
+/* The names of the protocol's tables, ", "-separated, for messages; "" when it has none. */
+void ir_fan_tables_list(const IrProtocol *p, char *buf, size_t size);
+
+/* The state bytes for a state, with fan table "t" (NULL: the protocol's own). */
+int ir_build(const IrProtocol *p, const IrFanTable *t, const HvacState *s, const unsigned *options,
+             uint8_t *ret);
+
 /* The frame for a state; "options" NULL: the remote's defaults. */
 int ir_encode(const IrProtocol *p, const HvacState *s, const unsigned *options, IrFrame *ret);
+int ir_encode_table(const IrProtocol *p, const IrFanTable *t, const HvacState *s, const unsigned *options,
+                    IrFrame *ret);
 
 /* Tries every protocol (or only "p") on the samples. -EPROTONOSUPPORT when no protocol knows
  * the frame; otherwise the most telling failure of one that recognised its start. */
 int ir_decode(const IrProtocol *p, const uint32_t *samples, size_t n, IrDecoded *ret);
+/* The same, the fan read through table "t" of protocol "p" (NULL: its own). */
+int ir_decode_table(const IrProtocol *p, const IrFanTable *t, const uint32_t *samples, size_t n, IrDecoded *ret);
 const char *ir_decode_strerror(int r);
 
 /* The decoded frame as one JSON object on one line. */
@@ -153,6 +198,9 @@ extern const IrProtocol ir_protocol_coolix, ir_protocol_midea, ir_protocol_gree,
  * its own. State bytes: the code's top, middle, low byte. */
 #define IR_COOLIX_OFF UINT32_C(0xB27BE0)
 int ir_coolix_code(const HvacState *s, uint32_t *ret);
+
+/* Daikin's five-speed fan tables, shared by its protocols. */
+extern const IrFanTable ir_daikin_fan_tables[];
 
 /* Gree: 8 bytes LSB first in two blocks of four, with a 4-bit checksum in the top of the last
  * byte. */

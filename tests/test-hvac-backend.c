@@ -3,7 +3,8 @@
 /* hvacd's backends in an event loop of their own, without a bus: the sim's room model settles
  * and then stops waking up; the lirc backend writes exactly the encoded frame (to a regular file
  * standing in for /dev/lirc0), reports open and ioctl failures instead of hiding them, and with
- * a receiver (a FIFO of mode2 words standing in for it) reports the remote's presses. */
+ * a receiver (a FIFO of mode2 words standing in for it) reports the remote's presses, and not
+ * the echo of its own frames. */
 
 #include <fcntl.h>
 #include <linux/lirc.h>
@@ -143,6 +144,32 @@ static void test_lirc_file(sd_event *event) {
         free(f);
 }
 
+/* lirc.fan_table: the frame carries the table's code, for a remote whose high is code 7. */
+static void test_lirc_fan_table(sd_event *event) {
+        _cleanup_free_ char *dev = test_tmp_path("lirc-samsung"), *data = NULL;
+        _cleanup_(hvac_backend_freep) HvacBackend *b = NULL;
+        const IrFanTable *upper = ir_fan_table_find(&ir_protocol_samsung, "upper");
+        HvacState s = { true, HVAC_MODE_COOL, 24, HVAC_FAN_HIGH };
+        Observed o = {};
+        IrDecoded d;
+        size_t size;
+
+        require(upper && test_write_file(dev, "") == 0, "device stand-in");
+        require(hvac_backend_new_lirc(event, &(LircConfig) { .device = dev, .protocol = (char *) "samsung",
+                                                             .fan_table = (char *) "upper" },
+                                      &callbacks, &o, &b) == 0, "lirc backend, samsung, fan table upper");
+        check(hvac_backend_transmit(b, &s) == -EINPROGRESS, "sent");
+        check(RUN_UNTIL(event, o.transmitted == 1, 5 * USEC_PER_SEC) && o.result == 0, "done: %d", o.result);
+        require(read_full_file(dev, 64 * 1024, &data, &size) == 0 && size > 0, "read");
+        check(ir_decode_table(&ir_protocol_samsung, upper, (const uint32_t *) data, size / sizeof(uint32_t), &d) == 0 &&
+              d.has_fan && d.state.fan == HVAC_FAN_HIGH, "the frame is upper's high");
+        check(ir_decode(&ir_protocol_samsung, (const uint32_t *) data, size / sizeof(uint32_t), &d) == 0 &&
+              d.fan_beyond_model, "which the protocol's own table has no word for");
+        check(hvac_backend_new_lirc(event, &(LircConfig) { .device = dev, .protocol = (char *) "samsung",
+                                                           .fan_table = (char *) "uper" },
+                                    &callbacks, &o, &(HvacBackend *) { NULL }) == -EINVAL, "unknown fan table");
+}
+
 static void test_lirc_failures(sd_event *event) {
         _cleanup_(hvac_backend_freep) HvacBackend *missing = NULL, *not_lirc = NULL;
         HvacState s = { true, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO };
@@ -186,6 +213,7 @@ static void test_lirc_receiver(sd_event *event) {
         _cleanup_(hvac_backend_freep) HvacBackend *b = NULL;
         _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
         HvacState heat = { true, HVAC_MODE_HEAT, 27, HVAC_FAN_HIGH }, dry = { true, HVAC_MODE_DRY, 22, HVAC_FAN_LOW };
+        HvacState cool = { true, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO };
         _cleanup_close_ int fd = -EBADF;
         Observed o = {};
 
@@ -200,6 +228,13 @@ static void test_lirc_receiver(sd_event *event) {
         fd = open(rx, O_WRONLY | O_CLOEXEC);
         require(fd >= 0, "open the FIFO");
 
+        /* hvacd's own frame, heard back as a receiver beside the transmitter hears it, is no
+         * press of the remote. */
+        check(hvac_backend_transmit(b, &cool) == -EINPROGRESS, "send cool 24 °C");
+        check(RUN_UNTIL(event, o.transmitted == 1, 5 * USEC_PER_SEC) && o.result == 0, "sent: %d", o.result);
+        require(ir_encode(&ir_protocol_gree, &cool, NULL, f) == 0, "encode gree");
+        write_mode2(fd, f, LIRC_TIMEOUT(125000));
+
         /* Another protocol's frame is not this unit's remote; noise is nothing. */
         require(ir_encode(&ir_protocol_coolix, &heat, NULL, f) == 0, "encode coolix");
         write_mode2(fd, f, LIRC_TIMEOUT(125000));
@@ -208,7 +243,7 @@ static void test_lirc_receiver(sd_event *event) {
         write_mode2(fd, f, LIRC_TIMEOUT(125000));
         check(RUN_UNTIL(event, o.received >= 1, 5 * USEC_PER_SEC) && o.received == 1 &&
               hvac_state_equal(&o.state, &heat) && o.has_fan && o.has_temperature,
-              "heard heat 27 °C fan high (%u frames)", o.received);
+              "heard heat 27 °C fan high, not the echo before it (%u frames)", o.received);
         check(!hvac_backend_assumed(b), "the state is known now");
 
         /* Dry mode (the remote sends fan 1 whatever is chosen); a receiver without timeout
@@ -218,7 +253,7 @@ static void test_lirc_receiver(sd_event *event) {
         check(RUN_UNTIL(event, o.received >= 2, 5 * USEC_PER_SEC) && o.state.mode == HVAC_MODE_DRY &&
               o.state.target_temperature == 22 && !o.has_fan && o.has_temperature,
               "heard dry 22 °C, fan not said (%u frames)", o.received);
-        check(o.transmitted == 0, "nothing was sent");
+        check(o.transmitted == 1, "nothing more was sent");
 
         /* A missing receiver stops the backend from being made. */
         check(hvac_backend_new_lirc(event, &(LircConfig) { .device = dev, .protocol = (char *) "gree",
@@ -236,6 +271,7 @@ int main(void) {
         require(sd_event_new(&event) >= 0, "event loop");
         test_sim(event);
         test_lirc_file(event);
+        test_lirc_fan_table(event);
         test_lirc_failures(event);
         test_lirc_receiver(event);
         return test_result();

@@ -369,15 +369,30 @@ static void test_midea(void) {
         check(ir_decode(&ir_protocol_midea, f.samples, f.n, &d) == -EBADMSG, "midea bad inverse copy");
 }
 
-/* Every state each protocol can send decodes to itself, with what the frame carries. */
+/* A state decodes to itself, with what the frame carries; a frame of the protocol's own table
+ * is told from the other protocols' too. */
+static bool state_round_trips(const IrProtocol *p, const IrFanTable *table, const HvacState *s, IrFrame *f) {
+        bool own = !table || table == p->fan_tables;
+        IrDecoded d;
+
+        return ir_encode_table(p, table, s, NULL, f) == 0 &&
+                ir_decode_table(own ? NULL : p, own ? NULL : table, f->samples, f->n, &d) == 0 &&
+                d.protocol == p && d.state.power == s->power && (!s->power || d.state.mode == s->mode) &&
+                (!d.has_fan || d.state.fan == s->fan) &&
+                (!d.has_temperature || d.state.target_temperature == s->target_temperature);
+}
+
+/* Every state each protocol can send round-trips, with each of its fan tables. */
 static void test_round_trip(void) {
         size_t n;
         const IrProtocol *const *protocols = ir_protocols(&n);
         _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
 
         require(f, "malloc");
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k == 0 || (protocols[i]->fan_tables && protocols[i]->fan_tables[k].name); k++) {
                 const IrProtocol *p = protocols[i];
+                const IrFanTable *table = p->fan_tables ? &p->fan_tables[k] : NULL;
                 unsigned bad = 0, total = 0;
 
                 for (int power = 0; power <= 1; power++)
@@ -385,22 +400,104 @@ static void test_round_trip(void) {
                                 for (int fan = 0; fan < _HVAC_FAN_MAX; fan++)
                                         for (int t = p->min_temperature; t <= p->max_temperature; t++) {
                                                 HvacState s = { power, m, t, fan };
-                                                IrDecoded d;
 
                                                 total++;
-                                                if (ir_encode(p, &s, NULL, f) < 0 ||
-                                                    ir_decode(NULL, f->samples, f->n, &d) < 0 || d.protocol != p ||
-                                                    d.state.power != s.power ||
-                                                    (s.power && d.state.mode != s.mode) ||
-                                                    (d.has_fan && d.state.fan != s.fan) ||
-                                                    (d.has_temperature && d.state.target_temperature != t)) {
-                                                        if (bad++ < 3)
-                                                                check(false, "%s: %s %s %i °C %s does not round-trip",
-                                                                      p->name, power ? "on" : "off",
-                                                                      hvac_mode_to_string(m), t, hvac_fan_to_string(fan));
-                                                }
+                                                if (!state_round_trips(p, table, &s, f) && bad++ < 3)
+                                                        check(false, "%s (%s): %s %s %i °C %s does not round-trip",
+                                                              p->name, table ? table->name : "-", power ? "on" : "off",
+                                                              hvac_mode_to_string(m), t, hvac_fan_to_string(fan));
                                         }
-                check(bad == 0, "%s: %u of %u states round-trip", p->name, total - bad, total);
+                check(bad == 0, "%s (%s): %u of %u states round-trip", p->name, table ? table->name : "-",
+                      total - bad, total);
+        }
+}
+
+/* A fan table changes the codes of low, medium and high, for sending and reading alike; a code
+ * the mode fixes stays. */
+static void test_fan_tables(void) {
+        const IrProtocol *samsung = &ir_protocol_samsung, *daikin = &ir_protocol_daikin152;
+        const IrFanTable *upper = ir_fan_table_find(samsung, "upper"), *middle = ir_fan_table_find(daikin, "middle");
+        int code = ir_option_index(samsung, "fan_code"), dcode = ir_option_index(daikin, "fan_code");
+        _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
+        unsigned raw[IR_OPTIONS_MAX];
+        char list[64];
+        IrDecoded d;
+
+        require(f && upper && middle && code >= 0 && dcode >= 0, "tables and fields");
+        check(ir_fan_table_find(samsung, NULL) == samsung->fan_tables && ir_fan_table_find(samsung, "") ==
+              samsung->fan_tables && !ir_fan_table_find(samsung, "uper"), "found by name; none: the protocol's own");
+        check(!ir_fan_table_find(&ir_protocol_gree, "upper") && !ir_fan_table_find(&ir_protocol_gree, NULL),
+              "gree has one table");
+        ir_fan_tables_list(samsung, list, sizeof(list));
+        check(streq(list, "standard, upper"), "listed: %s", list);
+        ir_fan_tables_list(&ir_protocol_gree, list, sizeof(list));
+        check(streq(list, ""), "gree lists none: %s", list);
+
+        /* Samsung "upper": high is code 7, which the protocol's own table has no word for. */
+        require(ir_encode_table(samsung, upper, &(HvacState) { true, HVAC_MODE_COOL, 24, HVAC_FAN_HIGH }, NULL, f) == 0,
+                "encode");
+        check(ir_decode_table(samsung, upper, f->samples, f->n, &d) == 0 && d.has_fan && d.state.fan == HVAC_FAN_HIGH,
+              "upper's high reads back as high");
+        ir_options_read(samsung, d.bytes, raw);
+        check(raw[code] == 7 + 1, "sent as code 7: %u", raw[code] - 1);
+        check(ir_decode(samsung, f->samples, f->n, &d) == 0 && !d.has_fan && d.fan_beyond_model,
+              "the protocol's own table has no word for it");
+        /* Low is 4, the own table's medium. */
+        require(ir_encode_table(samsung, upper, &(HvacState) { true, HVAC_MODE_HEAT, 24, HVAC_FAN_LOW }, NULL, f) == 0,
+                "encode");
+        check(ir_decode(samsung, f->samples, f->n, &d) == 0 && d.state.fan == HVAC_FAN_MEDIUM &&
+              ir_decode_table(samsung, upper, f->samples, f->n, &d) == 0 && d.state.fan == HVAC_FAN_LOW,
+              "upper's low is the own table's medium");
+        /* Auto mode's fan auto is a code of its own (6) in every table. */
+        require(ir_encode_table(samsung, upper, &(HvacState) { true, HVAC_MODE_AUTO, 24, HVAC_FAN_AUTO }, NULL, f) == 0,
+                "encode");
+        ir_options_read(samsung, (ir_decode_table(samsung, upper, f->samples, f->n, &d), d.bytes), raw);
+        check(!d.has_fan && !d.fan_beyond_model && raw[code] == 6 + 1, "auto mode's auto stays code 6");
+
+        /* Daikin "middle": speeds 2, 3, 4; dry mode sends fan auto whatever the table. */
+        require(ir_encode_table(daikin, middle, &(HvacState) { true, HVAC_MODE_COOL, 24, HVAC_FAN_LOW }, NULL, f) == 0,
+                "encode");
+        ir_options_read(daikin, (ir_decode_table(daikin, middle, f->samples, f->n, &d), d.bytes), raw);
+        check(d.has_fan && d.state.fan == HVAC_FAN_LOW && raw[dcode] == 4 + 1, "middle's low is speed 2 (code 4)");
+        require(ir_encode_table(daikin, middle, &(HvacState) { true, HVAC_MODE_DRY, 24, HVAC_FAN_HIGH }, NULL, f) == 0,
+                "encode");
+        ir_options_read(daikin, (ir_decode_table(daikin, middle, f->samples, f->n, &d), d.bytes), raw);
+        check(!d.has_fan && raw[dcode] == 0xA + 1, "dry mode sends fan auto in every table: %u", raw[dcode] - 1);
+}
+
+/* The code tables read back: no two modes share a code, nor two fan speeds in one table; a code
+ * no mode has is out of range. */
+static void test_code_tables(void) {
+        size_t n;
+        const IrProtocol *const *protocols = ir_protocols(&n);
+
+        for (size_t i = 0; i < n; i++) {
+                const IrProtocol *p = protocols[i];
+                bool ok = true;
+
+                if (!p->table_driven)
+                        continue;
+                for (HvacMode m = 0; m < _HVAC_MODE_MAX; m++) {
+                        HvacMode back;
+
+                        ok = ok && ir_mode_code(p, m) >= 0 &&
+                                ir_mode_from_code(p, (unsigned) ir_mode_code(p, m), &back) == 0 && back == m;
+                }
+                ok = ok && ir_mode_code(p, _HVAC_MODE_MAX) == -EINVAL;
+                for (size_t k = 0; p->fan_tables && p->fan_tables[k].name; k++)
+                        for (HvacFan a = 0; a < _HVAC_FAN_MAX; a++)
+                                for (HvacFan b = a + 1; b < _HVAC_FAN_MAX; b++)
+                                        ok = ok && p->fan_tables[k].code[a] != p->fan_tables[k].code[b];
+                check(ok, "%s: mode and fan codes are one to one", p->name);
+        }
+        {
+                HvacState dry_high = { true, HVAC_MODE_DRY, 24, HVAC_FAN_HIGH };
+                HvacMode m;
+
+                check(ir_mode_from_code(&ir_protocol_fujitsu, 7, &m) == -ERANGE, "fujitsu has no mode 7");
+                check(ir_fan_code(&ir_protocol_fujitsu, &dry_high) == 0, "fujitsu sends fan auto in dry mode");
+                check(ir_fan_code(&ir_protocol_mitsubishi_heavy, &dry_high) == 3,
+                      "mitsubishi_heavy sends the chosen fan in dry mode");
         }
 }
 
@@ -506,6 +603,7 @@ static void test_captures(void) {
                 const char *file;
                 const IrProtocol *protocol;
                 unsigned mislabelled, undecodable;
+                const char *fan_table;
         } remotes[] = {
                 { "1394.ir", &ir_protocol_coolix, 0, 0 },       /* Midea RG70C/BGEF */
                 { "1392.ir", &ir_protocol_midea, 0 },   /* Midea MPD-12CRN7 */
@@ -533,6 +631,13 @@ static void test_captures(void) {
                 { "1132.ir", &ir_protocol_mitsubishi112, 0, 0 },        /* Mitsubishi Electric MSC-A12YV */
                 /* Gree GMV: the short frame. Its "dry low 16" and "heat medium 16" are 30 °C codes. */
                 { "1182.ir", &ir_protocol_gree, 2 },
+                /* Remotes with fan tables of their own (lirc.fan_table). Samsung AR**TSHZ: fan mode
+                 * has no fan auto. */
+                { "1404.ir", &ir_protocol_samsung, 2, 0, "upper" },
+                { "1685.ir", &ir_protocol_mitsubishi_heavy, 0, 0, "ultra_low" },  /* SRK50ZS-S */
+                { "1691.ir", &ir_protocol_mitsubishi_heavy, 0, 0, "ultra_low" },  /* SRK71ZRA-W */
+                /* Daikin DTXF35TVMA: one code is not a frame. */
+                { "1117.ir", &ir_protocol_daikin152, 1, 1, "middle" },
         };
         const char *srcdir = getenv("VH_SRCDIR") ?: ".";
         _cleanup_free_ IrCapture *c = malloc(sizeof(IrCapture));
@@ -550,7 +655,8 @@ static void test_captures(void) {
                 while ((r = ir_capture_read(f, c, &line)) > 0) {
                         IrCaptureResult res;
 
-                        ir_capture_check(remotes[i].protocol, c, &res);
+                        ir_capture_check(remotes[i].protocol, ir_fan_table_find(remotes[i].protocol,
+                                                                                remotes[i].fan_table), c, &res);
                         n++;
                         in_model += c->in_model;
                         labelled += c->in_model && res.decode == 0 && res.matches_label;
@@ -573,6 +679,8 @@ int main(void) {
         test_midea();
         test_frame_limits();
         test_round_trip();
+        test_fan_tables();
+        test_code_tables();
         test_options();
         test_option_tables();
         test_decode_errors();

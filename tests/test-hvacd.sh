@@ -107,6 +107,11 @@ config_fails '{ "lirc": { "protocol": "gree", "options": { "lights": 0 } } }' "k
 config_fails '{ "lirc": { "protocol": "gree", "options": { "light": 2 } } }' "key 'lirc.options.light': 2 is above 1"
 config_fails '{ "lirc": { "protocol": "coolix", "options": { "light": 0 } } }' "protocol 'coolix' has no such option"
 config_fails '{ "lirc": { "options": { "light": "on" } } }' "key 'lirc.options'"
+config_fails '{ "lirc": { "protocol": "samsung", "fan_table": "uper" } }' \
+        "key 'lirc.fan_table': protocol 'samsung' has no fan table 'uper' (it has: standard, upper)"
+config_fails '{ "lirc": { "protocol": "gree", "fan_table": "upper" } }' \
+        "key 'lirc.fan_table': protocol 'gree' has one fan table only"
+config_fails '{ "lirc": { "fan_table": 2 } }' "key 'lirc.fan_table'"
 config_fails '{ "backend": "lirc", "min_temperature": 17, "temperature_step": 1,
                 "lirc": { "receiver": "/nonexistent/lirc1" } }' "key 'lirc.receiver': /nonexistent/lirc1"
 config_fails '{ "backend": "lirc", "min_temperature": 17, "temperature_step": 1,

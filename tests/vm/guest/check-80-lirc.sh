@@ -1,23 +1,13 @@
 # IR: hvacd's lirc backend sends a frame on /dev/lirc0 (rc-loopback, a real lirc device whose
 # transmitter is looped back to its receiver) and `ir-ctl -r` on the same device receives it with
 # the timings hvacd encodes (compared with hvacd --ir-dump of the same state).
-if ! modprobe rc-loopback 2>"$res/rc-loopback.err"; then
-        result skip "lirc: hvacd sends a frame ir-ctl receives" "rc-loopback: $(head -n1 "$res/rc-loopback.err")"
-        return 0
-fi
-if ! wait_for 10 test -c /dev/lirc0; then
-        result skip "lirc: hvacd sends a frame ir-ctl receives" "rc-loopback loaded but no /dev/lirc0"
+if ! why=$(rc_loopback); then
+        result skip "lirc: hvacd sends a frame ir-ctl receives" "$why"
         return 0
 fi
 # Coolix sends whole degrees: the lirc configuration says so, and the state kept from the
 # checks before (26.5 °C) is not carried into it.
-systemctl stop hvacd.service
-cp /etc/voicehvac/hvacd.json "$res/hvacd-sim.json"
-sed -i -e 's/"backend": *"sim"/"backend": "lirc"/' -e 's/"temperature_step": *[0-9.]*/"temperature_step": 1/' \
-       -e 's/"min_temperature": *[0-9.]*/"min_temperature": 17/' /etc/voicehvac/hvacd.json
-rm -f /var/lib/voicehvac/hvacd-state.json
-systemctl reset-failed hvacd.service
-systemctl start hvacd.service
+hvacd_use_lirc
 check "lirc: hvacd runs with the lirc backend" wait_for 20 prop_is Hvac1 Backend lirc
 # The state to send, and what hvacd's encoder makes of it.
 busctl call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Apply 'a{sv}' 4 \
@@ -43,5 +33,4 @@ compare_ir() {
                 "$res/ir-expected.txt" "$res/ir-received.txt"
 }
 check "lirc: ir-ctl -r receives hvacd's frame with the encoded timings" compare_ir
-cp "$res/hvacd-sim.json" /etc/voicehvac/hvacd.json
-systemctl restart hvacd.service
+hvacd_use_sim

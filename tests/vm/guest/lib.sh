@@ -87,6 +87,34 @@ cpu_usec() { awk '$1 == "usage_usec" { print $2 }' "$1/cpu.stat"; }
 # hw:Loopback,1,0, which audiod captures (tests/vm/guest/audiod.json).
 load_loopback() { modprobe snd-aloop index=0 pcm_substreams=2 && wait_for 10 test -e /dev/snd/pcmC0D1c; }
 
+# rc_loopback — loads rc-loopback (a LIRC device whose transmitter is looped back to its receiver)
+# and waits for /dev/lirc0; prints why not when it fails.
+rc_loopback() {
+        if ! modprobe rc-loopback 2>"$res/rc-loopback.err"; then
+                echo "rc-loopback: $(head -n1 "$res/rc-loopback.err")"
+                return 1
+        fi
+        wait_for 10 test -c /dev/lirc0 || { echo "rc-loopback loaded but no /dev/lirc0"; return 1; }
+}
+
+# hvacd_use_lirc [RECEIVER] — restarts hvacd with the lirc backend on /dev/lirc0 (Coolix sends whole
+# degrees from 17 °C) and no state kept from the checks before; hvacd_use_sim goes back.
+hvacd_use_lirc() {
+        systemctl stop hvacd.service
+        cp /etc/voicehvac/hvacd.json "$res/hvacd-sim.json"
+        sed -i -e 's/"backend": *"sim"/"backend": "lirc"/' -e 's/"temperature_step": *[0-9.]*/"temperature_step": 1/' \
+               -e 's/"min_temperature": *[0-9.]*/"min_temperature": 17/' \
+               -e "s|\"receiver\": *\"[^\"]*\"|\"receiver\": \"${1:-}\"|" /etc/voicehvac/hvacd.json
+        rm -f /var/lib/voicehvac/hvacd-state.json
+        systemctl reset-failed hvacd.service
+        systemctl start hvacd.service
+}
+
+hvacd_use_sim() {
+        cp "$res/hvacd-sim.json" /etc/voicehvac/hvacd.json
+        systemctl restart hvacd.service
+}
+
 setup_stack() {
         cp -a "$share/root/." / || return 1
         # The guest's microphone is the loopback card's capture side, subdevice 0, which has no
