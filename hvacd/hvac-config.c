@@ -151,6 +151,7 @@ static int config_error(char **ret_error, const char *format, ...) {
 static int config_check(const HvacConfig *c, const char *path, char **ret_error) {
         HvacLimits l = { c->min_temperature, c->max_temperature, c->temperature_step };
         _cleanup_free_ char *problem = NULL;
+        const IrFanTable *fan_table;
         const IrProtocol *p;
 
         if (hvac_limits_check(&l, &problem) < 0)
@@ -181,17 +182,9 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
         }
 
         /* The remote's fan codes: one of the tables the protocol knows. */
-        if (!isempty(c->lirc.fan_table) && !ir_fan_table_find(p, c->lirc.fan_table)) {
-                char tables[256];
-
-                ir_fan_tables_list(p, tables, sizeof(tables));
-                if (tables[0] == '\0')
-                        return config_error(ret_error, "%s: key 'lirc.fan_table': protocol '%s' has one fan table "
-                                            "only; '%s' names none (leave the key out)", path, p->name,
-                                            c->lirc.fan_table);
-                return config_error(ret_error, "%s: key 'lirc.fan_table': protocol '%s' has no fan table '%s' "
-                                    "(it has: %s)", path, p->name, c->lirc.fan_table, tables);
-        }
+        if (ir_fan_table_check(p, c->lirc.fan_table, &fan_table, &problem) < 0)
+                return config_error(ret_error, "%s: key 'lirc.fan_table': %s%s", path,
+                                    problem ?: "no such fan table", p->fan_tables ? "" : " (leave the key out)");
 
         if (streq(c->backend, "http")) {
                 if (daikin_url_check(c->http.url, &problem) < 0)

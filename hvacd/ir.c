@@ -166,6 +166,25 @@ void ir_fan_tables_list(const IrProtocol *p, char *buf, size_t size) {
         }
 }
 
+int ir_fan_table_check(const IrProtocol *p, const char *name, const IrFanTable **ret, char **ret_problem) {
+        const IrFanTable *t = ir_fan_table_find(p, name);
+        char tables[256];
+        int k;
+
+        if (t || isempty(name)) {
+                *ret = t;
+                return 0;
+        }
+        ir_fan_tables_list(p, tables, sizeof(tables));
+        if (tables[0] == '\0')
+                k = asprintf(ret_problem, "protocol '%s' has one fan table only; '%s' names none", p->name, name);
+        else
+                k = asprintf(ret_problem, "protocol '%s' has no fan table '%s' (it has: %s)", p->name, name, tables);
+        if (k < 0)
+                *ret_problem = NULL;
+        return -EINVAL;
+}
+
 /* The "fan_code" option a fan table speaks of, or NULL when another table than the protocol's
  * own is not in use. */
 static const IrOptionField *fan_table_field(const IrProtocol *p, const IrFanTable *t, int *ret_index) {

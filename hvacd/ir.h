@@ -132,6 +132,10 @@ void ir_decoded_set_fan(const IrProtocol *p, IrDecoded *d, unsigned code);
 const IrFanTable *ir_fan_table_find(const IrProtocol *p, const char *name);
 /* The names of the protocol's tables, ", "-separated, for messages; "" when it has none. */
 void ir_fan_tables_list(const IrProtocol *p, char *buf, size_t size);
+/* The table "name" names, as ir_fan_table_find(); -EINVAL when none, with why in *ret_problem
+ * (allocated; NULL when out of memory) naming the tables the protocol has, for the configuration
+ * and the command line alike. */
+int ir_fan_table_check(const IrProtocol *p, const char *name, const IrFanTable **ret, char **ret_problem);
 
 /* The state bytes for a state, with fan table "t" (NULL: the protocol's own). */
 int ir_build(const IrProtocol *p, const IrFanTable *t, const HvacState *s, const unsigned *options,

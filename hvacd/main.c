@@ -15,6 +15,7 @@
 
 #define IR_DECODE_SAMPLES_MAX 65536
 #define IR_DECODE_TEXT_MAX (4u << 20)
+#define IR_DUMP_PROTOCOL_DEFAULT "coolix"
 
 static const char *arg_config = NULL;
 static HvacConfigOverrides arg_overrides = {};
@@ -23,6 +24,8 @@ static const char *arg_ir_decode = NULL;
 static const char *arg_protocol = NULL;
 static char **arg_ir_options = NULL;
 static size_t arg_n_ir_options = 0;
+static const char *arg_fan_table = NULL;
+static const IrFanTable *arg_ir_fan_table = NULL;
 static HvacState arg_ir_state = {
         .power = true,
         .mode = HVAC_MODE_COOL,
@@ -46,6 +49,9 @@ static void help(void) {
                "                          with --ir-decode: only this protocol\n"
                "     --option NAME=VALUE  With --ir-dump: a remote option (see the protocol's\n"
                "                          options in --ir-decode's output)\n"
+               "     --fan-table NAME     With --ir-dump, or --ir-decode and --protocol: the\n"
+               "                          remote's fan codes, as the configuration's\n"
+               "                          lirc.fan_table (default: the protocol's own)\n"
                "     --power on|off       With --ir-dump (default on)\n"
                "     --mode MODE          With --ir-dump: " VH_HVAC_MODES_LIST " (default cool)\n"
                "     --temperature °C     With --ir-dump (default 24)\n"
@@ -63,6 +69,16 @@ static int parse_power(const char *s, bool *ret) {
         return 0;
 }
 
+/* The remote's fan table, checked as the configuration's lirc.fan_table is. */
+static int check_fan_table(const IrProtocol *p) {
+        _cleanup_free_ char *problem = NULL;
+
+        if (ir_fan_table_check(p, arg_fan_table, &arg_ir_fan_table, &problem) < 0)
+                return log_error_errno(-EINVAL, "Invalid --fan-table: %s%s.", problem ?: "no such fan table",
+                                       p->fan_tables ? "" : " (leave --fan-table out)");
+        return 0;
+}
+
 static int parse_argv(int argc, char *argv[]) {
         enum {
                 ARG_CONFIG = 0x100,
@@ -76,6 +92,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_MODE,
                 ARG_TEMPERATURE,
                 ARG_FAN,
+                ARG_FAN_TABLE,
         };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h' },
@@ -90,11 +107,12 @@ static int parse_argv(int argc, char *argv[]) {
                 { "mode",        required_argument, NULL, ARG_MODE },
                 { "temperature", required_argument, NULL, ARG_TEMPERATURE },
                 { "fan",         required_argument, NULL, ARG_FAN },
+                { "fan-table",   required_argument, NULL, ARG_FAN_TABLE },
                 {}
         };
         bool ir_options = false;
         char *end;
-        int c;
+        int c, r;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
@@ -159,6 +177,9 @@ static int parse_argv(int argc, char *argv[]) {
                                                        VH_HVAC_FANS_LIST ".", optarg);
                         ir_options = true;
                         break;
+                case ARG_FAN_TABLE:
+                        arg_fan_table = optarg;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -175,6 +196,16 @@ static int parse_argv(int argc, char *argv[]) {
                                        "--ir-dump.");
         if (arg_protocol && !arg_ir_dump && !arg_ir_decode)
                 return log_error_errno(-EINVAL, "--protocol goes with --ir-dump or --ir-decode.");
+        if (arg_fan_table) {
+                if (!arg_ir_dump && !arg_ir_decode)
+                        return log_error_errno(-EINVAL, "--fan-table goes with --ir-dump or --ir-decode.");
+                if (arg_ir_decode && !arg_protocol)
+                        return log_error_errno(-EINVAL, "--fan-table with --ir-decode needs --protocol: "
+                                               "a fan table is one protocol's.");
+                r = check_fan_table(ir_protocol_find(arg_protocol ?: IR_DUMP_PROTOCOL_DEFAULT));
+                if (r < 0)
+                        return r;
+        }
         return 1;
 }
 
@@ -206,7 +237,7 @@ static int ir_dump_options(const IrProtocol *p, unsigned options[IR_OPTIONS_MAX]
 }
 
 static int ir_dump(void) {
-        const IrProtocol *p = ir_protocol_find(arg_protocol ?: "coolix");
+        const IrProtocol *p = ir_protocol_find(arg_protocol ?: IR_DUMP_PROTOCOL_DEFAULT);
         _cleanup_free_ IrFrame *frame = NULL;
         _cleanup_free_ char *comment = NULL;
         unsigned options[IR_OPTIONS_MAX];
@@ -225,14 +256,15 @@ static int ir_dump(void) {
         frame = malloc(sizeof(IrFrame));
         if (!frame)
                 return log_oom();
-        r = ir_encode(p, &arg_ir_state, options, frame);
+        r = ir_encode_table(p, arg_ir_fan_table, &arg_ir_state, options, frame);
         if (r < 0)
                 return log_error_errno(r, "Failed to encode the %s frame: %m", p->name);
 
-        if (asprintf(&comment, "%s: power %s, mode %s, %g °C, fan %s; %zu samples, %.1f ms",
+        if (asprintf(&comment, "%s: power %s, mode %s, %g °C, fan %s%s%s; %zu samples, %.1f ms",
                      p->name, arg_ir_state.power ? "on" : "off", hvac_mode_to_string(arg_ir_state.mode),
-                     arg_ir_state.target_temperature, hvac_fan_to_string(arg_ir_state.fan), frame->n,
-                     ir_frame_duration(frame) / 1000.0) < 0)
+                     arg_ir_state.target_temperature, hvac_fan_to_string(arg_ir_state.fan),
+                     arg_ir_fan_table ? " of fan table " : "", arg_ir_fan_table ? arg_ir_fan_table->name : "",
+                     frame->n, ir_frame_duration(frame) / 1000.0) < 0)
                 return log_oom();
 
         r = ir_frame_write_text(frame, comment, stdout);
@@ -269,7 +301,7 @@ static int ir_decode_file(void) {
         if (n == 0)
                 return log_error_errno(-ENODATA, "%s: no pulses.", arg_ir_decode);
 
-        r = ir_decode(p, samples, n, &d);
+        r = ir_decode_table(p, arg_ir_fan_table, samples, n, &d);
         if (r < 0)
                 return log_error_errno(r, "%s: nothing decoded%s%s: %s.", arg_ir_decode, p ? " as " : "",
                                        p ? p->name : "", ir_decode_strerror(r));
