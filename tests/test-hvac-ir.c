@@ -14,6 +14,7 @@
 #include "harness.h"
 #include "ir.h"
 #include "ir-capture.h"
+#include "string-util.h"
 
 /* A Coolix remote (an off-timer command, sent as two copies), µs. */
 static const uint32_t coolix_capture[199] = {
@@ -412,6 +413,26 @@ static void test_round_trip(void) {
         }
 }
 
+/* The check the configuration and the command line share: the table, or why none, naming the
+ * protocol's tables. */
+static void test_fan_table_check(void) {
+        _cleanup_free_ char *wrong = NULL, *one = NULL;
+        const IrFanTable *t = NULL;
+        char *none = NULL;
+
+        check(ir_fan_table_check(&ir_protocol_samsung, "upper", &t, &none) == 0 && t && streq(t->name, "upper") &&
+              !none, "samsung has upper");
+        check(ir_fan_table_check(&ir_protocol_samsung, "", &t, &none) == 0 && t == ir_protocol_samsung.fan_tables,
+              "none named: the protocol's own");
+        check(ir_fan_table_check(&ir_protocol_gree, NULL, &t, &none) == 0 && !t && !none, "gree: its one table");
+        check(ir_fan_table_check(&ir_protocol_samsung, "uper", &t, &wrong) == -EINVAL && wrong &&
+              streq(wrong, "protocol 'samsung' has no fan table 'uper' (it has: standard, upper)"),
+              "a wrong name names the tables: %s", strna(wrong));
+        check(ir_fan_table_check(&ir_protocol_gree, "upper", &t, &one) == -EINVAL && one &&
+              streq(one, "protocol 'gree' has one fan table only; 'upper' names none"),
+              "a protocol with one table: %s", strna(one));
+}
+
 /* A fan table changes the codes of low, medium and high, for sending and reading alike; a code
  * the mode fixes stays. */
 static void test_fan_tables(void) {
@@ -432,6 +453,7 @@ static void test_fan_tables(void) {
         check(streq(list, "standard, upper"), "listed: %s", list);
         ir_fan_tables_list(&ir_protocol_gree, list, sizeof(list));
         check(streq(list, ""), "gree lists none: %s", list);
+        test_fan_table_check();
 
         /* Samsung "upper": high is code 7, which the protocol's own table has no word for. */
         require(ir_encode_table(samsung, upper, &(HvacState) { true, HVAC_MODE_COOL, 24, HVAC_FAN_HIGH }, NULL, f) == 0,

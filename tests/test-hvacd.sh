@@ -72,6 +72,67 @@ printf 'pulse 9000\nspace 4500\nwhistle 12\n' >"$tmp/bad.ir"
 out=$("$hvacd" --ir-decode "$tmp/bad.ir" 2>&1)
 check "bad text names its line" grep -q 'bad.ir:3:' <<<"$out"
 check_not "a missing file fails" quiet "$hvacd" --ir-decode "$tmp/missing.ir"
+
+# --- --fan-table: the remote's fan codes, for --ir-dump and --ir-decode alike ----------------
+# Samsung's fan field is byte 12 bits 1–3: high is code 5 in the protocol's own table, 7 in
+# "upper"; the field's section checksum is byte 8's high and byte 9's low nibble.
+samsung_byte() { # samsung_byte JSON N — state byte N of a decoded frame, as a number
+        local bytes; bytes=$(sed -n 's/.*"bytes":"\([0-9A-F]*\)".*/\1/p' <<<"$1")
+        echo $(( 16#${bytes:$(( 2 * $2 )):2} ))
+}
+samsung_all_but_fan() { # samsung_all_but_fan JSON — the bytes with the fan field and checksum masked
+        local bytes; bytes=$(sed -n 's/.*"bytes":"\([0-9A-F]*\)".*/\1/p' <<<"$1")
+        printf '%s %02X %02X %s %02X %s\n' "${bytes:0:16}" $(( 16#${bytes:16:2} & 0x0F )) \
+                $(( 16#${bytes:18:2} & 0xF0 )) "${bytes:20:4}" $(( 16#${bytes:24:2} & 0xF1 )) "${bytes:26}"
+}
+"$hvacd" --ir-dump --protocol samsung --fan high >"$tmp/samsung.ir"
+"$hvacd" --ir-dump --protocol samsung --fan high --fan-table upper >"$tmp/samsung-upper.ir"
+check "ir-dump --fan-table exits 0" test $? -eq 0
+check "ir-dump --fan-table: the comment names the table" \
+        grep -q '^# samsung: power on, mode cool, 24 °C, fan high of fan table upper;' "$tmp/samsung-upper.ir"
+check_not "ir-dump --fan-table: another frame" cmp -s "$tmp/samsung.ir" "$tmp/samsung-upper.ir"
+own=$("$hvacd" --ir-decode "$tmp/samsung.ir")
+upper=$("$hvacd" --ir-decode "$tmp/samsung-upper.ir")
+check "the protocol's own table sends high as fan code 5" test $(( ($(samsung_byte "$own" 12) >> 1) & 7 )) -eq 5
+check "table upper sends high as fan code 7" test $(( ($(samsung_byte "$upper" 12) >> 1) & 7 )) -eq 7
+check "the frames differ in the fan field and its checksum only" \
+        test "$(samsung_all_but_fan "$own")" = "$(samsung_all_but_fan "$upper")"
+check "without the table, code 7 is a speed the model has no word for" grep -q '"fan":"other"' <<<"$upper"
+out=$("$hvacd" --ir-decode "$tmp/samsung-upper.ir" --protocol samsung --fan-table upper)
+check "ir-decode --fan-table exits 0" test $? -eq 0
+check "ir-decode --fan-table upper reads the fan back as high" \
+        grep -q '^{"protocol":"samsung","power":true,"mode":"cool","temperature":24,"fan":"high",' <<<"$out"
+# Upper's medium is the own table's high: the table decides what a code means.
+"$hvacd" --ir-dump --protocol samsung --fan medium --fan-table upper >"$tmp/samsung-medium.ir"
+check "upper's medium read with the own table is high" \
+        grep -q '"fan":"high"' <<<"$("$hvacd" --ir-decode "$tmp/samsung-medium.ir")"
+check "upper's medium read with table upper is medium" grep -q '"fan":"medium"' \
+        <<<"$("$hvacd" --ir-decode "$tmp/samsung-medium.ir" --protocol samsung --fan-table upper)"
+check "--fan-table standard is the protocol's own" \
+        cmp -s <(sed 1d "$tmp/samsung.ir") <(sed 1d <("$hvacd" --ir-dump --protocol samsung --fan high --fan-table standard))
+
+ir_refused() { # ir_refused NEEDLE ARGS… — hvacd prints no frame, exits 1 and says NEEDLE
+        local needle=$1 rc; shift
+        "$hvacd" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+        [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -qF -- "$needle" "$tmp/err" && return 0
+        echo "hvacd $*: exit $rc, stdout $(wc -c <"$tmp/out") bytes, stderr: $(cat "$tmp/err")"
+        return 1
+}
+check "ir-dump: an unknown fan table is refused, naming the protocol's" ir_refused \
+        "Invalid --fan-table: protocol 'samsung' has no fan table 'uper' (it has: standard, upper)." \
+        --ir-dump --protocol samsung --fan-table uper
+check "ir-decode: an unknown fan table is refused, naming the protocol's" ir_refused \
+        "Invalid --fan-table: protocol 'daikin' has no fan table 'upper' (it has: standard, middle)." \
+        --ir-decode "$tmp/samsung-upper.ir" --protocol daikin --fan-table upper
+check "a protocol with one fan table refuses any" ir_refused \
+        "Invalid --fan-table: protocol 'coolix' has one fan table only; 'upper' names none (leave --fan-table out)." \
+        --ir-dump --fan-table upper
+check "ir-decode --fan-table needs --protocol" ir_refused "--fan-table with --ir-decode needs --protocol" \
+        --ir-decode "$tmp/samsung-upper.ir" --fan-table upper
+check "--fan-table goes with the IR tools" ir_refused "--fan-table goes with --ir-dump or --ir-decode" \
+        --fan-table upper
+check "--help names --fan-table" grep -q -- '--fan-table NAME' <<<"$("$hvacd" --help)"
+
 check_not "a stray argument fails" quiet "$hvacd" stray-argument
 check "--help" quiet "$hvacd" --help
 
