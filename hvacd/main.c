@@ -24,8 +24,8 @@ static const char *arg_ir_decode = NULL;
 static const char *arg_protocol = NULL;
 static char **arg_ir_options = NULL;
 static size_t arg_n_ir_options = 0;
-static const char *arg_fan_table = NULL;
-static const IrFanTable *arg_ir_fan_table = NULL;
+static const char *arg_fan_table_name = NULL;
+static const IrFanTable *arg_fan_table = NULL;
 static HvacState arg_ir_state = {
         .power = true,
         .mode = HVAC_MODE_COOL,
@@ -73,7 +73,7 @@ static int parse_power(const char *s, bool *ret) {
 static int check_fan_table(const IrProtocol *p) {
         _cleanup_free_ char *problem = NULL;
 
-        if (ir_fan_table_check(p, arg_fan_table, &arg_ir_fan_table, &problem) < 0)
+        if (ir_fan_table_check(p, arg_fan_table_name, &arg_fan_table, &problem) < 0)
                 return log_error_errno(-EINVAL, "Invalid --fan-table: %s%s.", problem ?: "no such fan table",
                                        p->fan_tables ? "" : " (leave --fan-table out)");
         return 0;
@@ -178,7 +178,7 @@ static int parse_argv(int argc, char *argv[]) {
                         ir_options = true;
                         break;
                 case ARG_FAN_TABLE:
-                        arg_fan_table = optarg;
+                        arg_fan_table_name = optarg;
                         break;
                 case '?':
                         return -EINVAL;
@@ -196,7 +196,7 @@ static int parse_argv(int argc, char *argv[]) {
                                        "--ir-dump.");
         if (arg_protocol && !arg_ir_dump && !arg_ir_decode)
                 return log_error_errno(-EINVAL, "--protocol goes with --ir-dump or --ir-decode.");
-        if (arg_fan_table) {
+        if (arg_fan_table_name) {
                 if (!arg_ir_dump && !arg_ir_decode)
                         return log_error_errno(-EINVAL, "--fan-table goes with --ir-dump or --ir-decode.");
                 if (arg_ir_decode && !arg_protocol)
@@ -256,14 +256,14 @@ static int ir_dump(void) {
         frame = malloc(sizeof(IrFrame));
         if (!frame)
                 return log_oom();
-        r = ir_encode_table(p, arg_ir_fan_table, &arg_ir_state, options, frame);
+        r = ir_encode_table(p, arg_fan_table, &arg_ir_state, options, frame);
         if (r < 0)
                 return log_error_errno(r, "Failed to encode the %s frame: %m", p->name);
 
         if (asprintf(&comment, "%s: power %s, mode %s, %g °C, fan %s%s%s; %zu samples, %.1f ms",
                      p->name, arg_ir_state.power ? "on" : "off", hvac_mode_to_string(arg_ir_state.mode),
                      arg_ir_state.target_temperature, hvac_fan_to_string(arg_ir_state.fan),
-                     arg_ir_fan_table ? " of fan table " : "", arg_ir_fan_table ? arg_ir_fan_table->name : "",
+                     arg_fan_table ? " of fan table " : "", arg_fan_table ? arg_fan_table->name : "",
                      frame->n, ir_frame_duration(frame) / 1000.0) < 0)
                 return log_oom();
 
@@ -301,7 +301,7 @@ static int ir_decode_file(void) {
         if (n == 0)
                 return log_error_errno(-ENODATA, "%s: no pulses.", arg_ir_decode);
 
-        r = ir_decode_table(p, arg_ir_fan_table, samples, n, &d);
+        r = ir_decode_table(p, arg_fan_table, samples, n, &d);
         if (r < 0)
                 return log_error_errno(r, "%s: nothing decoded%s%s: %s.", arg_ir_decode, p ? " as " : "",
                                        p ? p->name : "", ir_decode_strerror(r));
