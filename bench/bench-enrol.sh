@@ -1,23 +1,32 @@
 #!/bin/bash
-# bench-enrol.sh — enrolment (wakeword --enrol-from) per speaker-and-room condition: one espeak-ng
-# voice in one room and noise, saying the phrase and the commands at several speeds and pitches
-# (bench/corpus/make-enrol-set.sh). 20 of its clips are enrolled; the figures are on its other
-# clips, its off-topic clips and its speech without the phrase, with the stock model and with the
-# adaptation, and for another voice in the same room that did not enrol; then what enrolment
-# costs. For the first condition, the live daemon with either model (latency, CPU, peak RSS). The
-# sets are generated (seeded) and cached under $VH_BUILD/corpus keyed on the generator and the
-# condition. Prints figures; judges nothing.
+# bench-enrol.sh — enrolment (wakeword --enrol-from) per speaker-and-room condition: one voice
+# (espeak-ng, or flite's) in one room and noise, saying the phrase and the commands at several
+# speeds and pitches (bench/corpus/make-enrol-set.sh). 20 of its clips are enrolled; the figures
+# are on its other clips, its off-topic clips, its speech without the phrase, and a television's
+# near-miss sentences in a reverberant room, with the stock model and with the adaptation, and for
+# another voice in the same room that did not enrol; then what enrolment costs. A DET curve per
+# condition and model: miss rate against false wakes per hour over the spotting threshold, into
+# $VH_BUILD/bench/enrol-det.dat (and enrol-det.svg where gnuplot is installed). For the first
+# condition, the live daemon with either model (latency, CPU, peak RSS). The sets are generated
+# (seeded) and cached under $VH_BUILD/corpus keyed on the generator and the condition. Prints
+# figures; judges nothing.
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
 bin="$build/wakeword/wakeword"
 abs_bin=$(realpath "$bin")
 gen="$src/bench/corpus/make-enrol-set.sh"
-# VOICE|OTHER VOICE|ROOM (sox effects)|NOISE
+# VOICE|OTHER VOICE|ROOM (sox effects)|NOISE: espeak-ng voices in a reverberant room and in noise,
+# flite voices in a quiet room and in a large live hall.
 conditions=(
         "en-gb-scotland|en-us+m3|reverb 50 50 60 100 0 0|floor:0"
         "en-us+f3|en-gb|gain 0|pinknoise:10"
+        "flite:slt|flite:kal16|gain 0|floor:0"
+        "flite:awb|en-us|reverb 70 50 80 100 0 0|floor:0"
 )
+# The spotting thresholds of the DET curves; the configured one (1e-60) is the figures' own run.
+det_thresholds=(1e-30 1e-90)
+det="$build/bench/enrol-det.dat"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -26,13 +35,31 @@ decode() {
         local name=$1 flags=$2; shift 2
         "$bin" --decode --verbose $flags "$@" >"$out/$name.jsonl" 2>/dev/null
 }
-measure() {     # measure SET before|after FLAGS
-        local set=$1 when=$2 flags=$3
-        decode "$when-test" "$flags" "$set"/test/*.wav
-        decode "$when-off" "$flags" "$set"/off/*.wav
-        decode "$when-other" "$flags" "$set"/other/*.wav
-        decode "$when-ordinary" "$flags" "$set/neg/ordinary.wav"
-        decode "$when-nearmiss" "$flags" "$set/neg/nearmiss.wav"
+negatives=(ordinary nearmiss broadcast)
+measure() {     # measure SET before|after FLAGS: the clips and the negatives side by side
+        local set=$1 when=$2 flags=$3 n
+        (
+                decode "$when-test" "$flags" "$set"/test/*.wav
+                decode "$when-off" "$flags" "$set"/off/*.wav
+                decode "$when-other" "$flags" "$set"/other/*.wav
+        ) &
+        for n in "${negatives[@]}"; do decode "$when-$n" "$flags" "$set/neg/$n.wav"; done
+        wait
+}
+# sweep SET before|after FLAGS: the held-out clips and the negatives at each DET threshold, two
+# thresholds at a time
+sweep() {
+        local set=$1 when=$2 flags=$3 t n k=0
+        for t in "${det_thresholds[@]}"; do
+                echo "{ \"threshold\": $t }" >"$out/det-$t.json"
+                (
+                        decode "$when-$t-test" "--config $out/det-$t.json $flags" "$set"/test/*.wav
+                        for n in "${negatives[@]}"; do decode "$when-$t-$n" "--config $out/det-$t.json $flags" "$set/neg/$n.wav"; done
+                ) &
+                k=$((k + 1))
+                [ $((k % 2)) -ne 0 ] || wait
+        done
+        wait
 }
 
 # live SET: the daemon as it runs, with the stock model and with the adaptation loaded: three
@@ -63,6 +90,9 @@ live() {
         done
 }
 
+mkdir -p "$(dirname "$det")"
+: >"$out/pooled.txt"
+echo "# condition model threshold miss_rate false_wakes_per_hour" >"$det"
 for i in "${!conditions[@]}"; do
         IFS='|' read -r voice other room noise <<<"${conditions[$i]}"
         key=$(cat "$gen" "$src/bench/corpus/common.sh" <(echo "${conditions[$i]}") | sha256sum | cut -c1-12)
@@ -77,16 +107,20 @@ for i in "${!conditions[@]}"; do
         export STATE_DIRECTORY="$out/state-$i"
         mkdir -p "$STATE_DIRECTORY" "$out/no-state"
         measure "$set" before --no-adaptation
+        sweep "$set" before --no-adaptation
         (cd "$set" && /usr/bin/time -f "%U %S %M" -o "$out/enrol.time" "$abs_bin" --enrol-from enrol.txt) \
                 >"$out/enrol.out" 2>"$out/enrol.err"
         enrolled=$?
         if [ $enrolled -eq 0 ]; then
                 measure "$set" after ""
+                sweep "$set" after ""
                 [ $i -eq 0 ] && live "$set" "$voice"
         fi
-        /usr/bin/python3 - "$set" "$out" $enrolled "$voice" "$other" "$room" "$noise" <<'PY'
+        /usr/bin/python3 - "$set" "$out" $enrolled "$det" $i "${det_thresholds[*]}" "$voice" "$other" "$room" "$noise" <<'PY'
 import json, os, subprocess, sys
-set_dir, out, enrolled, voice, other, room, noise = sys.argv[1], sys.argv[2], sys.argv[3] == "0", *sys.argv[4:]
+set_dir, out, enrolled, det, cond, thresholds = sys.argv[1], sys.argv[2], sys.argv[3] == "0", *sys.argv[4:7]
+voice, other, room, noise = sys.argv[7:]
+NEGATIVES = ("ordinary", "nearmiss", "broadcast")
 def events(name):
     return [json.loads(l) for l in open(f"{out}/{name}.jsonl") if l.strip()]
 def duration(path):
@@ -114,11 +148,25 @@ def negatives(when):
     ow = {os.path.basename(x["file"]) for x in ev if x["event"] == "wake"}
     oc = {os.path.basename(x["file"]) for x in ev if x["event"] == "command"}
     print(f"  off-topic {when:6s} rejection {100 * (1 - len(oc) / max(len(ow), 1)):5.1f} % of woken ({len(ow) - len(oc)}/{len(ow)})")
-    for name in ("ordinary", "nearmiss"):
+    for name in NEGATIVES:
         h = duration(f"{set_dir}/neg/{name}.wav") / 3600
         e = events(f"{when}-{name}")
-        w = sum(x["event"] == "wake" for x in e); a = sum(x["event"] == "command" for x in e)
-        print(f"  {name:9s} {when:6s} false wakes {w / h:5.1f} per hour, false actions {a} ({h * 60:.1f} min of that voice's speech)")
+        w = sum(x["event"] == "wake" for x in e); a = [x for x in e if x["event"] == "command"]
+        who = "that voice's speech" if name != "broadcast" else "that voice and a television's"
+        print(f"  {name:9s} {when:6s} false wakes {w / h:5.1f} per hour ({w}), false actions {len(a) / h:5.1f} per hour "
+              f"({len(a)}; {h * 60:.1f} min of {who})")
+        for x in a:
+            print(f"    false action at {x['audio_usec'] / 1e6:6.2f} s: \"{x['text']}\" -> {json.dumps(x['intent'])}")
+        with open(f"{out}/pooled.txt", "a") as f:
+            f.write(f"{when} {name} {h:.6f} {w} {len(a)}\n")
+def det_point(when, t):
+    prefix = when if t is None else f"{when}-{t}"
+    woke, _, _, n = commands(prefix, "test")
+    w = h = 0
+    for name in NEGATIVES:
+        h += duration(f"{set_dir}/neg/{name}.wav") / 3600
+        w += sum(x["event"] == "wake" for x in events(f"{prefix}-{name}"))
+    return 1 - woke / n, w / h
 
 n_enrol = sum(1 for l in open(f"{set_dir}/enrol.txt") if l.strip())
 print(f"--- condition: {voice}, room '{room}', noise {noise}; {n_enrol} clips enrolled, "
@@ -134,9 +182,43 @@ for when in ("before", "after") if enrolled else ("before",):
     print(line("  enrolled voice,", when, "test"))
     negatives(when)
     print(line(f"  {other} (not enrolled),", when, "other"))
+with open(det, "a") as f:
+    for when in ("before", "after") if enrolled else ("before",):
+        model = "stock" if when == "before" else "adapted"
+        points = sorted([(float(t), *det_point(when, t)) for t in thresholds.split()] + [(1e-60, *det_point(when, None))])
+        for t, miss, fw in points:
+            f.write(f"{cond} {model} {t:g} {miss:.4f} {fw:.1f}\n")
+        print(f"  DET {model:7s} (threshold: miss rate, false wakes per hour): " +
+              ", ".join(f"{t:g}: {100 * miss:.1f} % {fw:.0f}/h" for t, miss, fw in points))
 for model in ("stock", "adapted"):
     if os.path.exists(f"{out}/live-{model}.txt"):
         print(f"the daemon, live, {model} model, on three held-out clips of the enrolled voice:")
         print("".join("  " + l for l in open(f"{out}/live-{model}.txt")), end="")
 PY
 done
+
+# Every condition's negatives together: the rates on the most speech.
+awk '{ h[$1 " " $2] += $3; w[$1 " " $2] += $4; a[$1 " " $2] += $5 }
+     END { print "--- all conditions together";
+           split("before after", m, " "); split("ordinary nearmiss broadcast", n, " ");
+           for (i = 1; i <= 2; i++) for (j = 1; j <= 3; j++) { k = m[i] " " n[j]; if (!(k in h)) continue;
+                   printf "  %-9s %-6s false wakes %5.1f per hour (%d), false actions %5.1f per hour (%d; %.1f min)\n",
+                          n[j], m[i], w[k] / h[k], w[k], a[k] / h[k], a[k], h[k] * 60 } }' "$out/pooled.txt"
+
+# The DET curves: one line per condition and model.
+if command -v gnuplot >/dev/null; then
+        gnuplot 2>/dev/null <<GP && echo "DET curves: $det, ${det%.dat}.svg" || echo "DET curves: $det (gnuplot failed)"
+set terminal svg size 800,560 dynamic
+set output "${det%.dat}.svg"
+set title "wakeword: DET curves per enrolment condition, over the spotting threshold"
+set xlabel "false wakes per hour (ordinary, near-miss and broadcast speech)"
+set ylabel "miss rate (%)"
+set key outside right
+set grid
+plot for [c=0:${#conditions[@]}-1] for [m in "stock adapted"] "$det" \\
+        using ((\$1 == c && strcol(2) eq m) ? \$5 : 1/0):(100 * \$4) with linespoints \\
+        linecolor c + 1 pointtype (m eq "stock" ? 6 : 7) title sprintf("condition %d, %s", c + 1, m)
+GP
+else
+        echo "DET curves: $det (gnuplot is not installed: no SVG)"
+fi

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* The pieces around the decoder that need no audio: the filler word list, the hypothesis tests of
- * the command and verification searches, the verification grammar, the kept cepstral mean, and a
- * recogniser built with the filler loop and the second look at the phrase (when the model is
- * installed). */
+ * the command and verification searches, the verification grammar, the temperatures the command
+ * grammar allows, the kept cepstral mean, and a recogniser built with the filler loop and the
+ * second look at the phrase (when the model is installed). */
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -93,6 +94,77 @@ static void test_verify_fsg(void) {
         logmath_free(lmath);
 }
 
+/* Whether the grammar "fsg" takes the words "text", from its start state to its final one. */
+static bool fsg_accepts(fsg_model_t *fsg, const char *text) {
+        _cleanup_(strv_freep) char **words = NULL;
+        size_t n = (size_t) MAX(fsg_model_n_state(fsg), 0);
+        _cleanup_free_ bool *at = calloc(n, sizeof(bool)), *next = calloc(n, sizeof(bool));
+
+        require(at && next && strv_split_words(text, &words) == 0, "out of memory");
+        at[fsg_model_start_state(fsg)] = true;
+        for (char **w = words;; w++) {
+                /* through null transitions first, to a fixed point */
+                for (bool more = true; more;) {
+                        more = false;
+                        for (size_t s = 0; s < n; s++)
+                                for (fsg_arciter_t *it = at[s] ? fsg_model_arcs(fsg, (int32) s) : NULL; it; it = fsg_arciter_next(it)) {
+                                        fsg_link_t *l = fsg_arciter_get(it);
+
+                                        if (fsg_link_wid(l) < 0 && !at[fsg_link_to_state(l)])
+                                                more = at[fsg_link_to_state(l)] = true;
+                                }
+                }
+                if (!*w)
+                        return at[fsg_model_final_state(fsg)];
+                memset(next, 0, n * sizeof(bool));
+                for (size_t s = 0; s < n; s++)
+                        for (fsg_arciter_t *it = at[s] ? fsg_model_arcs(fsg, (int32) s) : NULL; it; it = fsg_arciter_next(it)) {
+                                fsg_link_t *l = fsg_arciter_get(it);
+
+                                if (fsg_link_wid(l) >= 0 && streq(fsg_model_word_str(fsg, fsg_link_wid(l)), *w))
+                                        next[fsg_link_to_state(l)] = true;
+                        }
+                memcpy(at, next, n * sizeof(bool));
+        }
+}
+
+/* The temperatures the command grammar can say are hvacd's default range, MinTemperature 16 to
+ * MaxTemperature 30 in steps of 0.5, and no more: "thirty and a half" is above it. */
+static void test_command_temperatures(void) {
+        static const char *const units[] = { "", " one", " two", " three", " four", " five", " six", " seven", " eight", " nine" };
+        static const char *const teens[] = { "sixteen", "seventeen", "eighteen", "nineteen" };
+        _cleanup_free_ char *path = test_src_path("wakeword/commands.gram");
+        logmath_t *lmath = logmath_init(1.0001, 0, 0);
+        jsgf_t *jsgf;
+        fsg_model_t *fsg;
+
+        require(lmath, "logmath");
+        jsgf = jsgf_parse_file(path, NULL);
+        require(jsgf && jsgf_get_public_rule(jsgf), "%s parses", path);
+        fsg = jsgf_build_fsg(jsgf, jsgf_get_public_rule(jsgf), lmath, 6.5f);
+        require(fsg, "grammar built");
+        for (int t = 16; t <= 30; t++) {
+                char number[32], text[96];
+
+                if (t < 20)
+                        snprintf(number, sizeof number, "%s", teens[t - 16]);
+                else
+                        snprintf(number, sizeof number, "%s%s", t < 30 ? "twenty" : "thirty", units[t % 10]);
+                snprintf(text, sizeof text, "set the temperature to %s degrees", number);
+                check(fsg_accepts(fsg, text), "'%s' is in the grammar", text);
+                snprintf(text, sizeof text, "make it %s and a half", number);
+                check(fsg_accepts(fsg, text) == (t < 30), "'%s' %s", text, t < 30 ? "is in the grammar" : "is above 30");
+                snprintf(text, sizeof text, "set it to %s point five", number);
+                check(fsg_accepts(fsg, text) == (t < 30), "'%s' %s", text, t < 30 ? "is in the grammar" : "is above 30");
+        }
+        check(!fsg_accepts(fsg, "make it thirty one") && !fsg_accepts(fsg, "make it fifteen"), "outside the range");
+        check(!fsg_accepts(fsg, "set the temperature to"), "no number");
+        check(fsg_accepts(fsg, "turn off the air conditioner"), "another command");
+        fsg_model_free(fsg);
+        jsgf_grammar_free(jsgf);
+        logmath_free(lmath);
+}
+
 static void test_cmn_parse(void) {
         float v[RECOGNIZER_CMN_SIZE];
 
@@ -163,6 +235,7 @@ int main(void) {
         test_fillers();
         test_hypotheses();
         test_verify_fsg();
+        test_command_temperatures();
         test_cmn_parse();
         test_recognizer();
         return test_result();

@@ -30,6 +30,8 @@ PACKAGES=(
         debhelper dpkg-dev lintian
         # demo and benchmark corpus
         espeak-ng sox flite
+        # the DET curves of the enrolment benchmark
+        gnuplot-nox
 )
 
 # PipeWire's ALSA plugin is in pipewire-alsa, which Conflicts: pulseaudio in Debian 12 (it makes

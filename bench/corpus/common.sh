@@ -64,6 +64,22 @@ nearmiss=(
         "a stable climate matters for farming"
         "hey time to go home now"
 )
+# What a television or radio in the room says: the phrase's words and near-misses of it, followed
+# by words of the commands ("climate change ... thirty and a half degrees"). None holds the phrase.
+broadcast=(
+        "climate change is the defining issue of our time"
+        "climate change could make it thirty and a half degrees in the city by august"
+        "okay climate scientists say the temperature will rise by two degrees"
+        "hey Clyde turn the music down a little"
+        "the climate summit set a target of one and a half degrees"
+        "tonight on climate watch we turn the heating down and save money"
+        "okay climate now the weather for tomorrow with highs of twenty four degrees"
+        "hey Clive set the table for dinner please"
+        "a changing climate means warmer winters and cooler summers"
+        "they climbed it in a day and made it warmer by the fire"
+        "the climate of fear turned off the investors"
+        "hey kline make it cooler in here"
+)
 
 # noise KIND LEVEL_DB IN OUT: adds noise at LEVEL below the speech RMS (or a floor at -45 dBFS).
 noise() {
@@ -80,9 +96,13 @@ noise() {
         sox -q -m "$in" "$tmp/n.wav" "$outf"
 }
 
-# sentences SET: the sentences of a negative set (ordinary, nearmiss), one a line.
+# sentences SET: the sentences of a negative set (ordinary, nearmiss, broadcast), one a line.
 sentences() {
-        if [ "$1" = ordinary ]; then printf '%s\n' "${ordinary[@]}"; else printf '%s\n' "${nearmiss[@]}"; fi
+        case $1 in
+        ordinary) printf '%s\n' "${ordinary[@]}" ;;
+        nearmiss) printf '%s\n' "${nearmiss[@]}" ;;
+        broadcast) printf '%s\n' "${broadcast[@]}" ;;
+        esac
 }
 
 # join_negatives OUT: the clips listed in $tmp/list.txt, joined into one file with a noise floor.
