@@ -52,11 +52,13 @@ server_libs() {
 # ([heap], brk), other anonymous memory (malloc's mmap'd chunks and thread arenas, thread stacks,
 # libraries' .bss), the main stack, shared libraries (their own dirty pages: relocations, data;
 # and clean pages: code and read-only data, which other processes mapping the same library share),
-# the program itself, and the libraries with the most resident pages.
+# the program itself, and the libraries with the most resident pages; and the proportional set
+# size (Pss: each shared page divided among the processes mapping it).
 rss_breakdown() {
         awk -v exe="$(readlink /proc/"$1"/exe)" '
                 /^[0-9a-f]+-[0-9a-f]+ / { name = $6; next }
                 /^Rss:/ { rss = $2; next }
+                /^Pss:/ { pss += $2; next }
                 /^Private_Dirty:/ { dirty = $2; next }
                 /^Shared_Dirty:/ { dirty += $2; next }
                 /^VmFlags:/ {
@@ -71,8 +73,8 @@ rss_breakdown() {
                         total += rss
                 }
                 END {
-                        printf "RSS %d = heap %d + other anon %d + stack %d + libraries %d (dirty %d, clean %d) + program %d + other %d; largest:",
-                                total, heap, anon, stack, lib_dirty + lib_clean, lib_dirty, lib_clean, prog, other
+                        printf "Pss %d; RSS %d = heap %d + other anon %d + stack %d + libraries %d (dirty %d, clean %d) + program %d + other %d; largest:",
+                                pss, total, heap, anon, stack, lib_dirty + lib_clean, lib_dirty, lib_clean, prog, other
                         for (k = 0; k < 6; k++) {
                                 best = ""
                                 for (n in per) if (best == "" || per[n] > per[best]) best = n
