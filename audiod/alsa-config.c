@@ -113,3 +113,7 @@ int alsa_ctl_open(snd_ctl_t **ret, snd_config_t **ret_config, const char *name, 
         *ret_config = TAKE_PTR(config);
         return 0;
 }
+
+void alsa_config_release(void) {
+        (void) snd_config_update_free_global();
+}

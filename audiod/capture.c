@@ -21,7 +21,6 @@
 struct Capture {
         sd_event *event;
         snd_pcm_t *pcm;
-        snd_config_t *pcm_config;       /* what the PCM was opened from, NULL = alsa-lib's own */
         char *pcm_name;
         CaptureCallbacks cb;
         void *userdata;
@@ -63,7 +62,6 @@ Capture *capture_free(Capture *c) {
                 (void) snd_pcm_drop(c->pcm);
                 (void) snd_pcm_close(c->pcm);
         }
-        alsa_config_deletep(&c->pcm_config);
         sd_event_unref(c->event);
         free(c->pcm_name);
         free(c->buffer);
@@ -357,6 +355,8 @@ static char *capture_pcm_name_for(const char *device) {
 
 int capture_open(sd_event *event, const CaptureParams *p, const CaptureCallbacks *cb,
                  void *userdata, Capture **ret) {
+        /* Declared first so that it goes last, once the PCM is set up (or closed). */
+        _cleanup_(alsa_config_deletep) snd_config_t *config = NULL;
         _cleanup_(capture_freep) Capture *c = NULL;
         snd_pcm_info_t *info;
         int r;
@@ -376,7 +376,7 @@ int capture_open(sd_event *event, const CaptureParams *p, const CaptureCallbacks
         if (!c->pcm_name)
                 return -ENOMEM;
 
-        r = alsa_pcm_open(&c->pcm, &c->pcm_config, c->pcm_name, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
+        r = alsa_pcm_open(&c->pcm, &config, c->pcm_name, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
         if (r < 0) {
                 c->pcm = NULL;
                 return r;

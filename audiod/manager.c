@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <grp.h>
+#include <malloc.h>
 #include <stdio.h>
 
+#include "alsa-config.h"
 #include "bus-util.h"
 #include "config.h"
 #include "fileio.h"
@@ -361,6 +363,14 @@ static int manager_open_mixer(Manager *m) {
         return 0;
 }
 
+/* What opening the devices parsed (alsa-lib's configuration: 70 KiB for alsa.conf alone, more with
+ * conf.d and the cards' files) is garbage once they are open; the pages go back to the system
+ * rather than stay free heap for as long as the device stays. */
+static void manager_release_open_memory(void) {
+        alsa_config_release();
+        (void) malloc_trim(0);
+}
+
 static int manager_open_capture(Manager *m) {
         static const CaptureCallbacks callbacks = {
                 .on_period = manager_on_period,
@@ -391,6 +401,7 @@ static int manager_open_capture(Manager *m) {
 
         m->card = capture_card(m->capture);
         (void) manager_open_mixer(m);
+        manager_release_open_memory();
 
         if (m->rate != capture_rate(m->capture) || m->channels != capture_channels(m->capture) ||
             m->period_frames != capture_period_frames(m->capture)) {

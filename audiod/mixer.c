@@ -11,7 +11,6 @@
 
 struct Mixer {
         snd_ctl_t *ctl;
-        snd_config_t *ctl_config;       /* what the control was opened from, NULL = alsa-lib's own */
         char *ctl_name;
         snd_ctl_elem_id_t *id;
         unsigned count;                 /* channels of the switch; all are set together */
@@ -32,7 +31,6 @@ Mixer *mixer_free(Mixer *m) {
                 snd_ctl_elem_id_free(m->id);
         if (m->ctl)
                 snd_ctl_close(m->ctl);
-        alsa_config_deletep(&m->ctl_config);
         free(m->ctl_name);
         free(m);
         return NULL;
@@ -144,6 +142,8 @@ static int mixer_find_switch(Mixer *m, const char *control) {
 
 int mixer_open(sd_event *event, const char *ctl_name, const char *control, mixer_change_t on_change,
                void *userdata, Mixer **ret) {
+        /* Declared first so that it goes last, once the control is set up (or closed). */
+        _cleanup_(alsa_config_deletep) snd_config_t *config = NULL;
         _cleanup_(mixer_freep) Mixer *m = NULL;
         int n, r;
 
@@ -161,7 +161,7 @@ int mixer_open(sd_event *event, const char *ctl_name, const char *control, mixer
         if (!m->ctl_name)
                 return -ENOMEM;
 
-        r = alsa_ctl_open(&m->ctl, &m->ctl_config, ctl_name, SND_CTL_NONBLOCK);
+        r = alsa_ctl_open(&m->ctl, &config, ctl_name, SND_CTL_NONBLOCK);
         if (r < 0) {
                 m->ctl = NULL;
                 return r;

@@ -7,7 +7,8 @@
 #   pipewire  PipeWire's ALSA plugin on a virtual source, with WirePlumber
 # For each: CPU as % of one core (time on CPU of all threads, /proc/PID/task/*/schedstat),
 # wakeups per second (context switches of all threads), and peak RSS (VmHWM), with the sound
-# server libraries found in /proc/PID/maps. audiod has one client reading its stream.
+# server libraries found in /proc/PID/maps, and where the resident memory is at the end of the
+# window (rss_breakdown). audiod has one client reading its stream.
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
@@ -47,6 +48,43 @@ server_libs() {
         echo "${l:-none}"
 }
 
+# rss_breakdown PID — where PID's resident memory is now, from /proc/PID/smaps, in KiB: the heap
+# ([heap], brk), other anonymous memory (malloc's mmap'd chunks and thread arenas, thread stacks,
+# libraries' .bss), the main stack, shared libraries (their own dirty pages: relocations, data;
+# and clean pages: code and read-only data, which other processes mapping the same library share),
+# the program itself, and the libraries with the most resident pages; and the proportional set
+# size (Pss: each shared page divided among the processes mapping it).
+rss_breakdown() {
+        awk -v exe="$(readlink /proc/"$1"/exe)" '
+                /^[0-9a-f]+-[0-9a-f]+ / { name = $6; next }
+                /^Rss:/ { rss = $2; next }
+                /^Pss:/ { pss += $2; next }
+                /^Private_Dirty:/ { dirty = $2; next }
+                /^Shared_Dirty:/ { dirty += $2; next }
+                /^VmFlags:/ {
+                        if (name == "[heap]") heap += rss
+                        else if (name == "[stack]") stack += rss
+                        else if (name == "") anon += rss
+                        else if (name == exe) prog += rss
+                        else if (name ~ /\.so/) {
+                                lib_dirty += dirty; lib_clean += rss - dirty
+                                n = name; sub(/.*\//, "", n); sub(/\.so.*/, "", n); per[n] += rss
+                        } else other += rss
+                        total += rss
+                }
+                END {
+                        printf "Pss %d; RSS %d = heap %d + other anon %d + stack %d + libraries %d (dirty %d, clean %d) + program %d + other %d; largest:",
+                                pss, total, heap, anon, stack, lib_dirty + lib_clean, lib_dirty, lib_clean, prog, other
+                        for (k = 0; k < 6; k++) {
+                                best = ""
+                                for (n in per) if (best == "" || per[n] > per[best]) best = n
+                                if (best == "") break
+                                printf " %s %d", best, per[best]; delete per[best]
+                        }
+                        printf "\n"
+                }' /proc/"$1"/smaps
+}
+
 # measure PID NAME — sets cpu_pct, wakeups, rss, libs for PID over $window seconds.
 measure() {
         local pid=$1 c0 s0 c1 s1
@@ -57,13 +95,19 @@ measure() {
         wakeups=$(awk -v a="$s0" -v b="$s1" -v w="$window" 'BEGIN { printf "%.1f", (b - a) / w }')
         rss=$(peak_rss_kib "$pid")
         libs=$(server_libs "$pid")
+        breakdown=$(rss_breakdown "$pid")
+        threads=$(ls /proc/"$pid"/task | wc -l)
 }
 
 # bench_path NAME DEVICE — audiod, then arecord, on DEVICE; prints one line each.
+# unmute_group: an installed system has audiod's group in /etc/group (the package's sysusers.d),
+# where glibc finds it without loading another NSS module; the group "voicehvac" missing here
+# would be looked up in every module nsswitch.conf names, and libnss_systemd would stay mapped
+# (320 KiB of RSS). The bench user's own group stands for it.
 bench_path() {
         local name=$1 dev=$2 probe_pid rec_pid
         cat >"$tmp/audiod-$name.json" <<X
-{ "device": "$dev", "mute_control": "" }
+{ "device": "$dev", "mute_control": "", "unmute_group": "$(id -gn)" }
 X
         STATE_DIRECTORY="$tmp/state-$name" "$build/audiod/audiod" --config "$tmp/audiod-$name.json" \
                 >"$tmp/audiod-$name.log" 2>&1 &
@@ -84,6 +128,7 @@ X
         wait "$probe_pid" 2>/dev/null
         printf "%-8s audiod : CPU %6s %% of one core, %5s wakeups/s, peak RSS %5s KiB, sound-server libraries: %s; stream: %s\n" \
                 "$name" "$cpu_pct" "$wakeups" "$rss" "$libs" "$(sed 's/ gap_ms.*//; s/frames=[0-9]* //' "$tmp/probe-$name.out")"
+        printf "%-8s audiod : at the end, KiB: %s; threads %d\n" "$name" "$breakdown" "$threads"
 
         arecord -q -D "$dev" -f S16_LE -r 16000 -c 1 --period-time=20000 --buffer-time=400000 -t raw \
                 -d $((window + 3)) >/dev/null 2>"$tmp/arecord-$name.err" &
@@ -98,6 +143,7 @@ X
         kill "$rec_pid"; wait "$rec_pid" 2>/dev/null
         printf "%-8s arecord: CPU %6s %% of one core, %5s wakeups/s, peak RSS %5s KiB, sound-server libraries: %s\n" \
                 "$name" "$cpu_pct" "$wakeups" "$rss" "$libs"
+        printf "%-8s arecord: at the end, KiB: %s; threads %d\n" "$name" "$breakdown" "$threads"
 }
 
 echo "audiod and arecord on the same device, ${window} s each, one after the other; audiod with one client"
@@ -112,9 +158,11 @@ stop_from() {
         pids=("${pids[@]:0:$1}")
 }
 
-# vhtest: a sine at half of full scale, like the servers' tone.
+# vhtest: a sine at half of full scale, like the servers' tone. One second, looped (440 whole
+# cycles, so the loop has no seam): the plugin holds its file in memory, which a card's hw: PCM
+# does not, and a 10 s file would add 313 KiB to audiod's "other anon".
 mkdir -p "$tmp/vhtest"
-sox -n -r 16000 -c 1 -b 16 -t raw "$tmp/tone.raw" synth 10 sine 440 vol 0.5
+sox -n -r 16000 -c 1 -b 16 -t raw "$tmp/tone.raw" synth 1 sine 440 vol 0.5
 "$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$tmp/tone.raw" "$tmp/vhtest/switch" 'eof "loop"' >"$tmp/vhtest/asound.conf"
 export HOME="$tmp/vhtest" XDG_CONFIG_HOME="$tmp/vhtest"
 export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/vhtest/asound.conf"

@@ -594,6 +594,25 @@ static void test_unplug(sd_bus *bus) {
         safe_close(fd);
 }
 
+/* "default" is opened through alsa-lib's global configuration, which audiod frees once the
+ * devices are open: the reopen after the card comes back parses it again, for the PCM and for
+ * the control alike. */
+static void test_default_device(sd_bus *bus) {
+        _cleanup_free_ char *sw = NULL;
+
+        audiod_stop_clean();
+        require(test_write_file(config_path, "{\n  \"device\": \"default\",\n  \"mixer_device\": \"default\",\n"
+                                "  \"retry_max_ms\": 400,\n  \"unmute_group\": \"audio\"\n}\n") == 0,
+                "write config");
+        audiod_start(bus);
+        check(set_mute(bus, false, NULL) >= 0, "unmute");
+        check(wait_state(bus, "running", 5 * USEC_PER_SEC), "audiod captures from 'default'");
+        test_unplug(bus);
+        check(set_mute(bus, true, NULL) >= 0, "SetMute(true) after the reopen");
+        sw = read_switch();
+        check(streq(sw, "0"), "the capture switch of the default control is off (switch file '%s')", sw);
+}
+
 /* Whether a library whose file name contains "name" is mapped into pid. */
 static bool maps_contain(pid_t pid, const char *name) {
         _cleanup_fclose_ FILE *f = NULL;
@@ -731,6 +750,7 @@ int main(void) {
         test_unplug(bus);
         test_xrun(bus);
         test_stall(bus);
+        test_default_device(bus);
 
         audiod_stop_clean();
         return test_result();
