@@ -10,3 +10,4 @@ BINARIES += $(BUILD)/mqttd/mqttd
 $(BUILD)/mqttd/%.o: VH_CFLAGS += $(MQTTD_CFLAGS)
 $(BUILD)/mqttd/mqttd: $(MQTTD_OBJS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MQTTD_LIBS) -lm
+TEST_SCRIPTS += tests/test-mqttd.sh

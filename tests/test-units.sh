@@ -134,14 +134,14 @@ check "voicehvac-wakeword.slice: CPUQuota=" test -n "$(prop voicehvac-wakeword.s
 # --- the slices carry cgroups/budget.json's numbers ---------------------------------------------
 budget="$src/cgroups/budget.json"
 declare -A slice_of=([audiod]=voicehvac-audio.slice [wakeword]=voicehvac-wakeword.slice
-                     [hvacd]=voicehvac-hvac.slice [watchdogd]=voicehvac-watchdog.slice)
+                     [hvacd]=voicehvac-hvac.slice [mqttd]=voicehvac-mqtt.slice [watchdogd]=voicehvac-watchdog.slice)
 if [ -f "$budget" ]; then
         # One "service key value" line per number.
         /usr/bin/python3 -c 'import json, sys
 for svc, keys in json.load(open(sys.argv[1])).items():
     for k, v in keys.items():
         print(svc, k, v)' "$budget" >"$tmp/budget.txt"
-        check "budget.json has all four services" test "$(cut -d' ' -f1 "$tmp/budget.txt" | sort -u | wc -l)" -eq 4
+        check "budget.json has all five services" test "$(cut -d' ' -f1 "$tmp/budget.txt" | sort -u | wc -l)" -eq 5
         while read -r svc key value; do
                 sl=${slice_of[$svc]:-}
                 checks=$((checks + 1))
