@@ -31,7 +31,10 @@ for f in usr/libexec/voicehvac/audiod usr/libexec/voicehvac/hvacd usr/libexec/vo
          usr/share/dbus-1/system.d/org.voicehvac.WakeWord1.conf \
          usr/share/dbus-1/interfaces/org.voicehvac.Audio1.xml usr/share/dbus-1/interfaces/org.voicehvac.Hvac1.xml \
          usr/share/dbus-1/interfaces/org.voicehvac.WakeWord1.xml usr/share/voicehvac/commands.gram \
-         etc/voicehvac/audiod.json etc/voicehvac/hvacd.json etc/voicehvac/wakeword.json; do
+         etc/voicehvac/audiod.json etc/voicehvac/hvacd.json etc/voicehvac/wakeword.json \
+         usr/libexec/voicehvac/mqttd usr/lib/systemd/system/mqttd.service usr/lib/systemd/system/voicehvac-mqtt.slice \
+         usr/share/dbus-1/system.d/org.voicehvac.Mqtt1.conf usr/share/dbus-1/interfaces/org.voicehvac.Mqtt1.xml \
+         etc/voicehvac/mqttd.json; do
         check "installed: /$f" test -s "$root/$f"
 done
 for f in "$src"/wakeword/*.gram "$src"/wakeword/*.txt; do
@@ -109,6 +112,8 @@ for s in $services; do
         hvacd.service)
                 check "hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
                 check "hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+        mqttd.service)
+                check "mqttd.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes ;;
         wakeword.service)
                 check "wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
                 check "wakeword.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
