@@ -14,7 +14,7 @@ case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
 py=/usr/bin/python3
 scale=${VH_TEST_TIME_SCALE:-1}
 
-for b in mqttd/mqttd audiod/audiod hvacd/hvacd tests/alsa/libasound_module_pcm_vhtest.so; do
+for b in mqttd/mqttd audiod/audiod hvacd/hvacd voicehvacctl/voicehvacctl tests/alsa/libasound_module_pcm_vhtest.so; do
         [ -e "$build/$b" ] || { echo "FAIL: $build/$b is not built"; exit 1; }
 done
 # Before any check: what comes from outside the tree (tools/deps.sh installs it).
@@ -117,6 +117,11 @@ check "availability is retained 'online'" wait_for 5 retained_is "$A/availabilit
 check "climate availability 'online' (hvacd on the bus)" wait_for 5 retained_is "$A/climate/availability" online
 check "mute availability 'online' (audiod on the bus)" wait_for 5 retained_is "$A/mute/availability" online
 fds_start=$(ls /proc/"$mqttd_pid"/fd | wc -l)
+"$build/voicehvacctl/voicehvacctl" status >"$tmp/status" 2>&1
+check "voicehvacctl status: the bridge's line" grep -Eq "^ +Home Assistant: connected to mqtt://127.0.0.1:$port as hub-a$" "$tmp/status"
+check "voicehvacctl status: its commands and the unmute rule" grep -Eq "^ +MQTT commands: 0 sent, 0 rejected; unmute refused$" "$tmp/status"
+"$build/voicehvacctl/voicehvacctl" --json status >"$tmp/status.json" 2>&1
+check "voicehvacctl --json status: mqtt.NodeId" test "$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["mqtt"]["NodeId"])' "$tmp/status.json")" = hub-a
 
 # ---- discovery ------------------------------------------------------------------------------
 discovery() { # discovery FILE — every retained document under homeassistant/, "TOPIC JSON" a line
@@ -311,7 +316,37 @@ check "SIGTERM: mqttd exits 0 (got $rc)" test "$rc" = 0
 check "… after publishing 'offline' itself" logged mqttd "Published 'offline' and disconnected from the broker."
 check "… retained 'offline' on the availability topic" retained_is "$A/availability" offline
 check "… and a clean disconnect at the broker" grep -q "Client voicehvac-hub-a disconnected\.$" "$tmp/broker/log"
-check "no password or credential in any log" bash -c '! grep -qi "secret-pw" "$0"/*.log' "$tmp"
+"$build/voicehvacctl/voicehvacctl" status >"$tmp/status" 2>&1
+check "voicehvacctl status: not bridged once mqttd has stopped" grep -Eq "^ +Home Assistant: not bridged \(mqttd is not running\)$" "$tmp/status"
+
+# ---- credentials: a broker that wants a password ----------------------------------------------
+port2=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mosquitto_passwd -b -c "$tmp/broker/passwd" hub secret-pw >/dev/null 2>&1
+cat >"$tmp/broker/auth.conf" <<CONF
+listener $port2 127.0.0.1
+allow_anonymous false
+password_file $tmp/broker/passwd
+CONF
+[ "$(id -u)" = 0 ] && echo "user root" >>"$tmp/broker/auth.conf"
+start broker2 mosquitto -c "$tmp/broker/auth.conf"
+wait_for 10 bash -c 'mosquitto_pub -h 127.0.0.1 -p "$0" -u hub -P secret-pw -t probe -n' "$port2" || fail "the second broker starts"
+echo '{ "username": "hub", "password": "secret-pw" }' >"$tmp/cred-ok.json"
+chmod 0600 "$tmp/cred-ok.json"
+echo '{ "username": "hub", "password": "wrong-pw" }' >"$tmp/cred-bad.json"
+chmod 0400 "$tmp/cred-bad.json"
+cat >"$tmp/c-ok.json" <<JSON
+{ "broker": "mqtt://127.0.0.1:$port2", "node_id": "hub-c", "credentials_file": "$tmp/cred-ok.json" }
+JSON
+sed "s|cred-ok|cred-bad|" "$tmp/c-ok.json" >"$tmp/c-bad.json"
+DBUS_SYSTEM_BUS_ADDRESS=$bus_b start mqttd_c "$build/mqttd/mqttd" --config "$tmp/c-bad.json"
+check "wrong password: the broker's refusal is logged, mqttd keeps retrying" \
+        wait_for $((10 * scale)) grep -q "refused the connection: Connection Refused: not authorised" "$tmp/mqttd_c.log"
+check "… and stays up, connecting" bash -c 'kill -0 "$0" && [ "$(mqtt_prop "$1" State)" = "s \"connecting\"" ]' "$mqttd_c_pid" "$bus_b"
+kill -TERM "$mqttd_c_pid"; wait "$mqttd_c_pid" 2>/dev/null
+DBUS_SYSTEM_BUS_ADDRESS=$bus_b start mqttd_c "$build/mqttd/mqttd" --config "$tmp/c-ok.json"
+check "credentials from a 0600 file: connected" wait_for $((10 * scale)) prop_is "$bus_b" State 's "connected"'
+check "… and online on that broker" wait_for 5 bash -c '[ "$(mosquitto_sub -h 127.0.0.1 -p "$0" -u hub -P secret-pw -t voicehvac/hub-c/availability -C 1 -W 1 --retained-only)" = online ]' "$port2"
+kill -TERM "$mqttd_c_pid"; wait "$mqttd_c_pid" 2>/dev/null
 
 # ---- configuration: refused before start, naming file, key and problem -------------------------
 refuses() { # refuses NEEDLE ARGS… — mqttd exits 1 quickly, saying NEEDLE
@@ -336,5 +371,7 @@ echo "{ \"node_id\": \"hub-c\", \"credentials_file\": \"$tmp/cred.json\" }" >"$t
 refuses "$tmp/c5.json: key 'credentials_file': credentials file $tmp/cred.json: mode 0644 lets others read it" --config "$tmp/c5.json"
 check "… and says nothing of the password" bash -c '! grep -q secret-pw "$0"' "$tmp/cfg.log"
 refuses "$tmp/c5.json: key 'credentials_file'" --config "$tmp/c5.json" --broker "mqtt://127.0.0.1:$port"
+
+check "no password or credential in any daemon's log" bash -c '! grep -qi "secret-pw" "$0"/*.log' "$tmp"
 
 checks_done
