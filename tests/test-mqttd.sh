@@ -14,7 +14,7 @@ case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
 py=/usr/bin/python3
 scale=${VH_TEST_TIME_SCALE:-1}
 
-for b in mqttd/mqttd audiod/audiod hvacd/hvacd voicehvacctl/voicehvacctl tests/alsa/libasound_module_pcm_vhtest.so; do
+for b in mqttd/mqttd audiod/audiod hvacd/hvacd watchdogd/watchdogd voicehvacctl/voicehvacctl tests/alsa/libasound_module_pcm_vhtest.so; do
         [ -e "$build/$b" ] || { echo "FAIL: $build/$b is not built"; exit 1; }
 done
 # Before any check: what comes from outside the tree (tools/deps.sh installs it).
@@ -117,6 +117,21 @@ check "availability is retained 'online'" wait_for 5 retained_is "$A/availabilit
 check "climate availability 'online' (hvacd on the bus)" wait_for 5 retained_is "$A/climate/availability" online
 check "mute availability 'online' (audiod on the bus)" wait_for 5 retained_is "$A/mute/availability" online
 fds_start=$(ls /proc/"$mqttd_pid"/fd | wc -l)
+
+# watchdogd watches mqttd where its configuration enables it (the default leaves it out).
+cat >"$tmp/watchdogd.json" <<JSON
+{ "ping_interval_ms": 300, "ping_timeout_ms": 250, "start_timeout_ms": 2000, "budget_file": "$src/cgroups/budget.json",
+  "audiod": { "enabled": false }, "wakeword": { "enabled": false }, "hvacd": { "enabled": false },
+  "mqttd": { "enabled": true } }
+JSON
+start watchdogd "$build/watchdogd/watchdogd" --config "$tmp/watchdogd.json"
+mqttd_health() { # the State watchdogd reports for mqttd
+        busctl --address="$bus_a" --json=short call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 \
+                org.voicehvac.Watchdog1 GetHealth 2>/dev/null |
+                $py -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["mqttd"]["State"]["data"])' 2>/dev/null
+}
+mqttd_health_is() { [ "$(mqttd_health)" = "$1" ]; }
+check "watchdogd reports mqttd ok" wait_for $((10 * scale)) mqttd_health_is ok
 "$build/voicehvacctl/voicehvacctl" status >"$tmp/status" 2>&1
 check "voicehvacctl status: the bridge's line" grep -Eq "^ +Home Assistant: connected to mqtt://127.0.0.1:$port as hub-a$" "$tmp/status"
 check "voicehvacctl status: its commands and the unmute rule" grep -Eq "^ +MQTT commands: 0 sent, 0 rejected; unmute refused$" "$tmp/status"
@@ -315,6 +330,8 @@ wait "$mqttd_pid"; rc=$?
 check "SIGTERM: mqttd exits 0 (got $rc)" test "$rc" = 0
 check "… after publishing 'offline' itself" logged mqttd "Published 'offline' and disconnected from the broker."
 check "… retained 'offline' on the availability topic" retained_is "$A/availability" offline
+mqttd_not_ok() { [ "$(mqttd_health)" != ok ]; }
+check "watchdogd sees mqttd gone ($(mqttd_health))" wait_for $((10 * scale)) mqttd_not_ok
 check "… and a clean disconnect at the broker" grep -q "Client voicehvac-hub-a disconnected\.$" "$tmp/broker/log"
 "$build/voicehvacctl/voicehvacctl" status >"$tmp/status" 2>&1
 check "voicehvacctl status: not bridged once mqttd has stopped" grep -Eq "^ +Home Assistant: not bridged \(mqttd is not running\)$" "$tmp/status"
