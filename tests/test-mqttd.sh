@@ -112,6 +112,9 @@ for n in Audio1 Hvac1 Mqtt1; do
 done
 A=voicehvac/hub-a
 check "mqttd connects: State connected" wait_for $((10 * scale)) prop_is "$bus_a" State 's "connected"'
+busctl --address="$bus_a" --xml-interface introspect org.voicehvac.Mqtt1 /org/voicehvac/Mqtt1 >"$tmp/live.xml" 2>&1
+check "the live interface is the reviewed contract" \
+        $py "$src/tests/lib/compare-introspection.py" "$src/dbus-interfaces/org.voicehvac.Mqtt1.xml" "$tmp/live.xml" org.voicehvac.Mqtt1
 check "Broker is the --broker address" prop_is "$bus_a" Broker 's "mqtt://127.0.0.1:'"$port"'"'
 check "availability is retained 'online'" wait_for 5 retained_is "$A/availability" online
 check "climate availability 'online' (hvacd on the bus)" wait_for 5 retained_is "$A/climate/availability" online
