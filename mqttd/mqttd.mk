@@ -11,3 +11,10 @@ $(BUILD)/mqttd/%.o: VH_CFLAGS += $(MQTTD_CFLAGS)
 $(BUILD)/mqttd/mqttd: $(MQTTD_OBJS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MQTTD_LIBS) -lm
 TEST_SCRIPTS += tests/test-mqttd.sh
+
+# The parts without broker or bus, linked directly.
+TESTS += $(BUILD)/tests/test-mqttd-ha
+$(BUILD)/tests/test-mqttd-ha.o: VH_CFLAGS += -Imqttd $(MQTTD_CFLAGS)
+$(BUILD)/tests/test-mqttd-ha: $(BUILD)/tests/test-mqttd-ha.o $(BUILD)/mqttd/ha.o $(BUILD)/mqttd/mqttd-config.o \
+                $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
