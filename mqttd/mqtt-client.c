@@ -269,6 +269,11 @@ int mqtt_client_new(sd_event *event, const MqttClientConfig *config, const MqttC
         r = mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
         if (r != MOSQ_ERR_SUCCESS)
                 return mqtt_error_to_errno(r);
+        /* Small messages, each wanted at once: a PUBACK held back by Nagle's algorithm until the
+         * peer's delayed ACK costs 40 ms a command. */
+        r = mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
+        if (r != MOSQ_ERR_SUCCESS)
+                return mqtt_error_to_errno(r);
         if (config->username) {
                 r = mosquitto_username_pw_set(c->mosq, config->username, config->password);
                 if (r != MOSQ_ERR_SUCCESS)

@@ -18,3 +18,9 @@ $(BUILD)/tests/test-mqttd-ha.o: VH_CFLAGS += -Imqttd $(MQTTD_CFLAGS)
 $(BUILD)/tests/test-mqttd-ha: $(BUILD)/tests/test-mqttd-ha.o $(BUILD)/mqttd/ha.o $(BUILD)/mqttd/mqttd-config.o \
                 $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+BENCHES += $(BUILD)/bench/bench-mqttd
+EXTRA_TARGETS += $(BUILD)/bench/bench-mqttd
+$(BUILD)/bench/bench-mqttd.o: VH_CFLAGS += $(TEST_CFLAGS) $(MQTTD_CFLAGS)
+$(BUILD)/bench/bench-mqttd: $(BUILD)/bench/bench-mqttd.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/mqttd/mqttd $(BUILD)/hvacd/hvacd
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(MQTTD_LIBS) -lm
