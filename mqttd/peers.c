@@ -31,6 +31,7 @@ typedef struct Peer {
         Peers *peers;
         PeerId id;
         sd_bus_slot *get_all;           /* the GetAll in flight */
+        char *owner;                    /* its unique name: only its signals are believed */
 } Peer;
 
 struct Peers {
@@ -142,6 +143,24 @@ static bool *peer_present(Peers *p, PeerId id) {
         }
 }
 
+static int peer_set_owner(Peer *peer, const char *owner) {
+        char *copy = NULL;
+
+        if (!isempty(owner) && !(copy = strdup(owner)))
+                return -ENOMEM;
+        free(peer->owner);
+        peer->owner = copy;
+        return 0;
+}
+
+/* Anyone on the bus may send a signal with this path and interface; only the name's owner is
+ * the service. */
+static Peer *peer_of_sender(Peers *p, PeerId id, sd_bus_message *m) {
+        Peer *peer = &p->peer[id];
+
+        return peer->owner && streq_ptr(sd_bus_message_get_sender(m), peer->owner) ? peer : NULL;
+}
+
 static int on_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Peer *peer = userdata;
         Peers *p = peer->peers;
@@ -155,7 +174,9 @@ static int on_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *ret_e
                 log_debug("%s is not available: %s", peer_info[peer->id].name, e->message ?: e->name);
                 return 0;
         }
-        r = peer_read_properties(p, peer->id, reply);
+        r = peer_set_owner(peer, sd_bus_message_get_sender(reply));
+        if (r >= 0)
+                r = peer_read_properties(p, peer->id, reply);
         if (r < 0) {
                 log_warning_errno(r, "Failed to read the properties of %s: %m", peer_info[peer->id].name);
                 return 0;
@@ -187,6 +208,8 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         for (PeerId id = 0; id < _PEER_MAX; id++) {
                 if (!streq(name, peer_info[id].name))
                         continue;
+                if (peer_set_owner(&p->peer[id], new_owner) < 0)
+                        log_oom();
                 if (!isempty(new_owner)) {
                         r = peer_get_all(&p->peer[id]);
                         if (r < 0)
@@ -214,7 +237,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
                     !streq_ptr(sd_bus_message_get_path(m), peer_info[id].path))
                         continue;
                 /* Before the first GetAll answered, the answer brings it all. */
-                if (!*peer_present(p, id))
+                if (!*peer_present(p, id) || !peer_of_sender(p, id, m))
                         return 0;
                 r = peer_read_properties(p, id, m);
                 if (r < 0) {
@@ -232,7 +255,7 @@ static int on_wake_word_detected(sd_bus_message *m, void *userdata, sd_bus_error
         double score;
         uint64_t usec;
 
-        if (sd_bus_message_read(m, "sdt", &phrase, &score, &usec) < 0)
+        if (!peer_of_sender(p, PEER_WAKE_WORD, m) || sd_bus_message_read(m, "sdt", &phrase, &score, &usec) < 0)
                 return 0;
         if (p->callbacks.wake)
                 p->callbacks.wake(p, phrase, score, p->userdata);
@@ -244,7 +267,7 @@ static int on_command_recognized(sd_bus_message *m, void *userdata, sd_bus_error
         const char *text;
         char *copy;
 
-        if (sd_bus_message_read(m, "s", &text) < 0)
+        if (!peer_of_sender(p, PEER_WAKE_WORD, m) || sd_bus_message_read(m, "s", &text) < 0)
                 return 0;
         copy = strdup(text);
         if (!copy)
@@ -303,8 +326,10 @@ int peers_new(sd_bus *bus, const PeersCallbacks *callbacks, void *userdata, Peer
 Peers *peers_free(Peers *p) {
         if (!p)
                 return NULL;
-        for (PeerId id = 0; id < _PEER_MAX; id++)
+        for (PeerId id = 0; id < _PEER_MAX; id++) {
                 sd_bus_slot_unref(p->peer[id].get_all);
+                free(p->peer[id].owner);
+        }
         for (size_t i = 0; i < p->n_slots; i++)
                 sd_bus_slot_unref(p->slots[i]);
         sd_bus_unref(p->bus);

@@ -195,6 +195,21 @@ mode_word() { # the HA mode hvacd's state is: "off" or its Mode
 check "mode state is hvacd's ($(mode_word "$bus_a"))" wait_for 5 bash -c 'retained_is "$0" "$1"' "$A/climate/mode" "$(mode_word "$bus_a")"
 bus "$bus_a" call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 25.5
 check "a D-Bus change appears on the state topic" wait_for 5 retained_is "$A/climate/target_temperature" 25.5
+# Anyone on the bus can send a signal with hvacd's path: only hvacd's own are believed.
+mosquitto_sub -h 127.0.0.1 -p "$port" -t "$A/climate/target_temperature" -t "$A/last_command" -v >"$tmp/spoof.sub" 2>/dev/null &
+spoof_sub=$!
+pids="$pids $spoof_sub"
+wait_for 5 grep -q "target_temperature 25.5" "$tmp/spoof.sub" || fail "the subscriber for the spoofing check"
+bus "$bus_a" emit /org/voicehvac/Hvac1 org.freedesktop.DBus.Properties PropertiesChanged 'sa{sv}as' \
+        org.voicehvac.Hvac1 1 TargetTemperature d 29 0
+bus "$bus_a" emit /org/voicehvac/WakeWord1 org.voicehvac.WakeWord1 CommandRecognized 'sa{sv}t' "open the door" 0 0
+bus "$bus_a" call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 26
+wait_for 5 grep -q "target_temperature 26$" "$tmp/spoof.sub" || fail "the real change after the spoofed one"
+kill "$spoof_sub" 2>/dev/null
+check "a PropertiesChanged from another sender than hvacd is not published" bash -c '! grep -q " 29$" "$0"' "$tmp/spoof.sub"
+check "a CommandRecognized from another sender than wakeword is not published" bash -c '! grep -q "open the door" "$0"' "$tmp/spoof.sub"
+bus "$bus_a" call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 25.5
+wait_for 5 retained_is "$A/climate/target_temperature" 25.5 || fail "back to 25.5"
 check "current temperature is published" bash -c '[ -n "$(retained "$0")" ]' "$A/climate/current_temperature"
 check "mute state is audiod's (OFF)" wait_for 5 retained_is "$A/mute" OFF
 
