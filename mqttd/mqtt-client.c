@@ -10,6 +10,9 @@
 #include "macro.h"
 #include "mqtt-client.h"
 
+/* How long an attempt may take from the first SYN to the broker's CONNACK, TLS included. */
+#define MQTT_CONNECT_TIMEOUT_USEC (10 * USEC_PER_SEC)
+
 struct MqttClient {
         sd_event *event;
         struct mosquitto *mosq;
@@ -26,6 +29,7 @@ struct MqttClient {
         sd_event_source *io;
         sd_event_source *keepalive_timer;
         sd_event_source *reconnect_timer;
+        sd_event_source *connect_timer;
         bool connected;
         bool stopping;
         int connack;                    /* the broker's refusal code, 0 when none */
@@ -81,6 +85,7 @@ static int mqtt_client_connect(MqttClient *c);
 static void mqtt_client_drop_io(MqttClient *c) {
         c->io = sd_event_source_disable_unref(c->io);
         c->keepalive_timer = sd_event_source_disable_unref(c->keepalive_timer);
+        c->connect_timer = sd_event_source_disable_unref(c->connect_timer);
 }
 
 static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -118,6 +123,7 @@ static void on_mosq_connect(struct mosquitto *mosq, void *userdata, int rc) {
         c->connack = 0;
         c->connected = true;
         c->connects++;
+        c->connect_timer = sd_event_source_disable_unref(c->connect_timer);
         c->reconnect_delay_usec = c->reconnect_initial_usec;
         log_info("Connected to the broker at %s:%u.", c->host, c->port);
         if (c->callbacks.connected)
@@ -202,6 +208,23 @@ static int on_keepalive_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
+/* An attempt that neither succeeds nor fails (a TLS handshake that stalls, a broker that takes
+ * the connection and says nothing) is given up, and the next one is scheduled as after a failure;
+ * the library closes the old socket when the next attempt starts. */
+static int on_connect_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        MqttClient *c = userdata;
+
+        if (c->connected)
+                return 0;
+        log_warning("No session with the broker at %s:%u within %llu s; giving the attempt up.", c->host, c->port,
+                    (unsigned long long) (MQTT_CONNECT_TIMEOUT_USEC / USEC_PER_SEC));
+        mqtt_client_drop_io(c);
+        if (c->callbacks.disconnected)
+                c->callbacks.disconnected(c, -ETIMEDOUT, c->userdata);
+        mqtt_client_schedule_reconnect(c);
+        return 0;
+}
+
 static int mqtt_client_connect(MqttClient *c) {
         int fd, r;
 
@@ -234,6 +257,10 @@ static int mqtt_client_connect(MqttClient *c) {
                                        c->keepalive_sec * USEC_PER_SEC / 4, USEC_PER_SEC / 4, on_keepalive_timer, c);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the keep-alive timer: %m");
+        r = sd_event_add_time_relative(c->event, &c->connect_timer, CLOCK_MONOTONIC, MQTT_CONNECT_TIMEOUT_USEC, 0,
+                                       on_connect_timeout, c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the connection timer: %m");
         mqtt_client_io_update(c);
         return 0;
 }
