@@ -24,8 +24,8 @@ PACKAGES=(
         # run and test
         systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         pipewire pipewire-bin wireplumber
-        # mqttd's tests: a real broker and its command-line clients
-        mosquitto mosquitto-clients
+        # mqttd's tests: a real broker, its command-line clients, and a CA for its TLS listener
+        mosquitto mosquitto-clients openssl
         # the VM suite (real systemd, cgroup v2 and ALSA under qemu), `make check-fresh`
         qemu-system-x86 debootstrap e2fsprogs git
         # Debian packages (make deb)
