@@ -19,7 +19,7 @@ static int property_get_broker(sd_bus *bus, const char *path, const char *interf
         Manager *m = userdata;
         char buf[300];
 
-        /* Address and port only: the URL never carries credentials, but say so by construction. */
+        /* Made from the parsed address, not the configured text: nothing but scheme, host and port. */
         snprintf(buf, sizeof(buf), "%s://%s%s%s:%u", m->broker.tls ? "mqtts" : "mqtt", strchr(m->broker.host, ':') ? "[" : "",
                  m->broker.host, strchr(m->broker.host, ':') ? "]" : "", m->broker.port);
         return sd_bus_message_append(reply, "s", buf);
