@@ -71,7 +71,7 @@ all: deps-check
 
 include common/common.mk tests/tests.mk
 include audiod/audiod.mk wakeword/wakeword.mk hvacd/hvacd.mk watchdogd/watchdogd.mk \
-        voicehvacctl/voicehvacctl.mk tests/alsa/alsa.mk install.mk tests/vm/vm.mk \
+        mqttd/mqttd.mk voicehvacctl/voicehvacctl.mk tests/alsa/alsa.mk install.mk tests/vm/vm.mk \
         tests/fuzz/fuzz.mk tests/reliability.mk
 
 build-all: $(BINARIES) $(TESTS) $(EXTRA_TARGETS)

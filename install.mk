@@ -15,8 +15,8 @@ SYSCONFDIR   ?= /etc
 
 INSTALL_DAEMONS  = $(filter-out %/voicehvacctl,$(BINARIES))
 INSTALL_TOOLS    = $(filter %/voicehvacctl,$(BINARIES))
-INSTALL_UNITS    = $(wildcard audiod/*.service hvacd/*.service wakeword/*.service watchdogd/*.service)
-INSTALL_CONFIGS  = $(wildcard audiod/*.json hvacd/*.json wakeword/*.json watchdogd/*.json)
+INSTALL_UNITS    = $(wildcard audiod/*.service hvacd/*.service wakeword/*.service mqttd/*.service watchdogd/*.service)
+INSTALL_CONFIGS  = $(wildcard audiod/*.json hvacd/*.json wakeword/*.json mqttd/*.json watchdogd/*.json)
 # The recogniser's data: its command grammar and word lists.
 INSTALL_WAKEWORD_DATA = $(wildcard wakeword/*.gram wakeword/*.txt)
 

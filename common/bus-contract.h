@@ -22,6 +22,10 @@
 #define VH_WATCHDOG_OBJECT_PATH    "/org/voicehvac/Watchdog1"
 #define VH_WATCHDOG_INTERFACE      "org.voicehvac.Watchdog1"
 
+#define VH_MQTT_BUS_NAME           "org.voicehvac.Mqtt1"
+#define VH_MQTT_OBJECT_PATH        "/org/voicehvac/Mqtt1"
+#define VH_MQTT_INTERFACE          "org.voicehvac.Mqtt1"
+
 #define VH_ERROR_PREFIX            "org.voicehvac.Error."
 #define VH_ERROR_INVALID_ARGUMENT  VH_ERROR_PREFIX "InvalidArgument"
 #define VH_ERROR_NOT_AUTHORIZED    VH_ERROR_PREFIX "NotAuthorized"

@@ -31,7 +31,7 @@ static void check_file(const char *dir, const char *file, const char *expected) 
 
 static void test_budget_file(BudgetTable *t) {
         _cleanup_free_ char *path = test_src_path("cgroups/budget.json"), *error = NULL;
-        const char *names[] = { "audiod", "wakeword", "hvacd", "watchdogd" };
+        const char *names[] = { "audiod", "wakeword", "hvacd", "mqttd", "watchdogd" };
 
         budget_table_init(t);
         require(budget_table_load(t, path, &error) == 0, "cgroups/budget.json loads: %s", error ?: "");
@@ -39,7 +39,8 @@ static void test_budget_file(BudgetTable *t) {
                 const CgroupBudget *b = budget_table_find(t, names[i]);
                 check(b && b->memory_high_mib <= b->memory_max_mib && b->cpu_weight >= 1, "%s budget sane", names[i]);
         }
-        check(t->audiod.cpu_weight > t->wakeword.cpu_weight && t->audiod.cpu_weight > t->hvacd.cpu_weight,
+        check(t->audiod.cpu_weight > t->wakeword.cpu_weight && t->audiod.cpu_weight > t->hvacd.cpu_weight &&
+              t->audiod.cpu_weight > t->mqttd.cpu_weight,
               "audio gets the highest CPU weight");
         check(budget_table_find(t, "nope") == NULL, "unknown service");
 

@@ -203,6 +203,7 @@ static void test_bus_contract(void) {
                 { VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE },
                 { VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE },
                 { VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, VH_WATCHDOG_INTERFACE },
+                { VH_MQTT_BUS_NAME, VH_MQTT_OBJECT_PATH, VH_MQTT_INTERFACE },
         };
         _cleanup_free_ char *hvac = NULL;
 

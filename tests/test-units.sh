@@ -31,7 +31,10 @@ for f in usr/libexec/voicehvac/audiod usr/libexec/voicehvac/hvacd usr/libexec/vo
          usr/share/dbus-1/system.d/org.voicehvac.WakeWord1.conf \
          usr/share/dbus-1/interfaces/org.voicehvac.Audio1.xml usr/share/dbus-1/interfaces/org.voicehvac.Hvac1.xml \
          usr/share/dbus-1/interfaces/org.voicehvac.WakeWord1.xml usr/share/voicehvac/commands.gram \
-         etc/voicehvac/audiod.json etc/voicehvac/hvacd.json etc/voicehvac/wakeword.json; do
+         etc/voicehvac/audiod.json etc/voicehvac/hvacd.json etc/voicehvac/wakeword.json \
+         usr/libexec/voicehvac/mqttd usr/lib/systemd/system/mqttd.service usr/lib/systemd/system/voicehvac-mqtt.slice \
+         usr/share/dbus-1/system.d/org.voicehvac.Mqtt1.conf usr/share/dbus-1/interfaces/org.voicehvac.Mqtt1.xml \
+         etc/voicehvac/mqttd.json; do
         check "installed: /$f" test -s "$root/$f"
 done
 for f in "$src"/wakeword/*.gram "$src"/wakeword/*.txt; do
@@ -109,6 +112,8 @@ for s in $services; do
         hvacd.service)
                 check "hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
                 check "hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+        mqttd.service)
+                check "mqttd.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes ;;
         wakeword.service)
                 check "wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
                 check "wakeword.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
@@ -134,14 +139,14 @@ check "voicehvac-wakeword.slice: CPUQuota=" test -n "$(prop voicehvac-wakeword.s
 # --- the slices carry cgroups/budget.json's numbers ---------------------------------------------
 budget="$src/cgroups/budget.json"
 declare -A slice_of=([audiod]=voicehvac-audio.slice [wakeword]=voicehvac-wakeword.slice
-                     [hvacd]=voicehvac-hvac.slice [watchdogd]=voicehvac-watchdog.slice)
+                     [hvacd]=voicehvac-hvac.slice [mqttd]=voicehvac-mqtt.slice [watchdogd]=voicehvac-watchdog.slice)
 if [ -f "$budget" ]; then
         # One "service key value" line per number.
         /usr/bin/python3 -c 'import json, sys
 for svc, keys in json.load(open(sys.argv[1])).items():
     for k, v in keys.items():
         print(svc, k, v)' "$budget" >"$tmp/budget.txt"
-        check "budget.json has all four services" test "$(cut -d' ' -f1 "$tmp/budget.txt" | sort -u | wc -l)" -eq 4
+        check "budget.json has all five services" test "$(cut -d' ' -f1 "$tmp/budget.txt" | sort -u | wc -l)" -eq 5
         while read -r svc key value; do
                 sl=${slice_of[$svc]:-}
                 checks=$((checks + 1))

@@ -16,7 +16,7 @@ PACKAGES=(
         # build
         gcc make pkg-config clang libclang-rt-14-dev
         libsystemd-dev libasound2-dev libudev-dev libjson-c-dev libpulse-dev
-        libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us libcurl4-openssl-dev
+        libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us libcurl4-openssl-dev libmosquitto-dev
         # the interface test builds a gdbus-codegen client
         libglib2.0-dev
         # acoustic adaptation at enrolment (bw, mllr_solve; sphinx_fe; pocketsphinx_mdef_convert)
@@ -24,6 +24,8 @@ PACKAGES=(
         # run and test
         systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         pipewire pipewire-bin wireplumber
+        # mqttd's tests: a real broker, its command-line clients, and a CA for its TLS listener
+        mosquitto mosquitto-clients openssl
         # the VM suite (real systemd, cgroup v2 and ALSA under qemu), `make check-fresh`
         qemu-system-x86 debootstrap e2fsprogs git
         # Debian packages (make deb)
@@ -59,7 +61,7 @@ unpack_pipewire_alsa() {
 
 # The libraries the daemons link, the same list for every architecture.
 DEV_PACKAGES=(libsystemd-dev libasound2-dev libudev-dev libjson-c-dev libpulse-dev
-              libpocketsphinx-dev libsphinxbase-dev libcurl4-openssl-dev)
+              libpocketsphinx-dev libsphinxbase-dev libcurl4-openssl-dev libmosquitto-dev)
 
 case $arch in
 "") ;;

@@ -22,33 +22,36 @@
 
 static const char *const health_services[] = { "audiod", "hvacd", "wakeword", "system", NULL };
 
-static int call_json(sd_bus *bus, Service s, const char *iface, const char *member, json_object **ret,
+/* mqttd, the bridge to Home Assistant, is optional: status shows it, the other verbs (and the
+ * services table they share) are about the four daemons of the hub itself. */
+static const ServiceInfo mqtt_service = { "mqtt", "mqttd", VH_MQTT_BUS_NAME, VH_MQTT_OBJECT_PATH };
+
+static int call_json(sd_bus *bus, const ServiceInfo *info, const char *iface, const char *member, json_object **ret,
                      sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         if (iface)
-                r = sd_bus_call_method(bus, services[s].name, services[s].path, "org.freedesktop.DBus.Properties",
+                r = sd_bus_call_method(bus, info->name, info->path, "org.freedesktop.DBus.Properties",
                                        member, error, &reply, "s", iface);
         else
-                r = sd_bus_call_method(bus, services[s].name, services[s].path, services[s].name, member, error,
-                                       &reply, NULL);
+                r = sd_bus_call_method(bus, info->name, info->path, info->name, member, error, &reply, NULL);
         if (r < 0)
                 return r;
         return bus_message_read_json(reply, ret);
 }
 
 /* One service's entry: its properties and "running": true, or "running": false and why. */
-static json_object *service_entry(sd_bus *bus, Service s) {
+static json_object *service_entry(sd_bus *bus, const ServiceInfo *info) {
         _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(json_object_putp) json_object *o = NULL;
         int r;
 
-        r = call_json(bus, s, services[s].name, "GetAll", &o, &error);
-        if (r >= 0 && s == SERVICE_WATCHDOG) {
+        r = call_json(bus, info, info->name, "GetAll", &o, &error);
+        if (r >= 0 && info == &services[SERVICE_WATCHDOG]) {
                 json_object *health = NULL;
 
-                r = call_json(bus, s, NULL, "GetHealth", &health, &error);
+                r = call_json(bus, info, NULL, "GetHealth", &health, &error);
                 if (r >= 0)
                         json_object_object_add(o, "Health", health);
         }
@@ -203,10 +206,26 @@ static void print_health_summary(json_object *o) {
         print_field("Supervision", "%s", json_get_string(o, "Mode", "?"));
 }
 
+static void print_mqtt(json_object *o) {
+        if (!json_get_bool(o, "running", false)) {
+                if (streq(json_get_string(o, "message", ""), "not running"))
+                        print_field("Home Assistant", "not bridged (mqttd is not running)");
+                else
+                        print_field("Home Assistant", "n/a (mqttd: %s)", json_get_string(o, "message", "?"));
+                return;
+        }
+        print_field("Home Assistant", "%s %s as %s", streq(json_get_string(o, "State", ""), "connected") ?
+                    "connected to" : "connecting to", json_get_string(o, "Broker", "?"),
+                    json_get_string(o, "NodeId", "?"));
+        print_field("MQTT commands", "%" PRIu64 " sent, %" PRIu64 " rejected; unmute %s",
+                    json_get_u64(o, "Commands", 0), json_get_u64(o, "Rejected", 0),
+                    json_get_bool(o, "AllowUnmute", false) ? "allowed" : "refused");
+}
+
 int verb_status(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(json_object_putp) json_object *root = NULL;
-        json_object *entry[_SERVICE_MAX];
+        json_object *entry[_SERVICE_MAX], *mqtt;
         unsigned running = 0;
 
         if (argc > 1)
@@ -218,12 +237,16 @@ int verb_status(int argc, char *argv[]) {
         if (!root)
                 return EXIT_ERROR;
         for (Service s = 0; s < _SERVICE_MAX; s++) {
-                entry[s] = service_entry(bus, s);
+                entry[s] = service_entry(bus, &services[s]);
                 if (!entry[s])
                         return EXIT_ERROR;
                 running += json_get_bool(entry[s], "running", false);
                 json_object_object_add(root, services[s].key, entry[s]);
         }
+        mqtt = service_entry(bus, &mqtt_service);
+        if (!mqtt)
+                return EXIT_ERROR;
+        json_object_object_add(root, mqtt_service.key, mqtt);
 
         if (arg_json)
                 json_print_line(root);
@@ -231,6 +254,7 @@ int verb_status(int argc, char *argv[]) {
                 print_audio(entry[SERVICE_AUDIO]);
                 print_wakeword(entry[SERVICE_WAKEWORD]);
                 print_hvac(entry[SERVICE_HVAC]);
+                print_mqtt(mqtt);
                 print_health_summary(entry[SERVICE_WATCHDOG]);
         }
         if (running == 0) {
@@ -284,7 +308,7 @@ int verb_health(int argc, char *argv[]) {
                 return ctl_usage_error("'health' takes no arguments.");
         if (ctl_bus_open(&bus) < 0)
                 return EXIT_ERROR;
-        r = call_json(bus, SERVICE_WATCHDOG, NULL, "GetHealth", &health, &error);
+        r = call_json(bus, &services[SERVICE_WATCHDOG], NULL, "GetHealth", &health, &error);
         if (r < 0 || !json_object_is_type(health, json_type_object)) {
                 ctl_report_bus_error(SERVICE_WATCHDOG, "Failed to get the health", &error, r < 0 ? r : -EBADMSG);
                 return EXIT_ERROR;

@@ -27,12 +27,14 @@
 BUDGET_FIELDS(audiod);
 BUDGET_FIELDS(wakeword);
 BUDGET_FIELDS(hvacd);
+BUDGET_FIELDS(mqttd);
 BUDGET_FIELDS(watchdogd);
 
 static const ConfigField budget_fields[] = {
         { "audiod", CONFIG_OBJECT, .fields = audiod_fields },
         { "wakeword", CONFIG_OBJECT, .fields = wakeword_fields },
         { "hvacd", CONFIG_OBJECT, .fields = hvacd_fields },
+        { "mqttd", CONFIG_OBJECT, .fields = mqttd_fields },
         { "watchdogd", CONFIG_OBJECT, .fields = watchdogd_fields },
         {}
 };
@@ -43,11 +45,11 @@ void budget_table_init(BudgetTable *t) {
                 .cpu_weight = 100, .cpu_quota_percent = 0,
                 .memory_high_mib = 256, .memory_max_mib = 320, .memory_swap_max_mib = 0,
         };
-        *t = (BudgetTable) { fallback, fallback, fallback, fallback };
+        *t = (BudgetTable) { fallback, fallback, fallback, fallback, fallback };
 }
 
 int budget_table_load(BudgetTable *t, const char *path, char **ret_error) {
-        const CgroupBudget *all[] = { &t->audiod, &t->wakeword, &t->hvacd, &t->watchdogd };
+        const CgroupBudget *all[] = { &t->audiod, &t->wakeword, &t->hvacd, &t->mqttd, &t->watchdogd };
         int r;
 
         r = config_load_file(path, budget_fields, t, true, ret_error);
@@ -69,6 +71,8 @@ const CgroupBudget *budget_table_find(const BudgetTable *t, const char *service)
                 return &t->wakeword;
         if (streq(service, "hvacd"))
                 return &t->hvacd;
+        if (streq(service, "mqttd"))
+                return &t->mqttd;
         if (streq(service, "watchdogd"))
                 return &t->watchdogd;
         return NULL;

@@ -27,7 +27,7 @@ typedef struct CgroupBudget {
 } CgroupBudget;
 
 typedef struct BudgetTable {
-        CgroupBudget audiod, wakeword, hvacd, watchdogd;
+        CgroupBudget audiod, wakeword, hvacd, mqttd, watchdogd;
 } BudgetTable;
 
 void budget_table_init(BudgetTable *t);

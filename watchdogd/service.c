@@ -31,6 +31,7 @@ static const ServiceInfo service_infos[_SERVICE_MAX] = {
         [SERVICE_AUDIOD]   = { "audiod", VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, audiod_health },
         [SERVICE_HVACD]    = { "hvacd", VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, hvacd_health },
         [SERVICE_WAKEWORD] = { "wakeword", VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, NULL },
+        [SERVICE_MQTTD]    = { "mqttd", VH_MQTT_BUS_NAME, VH_MQTT_OBJECT_PATH, VH_MQTT_INTERFACE, NULL },
 };
 
 void service_init(Service *s, Manager *m, ServiceId id) {

@@ -54,6 +54,7 @@ static int parse_exec(struct json_object *v, void *dest, void *base, char **ret_
 SERVICE_FIELDS(audiod, SERVICE_AUDIOD);
 SERVICE_FIELDS(hvacd, SERVICE_HVACD);
 SERVICE_FIELDS(wakeword, SERVICE_WAKEWORD);
+SERVICE_FIELDS(mqttd, SERVICE_MQTTD);
 
 #define RULE(key, min, max) { #key, CONFIG_UINT, offsetof(WatchdogConfig, rules.key), min, max }
 
@@ -79,6 +80,7 @@ static const ConfigField watchdog_fields[] = {
         { "audiod", CONFIG_OBJECT, .fields = audiod_fields },
         { "hvacd", CONFIG_OBJECT, .fields = hvacd_fields },
         { "wakeword", CONFIG_OBJECT, .fields = wakeword_fields },
+        { "mqttd", CONFIG_OBJECT, .fields = mqttd_fields },
         {}
 };
 
@@ -93,7 +95,7 @@ static int service_config_init(ServiceConfig *s, const char *name) {
 }
 
 int watchdog_config_init(WatchdogConfig *c) {
-        static const char *const names[_SERVICE_MAX] = { "audiod", "hvacd", "wakeword" };
+        static const char *const names[_SERVICE_MAX] = { "audiod", "hvacd", "wakeword", "mqttd" };
 
         *c = (WatchdogConfig) {
                 .cgroup_root = strdup("/sys/fs/cgroup"),
@@ -110,6 +112,8 @@ int watchdog_config_init(WatchdogConfig *c) {
         for (unsigned i = 0; i < _SERVICE_MAX; i++)
                 if (service_config_init(&c->services[i], names[i]) < 0)
                         return -ENOMEM;
+        /* The bridge to Home Assistant runs only where there is a broker to bridge to. */
+        c->services[SERVICE_MQTTD].enabled = false;
         return 0;
 }
 

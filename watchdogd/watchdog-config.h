@@ -12,6 +12,7 @@ typedef enum ServiceId {
         SERVICE_AUDIOD,
         SERVICE_HVACD,
         SERVICE_WAKEWORD,
+        SERVICE_MQTTD,                  /* optional: watched only where enabled */
         _SERVICE_MAX,
 } ServiceId;
 

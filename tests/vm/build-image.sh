@@ -21,6 +21,9 @@ packages=(
         alsa-utils v4l-utils procps
         # the daemons' shared libraries (the binaries come from the host's Debian 12 build)
         libsystemd0 libudev1 libasound2 libjson-c5 libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us
+        libmosquitto1
+        # mqttd's broker and Home Assistant's side of it
+        mosquitto mosquitto-clients
 )
 
 [ "$(id -u)" -eq 0 ] || { echo "build-image: needs root (debootstrap, chroot)" >&2; exit 1; }

@@ -8,7 +8,8 @@
 # reboots, the second checks and purges. $res/deb-boot-1 holds the first boot's id.
 services="audiod hvacd wakeword watchdogd"
 units="audiod.service hvacd.service wakeword.service watchdogd.service voicehvac.slice
-       voicehvac-audio.slice voicehvac-hvac.slice voicehvac-wakeword.slice voicehvac-watchdog.slice"
+       voicehvac-audio.slice voicehvac-hvac.slice voicehvac-wakeword.slice voicehvac-watchdog.slice
+       mqttd.service voicehvac-mqtt.slice"
 declare -A deb_busname=([audiod]=Audio1 [hvacd]=Hvac1 [wakeword]=WakeWord1 [watchdogd]=Watchdog1)
 boot_id=$(cat /proc/sys/kernel/random/boot_id)
 
@@ -47,11 +48,15 @@ deb_install() {
                 test "$(dpkg-query -W -f='${Status}' voicehvac 2>/dev/null)" = "install ok installed"
         check "deb: the voicehvac user and group exist (sysusers.d, postinst)" \
                 eval 'getent passwd voicehvac && getent group voicehvac'
-        check "deb: the four files in /etc/voicehvac are conffiles" \
-                test "$(dpkg-query -W -f='${Conffiles}' voicehvac | grep -c ' /etc/voicehvac/[a-z]*\.json ')" -eq 4
+        check "deb: the five files in /etc/voicehvac are conffiles" \
+                test "$(dpkg-query -W -f='${Conffiles}' voicehvac | grep -c ' /etc/voicehvac/[a-z]*\.json ')" -eq 5
         for s in $services; do
                 check "deb: $s.service enabled by the package" test "$(systemctl is-enabled "$s.service")" = enabled
         done
+        # mqttd needs a broker in its configuration first.
+        check "deb: mqttd.service installed, not enabled, not started" \
+                eval '[ -f /lib/systemd/system/mqttd.service ] && [ "$(systemctl is-enabled mqttd.service)" = disabled ] &&
+                      ! systemctl is-active -q mqttd.service'
         check_all_active "deb: the four services started by the installation" 60
         # A member of the group, and a user who is not one.
         useradd -m -G voicehvac alice && useradd -m mallory
