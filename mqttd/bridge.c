@@ -13,13 +13,9 @@
 
 #include "bus-util.h"
 #include "log.h"
+#include "macro.h"
 #include "manager.h"
 #include "string-util.h"
-
-static inline void *mfree(void *p) {
-        free(p);
-        return NULL;
-}
 
 typedef struct PendingCommand {
         Manager *manager;
@@ -146,11 +142,11 @@ void manager_on_mqtt_connected(MqttClient *c, void *userdata) {
         manager_publish_discovery(m, HA_ENTITY_WAKE_WORD);
         manager_publish_discovery(m, HA_ENTITY_LAST_COMMAND);
         manager_publish_states(m, true);
-        manager_bus_emit(m, "State");
+        manager_bus_emit_changed(m, "State");
 }
 
 void manager_on_mqtt_disconnected(MqttClient *c, int error, void *userdata) {
-        manager_bus_emit(userdata, "State");
+        manager_bus_emit_changed(userdata, "State");
 }
 
 void manager_on_peers_changed(Peers *p, unsigned what, void *userdata) {
@@ -178,7 +174,7 @@ void manager_on_wake(Peers *p, const char *phrase, double score, void *userdata)
 
 static void manager_reject(Manager *m) {
         m->rejected++;
-        manager_bus_emit(m, "Rejected");
+        manager_bus_emit_changed(m, "Rejected");
         /* Home Assistant shows what it asked for until told otherwise. */
         manager_publish_states(m, true);
 }
@@ -233,7 +229,7 @@ static int manager_call(Manager *m, HaCommand command, const char *value, const 
         (void) sd_bus_slot_set_destroy_callback(slot, pending_free);
         (void) sd_bus_slot_set_floating(slot, true);
         m->commands++;
-        manager_bus_emit(m, "Commands");
+        manager_bus_emit_changed(m, "Commands");
         return 0;
 }
 

@@ -179,7 +179,7 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
 
-        r = bus_open_system_attached(m->event, &m->bus);
+        r = bus_open_service(m->event, &m->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
 

@@ -108,4 +108,4 @@ void manager_on_wake(Peers *p, const char *phrase, double score, void *userdata)
 
 /* In mqttd-bus.c: org.voicehvac.Mqtt1. */
 int manager_bus_setup(Manager *m);
-void manager_bus_emit(Manager *m, const char *property);
+void manager_bus_emit_changed(Manager *m, const char *property);

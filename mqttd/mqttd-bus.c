@@ -4,8 +4,10 @@
 
 #include <stdio.h>
 
+#include "bus-util.h"
 #include "log.h"
 #include "manager.h"
+#include "string-util.h"
 
 static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -60,16 +62,16 @@ int manager_bus_setup(Manager *m) {
         return 0;
 }
 
-void manager_bus_emit(Manager *m, const char *property) {
+void manager_bus_emit_changed(Manager *m, const char *property) {
+        char *state[] = { (char *) "State", (char *) "Connects", NULL };
+        char *one[] = { (char *) property, NULL };
         int r;
 
         if (!m->bus)
                 return;
-        if (streq(property, "State"))
-                r = sd_bus_emit_properties_changed(m->bus, VH_MQTT_OBJECT_PATH, VH_MQTT_INTERFACE, "State",
-                                                   "Connects", NULL);
-        else
-                r = sd_bus_emit_properties_changed(m->bus, VH_MQTT_OBJECT_PATH, VH_MQTT_INTERFACE, property, NULL);
+        /* Connects moves with every new session, which State announces. */
+        r = bus_emit_properties_changed_strv(m->bus, VH_MQTT_OBJECT_PATH, VH_MQTT_INTERFACE,
+                                             streq(property, "State") ? state : one);
         if (r < 0)
-                log_debug_errno(r, "Failed to announce %s: %m", property);
+                log_debug_errno(r, "Failed to emit PropertiesChanged for %s: %m", property);
 }
