@@ -33,6 +33,10 @@ $(BUILD)/tests/test-alsa-plugin.o: VH_CFLAGS += \
         -DVHTEST_PLUGIN_DIR='"$(abspath $(ALSA_TEST_PLUGIN_DIR))"' \
         -DVHTEST_MAKE_CONF='"$(abspath tests/alsa/make-conf.sh)"'
 
+# Its checks, grouped by job, live beside the plugins.
+ALSA_PLUGIN_CHECKS := $(addprefix $(BUILD)/tests/alsa/,vhtest-checks-util.o vhtest-checks-pcm.o vhtest-checks-ctl.o)
+$(BUILD)/tests/test-alsa-plugin.o $(ALSA_PLUGIN_CHECKS): VH_CFLAGS += -Itests/alsa
+
 TESTS += $(BUILD)/tests/test-alsa-plugin
-$(BUILD)/tests/test-alsa-plugin: $(BUILD)/tests/test-alsa-plugin.o | $(ALSA_TEST_PLUGINS)
+$(BUILD)/tests/test-alsa-plugin: $(BUILD)/tests/test-alsa-plugin.o $(ALSA_PLUGIN_CHECKS) | $(ALSA_TEST_PLUGINS)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ -lasound
