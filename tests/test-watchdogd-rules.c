@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* watchdogd's bus-free parts: the restart budget and its back-off, the ping, overrun and memory
- * rules, the /proc/asound status and PSI parsers, and configuration errors. */
+ * rules, the /proc/asound status and PSI parsers, the pressure rule on measured figures, and
+ * configuration errors. */
 
 #include <stdio.h>
 
@@ -122,6 +123,66 @@ static void test_psi(void) {
         check(psi_parse("", "some", &l) == -ENOENT, "missing");
 }
 
+/* The figures measured on a two-core board (see watchdogd/manager.c): load outside the hub's
+ * cgroup is no reason to warn however busy the machine is, its own tasks outnumbering the CPUs
+ * is; without the hub's cgroup only memory stalls of every task count. */
+static void test_pressure_rule(void) {
+        static const struct { double hub_cpu, hub_memory, memory_full; bool held_up; const char *what; } cases[] = {
+                { 1.0, 0, 0, false, "the hub alone" },
+                { 17.1, 0, 0, false, "4 busy outside the hub, quiet machine" },
+                { 64.6, 0, 0, false, "4 busy outside the hub, busy machine" },
+                { 52.9, 0, 0, false, "8 busy outside the hub, busy machine" },
+                { 64.5, 0, 0, false, "1 busy inside the hub on 2 CPUs: its work still fits" },
+                { 83.0, 0, 0, true, "16 busy inside the hub, busy machine" },
+                { 87.0, 0, 0, true, "4 busy inside the hub, quiet machine" },
+                { 89.3, 0, 0, true, "8 busy inside the hub, busy machine" },
+                { 5.0, 85.0, 0, true, "the hub stalled on memory" },
+                { 5.0, 5.0, 90.0, false, "every task stalled on memory, the hub's own figures low" },
+                { -1, -1, 90.0, true, "every task stalled on memory, no hub cgroup" },
+                { -1, -1, 30.0, false, "some memory stalls, no hub cgroup" },
+                { -1, -1, -1, false, "no PSI at all" },
+        };
+        char reason[128];
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                PressureFigures f = { cases[i].hub_cpu, cases[i].hub_memory, cases[i].memory_full };
+                bool r;
+
+                reason[0] = '\0';
+                r = rule_pressure_held_up(&f, 75, reason, sizeof reason);
+                check(r == cases[i].held_up, "%s: %s (%s)", cases[i].what, r ? "held up" : "not held up", reason);
+                check(!r || strstr(reason, "%"), "%s: the reason gives the figure: %s", cases[i].what, reason);
+        }
+        /* Half the limit ends the warning: 45% is still held up then, 30% is not. */
+        check(rule_pressure_held_up(&(PressureFigures) { 45, 0, 0 }, 40, reason, sizeof reason), "45%% ≥ 40%%");
+        check(!rule_pressure_held_up(&(PressureFigures) { 30, 0, 0 }, 40, reason, sizeof reason), "30%% < 40%%");
+}
+
+static void test_hub_cgroup(void) {
+        static const struct { const char *text, *hub; } cases[] = {
+                { "0::/voicehvac.slice/voicehvac-watchdog.slice/watchdogd.service\n", "/voicehvac.slice" },
+                { "12:pids:/\n1:name=systemd:/voicehvac.slice/x\n0::/voicehvac.slice/voicehvac-audio.slice/audiod.service\n",
+                  "/voicehvac.slice" },
+                { "0::/machine.slice/box.scope/voicehvac.slice/voicehvac-hvac.slice\n", "/machine.slice/box.scope/voicehvac.slice" },
+                { "0::/voicehvac.slice\n", "/voicehvac.slice" },
+                { "0::/system.slice/watchdogd.service\n", NULL },
+                { "0::/voicehvac.slicer/x\n", NULL },
+                { "4:memory:/voicehvac.slice/x\n", NULL },
+                { "", NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *hub = NULL;
+                int r = psi_hub_cgroup(cases[i].text, &hub);
+
+                if (cases[i].hub)
+                        check(r == 0 && streq(hub, cases[i].hub), "'%s' → %s: %d %s", cases[i].text, cases[i].hub, r, hub ?: "(none)");
+                else
+                        check(r == -ENOENT, "'%s' → no hub cgroup: %d %s", cases[i].text, r, hub ?: "(none)");
+                free(hub);
+        }
+}
+
 static void test_config(void) {
         static const struct { const char *text, *needle; } bad[] = {
                 { "{ \"ping_interval_ms\": 1000, \"ping_timeout_ms\": 2000 }", "ping_timeout_ms must be shorter" },
@@ -167,6 +228,8 @@ int main(void) {
         test_memory();
         test_asound();
         test_psi();
+        test_pressure_rule();
+        test_hub_cgroup();
         test_config();
         return test_result();
 }

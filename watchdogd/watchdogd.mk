@@ -11,10 +11,12 @@ $(BUILD)/watchdogd/watchdogd: $(WATCHDOGD_OBJS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the bus-free parts directly.
-$(BUILD)/tests/test-watchdogd-rules.o $(BUILD)/tests/test-cgroup.o: VH_CFLAGS += -Iwatchdogd
+$(BUILD)/tests/test-watchdogd-rules.o $(BUILD)/tests/test-cgroup.o $(BUILD)/tests/test-watchdogd-pressure.o: \
+        VH_CFLAGS += -Iwatchdogd
 
-TESTS += $(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup
-$(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup: $(BUILD)/tests/%: $(BUILD)/tests/%.o \
+# test-watchdogd-pressure puts a real load on the machine for about 9 s, needs root and cgroup v2.
+TESTS += $(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup $(BUILD)/tests/test-watchdogd-pressure
+$(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup $(BUILD)/tests/test-watchdogd-pressure: $(BUILD)/tests/%: $(BUILD)/tests/%.o \
                 $(WATCHDOGD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
