@@ -1,5 +1,5 @@
 # tests/: the shared harness; each module's test programs are added by its own fragment.
-HARNESS_SRCS := tests/lib/harness.c
+HARNESS_SRCS := tests/lib/harness.c tests/lib/hvac-client.c
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/%.o)
 LIBHARNESS   := $(BUILD)/tests/lib/libharness.a
 TEST_CFLAGS  := -Itests/lib
