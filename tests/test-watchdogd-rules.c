@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* watchdogd's bus-free parts: the restart budget and its back-off, the ping, overrun and memory
- * rules, the /proc/asound status and PSI parsers, the pressure rule on measured figures, and
- * configuration errors. */
+/* watchdogd's health rules (rules.c), without a bus: the restart budget and its back-off, the
+ * ping, overrun and memory rules, and the pressure rule on figures measured under load. */
 
 #include <stdio.h>
 
 #include "harness.h"
-#include "proc-asound.h"
-#include "psi.h"
 #include "rules.h"
-#include "watchdog-config.h"
 
 #define SEC USEC_PER_SEC
 
@@ -83,46 +79,6 @@ static void test_memory(void) {
         check(!rule_memory_exceeded(&c, 99 << 20, 100 << 20), "rule off");
 }
 
-static void test_asound(void) {
-        AsoundSubstream s = {}, subs[4];
-        char *dir = test_tmp_path("asound"), *p;
-        int n;
-
-        check(asound_status_parse("closed\n", &s) == 0, "closed");
-        check(asound_status_parse("state: RUNNING\nowner_pid   : 4242\ntrigger_time: 1.0\n", &s) == 1 &&
-              streq(s.state, "RUNNING") && s.owner_pid == 4242, "running, owner %d, state %s", s.owner_pid, s.state);
-        check(asound_status_parse("garbage", &s) < 0, "not understood");
-
-        require(asprintf(&p, "mkdir -p %s/card0/pcm0c/sub0 %s/card0/pcm0p/sub0 %s/card1/pcm0c/sub0 "
-                         "&& echo closed >%s/card1/pcm0c/sub0/status "
-                         "&& printf 'state: XRUN\\nowner_pid   : 77\\n' >%s/card0/pcm0c/sub0/status "
-                         "&& printf 'state: RUNNING\\nowner_pid   : 78\\n' >%s/card0/pcm0p/sub0/status",
-                         dir, dir, dir, dir, dir, dir) > 0, "asprintf");
-        {
-                char *argv[] = { (char *) "/bin/sh", (char *) "-c", p, NULL };
-                require(test_run(argv, NULL) == 0, "fake /proc/asound");
-        }
-        n = asound_capture_scan(dir, subs, ELEMENTSOF(subs));
-        check(n == 1, "one open capture substream (playback and closed ones ignored): %d", n);
-        check(n < 1 || (streq(subs[0].id, "card0/pcm0c/sub0") && subs[0].owner_pid == 77 && streq(subs[0].state, "XRUN")),
-              "id %s owner %d state %s", subs[0].id, subs[0].owner_pid, subs[0].state);
-        check(asound_capture_scan("/nonexistent", subs, 4) == 0, "no cards: none");
-        free(p);
-        free(dir);
-}
-
-static void test_psi(void) {
-        PsiLine l;
-
-        check(psi_parse("some avg10=6.94 avg60=2.86 avg300=1.30 total=18599381\n"
-                        "full avg10=0.50 avg60=0.00 avg300=0.00 total=12\n", "full", &l) == 0 &&
-              l.avg10 == 0.5 && l.total_usec == 12, "full line: %f %llu", l.avg10, (unsigned long long) l.total_usec);
-        check(psi_parse("some avg10=6.94 avg60=2.86 avg300=1.30 total=18599381\n", "some", &l) == 0 && l.avg10 == 6.94,
-              "some line");
-        check(psi_parse("some avg10=x\n", "some", &l) < 0, "malformed");
-        check(psi_parse("", "some", &l) == -ENOENT, "missing");
-}
-
 /* The figures measured on a two-core board (see watchdogd/manager.c): load outside the hub's
  * cgroup is no reason to warn however busy the machine is, its own tasks outnumbering the CPUs
  * is; without the hub's cgroup only memory stalls of every task count. */
@@ -158,78 +114,11 @@ static void test_pressure_rule(void) {
         check(!rule_pressure_held_up(&(PressureFigures) { 30, 0, 0 }, 40, reason, sizeof reason), "30%% < 40%%");
 }
 
-static void test_hub_cgroup(void) {
-        static const struct { const char *text, *hub; } cases[] = {
-                { "0::/voicehvac.slice/voicehvac-watchdog.slice/watchdogd.service\n", "/voicehvac.slice" },
-                { "12:pids:/\n1:name=systemd:/voicehvac.slice/x\n0::/voicehvac.slice/voicehvac-audio.slice/audiod.service\n",
-                  "/voicehvac.slice" },
-                { "0::/machine.slice/box.scope/voicehvac.slice/voicehvac-hvac.slice\n", "/machine.slice/box.scope/voicehvac.slice" },
-                { "0::/voicehvac.slice\n", "/voicehvac.slice" },
-                { "0::/system.slice/watchdogd.service\n", NULL },
-                { "0::/voicehvac.slicer/x\n", NULL },
-                { "4:memory:/voicehvac.slice/x\n", NULL },
-                { "", NULL },
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                char *hub = NULL;
-                int r = psi_hub_cgroup(cases[i].text, &hub);
-
-                if (cases[i].hub)
-                        check(r == 0 && streq(hub, cases[i].hub), "'%s' → %s: %d %s", cases[i].text, cases[i].hub, r, hub ?: "(none)");
-                else
-                        check(r == -ENOENT, "'%s' → no hub cgroup: %d %s", cases[i].text, r, hub ?: "(none)");
-                free(hub);
-        }
-}
-
-static void test_config(void) {
-        static const struct { const char *text, *needle; } bad[] = {
-                { "{ \"ping_interval_ms\": 1000, \"ping_timeout_ms\": 2000 }", "ping_timeout_ms must be shorter" },
-                { "{ \"missed_pings\": 0 }", "missed_pings" },
-                { "{ \"hvacd\": { \"exec\": [] } }", "hvacd.exec" },
-                { "{ \"hvacd\": { \"exec\": [ \"hvacd\" ] } }", "not an absolute path" },
-                { "{ \"audiod\": { \"exec\": [ \"/bin/true\", 3 ] } }", "element 1" },
-                { "{ \"bogus\": 1 }", "bogus" },
-        };
-        char *path = test_tmp_path("watchdogd.json");
-
-        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                WatchdogConfig c;
-                char *error = NULL;
-
-                require(watchdog_config_init(&c) == 0, "init");
-                require(test_write_file(path, bad[i].text) == 0, "write");
-                check(watchdog_config_load(&c, path, true, &error) < 0 && error && strstr(error, bad[i].needle),
-                      "'%s' refused naming '%s': %s", bad[i].text, bad[i].needle, error ?: "(accepted)");
-                free(error);
-                watchdog_config_done(&c);
-        }
-
-        {
-                WatchdogConfig c;
-                char *error = NULL, *shipped = test_src_path("watchdogd/watchdogd.json");
-
-                require(watchdog_config_init(&c) == 0, "init");
-                check(watchdog_config_load(&c, shipped, true, &error) == 0, "the shipped config loads: %s", error ?: "");
-                check(c.rules.restart_burst >= 1 && c.services[SERVICE_HVACD].exec && c.services[SERVICE_HVACD].exec[0][0] == '/',
-                      "shipped config is complete");
-                free(error);
-                free(shipped);
-                watchdog_config_done(&c);
-        }
-        free(path);
-}
-
 int main(void) {
         test_budget();
         test_ping();
         test_xruns();
         test_memory();
-        test_asound();
-        test_psi();
         test_pressure_rule();
-        test_hub_cgroup();
-        test_config();
         return test_result();
 }
