@@ -26,6 +26,12 @@ $(BUILD)/bench/bench-audiod.o: VH_CFLAGS += $(TEST_CFLAGS)
 $(BUILD)/bench/bench-audiod: $(BUILD)/bench/bench-audiod.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The device monitor on its own: udev events, retry delays, a real libudev monitor.
+TESTS += $(BUILD)/tests/test-audiod-hotplug
+$(BUILD)/tests/test-audiod-hotplug.o: VH_CFLAGS += -Iaudiod
+$(BUILD)/tests/test-audiod-hotplug: $(BUILD)/tests/test-audiod-hotplug.o $(BUILD)/audiod/hotplug.o $(LIBHARNESS) $(LIBCOMMON)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 TESTS += $(BUILD)/tests/test-mute-state
 $(BUILD)/tests/test-mute-state.o: VH_CFLAGS += -Iaudiod
 $(BUILD)/tests/test-mute-state: $(BUILD)/tests/test-mute-state.o $(BUILD)/audiod/mute-state.o $(LIBHARNESS) $(LIBCOMMON)

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <ctype.h>
+#include <errno.h>
 #include <libudev.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 
 #include "hotplug.h"
@@ -24,21 +29,63 @@ Hotplug *hotplug_free(Hotplug *h) {
         return NULL;
 }
 
-/* "controlC3" → 3; anything else (pcm devices, timers, sequencer) → -1. */
-static int card_of_control(const char *sysname) {
-        int card;
-        char tail;
+HotplugEvent hotplug_classify(const char *action, const char *sysname, int *ret_card) {
+        static const char *const prefixes[] = { "card", "controlC", "pcmC", "hwC", "midiC" };
+        bool add, remove;
 
-        if (!sysname || sscanf(sysname, "controlC%d%c", &card, &tail) != 1 || card < 0)
-                return -1;
-        return card;
+        if (!action || !sysname)
+                return HOTPLUG_IGNORE;
+        add = streq(action, "add") || streq(action, "change");
+        remove = streq(action, "remove");
+        if (!add && !remove)
+                return HOTPLUG_IGNORE;
+
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+                size_t l = strlen(prefixes[i]);
+                const char *p = sysname + l;
+                char *end;
+                long card;
+
+                if (strncmp(sysname, prefixes[i], l) != 0 || !isdigit((unsigned char) *p))
+                        continue;
+                errno = 0;
+                card = strtol(p, &end, 10);
+                if (errno != 0 || card > INT_MAX)
+                        return HOTPLUG_IGNORE;
+                /* "card3", "controlC3": nothing after the number; the others go on with "D". */
+                if (i < 2 ? *end != '\0' : *end != 'D')
+                        return HOTPLUG_IGNORE;
+                if (remove && i != 1)
+                        return HOTPLUG_IGNORE;
+                *ret_card = (int) card;
+                return add ? HOTPLUG_PRESENT : HOTPLUG_GONE;
+        }
+        return HOTPLUG_IGNORE;
 }
 
-static void hotplug_dispatch(Hotplug *h, struct udev_device *d, bool present) {
-        int card = card_of_control(udev_device_get_sysname(d));
+bool hotplug_device_on_card(const char *device) {
+        static const char *const prefixes[] = { "hw:", "plughw:", "dsnoop:", "sysdefault:" };
 
-        if (card >= 0 && h->on_card)
-                h->on_card(h, card, present, h->userdata);
+        for (size_t i = 0; device && i < ELEMENTSOF(prefixes); i++)
+                if (strncmp(device, prefixes[i], strlen(prefixes[i])) == 0)
+                        return true;
+        return false;
+}
+
+usec_t hotplug_retry_delay(unsigned attempt, usec_t max_usec, bool events) {
+        usec_t cap = events ? MAX(max_usec, HOTPLUG_FALLBACK_USEC) : max_usec, delay = HOTPLUG_RETRY_MIN_USEC;
+
+        for (unsigned i = 0; i < attempt && delay < cap; i++)
+                delay *= 2;
+        return MIN(delay, cap);
+}
+
+static void hotplug_dispatch(Hotplug *h, struct udev_device *d, const char *action) {
+        int card = -1;
+        HotplugEvent e = hotplug_classify(action, udev_device_get_sysname(d), &card);
+
+        if (e != HOTPLUG_IGNORE && h->on_card)
+                h->on_card(h, card, e == HOTPLUG_PRESENT, h->userdata);
 }
 
 static int hotplug_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -46,12 +93,7 @@ static int hotplug_on_io(sd_event_source *s, int fd, uint32_t revents, void *use
         struct udev_device *d;
 
         while ((d = udev_monitor_receive_device(h->monitor))) {
-                const char *action = udev_device_get_action(d);
-
-                if (action && streq(action, "add"))
-                        hotplug_dispatch(h, d, true);
-                else if (action && streq(action, "remove"))
-                        hotplug_dispatch(h, d, false);
+                hotplug_dispatch(h, d, udev_device_get_action(d));
                 udev_device_unref(d);
         }
         return 0;
@@ -113,9 +155,20 @@ int hotplug_enumerate(Hotplug *h) {
 
                 if (!d)
                         continue;
-                hotplug_dispatch(h, d, true);
+                hotplug_dispatch(h, d, "add");
                 udev_device_unref(d);
         }
         udev_enumerate_unref(e);
         return 0;
+}
+
+bool hotplug_has_events(Hotplug *h) {
+        struct udev_queue *q = udev_queue_new(h->udev);
+        bool active;
+
+        if (!q)
+                return false;
+        active = udev_queue_get_udev_is_active(q) > 0;
+        udev_queue_unref(q);
+        return active;
 }

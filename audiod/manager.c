@@ -12,8 +12,6 @@
 #include "manager.h"
 #include "mute-state.h"
 
-#define REOPEN_DELAY_MIN_USEC (100 * USEC_PER_MSEC)
-
 /* The device is not there (yet), as opposed to there and failing. */
 static bool errno_is_device_gone(int r) {
         return r == -ENOENT || r == -ENODEV || r == -ENXIO || r == -EHOSTDOWN;
@@ -426,20 +424,28 @@ static int manager_on_reopen_timer(sd_event_source *s, uint64_t usec, void *user
         return 0;
 }
 
+/* Whether udev will tell when the device comes back: a udev daemon sends events, the device is
+ * gone (not there and failing, nor stalled), and it is a card's, not a plugin's or a sound
+ * server's that udev knows nothing of. */
+static bool manager_waits_for_udev(Manager *m) {
+        bool on_card = m->card >= 0 || hotplug_device_on_card(m->config.device);
+
+        return m->hotplug && on_card && m->state == CAPTURE_DISCONNECTED && hotplug_has_events(m->hotplug);
+}
+
 /* Exponential back-off from 100 ms up to retry_max_ms: a device that stays away costs a few
- * wake-ups a minute, never a spinning core. */
+ * wake-ups a minute, never a spinning core. While udev will report the card's return, its events
+ * reopen at once (manager_on_card()) and the timer is a slow fallback, up to a minute. */
 static int manager_schedule_reopen(Manager *m, bool now) {
-        usec_t delay = REOPEN_DELAY_MIN_USEC, cap = (usec_t) m->config.retry_max_ms * USEC_PER_MSEC;
+        usec_t delay;
         int r;
 
         if (now)
                 m->reopen_attempts = 0;
-        for (unsigned i = 0; i < m->reopen_attempts && delay < cap; i++)
-                delay *= 2;
-        delay = MIN(delay, cap);
-        if (now)
-                delay = 0;
+        delay = now ? 0 : hotplug_retry_delay(m->reopen_attempts, (usec_t) m->config.retry_max_ms * USEC_PER_MSEC,
+                                              manager_waits_for_udev(m));
         m->reopen_attempts++;
+        log_debug("Trying to open '%s' again in %llu ms.", m->config.device, (unsigned long long) (delay / USEC_PER_MSEC));
 
         if (m->reopen_timer) {
                 r = sd_event_source_set_time_relative(m->reopen_timer, delay);
@@ -462,7 +468,7 @@ static void manager_on_card(Hotplug *h, int card, bool present, void *userdata) 
         if (present) {
                 if (m->capture)
                         return;
-                log_debug("Sound card %i appeared, trying to open '%s'.", card, m->config.device);
+                log_debug("A device of sound card %i appeared or changed, trying to open '%s'.", card, m->config.device);
                 (void) manager_schedule_reopen(m, true);
                 return;
         }

@@ -10,30 +10,28 @@ EXTRA_TARGETS += $(BUSFUZZ)
 $(BUSFUZZ): $(BUSFUZZ_OBJS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-# The reliability tests share tests/busfuzz/stack.c: the daemons on a private bus.
-STACK_OBJS := $(BUILD)/tests/busfuzz/stack.o
-$(BUILD)/tests/busfuzz/%.o: VH_CFLAGS += $(TEST_CFLAGS)
-$(BUILD)/tests/test-busfuzz.o $(BUILD)/tests/test-load-%.o $(BUILD)/tests/test-authorization.o: VH_CFLAGS += -Itests/busfuzz
+# The reliability tests share tests/lib/stack.c (in the harness library): the daemons on a
+# private bus.
 
 TESTS += $(BUILD)/tests/test-busfuzz
-$(BUILD)/tests/test-busfuzz: $(BUILD)/tests/test-busfuzz.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUSFUZZ) \
+$(BUILD)/tests/test-busfuzz: $(BUILD)/tests/test-busfuzz.o $(LIBHARNESS) $(LIBCOMMON) | $(BUSFUZZ) \
                 $(BUILD)/audiod/audiod $(BUILD)/hvacd/hvacd
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
 
 TESTS += $(BUILD)/tests/test-load-mute
-$(BUILD)/tests/test-load-mute: $(BUILD)/tests/test-load-mute.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
+$(BUILD)/tests/test-load-mute: $(BUILD)/tests/test-load-mute.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm -lpthread
 
 TESTS += $(BUILD)/tests/test-load-streams
-$(BUILD)/tests/test-load-streams: $(BUILD)/tests/test-load-streams.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
+$(BUILD)/tests/test-load-streams: $(BUILD)/tests/test-load-streams.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
 
 TESTS += $(BUILD)/tests/test-load-apply
-$(BUILD)/tests/test-load-apply: $(BUILD)/tests/test-load-apply.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
+$(BUILD)/tests/test-load-apply: $(BUILD)/tests/test-load-apply.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/hvacd/hvacd
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm -lpthread
 
 TESTS += $(BUILD)/tests/test-authorization
-$(BUILD)/tests/test-authorization: $(BUILD)/tests/test-authorization.o $(STACK_OBJS) $(LIBHARNESS) $(LIBCOMMON) | \
+$(BUILD)/tests/test-authorization: $(BUILD)/tests/test-authorization.o $(LIBHARNESS) $(LIBCOMMON) | \
                 $(BUILD)/audiod/audiod $(BUILD)/hvacd/hvacd
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
 

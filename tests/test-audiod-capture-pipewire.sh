@@ -8,31 +8,9 @@
 set -u
 build=$(realpath "${VH_BUILD:-build}")
 src=$(realpath "${VH_SRCDIR:-.}")
-tmp=$(mktemp -d /tmp/test-audiod-capture-pipewire-XXXXXX)
-chmod 755 "$tmp"
-pids=()
-cleanup() {
-        for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-. "$src/tests/lib/check.sh"
 . "$src/tests/lib/capture-checks.sh"
-. "$src/tests/lib/sound-servers.sh"
 
-for tool in dbus-daemon busctl; do
-        command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-pipewire_setup "$tmp/pipewire" || { echo "SKIP: $sound_server_missing"; exit 77; }
-private_bus_start "$tmp" || { echo "FAIL: no private bus"; exit 1; }
-pids+=($private_bus_pid)
-export STATE_DIRECTORY="$tmp"
-pipewire_start || { echo "SKIP: $sound_server_missing"; exit 77; }
-
-mkdir -p "$build/test-logs"
-audiod_start_on mic "$build/test-logs/audiod-capture-pipewire.log"
-check "audiod starts" kill -0 "$audiod_pid"
+capture_test_start pipewire
 capture_checks pipewire 440 0.5 pipewire_kill pipewire_start
 
 kill "$audiod_pid"

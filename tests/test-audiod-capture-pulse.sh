@@ -7,31 +7,9 @@
 set -u
 build=$(realpath "${VH_BUILD:-build}")
 src=$(realpath "${VH_SRCDIR:-.}")
-tmp=$(mktemp -d /tmp/test-audiod-capture-pulse-XXXXXX)
-chmod 755 "$tmp"
-pids=()
-cleanup() {
-        for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-. "$src/tests/lib/check.sh"
 . "$src/tests/lib/capture-checks.sh"
-. "$src/tests/lib/sound-servers.sh"
 
-for tool in dbus-daemon busctl; do
-        command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-pulse_setup "$tmp/pulse" || { echo "SKIP: $sound_server_missing"; exit 77; }
-private_bus_start "$tmp" || { echo "FAIL: no private bus"; exit 1; }
-pids+=($private_bus_pid)
-export STATE_DIRECTORY="$tmp"
-pulse_start || { echo "SKIP: $sound_server_missing"; exit 77; }
-
-mkdir -p "$build/test-logs"
-audiod_start_on mic "$build/test-logs/audiod-capture-pulse.log"
-check "audiod starts" kill -0 "$audiod_pid"
+capture_test_start pulse
 capture_checks pulse 440 0.5 pulse_kill pulse_start
 
 # A source that stops delivering under a running stream (suspended by hand: pactl, a desktop's

@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "fileio.h"
 #include "harness.h"
+#include "hvac-client.h"
 #include "string-util.h"
 
 
@@ -65,51 +66,12 @@ static bool changed_has(const char *name) {
         return strstr(changed_names, needle) != NULL;
 }
 
-static double get_double(const char *property) {
-        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
-        double d = -999;
-
-        if (sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property, &e,
-                                        'd', &d) < 0)
-                test_log("get %s: %s", property, e.message);
-        return d;
-}
-
-static int get_bool(const char *property) {
-        int b = -1;
-
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
-                                           NULL, 'b', &b);
-        return b;
-}
-
-static uint64_t get_u64(const char *property) {
-        uint64_t t = UINT64_MAX;
-
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
-                                           NULL, 't', &t);
-        return t;
-}
-
-static char *get_string(const char *property) {
-        char *s = NULL;
-
-        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
-                                          NULL, &s);
-        return s;
-}
-
-static bool string_is(const char *property, const char *value) {
-        _cleanup_free_ char *s = get_string(property);
-        return streq_ptr(s, value);
-}
-
 /* The whole state, for "unchanged" checks. */
 static char *state_snapshot(void) {
-        _cleanup_free_ char *mode = get_string("Mode"), *fan = get_string("FanSpeed");
+        _cleanup_free_ char *mode = hvac_string("Mode"), *fan = hvac_string("FanSpeed");
         char *s;
 
-        if (asprintf(&s, "%d %s %g %s", get_bool("Power"), mode, get_double("TargetTemperature"), fan) < 0)
+        if (asprintf(&s, "%d %s %g %s", hvac_bool("Power"), mode, hvac_double("TargetTemperature"), fan) < 0)
                 abort();
         return s;
 }
@@ -167,35 +129,17 @@ static unsigned tx_lines(char **ret_last) {
         return n;
 }
 
-static pid_t start_hvacd(const char *log_name, const char *config) {
-        _cleanup_free_ char *binary = test_build_path("hvacd/hvacd");
-        char *argv[] = { binary, (char *) "--config", (char *) config, NULL };
-        pid_t pid;
-
-        setenv("STATE_DIRECTORY", state_dir, 1);
-        pid = test_spawn(log_name, argv);
-        require(pid > 0, "spawn hvacd");
-        require(test_wait_for_name(bus, VH_HVAC_BUS_NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns %s", VH_HVAC_BUS_NAME);
-        return pid;
-}
-
-static void stop_hvacd(pid_t pid, const char *what) {
-        int r = test_stop(pid, 10 * USEC_PER_SEC);
-        check(r == 0, "%s: hvacd exits 0 on SIGTERM (got %d)", what, r);
-        require(WAIT_FOR(sd_bus_get_name_creds(bus, VH_HVAC_BUS_NAME, 0, NULL) < 0, 5 * USEC_PER_SEC), "name released");
-}
-
 static void test_properties(void) {
-        check(get_bool("Power") == 0, "Power off");
-        check(string_is("Mode", "cool"), "Mode cool");
-        check(get_double("TargetTemperature") == 24, "TargetTemperature 24");
-        check(string_is("FanSpeed", "auto"), "FanSpeed auto");
-        check(get_double("CurrentTemperature") == 27, "CurrentTemperature at ambient");
-        check(get_double("MinTemperature") == 16 && get_double("MaxTemperature") == 30 &&
-              get_double("TemperatureStep") == 0.5, "limits");
-        check(string_is("Backend", "sim") && get_bool("Assumed") == 0, "sim, not assumed");
-        check(string_is("LastError", "") && get_bool("Degraded") == 0, "healthy");
-        check(get_u64("Transmissions") == 0, "nothing sent yet");
+        check(hvac_bool("Power") == 0, "Power off");
+        check(hvac_string_is("Mode", "cool"), "Mode cool");
+        check(hvac_double("TargetTemperature") == 24, "TargetTemperature 24");
+        check(hvac_string_is("FanSpeed", "auto"), "FanSpeed auto");
+        check(hvac_double("CurrentTemperature") == 27, "CurrentTemperature at ambient");
+        check(hvac_double("MinTemperature") == 16 && hvac_double("MaxTemperature") == 30 &&
+              hvac_double("TemperatureStep") == 0.5, "limits");
+        check(hvac_string_is("Backend", "sim") && hvac_bool("Assumed") == 0, "sim, not assumed");
+        check(hvac_string_is("LastError", "") && hvac_bool("Degraded") == 0, "healthy");
+        check(hvac_u64("Transmissions") == 0, "nothing sent yet");
 }
 
 static void test_methods(void) {
@@ -203,31 +147,31 @@ static void test_methods(void) {
         uint64_t tx;
 
         changed_reset();
-        check(call("SetPower", &e, "b", 1) >= 0 && get_bool("Power") == 1, "SetPower");
-        check(call("SetMode", &e, "s", "heat") >= 0 && string_is("Mode", "heat"), "SetMode");
-        check(call("SetTargetTemperature", &e, "d", 22.5) >= 0 && get_double("TargetTemperature") == 22.5,
+        check(call("SetPower", &e, "b", 1) >= 0 && hvac_bool("Power") == 1, "SetPower");
+        check(call("SetMode", &e, "s", "heat") >= 0 && hvac_string_is("Mode", "heat"), "SetMode");
+        check(call("SetTargetTemperature", &e, "d", 22.5) >= 0 && hvac_double("TargetTemperature") == 22.5,
               "SetTargetTemperature");
-        check(call("SetFanSpeed", &e, "s", "medium") >= 0 && string_is("FanSpeed", "medium"), "SetFanSpeed");
+        check(call("SetFanSpeed", &e, "s", "medium") >= 0 && hvac_string_is("FanSpeed", "medium"), "SetFanSpeed");
         pump(50 * USEC_PER_MSEC);
         check(changed_has("Power") && changed_has("Mode") && changed_has("TargetTemperature") &&
               changed_has("FanSpeed"), "PropertiesChanged for each: %s", changed_names);
 
         check(call("Apply", &e, "a{sv}", 4, "power", "b", 0, "mode", "s", "fan_only", "target_temperature", "d",
                    19.0, "fan_speed", "s", "high") >= 0, "Apply all four: %s", e.message);
-        check(get_bool("Power") == 0 && string_is("Mode", "fan_only") && get_double("TargetTemperature") == 19 &&
-              string_is("FanSpeed", "high"), "Apply took all four");
+        check(hvac_bool("Power") == 0 && hvac_string_is("Mode", "fan_only") && hvac_double("TargetTemperature") == 19 &&
+              hvac_string_is("FanSpeed", "high"), "Apply took all four");
         check(call("Apply", &e, "a{sv}", 0) >= 0, "empty Apply");
 
         /* No-op shortcut: the same state again announces nothing and sends nothing. */
         pump(500 * USEC_PER_MSEC);       /* let the coalescing window of the changes above pass */
-        tx = get_u64("Transmissions");
+        tx = hvac_u64("Transmissions");
         changed_reset();
         check(call("SetMode", &e, "s", "fan_only") >= 0 && call("SetPower", &e, "b", 0) >= 0 &&
               call("Apply", &e, "a{sv}", 1, "fan_speed", "s", "high") >= 0, "same values accepted");
         pump(500 * USEC_PER_MSEC);
         check(!changed_has("Mode") && !changed_has("Power") && !changed_has("FanSpeed"),
               "no PropertiesChanged for a no-op: %s", changed_names ?: "");
-        check(get_u64("Transmissions") == tx, "no transmission for a no-op");
+        check(hvac_u64("Transmissions") == tx, "no transmission for a no-op");
 }
 
 /* A 16 MiB mode is refused with a message of a line, not 16 MiB echoed back. */
@@ -288,7 +232,7 @@ static void test_coalescing(void) {
 
         pump(500 * USEC_PER_MSEC);
         before = tx_lines(NULL);
-        tx = get_u64("Transmissions");
+        tx = hvac_u64("Transmissions");
         check(tx == before, "Transmissions %llu matches the transmit log's %u lines", (unsigned long long) tx, before);
 
         /* Ten changes, back to back, all inside the 300 ms window: a premise of what follows. */
@@ -297,7 +241,7 @@ static void test_coalescing(void) {
                 check(call("SetTargetTemperature", &e, "d", 17.0 + i * 0.5) >= 0, "change %d", i);
         check(now_usec(CLOCK_MONOTONIC) - start < 250 * USEC_PER_MSEC, "ten changes inside the window (%llu ms)",
               (unsigned long long) ((now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC));
-        check(get_double("TargetTemperature") == 21.5, "the property shows the last at once");
+        check(hvac_double("TargetTemperature") == 21.5, "the property shows the last at once");
         check(tx_lines(NULL) == before, "nothing sent within the window");
 
         check(WAIT_FOR(tx_lines(NULL) > before, 2 * USEC_PER_SEC), "sent after the window");
@@ -305,7 +249,7 @@ static void test_coalescing(void) {
         after = tx_lines(&last);
         check(after == before + 1, "one transmission for ten changes (%u)", after - before);
         check(last && strstr(last, "\"target_temperature\":21.5"), "carrying the last state: %s", last);
-        check(get_u64("Transmissions") == tx + 1, "Transmissions counts it");
+        check(hvac_u64("Transmissions") == tx + 1, "Transmissions counts it");
 }
 
 static void emit_intent(const char *text, const char *action, const char *value_type, ...) {
@@ -337,19 +281,19 @@ static void test_intents(void) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *odd = NULL;
 
         emit_intent("set the temperature to twenty six degrees", "set_temperature", "d", 26.0);
-        check(WAIT_FOR(get_double("TargetTemperature") == 26, 2 * USEC_PER_SEC), "set_temperature d");
+        check(WAIT_FOR(hvac_double("TargetTemperature") == 26, 2 * USEC_PER_SEC), "set_temperature d");
         emit_intent("set the temperature to twenty", "set_temperature", "i", 20);
-        check(WAIT_FOR(get_double("TargetTemperature") == 20, 2 * USEC_PER_SEC), "set_temperature i");
+        check(WAIT_FOR(hvac_double("TargetTemperature") == 20, 2 * USEC_PER_SEC), "set_temperature i");
         emit_intent("warmer", "adjust_temperature", "i", 1);
-        check(WAIT_FOR(get_double("TargetTemperature") == 20.5, 2 * USEC_PER_SEC), "warmer by one step");
+        check(WAIT_FOR(hvac_double("TargetTemperature") == 20.5, 2 * USEC_PER_SEC), "warmer by one step");
         emit_intent("cooler", "adjust_temperature", "d", -1.0);
-        check(WAIT_FOR(get_double("TargetTemperature") == 20, 2 * USEC_PER_SEC), "cooler by one step");
+        check(WAIT_FOR(hvac_double("TargetTemperature") == 20, 2 * USEC_PER_SEC), "cooler by one step");
         emit_intent("switch to cooling mode", "set_mode", "s", "cool");
-        check(WAIT_FOR(string_is("Mode", "cool"), 2 * USEC_PER_SEC), "set_mode");
+        check(WAIT_FOR(hvac_string_is("Mode", "cool"), 2 * USEC_PER_SEC), "set_mode");
         emit_intent("turn on the air conditioner", "set_power", "b", 1);
-        check(WAIT_FOR(get_bool("Power") == 1, 2 * USEC_PER_SEC), "set_power");
+        check(WAIT_FOR(hvac_bool("Power") == 1, 2 * USEC_PER_SEC), "set_power");
         emit_intent("fan speed low", "set_fan", "s", "low");
-        check(WAIT_FOR(string_is("FanSpeed", "low"), 2 * USEC_PER_SEC), "set_fan");
+        check(WAIT_FOR(hvac_string_is("FanSpeed", "low"), 2 * USEC_PER_SEC), "set_fan");
 
         /* Invalid intents are dropped, and hvacd carries on. */
         emit_intent("set the temperature to ninety", "set_temperature", "d", 90.0);
@@ -373,8 +317,8 @@ static void test_intents(void) {
         }
         /* Followed by a good one, to know the bad ones were processed. */
         emit_intent("fan speed high", "set_fan", "s", "high");
-        check(WAIT_FOR(string_is("FanSpeed", "high"), 2 * USEC_PER_SEC), "still listening");
-        check(get_bool("Power") == 1 && string_is("Mode", "cool") && get_double("TargetTemperature") == 20,
+        check(WAIT_FOR(hvac_string_is("FanSpeed", "high"), 2 * USEC_PER_SEC), "still listening");
+        check(hvac_bool("Power") == 1 && hvac_string_is("Mode", "cool") && hvac_double("TargetTemperature") == 20,
               "bad intents changed nothing");
 }
 
@@ -384,7 +328,7 @@ static bool room_noisy;
 static char room_noisy_example[DOUBLE_STR_MAX] = "none";
 
 static bool room_reached(double t) {
-        double v = get_double("CurrentTemperature");
+        double v = hvac_double("CurrentTemperature");
         char shown[DOUBLE_STR_MAX];
         const char *dot = strchr(format_double(shown, v), '.');
 
@@ -401,8 +345,8 @@ static void test_sim_room(void) {
         /* Cooling to 24 from an ambient 27 at 600 °C/min: 0.3 s after the window. */
         check(call("Apply", &e, "a{sv}", 3, "power", "b", 1, "mode", "s", "cool", "target_temperature", "d",
                    24.0) >= 0, "cool to 24");
-        check(WAIT_FOR(get_double("CurrentTemperature") < 27, 3 * USEC_PER_SEC), "the room starts cooling");
-        check(WAIT_FOR(room_reached(24), 5 * USEC_PER_SEC), "and reaches 24: %g", get_double("CurrentTemperature"));
+        check(WAIT_FOR(hvac_double("CurrentTemperature") < 27, 3 * USEC_PER_SEC), "the room starts cooling");
+        check(WAIT_FOR(room_reached(24), 5 * USEC_PER_SEC), "and reaches 24: %g", hvac_double("CurrentTemperature"));
         check(!room_noisy, "every room temperature on the way is a plain decimal, e.g. 25.9 (saw %s)",
               room_noisy_example);
         changed_reset();
@@ -421,7 +365,7 @@ static void test_persistence(pid_t *pid, const char *config) {
         /* A change still inside the coalescing window when SIGTERM comes is not lost. */
         lines = tx_lines(NULL);
         check(call("SetTargetTemperature", &e, "d", 27.0) >= 0, "last change");
-        stop_hvacd(*pid, "persistence");
+        hvac_stop(*pid, "persistence");
 
         require(asprintf(&state_file, "%s/hvacd-state.json", state_dir) > 0, "path");
         check(read_full_file(state_file, 4096, &text, NULL) == 0 && strstr(text, "\"target_temperature\":27") &&
@@ -429,9 +373,9 @@ static void test_persistence(pid_t *pid, const char *config) {
         check(tx_lines(&last) == lines + 1 && last && strstr(last, "\"target_temperature\":27"),
               "the final state was sent before exit: %s", last);
 
-        *pid = start_hvacd("hvacd-bus-2", config);
-        check(get_bool("Power") == 1 && string_is("Mode", "dry") && get_double("TargetTemperature") == 27 &&
-              string_is("FanSpeed", "medium"), "restored after restart");
+        *pid = hvac_start("hvacd-bus-2", state_dir, config, NULL);
+        check(hvac_bool("Power") == 1 && hvac_string_is("Mode", "dry") && hvac_double("TargetTemperature") == 27 &&
+              hvac_string_is("FanSpeed", "medium"), "restored after restart");
 }
 
 static unsigned count_corrupt_files(void) {
@@ -461,14 +405,14 @@ static void test_corrupt_state(pid_t *pid, const char *config) {
         for (size_t i = 0; i < ELEMENTSOF(corrupt); i++) {
                 unsigned n = count_corrupt_files();
 
-                stop_hvacd(*pid, "before corrupting");
+                hvac_stop(*pid, "before corrupting");
                 /* The name carries the second: two moves within one would collide. */
                 require(WAIT_FOR(time(NULL) > moved, 2 * USEC_PER_SEC), "a new second");
                 require(test_write_file(state_file, corrupt[i]) == 0, "corrupt the state file");
-                *pid = start_hvacd("hvacd-bus-corrupt", config);
+                *pid = hvac_start("hvacd-bus-corrupt", state_dir, config, NULL);
                 moved = time(NULL);
-                check(get_bool("Power") == 0 && string_is("Mode", "cool") && get_double("TargetTemperature") == 24,
-                      "corrupt file %zu: defaults", i);
+                check(hvac_bool("Power") == 0 && hvac_string_is("Mode", "cool") &&
+                      hvac_double("TargetTemperature") == 24, "corrupt file %zu: defaults", i);
                 check(count_corrupt_files() == n + 1, "corrupt file %zu moved aside", i);
                 check(access(state_file, F_OK) < 0, "and not left in place");
         }
@@ -492,15 +436,15 @@ static void test_lirc_failure(const char *dir) {
                 require(test_write_file(config, text) == 0, "write config");
         }
 
-        pid = start_hvacd("hvacd-bus-lirc", config);
-        check(string_is("Backend", "lirc") && get_bool("Assumed") == 1, "lirc, assumed");
-        check(isnan(get_double("CurrentTemperature")), "no sensor: NaN");
+        pid = hvac_start("hvacd-bus-lirc", state_dir, config, NULL);
+        check(hvac_string_is("Backend", "lirc") && hvac_bool("Assumed") == 1, "lirc, assumed");
+        check(isnan(hvac_double("CurrentTemperature")), "no sensor: NaN");
 
         check(call("SetPower", &e, "b", 1) >= 0, "SetPower succeeds at once");
-        check(WAIT_FOR(get_bool("Degraded") == 1, 5 * USEC_PER_SEC), "degraded after repeated failures");
-        err = get_string("LastError");
+        check(WAIT_FOR(hvac_bool("Degraded") == 1, 5 * USEC_PER_SEC), "degraded after repeated failures");
+        err = hvac_string("LastError");
         check(err && strstr(err, dev) && strstr(err, "No such file or directory"), "LastError says why: %s", err);
-        check(get_u64("Transmissions") == 0, "nothing got through");
+        check(hvac_u64("Transmissions") == 0, "nothing got through");
 
         /* Back-off: at most 160 ms between attempts means a handful per second, not a busy loop. */
         failures_seen = 0;
@@ -524,8 +468,8 @@ static void test_lirc_failure(const char *dir) {
 
         /* The transmitter comes back: the next retry gets through and the state is healthy. */
         require(mkdir(devdir, 0755) == 0 && test_write_file(dev, "") == 0, "device appears");
-        check(WAIT_FOR(get_bool("Degraded") == 0 && get_u64("Transmissions") == 1, 3 * USEC_PER_SEC), "recovered");
-        check(string_is("LastError", ""), "LastError cleared");
+        check(WAIT_FOR(hvac_bool("Degraded") == 0 && hvac_u64("Transmissions") == 1, 3 * USEC_PER_SEC), "recovered");
+        check(hvac_string_is("LastError", ""), "LastError cleared");
         check(read_full_file(dev, 65536, &data, &size) == 0 && size == 199 * sizeof(uint32_t),
               "one Coolix frame of 199 samples reached the device: %zu bytes", size);
 
@@ -577,31 +521,32 @@ static void test_lirc_receiver(const char *dir) {
                          "             \"options\": { \"frames\": 2 } } }", dev, rx) > 0, "config");
         require(test_write_file(config, text) == 0, "write config");
 
-        pid = start_hvacd("hvacd-bus-receiver", config);
-        check(get_bool("Assumed") == 1 && get_bool("Power") == 0, "assumed, off");
+        pid = hvac_start("hvacd-bus-receiver", state_dir, config, NULL);
+        check(hvac_bool("Assumed") == 1 && hvac_bool("Power") == 0, "assumed, off");
 
         fd = open(rx, O_WRONLY | O_CLOEXEC);
         require(fd >= 0, "open the receiver FIFO");
         changed_reset();
         n = capture_mode2("tests/ir-captures/1185.ir", "cool high 26", words, 4096);
         require(write(fd, words, n * sizeof(uint32_t)) == (ssize_t) (n * sizeof(uint32_t)), "press");
-        check(WAIT_FOR(get_bool("Power") == 1 && string_is("Mode", "cool") && get_double("TargetTemperature") == 26 &&
-                       string_is("FanSpeed", "high"), 5 * USEC_PER_SEC), "the remote's state: cool, 26 °C, high");
-        check(get_bool("Assumed") == 0, "known now");
+        check(WAIT_FOR(hvac_bool("Power") == 1 && hvac_string_is("Mode", "cool") &&
+                       hvac_double("TargetTemperature") == 26 && hvac_string_is("FanSpeed", "high"), 5 * USEC_PER_SEC),
+              "the remote's state: cool, 26 °C, high");
+        check(hvac_bool("Assumed") == 0, "known now");
         pump(50 * USEC_PER_MSEC);
         check(changed_has("Assumed") && changed_has("Power") && changed_has("TargetTemperature"),
               "PropertiesChanged for Assumed, Power, TargetTemperature: %s", changed_names ?: "");
-        check(get_u64("Transmissions") == 0 && read_full_file(dev, 65536, &data, &size) == 0 && size == 0,
+        check(hvac_u64("Transmissions") == 0 && read_full_file(dev, 65536, &data, &size) == 0 && size == 0,
               "not sent back (%zu bytes)", size);
 
         /* Off on the remote. */
         n = capture_mode2("tests/ir-captures/1185.ir", "off", words, 4096);
         require(write(fd, words, n * sizeof(uint32_t)) == (ssize_t) (n * sizeof(uint32_t)), "press");
-        check(WAIT_FOR(get_bool("Power") == 0, 5 * USEC_PER_SEC), "the remote turned it off");
+        check(WAIT_FOR(hvac_bool("Power") == 0, 5 * USEC_PER_SEC), "the remote turned it off");
 
         /* hvacd's own changes still go out. */
         check(call("SetPower", &e, "b", 1) >= 0, "SetPower");
-        check(WAIT_FOR(get_u64("Transmissions") == 1, 5 * USEC_PER_SEC), "sent");
+        check(WAIT_FOR(hvac_u64("Transmissions") == 1, 5 * USEC_PER_SEC), "sent");
         free(data);
         data = NULL;
         /* lirc.options reach the encoder: two Gree frames, 279 samples. */
@@ -620,6 +565,7 @@ int main(void) {
                 test_skip("dbus-daemon is not installed");
         require(test_bus_start() == 0, "private bus");
         require(test_bus_connect(&bus) >= 0, "connect");
+        hvac_client_init(bus);
         require(vh_errors_register() >= 0, "errors");
         require(sd_bus_match_signal(bus, NULL, NULL, VH_HVAC_OBJECT_PATH, "org.freedesktop.DBus.Properties",
                                     "PropertiesChanged",
@@ -633,7 +579,7 @@ int main(void) {
                          "  \"transmit_log\": \"%s\" } }", tx_log) > 0, "config");
         require(test_write_file(config, text) == 0, "write config");
 
-        pid = start_hvacd("hvacd-bus", config);
+        pid = hvac_start("hvacd-bus", state_dir, config, NULL);
         test_properties();
         test_methods();
         test_bad_input();
@@ -642,7 +588,7 @@ int main(void) {
         test_sim_room();
         test_persistence(&pid, config);
         test_corrupt_state(&pid, config);
-        stop_hvacd(pid, "sim");
+        hvac_stop(pid, "sim");
         test_lirc_failure(dir);
         test_lirc_receiver(dir);
 

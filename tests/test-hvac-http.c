@@ -19,6 +19,7 @@
 #include "errors.h"
 #include "fileio.h"
 #include "harness.h"
+#include "hvac-client.h"
 
 
 #define POLL_MS 200
@@ -177,41 +178,8 @@ static unsigned emu_requests(const char *needle, char **ret_last) {
 
 /* ---- hvacd -------------------------------------------------------------------------------- */
 
-static double get_double(const char *property) {
-        double d = -999;
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
-                                           NULL, 'd', &d);
-        return d;
-}
-
-static int get_bool(const char *property) {
-        int b = -1;
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
-                                           NULL, 'b', &b);
-        return b;
-}
-
-static uint64_t get_u64(const char *property) {
-        uint64_t t = UINT64_MAX;
-        (void) sd_bus_get_property_trivial(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
-                                           NULL, 't', &t);
-        return t;
-}
-
-static char *get_string(const char *property) {
-        char *s = NULL;
-        (void) sd_bus_get_property_string(bus, VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, property,
-                                          NULL, &s);
-        return s;
-}
-
-static bool string_is(const char *property, const char *value) {
-        _cleanup_free_ char *s = get_string(property);
-        return streq_ptr(s, value);
-}
-
 static bool last_error_has(const char *needle) {
-        _cleanup_free_ char *s = get_string("LastError");
+        _cleanup_free_ char *s = hvac_string("LastError");
         return s && strstr(s, needle);
 }
 
@@ -235,40 +203,34 @@ static int call_s(const char *method, const char *s) {
 }
 
 static void hvacd_start(const char *log_name) {
-        _cleanup_free_ char *binary = test_build_path("hvacd/hvacd");
-        char *argv[] = { binary, (char *) "--config", config, (char *) "--backend", (char *) "http",
-                         (char *) "--http-url", url, NULL };
+        const char *const options[] = { "--backend", "http", "--http-url", url, NULL };
 
-        setenv("STATE_DIRECTORY", state_dir, 1);
-        hvacd = test_spawn(log_name, argv);
-        require(hvacd > 0, "spawn hvacd");
-        require(test_wait_for_name(bus, VH_HVAC_BUS_NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns %s", VH_HVAC_BUS_NAME);
+        hvacd = hvac_start(log_name, state_dir, config, options);
 }
 
 static void hvacd_stop(const char *what) {
-        int r = test_stop(hvacd, 10 * USEC_PER_SEC);
-        check(r == 0, "%s: hvacd exits 0 on SIGTERM (got %d)", what, r);
-        require(WAIT_FOR(sd_bus_get_name_creds(bus, VH_HVAC_BUS_NAME, 0, NULL) < 0, 5 * USEC_PER_SEC), "name released");
+        hvac_stop(hvacd, what);
         hvacd = 0;
 }
 
 static bool hvacd_alive(void) {
-        return hvacd > 0 && kill(hvacd, 0) == 0 && get_bool("Power") >= 0;
+        return hvacd > 0 && kill(hvacd, 0) == 0 && hvac_bool("Power") >= 0;
 }
 
 static bool healthy(void) {
-        return get_bool("Degraded") == 0 && string_is("LastError", "");
+        return hvac_bool("Degraded") == 0 && hvac_string_is("LastError", "");
 }
 
 /* ---- the checks --------------------------------------------------------------------------- */
 
 static void test_read_back_at_start(void) {
-        check(string_is("Backend", "http") && get_bool("Assumed") == 0, "http, not assumed");
+        check(hvac_string_is("Backend", "http") && hvac_bool("Assumed") == 0, "http, not assumed");
         /* The emulated unit starts off, cooling at 25 °C, fan auto, in a 27 °C room. */
-        check(WAIT_FOR(get_double("TargetTemperature") == 25 && get_double("CurrentTemperature") == 27,
+        check(WAIT_FOR(hvac_double("TargetTemperature") == 25 && hvac_double("CurrentTemperature") == 27,
                        3 * USEC_PER_SEC), "state read back at start: %g, room %g",
-              get_double("TargetTemperature"), get_double("CurrentTemperature"));
-        check(get_bool("Power") == 0 && string_is("Mode", "cool") && string_is("FanSpeed", "auto"), "unit's state");
+              hvac_double("TargetTemperature"), hvac_double("CurrentTemperature"));
+        check(hvac_bool("Power") == 0 && hvac_string_is("Mode", "cool") && hvac_string_is("FanSpeed", "auto"),
+              "unit's state");
         check(healthy(), "healthy");
         fds_at_start = test_count_fds(hvacd);
 }
@@ -291,7 +253,7 @@ static void test_set(void) {
         check(WAIT_FOR(unit_is("mode", "2") && unit_is("stemp", "M"), 3 * USEC_PER_SEC), "the unit dries");
         check(unit_is("f_dir", "3"), "swing set on the unit's remote is kept");
         check(three_more_polls(), "three more polls");
-        check(get_double("TargetTemperature") == 23 && string_is("Mode", "dry"), "target kept in dry mode");
+        check(hvac_double("TargetTemperature") == 23 && hvac_string_is("Mode", "dry"), "target kept in dry mode");
         check(call_s("SetMode", "cool") >= 0 && WAIT_FOR(unit_is("mode", "3") && unit_is("stemp", "23.0"),
                                                          3 * USEC_PER_SEC), "back to cooling at 23");
         check(healthy(), "healthy after sets");
@@ -303,28 +265,28 @@ static void test_remote_change(void) {
         WAIT_FOR(unit_is("mode", "3"), USEC_PER_SEC);
         t0 = now_usec(CLOCK_MONOTONIC);
         emu_remote("stemp=21.0&f_rate=7&htemp=22.5");
-        check(WAIT_FOR(get_double("TargetTemperature") == 21 && string_is("FanSpeed", "high") &&
-                       get_double("CurrentTemperature") == 22.5, 2 * POLL_MS * USEC_PER_MSEC + 300 * USEC_PER_MSEC),
-              "the remote's change is on the bus within a poll: %g °C, room %g", get_double("TargetTemperature"),
-              get_double("CurrentTemperature"));
+        check(WAIT_FOR(hvac_double("TargetTemperature") == 21 && hvac_string_is("FanSpeed", "high") &&
+                       hvac_double("CurrentTemperature") == 22.5, 2 * POLL_MS * USEC_PER_MSEC + 300 * USEC_PER_MSEC),
+              "the remote's change is on the bus within a poll: %g °C, room %g", hvac_double("TargetTemperature"),
+              hvac_double("CurrentTemperature"));
         t1 = now_usec(CLOCK_MONOTONIC);
         test_log("remote change seen after %.0f ms (poll interval %u ms)", (t1 - t0) / 1000.0, POLL_MS);
 
         /* A unit whose sensor has no reading says "-" or "--": no room temperature, not an error. */
         emu_remote("htemp=--");
-        check(WAIT_FOR(isnan(get_double("CurrentTemperature")), 3 * USEC_PER_SEC), "htemp -- is NaN");
+        check(WAIT_FOR(isnan(hvac_double("CurrentTemperature")), 3 * USEC_PER_SEC), "htemp -- is NaN");
         emu_remote("htemp=-");
         check(three_more_polls(), "three more polls");
-        check(isnan(get_double("CurrentTemperature")) && healthy(), "htemp - is NaN, healthy");
+        check(isnan(hvac_double("CurrentTemperature")) && healthy(), "htemp - is NaN, healthy");
         emu_remote("htemp=22.5");
-        check(WAIT_FOR(get_double("CurrentTemperature") == 22.5, 3 * USEC_PER_SEC), "a reading again");
+        check(WAIT_FOR(hvac_double("CurrentTemperature") == 22.5, 3 * USEC_PER_SEC), "a reading again");
 
         /* The remote switches to heating: the unit brings its stored heating target (dt4) back. */
         emu_remote("mode=4");
-        check(WAIT_FOR(string_is("Mode", "heat") && get_double("TargetTemperature") == 22, 3 * USEC_PER_SEC),
-              "heat at the unit's stored 22 °C: %g", get_double("TargetTemperature"));
+        check(WAIT_FOR(hvac_string_is("Mode", "heat") && hvac_double("TargetTemperature") == 22, 3 * USEC_PER_SEC),
+              "heat at the unit's stored 22 °C: %g", hvac_double("TargetTemperature"));
         emu_remote("mode=3");
-        check(WAIT_FOR(string_is("Mode", "cool") && get_double("TargetTemperature") == 21, 3 * USEC_PER_SEC),
+        check(WAIT_FOR(hvac_string_is("Mode", "cool") && hvac_double("TargetTemperature") == 21, 3 * USEC_PER_SEC),
               "cooling again at its stored 21 °C");
 }
 
@@ -341,7 +303,7 @@ static void test_param_ng(void) {
         check(call_d("SetTargetTemperature", 16) >= 0, "hvacd takes 16");
         check(WAIT_FOR(last_error_has("PARAM NG"), 3 * USEC_PER_SEC), "LastError says PARAM NG");
         check(hvacd_alive() && unit_is("stemp", "21.0"), "the unit keeps 21 °C");
-        check(get_double("TargetTemperature") == 16, "the bus keeps what was asked");
+        check(hvac_double("TargetTemperature") == 16, "the bus keeps what was asked");
         check(call_d("SetTargetTemperature", 24) >= 0 &&
               WAIT_FOR(unit_is("stemp", "24.0") && healthy(), 3 * USEC_PER_SEC), "the next good state goes through");
 }
@@ -350,8 +312,8 @@ static void test_garbage(void) {
         emu_fault("garbage", 6, 0);
         check(WAIT_FOR(last_error_has("not ret=") || last_error_has("not text"), 5 * USEC_PER_SEC),
               "LastError says the answer is not the API's");
-        check(WAIT_FOR(get_bool("Degraded") == 1, 5 * USEC_PER_SEC), "degraded after 5 failures");
-        check(hvacd_alive() && get_double("TargetTemperature") == 24, "alive, 24 °C kept");
+        check(WAIT_FOR(hvac_bool("Degraded") == 1, 5 * USEC_PER_SEC), "degraded after 5 failures");
+        check(hvacd_alive() && hvac_double("TargetTemperature") == 24, "alive, 24 °C kept");
         check(WAIT_FOR(healthy(), 5 * USEC_PER_SEC), "recovers once the unit talks sense");
 }
 
@@ -363,14 +325,14 @@ static void test_slow(void) {
         t0 = now_usec(CLOCK_MONOTONIC);
         while (now_usec(CLOCK_MONOTONIC) - t0 < 1200 * USEC_PER_MSEC) {
                 usec_t a = now_usec(CLOCK_MONOTONIC);
-                (void) get_double("TargetTemperature");
+                (void) hvac_double("TargetTemperature");
                 worst = MAX(worst, now_usec(CLOCK_MONOTONIC) - a);
                 usleep(20000);
         }
         /* A blocking request would hold the bus for the whole 1 s timeout. */
         check(worst < 500 * USEC_PER_MSEC, "the bus answered within %.1f ms during a slow request", worst / 1000.0);
         check(WAIT_FOR(last_error_has("timed out"), 3 * USEC_PER_SEC), "LastError says timed out");
-        check(hvacd_alive() && get_double("TargetTemperature") == 24, "alive, 24 °C kept");
+        check(hvacd_alive() && hvac_double("TargetTemperature") == 24, "alive, 24 °C kept");
         check(WAIT_FOR(healthy(), 5 * USEC_PER_SEC), "recovers");
 
         /* Slow but within the timeout: just slow. */
@@ -384,7 +346,8 @@ static void test_reset(void) {
         emu_fault("reset", 2, 0);
         check(WAIT_FOR(last_error_has("reset") || last_error_has("Connection reset"), 3 * USEC_PER_SEC),
               "LastError says the connection was reset");
-        check(hvacd_alive() && get_double("TargetTemperature") == 25 && unit_is("stemp", "25.0"), "alive, 25 °C kept");
+        check(hvacd_alive() && hvac_double("TargetTemperature") == 25 && unit_is("stemp", "25.0"),
+              "alive, 25 °C kept");
         check(WAIT_FOR(healthy(), 5 * USEC_PER_SEC), "recovers");
 }
 
@@ -404,7 +367,7 @@ static void test_refused_and_breaker(void) {
         unsigned a, b;
 
         emu_stop();
-        check(WAIT_FOR(get_bool("Degraded") == 1, 5 * USEC_PER_SEC), "degraded with the unit gone");
+        check(WAIT_FOR(hvac_bool("Degraded") == 1, 5 * USEC_PER_SEC), "degraded with the unit gone");
         check(last_error_has("Connection refused"), "LastError says refused");
 
         /* Open circuit: probes back off to retry_max_ms (1 s) instead of a request every 200 ms. */
@@ -416,7 +379,7 @@ static void test_refused_and_breaker(void) {
 
         /* State set meanwhile: accepted, kept, and sent when the unit is back; last write wins. */
         check(call_d("SetTargetTemperature", 26) >= 0 && call_d("SetTargetTemperature", 27) >= 0, "calls succeed");
-        check(hvacd_alive() && get_double("TargetTemperature") == 27, "alive, 27 °C on the bus");
+        check(hvacd_alive() && hvac_double("TargetTemperature") == 27, "alive, 27 °C on the bus");
         emu_start();
         check(WAIT_FOR(unit_is("stemp", "27.0"), 5 * USEC_PER_SEC), "the unit got 27 when it came back");
         check(WAIT_FOR(healthy(), 3 * USEC_PER_SEC), "healthy again");
@@ -450,9 +413,9 @@ static void test_restart_pending(void) {
         emu_remote("stemp=20.0");
         hvacd_start("hvacd-http-2");
         check(WAIT_FOR(unit_is("stemp", "28.0"), 5 * USEC_PER_SEC), "the pending 28 reached the unit after the restart");
-        check(get_double("TargetTemperature") == 28 && WAIT_FOR(healthy(), 3 * USEC_PER_SEC), "bus at 28, healthy");
+        check(hvac_double("TargetTemperature") == 28 && WAIT_FOR(healthy(), 3 * USEC_PER_SEC), "bus at 28, healthy");
         /* The unit's answer has to reach hvacd too before the state counts as confirmed. */
-        check(WAIT_FOR(get_u64("Transmissions") == 1, 3 * USEC_PER_SEC), "hvacd heard the unit take it");
+        check(WAIT_FOR(hvac_u64("Transmissions") == 1, 3 * USEC_PER_SEC), "hvacd heard the unit take it");
 
         /* Nothing pending: a restart takes the unit's state as it finds it. */
         hvacd_stop("delivered");
@@ -461,8 +424,8 @@ static void test_restart_pending(void) {
         check(read_full_file(path, 4096, &text, NULL) == 0 && !strstr(text, "pending"), "not pending: %s", text);
         emu_remote("stemp=19.0&pow=0");
         hvacd_start("hvacd-http-3");
-        check(WAIT_FOR(get_double("TargetTemperature") == 19 && get_bool("Power") == 0, 3 * USEC_PER_SEC),
-              "the unit's state after a clean restart: %g", get_double("TargetTemperature"));
+        check(WAIT_FOR(hvac_double("TargetTemperature") == 19 && hvac_bool("Power") == 0, 3 * USEC_PER_SEC),
+              "the unit's state after a clean restart: %g", hvac_double("TargetTemperature"));
         check(unit_is("stemp", "19.0"), "and hvacd did not overwrite it");
 }
 
@@ -475,6 +438,7 @@ int main(void) {
                 test_skip("python3 is not installed");
         require(test_bus_start() == 0, "private bus");
         require(test_bus_connect(&bus) >= 0, "connect");
+        hvac_client_init(bus);
         require(vh_errors_register() >= 0, "errors");
 
         state_dir = test_tmp_path("state");

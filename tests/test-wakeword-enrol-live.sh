@@ -41,19 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { # check DESCRIPTION COMMAND… — the command must succeed
-        local what=$1; shift
-        if "$@"; then echo "ok: $what"; else fail "$what"; fi
-}
-wait_for() { # wait_for SECONDS COMMAND…
-        local end=$((SECONDS + $1)); shift
-        until "$@"; do
-                [ $SECONDS -ge $end ] && return 1
-                sleep 0.1
-        done
-}
+. "$src/tests/lib/check.sh"
 bus() { busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" "$@"; }
 ww() { bus "$1" org.voicehvac.WakeWord1 /org/voicehvac/WakeWord1 org.voicehvac.WakeWord1 "${@:2}"; }
 prop() { ww get-property "$1" 2>/dev/null; }

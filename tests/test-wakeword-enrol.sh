@@ -26,8 +26,7 @@ trap 'kill $daemon_pid $private_bus_pid 2>/dev/null; wait; rm -rf "$dir"' EXIT
 mkdir -p "$dir/state" "$dir/tmp" "$dir/clips"
 export STATE_DIRECTORY="$dir/state" TMPDIR="$dir/tmp"
 state="$dir/state/wakeword-adaptation"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$src/tests/lib/check.sh"
 
 # clip NAME TEXT: the voice in a reverberant room, with a noise floor.
 clip() {

@@ -1,5 +1,5 @@
 # tests/: the shared harness; each module's test programs are added by its own fragment.
-HARNESS_SRCS := tests/lib/harness.c
+HARNESS_SRCS := tests/lib/harness.c tests/lib/hvac-client.c tests/lib/stack.c
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/%.o)
 LIBHARNESS   := $(BUILD)/tests/lib/libharness.a
 TEST_CFLAGS  := -Itests/lib
@@ -21,7 +21,6 @@ $(BUILD)/tests/test-state-file: $(BUILD)/tests/test-state-file.o $(LIBHARNESS) $
 
 # The state directory on a small tmpfs that fills up, with every daemon; needs root for the mount.
 TESTS += $(BUILD)/tests/test-full-disk
-$(BUILD)/tests/test-full-disk.o: VH_CFLAGS += -Itests/busfuzz
 $(BUILD)/tests/test-full-disk: $(BUILD)/tests/test-full-disk.o $(LIBHARNESS) $(LIBCOMMON) | $(BUILD)/audiod/audiod \
                 $(BUILD)/hvacd/hvacd $(BUILD)/watchdogd/watchdogd $(BUILD)/wakeword/wakeword $(BUILD)/voicehvacctl/voicehvacctl
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)

@@ -56,11 +56,12 @@ struct Manager {
         sd_event_source *tick;
         unsigned ticks;
 
+        char *hub_cgroup;               /* the hub's cgroup v2 directory, for its own pressure */
         sd_event_source *psi_sources[2];
         bool pressure;
         usec_t pressure_usec;           /* when a trigger last fired */
         char *pressure_reason;
-        double pressure_cpu, pressure_memory;
+        double pressure_cpu, pressure_memory;   /* the whole machine's, for the health report */
 
         bool stopping;
 };

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fileio.h"
 #include "macro.h"
@@ -49,4 +51,22 @@ int psi_trigger_open(const char *path, const char *kind, uint64_t stall_usec, ui
         if (write(fd, text, (size_t) n + 1) < 0)
                 return negative_errno();
         return TAKE_FD(fd);
+}
+
+int psi_hub_cgroup(const char *proc_self_cgroup, char **ret) {
+        static const char slice[] = "/voicehvac.slice";
+        const char *line, *end, *hit;
+
+        for (line = proc_self_cgroup; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+                if (strncmp(line, "0::", 3) == 0)
+                        break;
+        if (!line || !*line)
+                return -ENOENT;
+        line += 3;
+        end = strchrnul(line, '\n');
+        hit = memmem(line, (size_t) (end - line), slice, sizeof slice - 1);
+        if (!hit || (hit[sizeof slice - 1] != '/' && hit + sizeof slice - 1 != end))
+                return -ENOENT;
+        *ret = strndup(line, (size_t) (hit - line) + sizeof slice - 1);
+        return *ret ? 0 : -ENOMEM;
 }

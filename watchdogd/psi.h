@@ -20,3 +20,8 @@ int psi_read(const char *path, const char *kind, PsiLine *ret);
 /* Opens path and arms a trigger "<kind> <stall_usec> <window_usec>"; returns the fd to poll for
  * EPOLLPRI. -EOPNOTSUPP (or similar) where the kernel has no triggers. */
 int psi_trigger_open(const char *path, const char *kind, uint64_t stall_usec, uint64_t window_usec);
+
+/* The hub's cgroup under systemd, from the text of /proc/self/cgroup: the cgroup v2 ("0::")
+ * path cut after its "voicehvac.slice" component, e.g. "/voicehvac.slice". -ENOENT when this
+ * process does not run in the hub's slice. */
+int psi_hub_cgroup(const char *proc_self_cgroup, char **ret);

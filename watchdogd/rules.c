@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <stdio.h>
+
 #include "macro.h"
 #include "rules.h"
 
@@ -109,4 +111,20 @@ bool rule_memory_exceeded(const RuleConfig *c, uint64_t current, uint64_t limit)
         if (c->memory_percent == 0 || limit == 0 || limit == UINT64_MAX)
                 return false;
         return (long double) current * 100 > (long double) limit * c->memory_percent;
+}
+
+bool rule_pressure_held_up(const PressureFigures *f, double limit, char *reason, size_t size) {
+        if (f->hub_cpu >= limit) {
+                (void) snprintf(reason, size, "the hub's tasks waited for a CPU %.1f%% of the time", f->hub_cpu);
+                return true;
+        }
+        if (f->hub_memory >= limit) {
+                (void) snprintf(reason, size, "the hub's tasks stalled on memory %.1f%% of the time", f->hub_memory);
+                return true;
+        }
+        if (f->hub_cpu < 0 && f->hub_memory < 0 && f->system_memory_full >= limit) {
+                (void) snprintf(reason, size, "every task stalled on memory %.1f%% of the time", f->system_memory_full);
+                return true;
+        }
+        return false;
 }

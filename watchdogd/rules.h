@@ -8,6 +8,7 @@
  * numbers and times: no bus, no files, so it is tested on its own. */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "time-util.h"
@@ -68,3 +69,19 @@ double rule_xrun_rate(usec_t *base_time, uint64_t *base_count, usec_t now, uint6
 
 /* True when "current" bytes is above the configured share of "limit" (0 limit = unlimited). */
 bool rule_memory_exceeded(const RuleConfig *c, uint64_t current, uint64_t limit);
+
+/* Pressure: shares of time in per cent (PSI "some"/"full" averages), < 0 where not known.
+ *
+ * Only the hub's own stalls count. The whole machine's CPU "some" share says that some task
+ * somewhere waited for a CPU, which on a busy two-core board is nearly always true and says
+ * nothing about the hub; its own cgroup's figures say whether its tasks waited. */
+typedef struct PressureFigures {
+        double hub_cpu;                 /* the hub's cgroup, cpu.pressure "some" */
+        double hub_memory;              /* the hub's cgroup, memory.pressure "some" */
+        double system_memory_full;      /* /proc/pressure/memory "full": every task stalled */
+} PressureFigures;
+
+/* True when the hub's own work is held up: its tasks waited for a CPU or for memory at least
+ * "limit" per cent of the time, or (where the hub's cgroup is not known) every task of the
+ * machine stalled on memory that long. Writes the figure that says so to reason. */
+bool rule_pressure_held_up(const PressureFigures *f, double limit, char *reason, size_t size);

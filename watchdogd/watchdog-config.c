@@ -103,7 +103,7 @@ int watchdog_config_init(WatchdogConfig *c) {
                 .asound_root = strdup("/proc/asound"),
                 .pressure_root = strdup("/proc/pressure"),
                 .dbus_daemon = strdup("/usr/bin/dbus-daemon"),
-                .psi_stall_ms = 1000,
+                .psi_stall_ms = 1500,
                 .psi_window_ms = 2000,
         };
         rule_config_init(&c->rules);

@@ -29,7 +29,7 @@ typedef struct WatchdogConfig {
         char *asound_root;
         char *pressure_root;
         char *dbus_daemon;
-        unsigned psi_stall_ms;          /* 0 = no PSI triggers */
+        unsigned psi_stall_ms;          /* 0 = pressure not judged */
         unsigned psi_window_ms;
         ServiceConfig services[_SERVICE_MAX];
 } WatchdogConfig;

@@ -11,10 +11,13 @@ $(BUILD)/watchdogd/watchdogd: $(WATCHDOGD_OBJS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the bus-free parts directly.
-$(BUILD)/tests/test-watchdogd-rules.o $(BUILD)/tests/test-cgroup.o: VH_CFLAGS += -Iwatchdogd
+WATCHDOGD_UNIT_TESTS := test-watchdogd-rules test-watchdogd-psi test-watchdogd-proc-asound test-watchdogd-config \
+                        test-cgroup test-watchdogd-pressure
+$(WATCHDOGD_UNIT_TESTS:%=$(BUILD)/tests/%.o): VH_CFLAGS += -Iwatchdogd
 
-TESTS += $(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup
-$(BUILD)/tests/test-watchdogd-rules $(BUILD)/tests/test-cgroup: $(BUILD)/tests/%: $(BUILD)/tests/%.o \
+# test-watchdogd-pressure puts a real load on the machine for about 9 s, needs root and cgroup v2.
+TESTS += $(WATCHDOGD_UNIT_TESTS:%=$(BUILD)/tests/%)
+$(WATCHDOGD_UNIT_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: $(BUILD)/tests/%.o \
                 $(WATCHDOGD_LIB_OBJS) $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -13,9 +13,13 @@ ALSA_PLUGIN_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fPI
                       $(shell $(PKG_CONFIG) --cflags alsa 2>/dev/null)
 ALSA_PLUGIN_LIBS   := $(or $(shell $(PKG_CONFIG) --libs alsa 2>/dev/null),-lasound)
 
-$(ALSA_TEST_PLUGIN_DIR)/libasound_module_pcm_vhtest.so: tests/alsa/pcm_vhtest.c tests/alsa/vhtest-switch.h
+PCM_VHTEST_SRCS := tests/alsa/pcm_vhtest.c tests/alsa/pcm_vhtest_source.c \
+                   tests/alsa/pcm_vhtest_model.c tests/alsa/pcm_vhtest_config.c
+
+$(ALSA_TEST_PLUGIN_DIR)/libasound_module_pcm_vhtest.so: $(PCM_VHTEST_SRCS) tests/alsa/pcm_vhtest.h \
+                tests/alsa/vhtest-switch.h
 	@mkdir -p $(@D)
-	$(CC) $(ALSA_PLUGIN_CFLAGS) -o $@ $< $(ALSA_PLUGIN_LIBS)
+	$(CC) $(ALSA_PLUGIN_CFLAGS) -o $@ $(PCM_VHTEST_SRCS) $(ALSA_PLUGIN_LIBS)
 
 $(ALSA_TEST_PLUGIN_DIR)/libasound_module_ctl_vhtest.so: tests/alsa/ctl_vhtest.c tests/alsa/vhtest-switch.h
 	@mkdir -p $(@D)
@@ -29,6 +33,10 @@ $(BUILD)/tests/test-alsa-plugin.o: VH_CFLAGS += \
         -DVHTEST_PLUGIN_DIR='"$(abspath $(ALSA_TEST_PLUGIN_DIR))"' \
         -DVHTEST_MAKE_CONF='"$(abspath tests/alsa/make-conf.sh)"'
 
+# Its checks, grouped by job, live beside the plugins.
+ALSA_PLUGIN_CHECKS := $(addprefix $(BUILD)/tests/alsa/,vhtest-checks-util.o vhtest-checks-pcm.o vhtest-checks-ctl.o)
+$(BUILD)/tests/test-alsa-plugin.o $(ALSA_PLUGIN_CHECKS): VH_CFLAGS += -Itests/alsa
+
 TESTS += $(BUILD)/tests/test-alsa-plugin
-$(BUILD)/tests/test-alsa-plugin: $(BUILD)/tests/test-alsa-plugin.o | $(ALSA_TEST_PLUGINS)
+$(BUILD)/tests/test-alsa-plugin: $(BUILD)/tests/test-alsa-plugin.o $(ALSA_PLUGIN_CHECKS) | $(ALSA_TEST_PLUGINS)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ -lasound

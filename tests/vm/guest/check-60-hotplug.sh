@@ -1,7 +1,7 @@
 # Hot-plug: the card goes away under audiod (the platform device is unbound, as when a USB
 # microphone is pulled, then the module is removed), audiod reports "disconnected" and idles —
 # no polling, no retry loop —, wakeword reports "no-audio", and when the card comes back audiod
-# captures again by itself and wakeword listens again.
+# captures again by itself, woken by udev, and wakeword listens again.
 aloop_dev=/sys/bus/platform/devices/snd_aloop.0
 
 if [ ! -e "$aloop_dev" ]; then
@@ -26,6 +26,9 @@ figure "audiod CPU while disconnected: $((permille / 10)).$((permille % 10)) % (
 check "hotplug: audiod idles while the card is gone (${permille}‰ < 20‰)" test "$permille" -lt 20
 check "hotplug: still the same audiod process" test "$(main_pid audiod.service)" = "$pid"
 check "hotplug: modprobe snd-aloop" load_loopback
+# By now the retry timer, a slow fallback while udev reports the card, waits ten seconds or
+# more; the card's udev events reopen it at once.
+check "hotplug: the card's udev events reopen it within 5 s" wait_for 5 prop_is Audio1 State running
 check "hotplug: audiod captures again by itself" wait_for 30 prop_is Audio1 State running
 check "hotplug: without a restart" test "$(main_pid audiod.service)" = "$pid"
 check "hotplug: wakeword gets audio again" wait_for 30 prop_is WakeWord1 State listening

@@ -26,6 +26,18 @@ check "watchdogd: GetHealth names the three services" \
         eval "grep -q audiod '$res/health.txt' && grep -q hvacd '$res/health.txt' && grep -q wakeword '$res/health.txt'"
 sleep 5
 check "watchdogd: still active after 5 s" systemctl is-active -q watchdogd.service
+# Pressure is judged on the hub's own cgroup: a machine kept busy by work outside the hub (twice
+# as many busy loops as CPUs, in system.slice) is no reason to call the hub degraded.
+check "watchdogd: pressure is judged on voicehvac.slice's own figures" \
+        eval "journalctl -u watchdogd.service --no-pager | grep -q 'judged on the hub.s cgroup /sys/fs/cgroup/voicehvac.slice'"
+systemd-run --quiet --unit=busy-outside --slice=system.slice \
+        sh -c "for i in \$(seq $((2 * $(nproc)))); do (while :; do :; done) & done; wait"
+sleep 12
+figure "busy outside the hub, avg10: machine $(sed -n 's/^some avg10=\([0-9.]*\).*/cpu some \1%/p' /proc/pressure/cpu), hub $(sed -n 's/^some avg10=\([0-9.]*\).*/cpu some \1%/p' /sys/fs/cgroup/voicehvac.slice/cpu.pressure)"
+busctl call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watchdog1 GetHealth >"$res/health-busy.txt" 2>&1
+systemctl stop busy-outside.service
+check "watchdogd: the hub stays ok while work outside it keeps the machine busy" \
+        grep -q '"system" [0-9]* "State" s "ok"' "$res/health-busy.txt"
 # A frozen service (SIGSTOP: alive, but it answers nothing) is what watchdogd is for: it misses
 # its pings and watchdogd asks systemd to restart the unit, before the unit's own WatchdogSec=.
 busctl monitor --json=short org.voicehvac.Watchdog1 >"$res/watchdog-monitor.json" 2>&1 &
