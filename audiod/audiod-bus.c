@@ -61,7 +61,6 @@ static int property_get_dropped(sd_bus *bus, const char *path, const char *inter
 
 static int method_set_mute(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        bool allowed;
         int muted, r;
 
         r = sd_bus_message_read(message, "b", &muted);
@@ -73,13 +72,12 @@ static int method_set_mute(sd_bus_message *message, void *userdata, sd_bus_error
 
         /* Anyone the bus policy lets through may mute; opening the microphone takes more. */
         if (!muted) {
-                r = bus_message_sender_in_group(message, m->unmute_gid, &allowed);
+                r = bus_verify_control_async(message, m->unmute_gid, m->config.unmute_group, VH_POLKIT_AUDIO_UNMUTE,
+                                             "Unmuting", m->polkit, error);
                 if (r < 0)
-                        return vh_bus_error_set_errnof(error, r, "Cannot check the caller's credentials: %s", strerror(-r));
-                if (!allowed)
-                        return sd_bus_error_setf(error, VH_ERROR_NOT_AUTHORIZED,
-                                                 "Unmuting requires root or membership of group '%s'.",
-                                                 m->config.unmute_group);
+                        return r;
+                if (r == 0)
+                        return 1;       /* polkit is asked; the call comes back here with its answer */
         }
 
         r = manager_set_muted(m, muted);

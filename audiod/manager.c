@@ -104,6 +104,7 @@ Manager *manager_free(Manager *m) {
         m->streams = stream_set_free(m->streams);
         m->hotplug = hotplug_free(m->hotplug);
         m->pulse = pulse_mirror_free(m->pulse);
+        m->polkit = polkit_registry_free(m->polkit);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         config_free_strings(audiod_config_fields, m);
@@ -512,8 +513,12 @@ int manager_start(Manager *m) {
                 if (g)
                         m->unmute_gid = g->gr_gid;
                 else
-                        log_notice("Group '%s' does not exist; only root may unmute.", m->config.unmute_group);
+                        log_notice("Group '%s' does not exist; only root and polkit may unmute.",
+                                   m->config.unmute_group);
         }
+        r = polkit_registry_new(&m->polkit);
+        if (r < 0)
+                return log_oom();
 
         r = manager_restore_mute(m);
         if (r < 0)

@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "bus-contract.h"
+#include "bus-polkit.h"
 #include "capture.h"
 #include "hotplug.h"
 #include "mixer.h"
@@ -49,6 +50,7 @@ typedef struct Manager {
         char *config_path;
         bool config_path_explicit;
         gid_t unmute_gid;
+        PolkitRegistry *polkit;         /* unmuting asked of polkit, for callers outside the group */
 
         Capture *capture;
         Mixer *mixer;

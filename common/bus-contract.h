@@ -33,6 +33,11 @@
 #define VH_ERROR_NOT_SUPPORTED     VH_ERROR_PREFIX "NotSupported"
 #define VH_ERROR_FAILED            VH_ERROR_PREFIX "Failed"
 
+/* The polkit actions (dbus-interfaces/org.voicehvac.policy) that grant what group voicehvac
+ * grants: changing the air conditioner, unmuting. */
+#define VH_POLKIT_HVAC_SET         "org.voicehvac.hvac.set"
+#define VH_POLKIT_AUDIO_UNMUTE     "org.voicehvac.audio.unmute"
+
 /* Hvac1's Mode and FanSpeed words (SetMode, SetFanSpeed, ApplyState, the state file), in the
  * order of hvacd's HvacMode and HvacFan. */
 #define VH_HVAC_MODE_COOL          "cool"
