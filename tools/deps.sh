@@ -22,7 +22,7 @@ PACKAGES=(
         # acoustic adaptation at enrolment (bw, mllr_solve; sphinx_fe; pocketsphinx_mdef_convert)
         sphinxtrain sphinxbase-utils pocketsphinx
         # run and test
-        systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
+        systemd dbus dbus-daemon polkitd alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         pipewire pipewire-bin wireplumber
         # the VM suite (real systemd, cgroup v2 and ALSA under qemu), `make check-fresh`
         qemu-system-x86 debootstrap e2fsprogs git
