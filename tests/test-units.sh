@@ -23,8 +23,8 @@ if ! make --no-print-directory -s -C "$src" install DESTDIR="$root" PREFIX=/usr 
 fi
 units="$root/usr/lib/systemd/system"
 for f in usr/libexec/voicehvac/audiod usr/libexec/voicehvac/hvacd usr/libexec/voicehvac/wakeword \
-         usr/lib/systemd/system/audiod.service usr/lib/systemd/system/hvacd.service \
-         usr/lib/systemd/system/wakeword.service usr/lib/systemd/system/voicehvac.slice \
+         usr/lib/systemd/system/voicehvac-audiod.service usr/lib/systemd/system/voicehvac-hvacd.service \
+         usr/lib/systemd/system/voicehvac-wakeword.service usr/lib/systemd/system/voicehvac.slice \
          usr/lib/systemd/system/voicehvac-audio.slice usr/lib/systemd/system/voicehvac-wakeword.slice \
          usr/lib/systemd/system/voicehvac-hvac.slice usr/lib/sysusers.d/voicehvac.conf \
          usr/share/dbus-1/system.d/org.voicehvac.Audio1.conf usr/share/dbus-1/system.d/org.voicehvac.Hvac1.conf \
@@ -86,7 +86,7 @@ for s in $services; do
         slice=$(prop "$s" Slice)
         check "$s: Slice=voicehvac-*.slice installed" test -n "$slice" -a -f "$units/$slice"
         # watchdogd alone runs as root (it asks systemd to restart units), with no capabilities.
-        if [ "$s" = watchdogd.service ]; then
+        if [ "$s" = voicehvac-watchdogd.service ]; then
                 check "$s: no capabilities" grep -qx '' <<<"$(prop "$s" CapabilityBoundingSet)"
         else
                 check "$s: User=voicehvac" test "$(prop "$s" User)" = voicehvac
@@ -99,19 +99,19 @@ for s in $services; do
         check "$s: SystemCallFilter=" test -n "$(prop "$s" SystemCallFilter)"
         check "$s: ExecStart= in /usr/libexec/voicehvac" grep -q '^/usr/libexec/voicehvac/' <<<"$(prop "$s" ExecStart)"
         alsa=$(prop "$s" DeviceAllow | grep -c 'alsa\|/dev/snd')
-        if [ "$s" = audiod.service ]; then
-                check "audiod.service: DeviceAllow=char-alsa rw" test "$(prop "$s" DeviceAllow)" = "char-alsa rw"
-                check "audiod.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac
+        if [ "$s" = voicehvac-audiod.service ]; then
+                check "voicehvac-audiod.service: DeviceAllow=char-alsa rw" test "$(prop "$s" DeviceAllow)" = "char-alsa rw"
+                check "voicehvac-audiod.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac
         else
                 check "$s: no sound device may be allowed" test "$alsa" -eq 0
         fi
         case $s in
-        hvacd.service)
-                check "hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
-                check "hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
-        wakeword.service)
-                check "wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
-                check "wakeword.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+        voicehvac-hvacd.service)
+                check "voicehvac-hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
+                check "voicehvac-hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+        voicehvac-wakeword.service)
+                check "voicehvac-wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
+                check "voicehvac-wakeword.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
         esac
         # Exposure as systemd rates it, 0 (locked down) … 100 (unconfined): stay well under 2.0.
         checks=$((checks + 1))

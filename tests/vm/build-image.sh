@@ -19,6 +19,8 @@ packages=(
         systemd systemd-sysv dbus udev kmod linux-image-amd64 initramfs-tools zstd
         # what the suite drives the stack with
         alsa-utils v4l-utils procps
+        # the daemons ask polkit where group voicehvac does not grant a change
+        polkitd
         # the daemons' shared libraries (the binaries come from the host's Debian 12 build)
         libsystemd0 libudev1 libasound2 libjson-c5 libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us
 )

@@ -11,13 +11,13 @@ if ! wait_for 10 test -c /dev/lirc0; then
 fi
 # Coolix sends whole degrees: the lirc configuration says so, and the state kept from the
 # checks before (26.5 °C) is not carried into it.
-systemctl stop hvacd.service
+systemctl stop voicehvac-hvacd.service
 cp /etc/voicehvac/hvacd.json "$res/hvacd-sim.json"
 sed -i -e 's/"backend": *"sim"/"backend": "lirc"/' -e 's/"temperature_step": *[0-9.]*/"temperature_step": 1/' \
        -e 's/"min_temperature": *[0-9.]*/"min_temperature": 17/' /etc/voicehvac/hvacd.json
-rm -f /var/lib/voicehvac/hvacd-state.json
-systemctl reset-failed hvacd.service
-systemctl start hvacd.service
+rm -f /var/lib/voicehvac/hvacd/hvacd-state.json
+systemctl reset-failed voicehvac-hvacd.service
+systemctl start voicehvac-hvacd.service
 check "lirc: hvacd runs with the lirc backend" wait_for 20 prop_is Hvac1 Backend lirc
 # The state to send, and what hvacd's encoder makes of it.
 busctl call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Apply 'a{sv}' 4 \
@@ -44,4 +44,4 @@ compare_ir() {
 }
 check "lirc: ir-ctl -r receives hvacd's frame with the encoded timings" compare_ir
 cp "$res/hvacd-sim.json" /etc/voicehvac/hvacd.json
-systemctl restart hvacd.service
+systemctl restart voicehvac-hvacd.service

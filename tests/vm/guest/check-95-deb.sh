@@ -7,17 +7,17 @@
 # Two boots of one qemu process (the disk snapshot lasts until qemu exits): the first installs and
 # reboots, the second checks and purges. $res/deb-boot-1 holds the first boot's id.
 services="audiod hvacd wakeword watchdogd"
-units="audiod.service hvacd.service wakeword.service watchdogd.service voicehvac.slice
+units="voicehvac-audiod.service voicehvac-hvacd.service voicehvac-wakeword.service voicehvac-watchdogd.service voicehvac.slice
        voicehvac-audio.slice voicehvac-hvac.slice voicehvac-wakeword.slice voicehvac-watchdog.slice"
 declare -A deb_busname=([audiod]=Audio1 [hvacd]=Hvac1 [wakeword]=WakeWord1 [watchdogd]=Watchdog1)
 boot_id=$(cat /proc/sys/kernel/random/boot_id)
 
-all_active() { local s; for s in $services; do systemctl is-active -q "$s.service" || return 1; done; }
+all_active() { local s; for s in $services; do systemctl is-active -q "voicehvac-$s.service" || return 1; done; }
 # check_all_active NAME SECONDS — passes when the four services are active within the time.
 check_all_active() {
         local s inactive=
         wait_for "$2" all_active && { result pass "$1"; return; }
-        for s in $services; do systemctl is-active -q "$s.service" || inactive+=" $s"; done
+        for s in $services; do systemctl is-active -q "voicehvac-$s.service" || inactive+=" $s"; done
         result fail "$1" "not active:$inactive"
 }
 # none_exist PATH… — true when none of the paths exists.
@@ -50,7 +50,7 @@ deb_install() {
         check "deb: the four files in /etc/voicehvac are conffiles" \
                 test "$(dpkg-query -W -f='${Conffiles}' voicehvac | grep -c ' /etc/voicehvac/[a-z]*\.json ')" -eq 4
         for s in $services; do
-                check "deb: $s.service enabled by the package" test "$(systemctl is-enabled "$s.service")" = enabled
+                check "deb: voicehvac-$s.service enabled by the package" test "$(systemctl is-enabled "voicehvac-$s.service")" = enabled
         done
         check_all_active "deb: the four services started by the installation" 60
         # A member of the group, and a user who is not one.
@@ -64,7 +64,7 @@ deb_after_reboot() {
         check_all_active "deb: all four services active after the reboot" 120
         for s in $services; do
                 check "deb: $s started at boot by systemd" \
-                        test "$(unit_prop "$s.service" ActiveEnterTimestampMonotonic)" -gt 0
+                        test "$(unit_prop "voicehvac-$s.service" ActiveEnterTimestampMonotonic)" -gt 0
                 n=${deb_busname[$s]}
                 busctl introspect "org.voicehvac.$n" "/org/voicehvac/$n" >"$res/deb-introspect-$n.txt" 2>&1
                 check "deb: busctl introspect org.voicehvac.$n answers with its interface" \
