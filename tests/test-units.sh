@@ -28,7 +28,8 @@ for f in usr/libexec/voicehvac/audiod usr/libexec/voicehvac/hvacd usr/libexec/vo
          usr/lib/systemd/system/voicehvac-audio.slice usr/lib/systemd/system/voicehvac-wakeword.slice \
          usr/lib/systemd/system/voicehvac-hvac.slice usr/lib/sysusers.d/voicehvac.conf \
          usr/share/dbus-1/system.d/org.voicehvac.Audio1.conf usr/share/dbus-1/system.d/org.voicehvac.Hvac1.conf \
-         usr/share/dbus-1/system.d/org.voicehvac.WakeWord1.conf \
+         usr/share/dbus-1/system.d/org.voicehvac.WakeWord1.conf usr/share/polkit-1/actions/org.voicehvac.policy \
+         usr/share/polkit-1/rules.d/voicehvac.rules \
          usr/share/dbus-1/interfaces/org.voicehvac.Audio1.xml usr/share/dbus-1/interfaces/org.voicehvac.Hvac1.xml \
          usr/share/dbus-1/interfaces/org.voicehvac.WakeWord1.xml usr/share/voicehvac/commands.gram \
          etc/voicehvac/audiod.json etc/voicehvac/hvacd.json etc/voicehvac/wakeword.json; do
@@ -85,12 +86,11 @@ for s in $services; do
         check "$s: StartLimitIntervalSec=" test -n "$(prop "$s" StartLimitIntervalSec)"
         slice=$(prop "$s" Slice)
         check "$s: Slice=voicehvac-*.slice installed" test -n "$slice" -a -f "$units/$slice"
-        # watchdogd alone runs as root (it asks systemd to restart units), with no capabilities.
-        if [ "$s" = voicehvac-watchdogd.service ]; then
-                check "$s: no capabilities" grep -qx '' <<<"$(prop "$s" CapabilityBoundingSet)"
-        else
-                check "$s: User=voicehvac" test "$(prop "$s" User)" = voicehvac
-        fi
+        # Each daemon runs as its own user, with no capabilities.
+        d=${s#voicehvac-}; d=${d%.service}
+        check "$s: User=voicehvac-$d" test "$(prop "$s" User)" = "voicehvac-$d"
+        check "$s: no capabilities" grep -qx '' <<<"$(prop "$s" CapabilityBoundingSet)"
+        check "$s: Alias=$d.service" test "$(prop "$s" Alias)" = "$d.service"
         check "$s: DevicePolicy=closed" test "$(prop "$s" DevicePolicy)" = closed
         for k in ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes; do
                 check "$s: $k" test "$(prop "$s" "${k%%=*}")" = "${k#*=}"
@@ -101,17 +101,17 @@ for s in $services; do
         alsa=$(prop "$s" DeviceAllow | grep -c 'alsa\|/dev/snd')
         if [ "$s" = voicehvac-audiod.service ]; then
                 check "voicehvac-audiod.service: DeviceAllow=char-alsa rw" test "$(prop "$s" DeviceAllow)" = "char-alsa rw"
-                check "voicehvac-audiod.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac
+                check "voicehvac-audiod.service: StateDirectory=voicehvac/$d" test "$(prop "$s" StateDirectory)" = "voicehvac/$d"
         else
                 check "$s: no sound device may be allowed" test "$alsa" -eq 0
         fi
         case $s in
         voicehvac-hvacd.service)
                 check "voicehvac-hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
-                check "voicehvac-hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+                check "voicehvac-hvacd.service: StateDirectory=voicehvac/$d" test "$(prop "$s" StateDirectory)" = "voicehvac/$d" ;;
         voicehvac-wakeword.service)
                 check "voicehvac-wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
-                check "voicehvac-wakeword.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+                check "voicehvac-wakeword.service: StateDirectory=voicehvac/$d" test "$(prop "$s" StateDirectory)" = "voicehvac/$d" ;;
         esac
         # Exposure as systemd rates it, 0 (locked down) … 100 (unconfined): stay well under 2.0.
         checks=$((checks + 1))
