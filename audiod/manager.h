@@ -10,6 +10,7 @@
 #include "bus-polkit.h"
 #include "capture.h"
 #include "hotplug.h"
+#include "level-meter.h"
 #include "mixer.h"
 #include "pulse-mirror.h"
 #include "state-saver.h"
@@ -70,6 +71,10 @@ typedef struct Manager {
         uint64_t xruns;
         unsigned rate, channels, period_frames;
 
+        sd_bus_track *level_listeners;  /* who called StartLevel; the Level signal flows while any */
+        LevelMeter level;
+        unsigned level_rate;            /* the rate the meter's span was set for */
+
         sd_event_source *reopen_timer;
         sd_event_source *close_defer;
         unsigned reopen_attempts;
@@ -90,5 +95,6 @@ const char *capture_state_to_string(CaptureState s);
 
 /* audiod-bus.c */
 int manager_bus_setup(Manager *m);
+void manager_emit_level(Manager *m, const LevelReading *lr, usec_t audio_usec);
 void manager_emit_changed(Manager *m, const char *property, ...);
 #define manager_emit(m, ...) manager_emit_changed((m), __VA_ARGS__, NULL)

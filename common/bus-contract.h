@@ -18,6 +18,9 @@
 #define VH_WAKEWORD_OBJECT_PATH    "/org/voicehvac/WakeWord1"
 #define VH_WAKEWORD_INTERFACE      "org.voicehvac.WakeWord1"
 
+/* Audio1's Level signal: one reading per this much audio, while someone listens (StartLevel). */
+#define VH_AUDIO_LEVEL_SPAN_USEC   (100 * 1000ULL)
+
 #define VH_WATCHDOG_BUS_NAME       "org.voicehvac.Watchdog1"
 #define VH_WATCHDOG_OBJECT_PATH    "/org/voicehvac/Watchdog1"
 #define VH_WATCHDOG_INTERFACE      "org.voicehvac.Watchdog1"
