@@ -283,6 +283,42 @@ static int call_open_stream(sd_bus *bus, sd_bus_error *e) {
         return sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "OpenStream", e,
                                   NULL, NULL);
 }
+static int on_level_signal(sd_bus_message *m, void *userdata, sd_bus_error *e) {
+        *(bool *) userdata = true;
+        return 0;
+}
+/* StartLevel, then a Level signal within 5 s, then StopLevel; a second StopLevel must be refused. */
+static int call_level(sd_bus *bus, sd_bus_error *e) {
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        usec_t end = now_usec(CLOCK_MONOTONIC) + 5 * USEC_PER_SEC;
+        bool got = false;
+        int r;
+
+        r = sd_bus_match_signal(bus, &slot, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "Level",
+                                on_level_signal, &got);
+        if (r < 0)
+                return r;
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "StartLevel", e, NULL,
+                               NULL);
+        while (r >= 0 && !got) {
+                usec_t now = now_usec(CLOCK_MONOTONIC);
+
+                if (now >= end)
+                        return sd_bus_error_set(e, "org.voicehvac.Test.NoLevel", "no Level signal within 5 s");
+                r = sd_bus_process(bus, NULL);
+                if (r == 0)
+                        r = sd_bus_wait(bus, end - now);
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "StopLevel", e, NULL,
+                               NULL);
+        if (r < 0)
+                return r;
+        r = sd_bus_call_method(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "StopLevel", NULL,
+                               NULL, NULL);
+        return r < 0 ? 0 : sd_bus_error_set(e, "org.voicehvac.Test.StopLevel", "a second StopLevel was accepted");
+}
 static int call_audio_get(sd_bus *bus, sd_bus_error *e) {
         int v;
         return sd_bus_get_property_trivial(bus, VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "Muted",
@@ -359,6 +395,8 @@ static void test_member(sd_bus *bus) {
         /* Control is not listening. */
         as_caller(MEMBER, "OpenStream", call_open_stream, EXPECT_ACCESS_DENIED);
         as_caller(AUDIO_MEMBER, "OpenStream", call_open_stream, EXPECT_OK);
+        /* The level needs no raw audio: anyone may follow it. */
+        as_caller(OUTSIDER, "StartLevel, a Level signal, StopLevel", call_level, EXPECT_OK);
         as_caller(WAKEWORD_USER, "OpenStream", call_open_stream, EXPECT_OK);
         as_caller(AUDIO_MEMBER, "SetPower", call_set_power, EXPECT_NOT_AUTHORIZED);
         as_caller(AUDIO_MEMBER, "unmute", call_unmute, EXPECT_OK);      /* a no-op: already unmuted */
