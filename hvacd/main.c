@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "network-dropin.h"
 
 #define IR_DECODE_SAMPLES_MAX 65536
 #define IR_DECODE_TEXT_MAX (4u << 20)
@@ -22,6 +23,7 @@ static HvacConfigOverrides arg_overrides = {};
 static bool arg_ir_dump = false;
 static const char *arg_ir_decode = NULL;
 static const char *arg_protocol = NULL;
+static bool arg_print_network_dropin = false;
 static char **arg_ir_options = NULL;
 static size_t arg_n_ir_options = 0;
 static HvacState arg_ir_state = {
@@ -37,6 +39,9 @@ static void help(void) {
                "  -h --help               Show this help\n"
                "     --config FILE        Configuration (default " HVACD_CONFIG_DEFAULT ")\n"
                "     --backend NAME       sim, lirc or http, over the configuration's\n"
+               "     --print-network-dropin\n"
+               "                          Print the unit's network drop-in for the configuration\n"
+               "                          (what voicehvac-hvacd-generator installs) and exit\n"
                "     --http-url URL       The Daikin adapter, http://HOST[:PORT], over the\n"
                "                          configuration's http.url\n"
                "     --ir-dump            Print the IR frame for a state in the format of\n"
@@ -77,6 +82,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_MODE,
                 ARG_TEMPERATURE,
                 ARG_FAN,
+                ARG_PRINT_NETWORK_DROPIN,
         };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h' },
@@ -91,6 +97,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "mode",        required_argument, NULL, ARG_MODE },
                 { "temperature", required_argument, NULL, ARG_TEMPERATURE },
                 { "fan",         required_argument, NULL, ARG_FAN },
+                { "print-network-dropin", no_argument, NULL, ARG_PRINT_NETWORK_DROPIN },
                 {}
         };
         bool ir_options = false;
@@ -113,6 +120,9 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_IR_DUMP:
                         arg_ir_dump = true;
+                        break;
+                case ARG_PRINT_NETWORK_DROPIN:
+                        arg_print_network_dropin = true;
                         break;
                 case ARG_IR_DECODE:
                         arg_ir_decode = optarg;
@@ -297,6 +307,16 @@ static int run(void) {
                 return log_oom();
         if (r < 0)
                 return log_error_errno(r, "%s", error ?: "Invalid configuration");
+
+        if (arg_print_network_dropin) {
+                _cleanup_free_ char *text = NULL;
+
+                r = network_dropin_format(&config, arg_config ?: HVACD_CONFIG_DEFAULT, &text);
+                if (r < 0)
+                        return log_oom();
+                fputs(text, stdout);
+                return fflush(stdout) == 0 ? 0 : log_error_errno(-EIO, "Failed to write the drop-in.");
+        }
 
         r = vh_errors_register();
         if (r < 0)
