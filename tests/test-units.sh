@@ -60,6 +60,37 @@ check "PREFIX=/usr/local: watchdogd.json's budget is /usr/local/share/voicehvac/
 check "PREFIX=/usr/local: no installed configuration names /usr/libexec or /usr/share/voicehvac" \
         bash -c '! grep -l "\"/usr/libexec/\|\"/usr/share/voicehvac" "$0"/etc/voicehvac/*.json' "$tmp/local"
 
+# --- hvacd's network: none, unless its configuration selects the http backend --------------
+gen="$root/usr/lib/systemd/system-generators/voicehvac-hvacd-generator"
+check "installed: the generator of hvacd's network drop-in" test -x "$gen"
+dropin() { # dropin CONFIG-TEXT — runs the generator on that configuration, prints the drop-in
+        local d
+        d=$(mktemp -d "$tmp/gen-XXXXXX")
+        printf '%s\n' "$1" >"$d/hvacd.json"
+        VOICEHVAC_HVACD="$root/usr/libexec/voicehvac/hvacd" VOICEHVAC_HVACD_CONFIG="$d/hvacd.json" "$gen" "$d/out" &&
+                cat "$d/out/voicehvac-hvacd.service.d/50-network.conf" 2>/dev/null
+}
+out=$(dropin '{ "backend": "sim" }')
+check "generator, backend sim: a drop-in that opens nothing" eval '[ -n "$out" ] && ! grep -q "^[A-Z]" <<<"$out"'
+out=$(dropin '{ "backend": "http", "http": { "url": "http://192.0.2.7:8080" } }')
+check "generator, backend http: AF_INET AF_INET6" grep -qx 'RestrictAddressFamilies=AF_INET AF_INET6' <<<"$out"
+check "generator, backend http: IP to the adapter only" grep -qx 'IPAddressAllow=192.0.2.7' <<<"$out"
+out=$(dropin '{ "backend": "http", "http": { "url": "http://[2001:db8::7]/" } }')
+check "generator, an IPv6 adapter: IPAddressAllow=2001:db8::7" grep -qx 'IPAddressAllow=2001:db8::7' <<<"$out"
+out=$(dropin '{ "backend": "http", "http": { "url": "ftp://x" } }')
+check "generator, a configuration hvacd refuses: no drop-in, no network" test -z "$out"
+httproot="$tmp/httproot"
+cp -a "$root" "$httproot"
+mkdir -p "$httproot/etc/systemd/system/voicehvac-hvacd.service.d"
+dropin '{ "backend": "http", "http": { "url": "http://192.0.2.7" } }' \
+        >"$httproot/etc/systemd/system/voicehvac-hvacd.service.d/50-network.conf"
+checks=$((checks + 1))
+if ! systemd-analyze security --offline=yes --root="$httproot" --threshold=20 voicehvac-hvacd.service \
+        >"$tmp/security-http.log" 2>&1; then
+        fail "voicehvac-hvacd.service with the http drop-in: $(tail -n1 "$tmp/security-http.log")"
+fi
+echo "# with the http drop-in: $(tail -n1 "$tmp/security-http.log")"
+
 services=$(cd "$units" && ls -- *.service)
 slices=$(cd "$units" && ls -- voicehvac*.slice)
 
@@ -96,6 +127,12 @@ for s in $services; do
                 check "$s: $k" test "$(prop "$s" "${k%%=*}")" = "${k#*=}"
         done
         check "$s: RestrictAddressFamilies=" test -n "$(prop "$s" RestrictAddressFamilies)"
+        check "$s: no IP (IPAddressDeny=any)" test "$(prop "$s" IPAddressDeny)" = any
+        if [ "$s" = voicehvac-audiod.service ]; then
+                check "$s: AF_UNIX and, for udev, AF_NETLINK only" test "$(prop "$s" RestrictAddressFamilies)" = "AF_UNIX AF_NETLINK"
+        else
+                check "$s: AF_UNIX only" test "$(prop "$s" RestrictAddressFamilies)" = AF_UNIX
+        fi
         check "$s: SystemCallFilter=" test -n "$(prop "$s" SystemCallFilter)"
         check "$s: ExecStart= in /usr/libexec/voicehvac" grep -q '^/usr/libexec/voicehvac/' <<<"$(prop "$s" ExecStart)"
         alsa=$(prop "$s" DeviceAllow | grep -c 'alsa\|/dev/snd')
