@@ -41,3 +41,22 @@ for s in $services; do
         check "$s: a new process after restart, name owned" \
                 eval "test '$after' != 0 -a '$after' != '$before' && name_owned ${busname[$s]}"
 done
+
+# Network: none for any unit; hvacd's http backend gets its adapter's address alone, through the
+# drop-in the generator writes from hvacd.json at daemon-reload.
+for s in audiod hvacd wakeword watchdogd; do
+        check "$s: IPAddressDeny=any" grep -q '0.0.0.0/0\|any' <<<"$(systemctl show -P IPAddressDeny "voicehvac-$s.service")"
+done
+check "hvacd: backend sim, no IPAddressAllow" test -z "$(systemctl show -P IPAddressAllow voicehvac-hvacd.service)"
+cp /etc/voicehvac/hvacd.json "$res/hvacd.json.orig"
+sed -i 's/"backend": *"[a-z]*"/"backend": "http"/; s|"url": *"[^"]*"|"url": "http://192.0.2.7:8080"|' /etc/voicehvac/hvacd.json
+systemctl daemon-reload
+check "hvacd: backend http, the generator's drop-in is in place" \
+        test -s /run/systemd/generator/voicehvac-hvacd.service.d/50-network.conf
+check "hvacd: backend http, IPAddressAllow= the adapter (192.0.2.7)" \
+        grep -q '192.0.2.7' <<<"$(systemctl show -P IPAddressAllow voicehvac-hvacd.service)"
+check "hvacd: backend http, AF_INET and AF_INET6 allowed" \
+        grep -q 'AF_INET6' <<<"$(systemctl show -P RestrictAddressFamilies voicehvac-hvacd.service)"
+cp "$res/hvacd.json.orig" /etc/voicehvac/hvacd.json
+systemctl daemon-reload
+check "hvacd: back to sim, no IPAddressAllow again" test -z "$(systemctl show -P IPAddressAllow voicehvac-hvacd.service)"

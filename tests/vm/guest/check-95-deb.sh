@@ -37,7 +37,7 @@ deb_install() {
         deb=${debs[0]}
         [ -f "$deb" ] || { result fail "deb: the package is in the share" "no voicehvac_*_amd64.deb"; return; }
         check "deb: a fresh image, without voicehvac" \
-                eval '! getent passwd voicehvac && none_exist /usr/libexec/voicehvac /etc/voicehvac'
+                eval '! getent passwd voicehvac-audiod && none_exist /usr/libexec/voicehvac /etc/voicehvac'
         # apt's download sandbox (user _apt) reads the file: it goes where _apt may read it.
         cp "$deb" /tmp/ && chmod 644 "/tmp/${deb##*/}"
         # The guest has no network: every dependency is in the image already.
@@ -45,12 +45,16 @@ deb_install() {
         check "deb: apt-get install ./${deb##*/} (offline, dependencies from the image)" test $? -eq 0
         check "deb: dpkg says installed" \
                 test "$(dpkg-query -W -f='${Status}' voicehvac 2>/dev/null)" = "install ok installed"
-        check "deb: the voicehvac user and group exist (sysusers.d, postinst)" \
-                eval 'getent passwd voicehvac && getent group voicehvac'
+        for s in $services; do
+                check "deb: user voicehvac-$s exists (sysusers.d, postinst)" getent passwd "voicehvac-$s"
+        done
+        check "deb: groups voicehvac and voicehvac-audio exist" \
+                eval 'getent group voicehvac && getent group voicehvac-audio'
         check "deb: the four files in /etc/voicehvac are conffiles" \
                 test "$(dpkg-query -W -f='${Conffiles}' voicehvac | grep -c ' /etc/voicehvac/[a-z]*\.json ')" -eq 4
         for s in $services; do
                 check "deb: voicehvac-$s.service enabled by the package" test "$(systemctl is-enabled "voicehvac-$s.service")" = enabled
+                check "deb: $s.service is its alias" test "$(systemctl show -P Id "$s.service")" = "voicehvac-$s.service"
         done
         check_all_active "deb: the four services started by the installation" 60
         # A member of the group, and a user who is not one.
