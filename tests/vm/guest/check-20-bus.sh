@@ -40,7 +40,7 @@ check "Hvac1: alice (group voicehvac) sets the temperature" \
         as alice busctl call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 21
 check "Hvac1: the change is visible" test "$(bus_get Hvac1 TargetTemperature)" = 21
 err=$(call_error mallory org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 27)
-check "Hvac1: mallory, with no session, is refused by polkit (NotAuthorized)" grep -q 'NotAuthorized\|requires root' <<<"$err"
+check "Hvac1: mallory, with no session, is refused by polkit (NotAuthorized)" grep -q 'requires root or membership' <<<"$err"
 check "Hvac1: and it did not change" test "$(bus_get Hvac1 TargetTemperature)" = 21
 check "Hvac1: carol, granted org.voicehvac.hvac.set by a polkit rule, sets it" \
         as carol busctl call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 22
@@ -59,10 +59,10 @@ check "Audio1: mallory may not open a stream (AccessDenied)" grep -q 'Rejected s
 check "Audio1: mallory may mute" as mallory busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b true
 check "Audio1: muted" test "$(bus_get Audio1 Muted)" = true
 err=$(call_error mallory org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false)
-check "Audio1: mallory may not unmute (NotAuthorized)" grep -q 'NotAuthorized\|requires root or membership' <<<"$err"
+check "Audio1: mallory may not unmute (NotAuthorized)" grep -q 'requires root or membership' <<<"$err"
 check "Audio1: still muted" test "$(bus_get Audio1 Muted)" = true
 err=$(call_error carol org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false)
-check "Audio1: carol may not unmute either: polkit asks for admin (NotAuthorized)" grep -q 'NotAuthorized\|requires root' <<<"$err"
+check "Audio1: carol may not unmute either: polkit asks for admin (NotAuthorized)" grep -q 'requires root or membership' <<<"$err"
 check "Audio1: still muted after carol" test "$(bus_get Audio1 Muted)" = true
 check "Audio1: alice unmutes" as alice busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false
 check "Audio1: unmuted" test "$(bus_get Audio1 Muted)" = false
