@@ -60,7 +60,7 @@ systemctl restart "$s"
 check "faults: a crash loop ends at the start limit" \
         wait_for 90 eval "journalctl -u $s --since '$since' | grep -q 'Start request repeated too quickly'"
 check "faults: the unit stays failed" eval "sleep 3; test \"\$(unit_prop $s ActiveState)\" = failed"
-starts=$(journalctl -u "$s" --since "$since" | grep -c 'Starting hvacd')
+starts=$(journalctl -u "$s" --since "$since" | grep -c 'Starting voicehvac-hvacd')
 check "faults: started $burst times (StartLimitBurst), not more" test "$starts" -eq "$burst"
 rm -rf "/run/systemd/system/$s.d"
 systemctl daemon-reload
