@@ -3,9 +3,12 @@
 #
 #   $(PREFIX)/libexec/voicehvac/          the daemons (started by systemd, not by hand)
 #   $(PREFIX)/bin/voicehvacctl            the command-line client, once it is built
-#   $(PREFIX)/lib/systemd/system/         <daemon>.service, voicehvac*.slice
+#   $(PREFIX)/lib/systemd/system/         voicehvac-<daemon>.service, voicehvac*.slice
+#   $(PREFIX)/lib/systemd/system-generators/voicehvac-hvacd-generator (hvacd's network drop-in)
 #   $(PREFIX)/lib/sysusers.d/voicehvac.conf
 #   $(PREFIX)/share/dbus-1/system.d/      bus policy;  …/dbus-1/interfaces/  the contract
+#   $(PREFIX)/share/polkit-1/actions/     org.voicehvac.policy (what polkit may grant)
+#   $(PREFIX)/share/polkit-1/rules.d/     voicehvac.rules (watchdogd may restart the other units)
 #   $(PREFIX)/share/voicehvac/            wakeword's grammar and word lists, the slices' budget.json
 #   /etc/voicehvac/*.json                 default configuration (under DESTDIR, not PREFIX); an
 #                                         existing file is kept, the defaults go to *.json.new
@@ -23,7 +26,8 @@ INSTALL_WAKEWORD_DATA = $(wildcard wakeword/*.gram wakeword/*.txt)
 install-files: $(BINARIES)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/voicehvac \
 	        $(DESTDIR)$(PREFIX)/share/dbus-1/system.d $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces \
-	        $(DESTDIR)$(PREFIX)/share/voicehvac $(DESTDIR)$(PREFIX)/lib/sysusers.d
+	        $(DESTDIR)$(PREFIX)/share/voicehvac $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+	        $(DESTDIR)$(PREFIX)/share/polkit-1/actions $(DESTDIR)$(PREFIX)/share/polkit-1/rules.d
 	install -m755 $(INSTALL_DAEMONS) $(DESTDIR)$(LIBEXECDIR)/
 	$(if $(INSTALL_TOOLS),install -Dm755 $(INSTALL_TOOLS) $(DESTDIR)$(PREFIX)/bin/voicehvacctl)
 	for u in $(INSTALL_UNITS); do \
@@ -31,9 +35,15 @@ install-files: $(BINARIES)
 	        chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done
 	install -m644 cgroups/*.slice $(DESTDIR)$(UNITDIR)/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system-generators
+	sed -e 's|-/usr/libexec/voicehvac/|-$(LIBEXECDIR)/|g' -e 's|-/etc/voicehvac/|-$(SYSCONFDIR)/voicehvac/|g' \
+	        hvacd/voicehvac-hvacd-generator >$(DESTDIR)$(PREFIX)/lib/systemd/system-generators/voicehvac-hvacd-generator
+	chmod 755 $(DESTDIR)$(PREFIX)/lib/systemd/system-generators/voicehvac-hvacd-generator
 	install -m644 cgroups/voicehvac.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/voicehvac.conf
 	install -m644 dbus-interfaces/*.conf $(DESTDIR)$(PREFIX)/share/dbus-1/system.d/
 	install -m644 dbus-interfaces/*.xml $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces/
+	install -m644 dbus-interfaces/org.voicehvac.policy $(DESTDIR)$(PREFIX)/share/polkit-1/actions/
+	install -m644 dbus-interfaces/voicehvac.rules $(DESTDIR)$(PREFIX)/share/polkit-1/rules.d/
 	install -m644 $(INSTALL_WAKEWORD_DATA) $(DESTDIR)$(PREFIX)/share/voicehvac/
 	install -m644 cgroups/budget.json $(DESTDIR)$(PREFIX)/share/voicehvac/
 	@# A configuration file that is already there was edited by someone: it is kept, and the

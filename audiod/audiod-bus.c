@@ -59,7 +59,6 @@ static int property_get_dropped(sd_bus *bus, const char *path, const char *inter
 
 static int method_set_mute(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        bool allowed;
         int muted, r;
 
         r = sd_bus_message_read(message, "b", &muted);
@@ -71,13 +70,12 @@ static int method_set_mute(sd_bus_message *message, void *userdata, sd_bus_error
 
         /* Anyone the bus policy lets through may mute; opening the microphone takes more. */
         if (!muted) {
-                r = bus_message_sender_in_group(message, m->unmute_gid, &allowed);
+                r = bus_verify_control_async(message, m->unmute_gid, m->config.unmute_group, VH_POLKIT_AUDIO_UNMUTE,
+                                             "Unmuting", m->polkit, error);
                 if (r < 0)
-                        return vh_bus_error_set_errnof(error, r, "Cannot check the caller's credentials: %s", strerror(-r));
-                if (!allowed)
-                        return sd_bus_error_setf(error, VH_ERROR_NOT_AUTHORIZED,
-                                                 "Unmuting requires root or membership of group '%s'.",
-                                                 m->config.unmute_group);
+                        return r;
+                if (r == 0)
+                        return 1;       /* polkit is asked; the call comes back here with its answer */
         }
 
         r = manager_set_muted(m, muted);
@@ -102,6 +100,39 @@ static int method_open_stream(sd_bus_message *message, void *userdata, sd_bus_er
 
         /* The reply carries a duplicate; ours is closed on return. */
         return sd_bus_reply_method_return(message, "h", fd);
+}
+
+/* Distinct connections that may follow the level at once. */
+#define LEVEL_LISTENERS_MAX 64
+
+static int method_start_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        if (sd_bus_track_count_sender(m->level_listeners, message) == 0 &&
+            sd_bus_track_count(m->level_listeners) >= LEVEL_LISTENERS_MAX)
+                return sd_bus_error_setf(error, VH_ERROR_LIMIT_EXCEEDED,
+                                         "Too many level listeners (at most %u).", LEVEL_LISTENERS_MAX);
+
+        r = sd_bus_track_add_sender(m->level_listeners, message);
+        if (r < 0)
+                return vh_bus_error_set_errnof(error, r, "Failed to follow the caller: %s", strerror(-r));
+
+        return sd_bus_reply_method_return(message, NULL);
+}
+
+static int method_stop_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_track_remove_sender(m->level_listeners, message);
+        if (r < 0)
+                return vh_bus_error_set_errnof(error, r, "Failed to forget the caller: %s", strerror(-r));
+        if (r == 0)
+                return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT,
+                                         "StopLevel without a StartLevel from this connection.");
+
+        return sd_bus_reply_method_return(message, NULL);
 }
 
 static const sd_bus_vtable audio_vtable[] = {
@@ -131,6 +162,19 @@ static const sd_bus_vtable audio_vtable[] = {
                                 SD_BUS_RESULT("h", fd),
                                 method_open_stream,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StartLevel",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_NO_RESULT,
+                                method_start_level,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StopLevel",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_NO_RESULT,
+                                method_stop_level,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("Level",
+                                SD_BUS_ARGS("d", rms_dbfs, "d", peak_dbfs, "t", audio_usec),
+                                0),
         SD_BUS_VTABLE_END
 };
 
@@ -142,8 +186,20 @@ void manager_bus_emit_changed_strv(Manager *m, char **names) {
                 log_warning_errno(r, "Failed to emit PropertiesChanged for %s: %m", names[0]);
 }
 
+void manager_emit_level(Manager *m, const LevelReading *lr, usec_t audio_usec) {
+        if (m->bus)
+                (void) sd_bus_emit_signal(m->bus, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, "Level", "ddt",
+                                          lr->rms_dbfs, lr->peak_dbfs, (uint64_t) audio_usec);
+}
+
 int manager_bus_setup(Manager *m) {
         int r;
+
+        r = sd_bus_track_new(m->bus, &m->level_listeners, NULL, NULL);
+        if (r >= 0)
+                r = sd_bus_track_set_recursive(m->level_listeners, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the level listeners: %m");
 
         r = sd_bus_add_object_vtable(m->bus, NULL, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, audio_vtable, m);
         if (r < 0)

@@ -6,7 +6,7 @@ AUDIOD_OBJS := $(AUDIOD_SRCS:%.c=$(BUILD)/%.o)
 
 BINARIES += $(BUILD)/audiod/audiod
 $(BUILD)/audiod/audiod: $(AUDIOD_OBJS) $(LIBCOMMON)
-	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 TESTS += $(BUILD)/tests/test-audiod
 $(BUILD)/tests/test-audiod: $(BUILD)/tests/test-audiod.o $(LIBHARNESS) $(LIBCOMMON)

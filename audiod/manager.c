@@ -104,6 +104,8 @@ Manager *manager_free(Manager *m) {
         m->streams = stream_set_free(m->streams);
         m->hotplug = hotplug_free(m->hotplug);
         m->pulse = pulse_mirror_free(m->pulse);
+        m->polkit = polkit_registry_free(m->polkit);
+        m->level_listeners = sd_bus_track_unref(m->level_listeners);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         config_free_strings(audiod_config_fields, m);
@@ -263,6 +265,28 @@ static void manager_capture_flowing(Manager *m) {
         manager_set_state(m, CAPTURE_RUNNING, 0);
 }
 
+static bool manager_level_wanted(Manager *m) {
+        return m->level_listeners && sd_bus_track_count(m->level_listeners) > 0;
+}
+
+/* The Level signal: one reading per VH_AUDIO_LEVEL_SPAN_USEC of audio, only while someone has
+ * asked for it, and never from audio a mute holds back. */
+static void manager_level_feed(Manager *m, const int16_t *samples, size_t frames, unsigned channels, unsigned rate,
+                               usec_t timestamp) {
+        LevelReading lr;
+
+        if (!manager_level_wanted(m)) {
+                m->level_rate = 0;      /* the next listener starts with a fresh span */
+                return;
+        }
+        if (rate != m->level_rate) {
+                m->level_rate = rate;
+                level_meter_init(&m->level, (uint64_t) rate * VH_AUDIO_LEVEL_SPAN_USEC / USEC_PER_SEC);
+        }
+        if (level_meter_add(&m->level, samples, frames, channels, &lr))
+                manager_emit_level(m, &lr, timestamp + (usec_t) frames * USEC_PER_SEC / MAX(rate, 1u));
+}
+
 static void manager_on_period(Capture *c, const int16_t *samples, size_t frames, usec_t timestamp,
                               bool discontinuity, void *userdata) {
         Manager *m = userdata;
@@ -271,7 +295,11 @@ static void manager_on_period(Capture *c, const int16_t *samples, size_t frames,
         if (_unlikely_(m->state != CAPTURE_RUNNING))
                 manager_capture_flowing(m);
 
-        if (m->muted || stream_set_clients(m->streams) == 0)
+        if (m->muted) {
+                level_meter_reset(&m->level);
+                return;
+        }
+        if (stream_set_clients(m->streams) == 0 && !manager_level_wanted(m))
                 return;
 
         /* Frames captured while we were still muted stay behind, even when read after the unmute. */
@@ -286,6 +314,7 @@ static void manager_on_period(Capture *c, const int16_t *samples, size_t frames,
                 discontinuity = true;
         }
 
+        manager_level_feed(m, samples, frames, channels, rate, timestamp);
         stream_set_send(m->streams, samples, frames, channels, rate, timestamp, discontinuity);
 }
 
@@ -529,8 +558,12 @@ int manager_start(Manager *m) {
                 if (g)
                         m->unmute_gid = g->gr_gid;
                 else
-                        log_notice("Group '%s' does not exist; only root may unmute.", m->config.unmute_group);
+                        log_notice("Group '%s' does not exist; only root and polkit may unmute.",
+                                   m->config.unmute_group);
         }
+        r = polkit_registry_new(&m->polkit);
+        if (r < 0)
+                return log_oom();
 
         r = manager_restore_mute(m);
         if (r < 0)

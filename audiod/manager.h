@@ -7,9 +7,11 @@
 #include <systemd/sd-event.h>
 
 #include "bus-contract.h"
+#include "bus-polkit.h"
 #include "bus-util.h"
 #include "capture.h"
 #include "hotplug.h"
+#include "level-meter.h"
 #include "mixer.h"
 #include "pulse-mirror.h"
 #include "state-saver.h"
@@ -50,6 +52,7 @@ typedef struct Manager {
         char *config_path;
         bool config_path_explicit;
         gid_t unmute_gid;
+        PolkitRegistry *polkit;         /* unmuting asked of polkit, for callers outside the group */
 
         Capture *capture;
         Mixer *mixer;
@@ -68,6 +71,10 @@ typedef struct Manager {
 
         uint64_t xruns;
         unsigned rate, channels, period_frames;
+
+        sd_bus_track *level_listeners;  /* who called StartLevel; the Level signal flows while any */
+        LevelMeter level;
+        unsigned level_rate;            /* the rate the meter's span was set for */
 
         sd_event_source *reopen_timer;
         sd_event_source *close_defer;
@@ -92,3 +99,4 @@ const char *capture_state_to_string(CaptureState s);
 int manager_bus_setup(Manager *m);
 void manager_bus_emit_changed_strv(Manager *m, char **names);
 #define manager_bus_emit_changed(m, ...) manager_bus_emit_changed_strv((m), BUS_PROPERTY_NAMES(__VA_ARGS__))
+void manager_emit_level(Manager *m, const LevelReading *lr, usec_t audio_usec);

@@ -18,6 +18,9 @@
 #define VH_WAKEWORD_OBJECT_PATH    "/org/voicehvac/WakeWord1"
 #define VH_WAKEWORD_INTERFACE      "org.voicehvac.WakeWord1"
 
+/* Audio1's Level signal: one reading per this much audio, while someone listens (StartLevel). */
+#define VH_AUDIO_LEVEL_SPAN_USEC   (100 * 1000ULL)
+
 #define VH_WATCHDOG_BUS_NAME       "org.voicehvac.Watchdog1"
 #define VH_WATCHDOG_OBJECT_PATH    "/org/voicehvac/Watchdog1"
 #define VH_WATCHDOG_INTERFACE      "org.voicehvac.Watchdog1"
@@ -36,6 +39,11 @@
 #define VH_ERROR_BUSY              VH_ERROR_PREFIX "Busy"
 #define VH_ERROR_NOT_SUPPORTED     VH_ERROR_PREFIX "NotSupported"
 #define VH_ERROR_FAILED            VH_ERROR_PREFIX "Failed"
+
+/* The polkit actions (dbus-interfaces/org.voicehvac.policy) that grant what group voicehvac
+ * grants: changing the air conditioner, unmuting. */
+#define VH_POLKIT_HVAC_SET         "org.voicehvac.hvac.set"
+#define VH_POLKIT_AUDIO_UNMUTE     "org.voicehvac.audio.unmute"
 
 /* Hvac1's Mode and FanSpeed words (SetMode, SetFanSpeed, ApplyState, the state file), in the
  * order of hvacd's HvacMode and HvacFan. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <errno.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
@@ -95,8 +96,60 @@ int bus_emit_properties_changed_strv(sd_bus *bus, const char *path, const char *
         return sd_bus_emit_properties_changed_strv(bus, path, interface, names);
 }
 
+typedef struct SenderIds {
+        uint32_t uid;
+        bool have_uid, have_gids, member;
+        gid_t gid;
+} SenderIds;
+
+static int read_sender_id(sd_bus_message *m, const char *name, void *userdata) {
+        SenderIds *ids = userdata;
+        uint32_t g;
+        int r;
+
+        if (streq(name, "UnixUserID")) {
+                r = sd_bus_message_read(m, "v", "u", &ids->uid);
+                ids->have_uid = r >= 0;
+                return r;
+        }
+        if (!streq(name, "UnixGroupIDs"))
+                return sd_bus_message_skip(m, "v");
+
+        r = sd_bus_message_enter_container(m, 'v', "au");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(m, 'a', "u");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "u", &g)) > 0)
+                ids->member = ids->member || (ids->gid != (gid_t) -1 && g == ids->gid);
+        if (r < 0)
+                return r;
+        ids->have_gids = true;
+        r = sd_bus_message_exit_container(m);
+        return r < 0 ? r : sd_bus_message_exit_container(m);
+}
+
+/* What the bus daemon recorded of the sender when it connected (SO_PEERCRED, SO_PEERGROUPS),
+ * through GetConnectionCredentials: not read from /proc, so it cannot race with the caller's
+ * process and needs no view of it (ProtectProc=invisible). */
+static int sender_ids_from_bus(sd_bus_message *m, SenderIds *ids) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *sender = sd_bus_message_get_sender(m);
+        int r;
+
+        if (!sender)
+                return -EBADMSG;
+        r = sd_bus_call_method(sd_bus_message_get_bus(m), "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                               "org.freedesktop.DBus", "GetConnectionCredentials", NULL, &reply, "s", sender);
+        if (r < 0)
+                return r;
+        return bus_read_property_dict(reply, read_sender_id, ids);
+}
+
 int bus_message_sender_in_group(sd_bus_message *m, gid_t gid, bool *ret) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        SenderIds ids = { .gid = gid };
         const gid_t *gids = NULL;
         uid_t euid;
         gid_t egid;
@@ -105,6 +158,14 @@ int bus_message_sender_in_group(sd_bus_message *m, gid_t gid, bool *ret) {
         assert(m);
         assert(ret);
 
+        r = sender_ids_from_bus(m, &ids);
+        if (r >= 0 && ids.have_uid && ids.have_gids) {
+                /* UnixGroupIDs holds the primary group too. */
+                *ret = ids.uid == 0 || ids.member;
+                return 0;
+        }
+
+        /* A bus that does not say (an older dbus-daemon): sd-bus's view, from /proc. */
         r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID |
                                          SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_AUGMENT, &creds);
         if (r < 0)

@@ -72,8 +72,24 @@ static int property_get_degraded(sd_bus *bus, const char *path, const char *inte
 
 static int reply_after_change(Manager *m, sd_bus_message *msg, const HvacChange *c, sd_bus_error *error) {
         _cleanup_free_ char *problem = NULL;
+        HvacState n;
         int r;
 
+        /* Validated before authorizing, so that a bad value is named whoever sends it. */
+        r = hvac_change_apply(&m->state, c, &m->limits, &n, &problem);
+        if (r == -ENOMEM)
+                return vh_bus_error_set_errnof(error, r, "Out of memory");
+        if (r < 0)
+                return sd_bus_error_setf(error, VH_ERROR_INVALID_ARGUMENT, "%s", problem ?: "Invalid argument");
+
+        r = bus_verify_control_async(msg, m->control_gid, m->config.control_group, VH_POLKIT_HVAC_SET,
+                                     "Changing the air conditioner", m->polkit, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;       /* polkit is asked; the call comes back here with its answer */
+
+        free(TAKE_PTR(problem));
         r = manager_apply_change(m, c, &problem);
         if (r == -ENOMEM)
                 return vh_bus_error_set_errnof(error, r, "Out of memory");

@@ -90,6 +90,7 @@ static const ConfigField hvac_fields[] = {
         { "temperature_step", CONFIG_DOUBLE, offsetof(HvacConfig, temperature_step), 0.01, 10 },
         { "coalesce_ms", CONFIG_UINT, offsetof(HvacConfig, coalesce_ms), 0, 10000 },
         { "state_file", CONFIG_STRING, offsetof(HvacConfig, state_file) },
+        { "control_group", CONFIG_STRING, offsetof(HvacConfig, control_group) },
         { "degraded_after_failures", CONFIG_UINT, offsetof(HvacConfig, degraded_after_failures), 1, 1000 },
         { "retry_initial_ms", CONFIG_UINT, offsetof(HvacConfig, retry_initial_ms), 1, 3600000 },
         { "retry_max_ms", CONFIG_UINT, offsetof(HvacConfig, retry_max_ms), 1, 86400000 },
@@ -123,9 +124,10 @@ int hvac_config_init(HvacConfig *c) {
         };
         c->backend = strdup("sim");
         c->state_file = strdup("hvacd-state.json");
+        c->control_group = strdup("voicehvac");
         c->lirc.device = strdup("/dev/lirc0");
         c->lirc.protocol = strdup("coolix");
-        if (!c->backend || !c->state_file || !c->lirc.device || !c->lirc.protocol) {
+        if (!c->backend || !c->state_file || !c->control_group || !c->lirc.device || !c->lirc.protocol) {
                 hvac_config_done(c);
                 return -ENOMEM;
         }

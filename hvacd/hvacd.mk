@@ -9,7 +9,7 @@ HVACD_LIB_SRCS := hvacd/state.c hvacd/persist.c hvacd/hvac-config.c hvacd/ir.c h
                   hvacd/ir-fujitsu.c hvacd/ir-lg.c \
                   hvacd/ir-panasonic.c hvacd/ir-hitachi.c \
                   hvacd/ir-samsung.c hvacd/ir-toshiba.c hvacd/ir-mitsubishi-heavy.c \
-                  hvacd/lirc-receiver.c \
+                  hvacd/lirc-receiver.c hvacd/network-dropin.c \
                   hvacd/backend-sim.c hvacd/backend-lirc.c hvacd/daikin.c \
                   hvacd/backend-http.c
 HVACD_SRCS     := $(HVACD_LIB_SRCS) hvacd/manager.c hvacd/hvac-bus.c hvacd/main.c

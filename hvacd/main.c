@@ -12,6 +12,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "network-dropin.h"
 
 #define IR_DECODE_SAMPLES_MAX 65536
 #define IR_DECODE_TEXT_MAX (4u << 20)
@@ -22,6 +23,7 @@ static HvacConfigOverrides arg_overrides = {};
 static bool arg_ir_dump = false;
 static const char *arg_ir_decode = NULL;
 static const char *arg_protocol = NULL;
+static bool arg_print_network_dropin = false;
 static char **arg_ir_options = NULL;
 static size_t arg_n_ir_options = 0;
 static const char *arg_fan_table_name = NULL;
@@ -39,6 +41,9 @@ static void help(void) {
                "  -h --help               Show this help\n"
                "     --config FILE        Configuration (default " HVACD_CONFIG_DEFAULT ")\n"
                "     --backend NAME       sim, lirc or http, over the configuration's\n"
+               "     --print-network-dropin\n"
+               "                          Print the unit's network drop-in for the configuration\n"
+               "                          (what voicehvac-hvacd-generator installs) and exit\n"
                "     --http-url URL       The Daikin adapter, http://HOST[:PORT], over the\n"
                "                          configuration's http.url\n"
                "     --ir-dump            Print the IR frame for a state in the format of\n"
@@ -93,6 +98,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_TEMPERATURE,
                 ARG_FAN,
                 ARG_FAN_TABLE,
+                ARG_PRINT_NETWORK_DROPIN,
         };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h' },
@@ -108,6 +114,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "temperature", required_argument, NULL, ARG_TEMPERATURE },
                 { "fan",         required_argument, NULL, ARG_FAN },
                 { "fan-table",   required_argument, NULL, ARG_FAN_TABLE },
+                { "print-network-dropin", no_argument, NULL, ARG_PRINT_NETWORK_DROPIN },
                 {}
         };
         bool ir_options = false;
@@ -130,6 +137,9 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_IR_DUMP:
                         arg_ir_dump = true;
+                        break;
+                case ARG_PRINT_NETWORK_DROPIN:
+                        arg_print_network_dropin = true;
                         break;
                 case ARG_IR_DECODE:
                         arg_ir_decode = optarg;
@@ -322,6 +332,17 @@ static int run(void) {
         r = manager_load_config(m, arg_config ?: HVACD_CONFIG_DEFAULT, arg_config != NULL, &arg_overrides);
         if (r < 0)
                 return r;
+
+        /* The unit's network drop-in for this configuration (the generator asks), then nothing else. */
+        if (arg_print_network_dropin) {
+                _cleanup_free_ char *text = NULL;
+
+                r = network_dropin_format(&m->config, arg_config ?: HVACD_CONFIG_DEFAULT, &text);
+                if (r < 0)
+                        return log_oom();
+                fputs(text, stdout);
+                return fflush(stdout) == 0 ? 0 : log_error_errno(-EIO, "Failed to write the drop-in.");
+        }
 
         r = manager_start(m);
         if (r < 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -120,6 +121,7 @@ Manager *manager_free(Manager *m) {
         manager_flush(m);
 
         sd_bus_slot_unref(m->intent_slot);
+        m->polkit = polkit_registry_free(m->polkit);
         sd_bus_flush_close_unref(m->bus);
         sd_event_source_disable_unref(m->coalesce_timer);
         sd_event_source_disable_unref(m->retry_timer);
@@ -477,6 +479,22 @@ static int manager_setup_backend(Manager *m) {
         return 0;
 }
 
+/* Who may change the state: root, the control group, and whom polkit authorizes. */
+static int manager_setup_control(Manager *m) {
+        struct group *g;
+
+        m->control_gid = (gid_t) -1;
+        if (!isempty(m->config.control_group)) {
+                g = getgrnam(m->config.control_group);
+                if (g)
+                        m->control_gid = g->gr_gid;
+                else
+                        log_notice("Group '%s' does not exist; only root and polkit may change the state.",
+                                   m->config.control_group);
+        }
+        return polkit_registry_new(&m->polkit) < 0 ? log_oom() : 0;
+}
+
 int manager_start(Manager *m) {
         int r;
 
@@ -485,6 +503,10 @@ int manager_start(Manager *m) {
                 return r;
 
         r = manager_setup_backend(m);
+        if (r < 0)
+                return r;
+
+        r = manager_setup_control(m);
         if (r < 0)
                 return r;
 

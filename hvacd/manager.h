@@ -10,6 +10,7 @@
 
 #include "backend.h"
 #include "bus-contract.h"
+#include "bus-polkit.h"
 #include "bus-util.h"
 #include "state-saver.h"
 #include "state.h"
@@ -23,6 +24,7 @@ typedef struct HvacConfig {
         double temperature_step;
         unsigned coalesce_ms;
         char *state_file;
+        char *control_group;            /* who besides root (and polkit) may change the state */
         unsigned degraded_after_failures;
         unsigned retry_initial_ms;
         unsigned retry_max_ms;
@@ -41,6 +43,8 @@ typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
         sd_bus_slot *intent_slot;
+        gid_t control_gid;
+        PolkitRegistry *polkit;         /* changes asked of polkit, for callers outside the group */
 
         HvacConfig config;
         HvacLimits limits;

@@ -23,16 +23,17 @@ if ! make --no-print-directory -s -C "$src" install DESTDIR="$root" PREFIX=/usr 
 fi
 units="$root/usr/lib/systemd/system"
 for f in usr/libexec/voicehvac/audiod usr/libexec/voicehvac/hvacd usr/libexec/voicehvac/wakeword \
-         usr/lib/systemd/system/audiod.service usr/lib/systemd/system/hvacd.service \
-         usr/lib/systemd/system/wakeword.service usr/lib/systemd/system/voicehvac.slice \
+         usr/lib/systemd/system/voicehvac-audiod.service usr/lib/systemd/system/voicehvac-hvacd.service \
+         usr/lib/systemd/system/voicehvac-wakeword.service usr/lib/systemd/system/voicehvac.slice \
          usr/lib/systemd/system/voicehvac-audio.slice usr/lib/systemd/system/voicehvac-wakeword.slice \
          usr/lib/systemd/system/voicehvac-hvac.slice usr/lib/sysusers.d/voicehvac.conf \
          usr/share/dbus-1/system.d/org.voicehvac.Audio1.conf usr/share/dbus-1/system.d/org.voicehvac.Hvac1.conf \
-         usr/share/dbus-1/system.d/org.voicehvac.WakeWord1.conf \
+         usr/share/dbus-1/system.d/org.voicehvac.WakeWord1.conf usr/share/polkit-1/actions/org.voicehvac.policy \
+         usr/share/polkit-1/rules.d/voicehvac.rules \
          usr/share/dbus-1/interfaces/org.voicehvac.Audio1.xml usr/share/dbus-1/interfaces/org.voicehvac.Hvac1.xml \
          usr/share/dbus-1/interfaces/org.voicehvac.WakeWord1.xml usr/share/voicehvac/commands.gram \
          etc/voicehvac/audiod.json etc/voicehvac/hvacd.json etc/voicehvac/wakeword.json \
-         usr/libexec/voicehvac/mqttd usr/lib/systemd/system/mqttd.service usr/lib/systemd/system/voicehvac-mqtt.slice \
+         usr/libexec/voicehvac/mqttd usr/lib/systemd/system/voicehvac-mqttd.service usr/lib/systemd/system/voicehvac-mqtt.slice \
          usr/share/dbus-1/system.d/org.voicehvac.Mqtt1.conf usr/share/dbus-1/interfaces/org.voicehvac.Mqtt1.xml \
          etc/voicehvac/mqttd.json; do
         check "installed: /$f" test -s "$root/$f"
@@ -62,6 +63,37 @@ check "PREFIX=/usr/local: watchdogd.json's budget is /usr/local/share/voicehvac/
 check "PREFIX=/usr/local: no installed configuration names /usr/libexec or /usr/share/voicehvac" \
         bash -c '! grep -l "\"/usr/libexec/\|\"/usr/share/voicehvac" "$0"/etc/voicehvac/*.json' "$tmp/local"
 
+# --- hvacd's network: none, unless its configuration selects the http backend --------------
+gen="$root/usr/lib/systemd/system-generators/voicehvac-hvacd-generator"
+check "installed: the generator of hvacd's network drop-in" test -x "$gen"
+dropin() { # dropin CONFIG-TEXT — runs the generator on that configuration, prints the drop-in
+        local d
+        d=$(mktemp -d "$tmp/gen-XXXXXX")
+        printf '%s\n' "$1" >"$d/hvacd.json"
+        VOICEHVAC_HVACD="$root/usr/libexec/voicehvac/hvacd" VOICEHVAC_HVACD_CONFIG="$d/hvacd.json" "$gen" "$d/out" &&
+                cat "$d/out/voicehvac-hvacd.service.d/50-network.conf" 2>/dev/null
+}
+out=$(dropin '{ "backend": "sim" }')
+check "generator, backend sim: a drop-in that opens nothing" eval '[ -n "$out" ] && ! grep -q "^[A-Z]" <<<"$out"'
+out=$(dropin '{ "backend": "http", "http": { "url": "http://192.0.2.7:8080" } }')
+check "generator, backend http: AF_INET AF_INET6" grep -qx 'RestrictAddressFamilies=AF_INET AF_INET6' <<<"$out"
+check "generator, backend http: IP to the adapter only" grep -qx 'IPAddressAllow=192.0.2.7' <<<"$out"
+out=$(dropin '{ "backend": "http", "http": { "url": "http://[2001:db8::7]/" } }')
+check "generator, an IPv6 adapter: IPAddressAllow=2001:db8::7" grep -qx 'IPAddressAllow=2001:db8::7' <<<"$out"
+out=$(dropin '{ "backend": "http", "http": { "url": "ftp://x" } }')
+check "generator, a configuration hvacd refuses: no drop-in, no network" test -z "$out"
+httproot="$tmp/httproot"
+cp -a "$root" "$httproot"
+mkdir -p "$httproot/etc/systemd/system/voicehvac-hvacd.service.d"
+dropin '{ "backend": "http", "http": { "url": "http://192.0.2.7" } }' \
+        >"$httproot/etc/systemd/system/voicehvac-hvacd.service.d/50-network.conf"
+checks=$((checks + 1))
+if ! systemd-analyze security --offline=yes --root="$httproot" --threshold=20 voicehvac-hvacd.service \
+        >"$tmp/security-http.log" 2>&1; then
+        fail "voicehvac-hvacd.service with the http drop-in: $(tail -n1 "$tmp/security-http.log")"
+fi
+echo "# with the http drop-in: $(tail -n1 "$tmp/security-http.log")"
+
 services=$(cd "$units" && ls -- *.service)
 slices=$(cd "$units" && ls -- voicehvac*.slice)
 
@@ -88,35 +120,46 @@ for s in $services; do
         check "$s: StartLimitIntervalSec=" test -n "$(prop "$s" StartLimitIntervalSec)"
         slice=$(prop "$s" Slice)
         check "$s: Slice=voicehvac-*.slice installed" test -n "$slice" -a -f "$units/$slice"
-        # watchdogd alone runs as root (it asks systemd to restart units), with no capabilities.
-        if [ "$s" = watchdogd.service ]; then
-                check "$s: no capabilities" grep -qx '' <<<"$(prop "$s" CapabilityBoundingSet)"
-        else
-                check "$s: User=voicehvac" test "$(prop "$s" User)" = voicehvac
-        fi
+        # Each daemon runs as its own user, with no capabilities.
+        d=${s#voicehvac-}; d=${d%.service}
+        check "$s: User=voicehvac-$d" test "$(prop "$s" User)" = "voicehvac-$d"
+        check "$s: no capabilities" grep -qx '' <<<"$(prop "$s" CapabilityBoundingSet)"
+        check "$s: Alias=$d.service" test "$(prop "$s" Alias)" = "$d.service"
         check "$s: DevicePolicy=closed" test "$(prop "$s" DevicePolicy)" = closed
         for k in ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes; do
                 check "$s: $k" test "$(prop "$s" "${k%%=*}")" = "${k#*=}"
         done
         check "$s: RestrictAddressFamilies=" test -n "$(prop "$s" RestrictAddressFamilies)"
+        case $s in
+        voicehvac-mqttd.service)
+                # The broker may be any host: IP, and nothing but AF_UNIX and IP.
+                check "$s: AF_UNIX AF_INET AF_INET6 only" \
+                        test "$(prop "$s" RestrictAddressFamilies)" = "AF_UNIX AF_INET AF_INET6" ;;
+        voicehvac-audiod.service)
+                check "$s: no IP (IPAddressDeny=any)" test "$(prop "$s" IPAddressDeny)" = any
+                check "$s: AF_UNIX and, for udev, AF_NETLINK only" test "$(prop "$s" RestrictAddressFamilies)" = "AF_UNIX AF_NETLINK" ;;
+        *)
+                check "$s: no IP (IPAddressDeny=any)" test "$(prop "$s" IPAddressDeny)" = any
+                check "$s: AF_UNIX only" test "$(prop "$s" RestrictAddressFamilies)" = AF_UNIX ;;
+        esac
         check "$s: SystemCallFilter=" test -n "$(prop "$s" SystemCallFilter)"
         check "$s: ExecStart= in /usr/libexec/voicehvac" grep -q '^/usr/libexec/voicehvac/' <<<"$(prop "$s" ExecStart)"
         alsa=$(prop "$s" DeviceAllow | grep -c 'alsa\|/dev/snd')
-        if [ "$s" = audiod.service ]; then
-                check "audiod.service: DeviceAllow=char-alsa rw" test "$(prop "$s" DeviceAllow)" = "char-alsa rw"
-                check "audiod.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac
+        if [ "$s" = voicehvac-audiod.service ]; then
+                check "voicehvac-audiod.service: DeviceAllow=char-alsa rw" test "$(prop "$s" DeviceAllow)" = "char-alsa rw"
+                check "voicehvac-audiod.service: StateDirectory=voicehvac/$d" test "$(prop "$s" StateDirectory)" = "voicehvac/$d"
         else
                 check "$s: no sound device may be allowed" test "$alsa" -eq 0
         fi
         case $s in
-        hvacd.service)
-                check "hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
-                check "hvacd.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
-        mqttd.service)
-                check "mqttd.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes ;;
-        wakeword.service)
-                check "wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
-                check "wakeword.service: StateDirectory=voicehvac" test "$(prop "$s" StateDirectory)" = voicehvac ;;
+        voicehvac-hvacd.service)
+                check "voicehvac-hvacd.service: DeviceAllow=char-lirc rw only" test "$(prop "$s" DeviceAllow)" = "char-lirc rw"
+                check "voicehvac-hvacd.service: StateDirectory=voicehvac/$d" test "$(prop "$s" StateDirectory)" = "voicehvac/$d" ;;
+        voicehvac-wakeword.service)
+                check "voicehvac-wakeword.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes
+                check "voicehvac-wakeword.service: StateDirectory=voicehvac/$d" test "$(prop "$s" StateDirectory)" = "voicehvac/$d" ;;
+        voicehvac-mqttd.service)
+                check "voicehvac-mqttd.service: no device at all" test "$(prop "$s" PrivateDevices)" = yes ;;
         esac
         # Exposure as systemd rates it, 0 (locked down) … 100 (unconfined): stay well under 2.0.
         checks=$((checks + 1))

@@ -22,7 +22,7 @@ PACKAGES=(
         # acoustic adaptation at enrolment (bw, mllr_solve; sphinx_fe; pocketsphinx_mdef_convert)
         sphinxtrain sphinxbase-utils pocketsphinx
         # run and test
-        systemd dbus dbus-daemon alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
+        systemd dbus dbus-daemon polkitd alsa-utils libasound2-plugins python3 v4l-utils strace pulseaudio pulseaudio-utils
         pipewire pipewire-bin wireplumber
         # mqttd's tests: a real broker, its command-line clients, and a CA for its TLS listener
         mosquitto mosquitto-clients openssl

@@ -3,40 +3,27 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/signalfd.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "audio-packet.h"
+#include "bus-contract.h"
 #include "bus-util.h"
 #include "ctl.h"
 #include "enrol.h"
 #include "level-meter.h"
 #include "time-util.h"
 
-#define METER_SPAN_USEC (100 * USEC_PER_MSEC)
 #define METER_BAR_WIDTH 30
-
-typedef union PacketBuffer {
-        AudioPacketHeader header;
-        uint8_t bytes[AUDIO_PACKET_SIZE_MAX];
-} PacketBuffer;
 
 typedef struct Enrol {
         sd_event *event;
         sd_bus *bus;
         bool tty;                       /* the meter is redrawn in place */
         bool meter_shown;
-        int stream_fd;
-        sd_event_source *stream_source;
-        LevelMeter meter;
-        unsigned meter_rate;
-        PacketBuffer *packet;
+        sd_bus_slot *level_slot;        /* the match on audiod's Level signal */
         unsigned taken, needed;
         bool finished, ok;
 } Enrol;
@@ -58,67 +45,37 @@ static void say(Enrol *e, const char *format, ...) {
         fflush(stdout);
 }
 
-static int on_stream(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+/* audiod's Level signal, ten a second: the peak of each, which is what clips. */
+static int on_level(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Enrol *e = userdata;
+        double rms_dbfs, peak_dbfs;
+        char bar[METER_BAR_WIDTH + 1];
+        uint64_t audio_usec;
 
-        for (;;) {
-                const AudioPacketHeader *h;
-                const int16_t *samples;
-                LevelReading lr;
-                char bar[METER_BAR_WIDTH + 1];
-                ssize_t n;
-
-                n = recv(fd, e->packet->bytes, sizeof e->packet->bytes, MSG_DONTWAIT);
-                if (n < 0 && (errno == EAGAIN || errno == EINTR))
-                        return 0;
-                if (n <= 0) {
-                        /* audiod went away: the enrolment goes on without a meter */
-                        e->stream_source = sd_event_source_disable_unref(e->stream_source);
-                        e->stream_fd = safe_close(e->stream_fd);
-                        meter_clear(e);
-                        return 0;
-                }
-                if (audio_packet_parse(e->packet->bytes, (size_t) n, &h, &samples) < 0)
-                        continue;
-                if (h->rate != e->meter_rate) {
-                        e->meter_rate = h->rate;
-                        level_meter_init(&e->meter, (uint64_t) h->rate * METER_SPAN_USEC / USEC_PER_SEC);
-                }
-                if (!level_meter_add(&e->meter, samples, h->frames, h->channels, &lr))
-                        continue;
-                level_bar(lr.peak_dbfs, bar, sizeof bar - 1);
-                fputs("\r\033[K", stdout);
-                printf("  level %6.1f dBFS [%s]%s", lr.peak_dbfs, bar,
-                       lr.peak_dbfs > -1.0 ? "  too loud" : lr.peak_dbfs < -40.0 ? "  speak up" : "");
-                fflush(stdout);
-                e->meter_shown = true;
-        }
+        if (sd_bus_message_read(m, "ddt", &rms_dbfs, &peak_dbfs, &audio_usec) < 0)
+                return 0;
+        level_bar(peak_dbfs, bar, sizeof bar - 1);
+        fputs("\r\033[K", stdout);
+        printf("  level %6.1f dBFS [%s]%s", peak_dbfs, bar,
+               peak_dbfs > -1.0 ? "  too loud" : peak_dbfs < -40.0 ? "  speak up" : "");
+        fflush(stdout);
+        e->meter_shown = true;
+        return 0;
 }
 
-/* The level meter, on a terminal only: elsewhere the lines would fill a log. */
-static void stream_open(Enrol *e) {
+/* The level meter, on a terminal only: elsewhere the lines would fill a log. It needs no raw
+ * audio: audiod measures, and tells anyone who asks (StartLevel). */
+static void level_open(Enrol *e) {
         _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int fd;
 
         if (!e->tty)
                 return;
-        if (sd_bus_call_method(e->bus, services[SERVICE_AUDIO].name, services[SERVICE_AUDIO].path,
-                               services[SERVICE_AUDIO].name, "OpenStream", &error, &reply, NULL) < 0 ||
-            sd_bus_message_read(reply, "h", &fd) < 0) {
-                printf("(no level meter: %s)\n", error.message ?: "audiod did not hand out a stream");
-                return;
-        }
-        e->stream_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (e->stream_fd < 0 ||
-            sd_event_add_io(e->event, &e->stream_source, e->stream_fd, EPOLLIN, on_stream, e) < 0) {
-                e->stream_fd = safe_close(e->stream_fd);
-                return;
-        }
-        e->packet = malloc(sizeof *e->packet);
-        if (!e->packet) {
-                e->stream_source = sd_event_source_disable_unref(e->stream_source);
-                e->stream_fd = safe_close(e->stream_fd);
+        if (sd_bus_match_signal(e->bus, &e->level_slot, services[SERVICE_AUDIO].name, services[SERVICE_AUDIO].path,
+                                VH_AUDIO_INTERFACE, "Level", on_level, e) < 0 ||
+            sd_bus_call_method(e->bus, services[SERVICE_AUDIO].name, services[SERVICE_AUDIO].path,
+                               VH_AUDIO_INTERFACE, "StartLevel", &error, NULL, NULL) < 0) {
+                printf("(no level meter: %s)\n", error.message ?: "audiod does not publish its level");
+                e->level_slot = sd_bus_slot_unref(e->level_slot);
         }
 }
 
@@ -239,7 +196,7 @@ static int reset_run(void) {
 
 int enrol_run(bool reset) {
         _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
-        Enrol e = { .stream_fd = -EBADF, .tty = isatty(STDOUT_FILENO) };
+        Enrol e = { .tty = isatty(STDOUT_FILENO) };
         int r;
 
         if (reset)
@@ -271,14 +228,12 @@ int enrol_run(bool reset) {
         }
         printf("Enrolment: say each sentence shown, once, at your normal voice and distance, then wait\n"
                "for its verdict. %u sentences. Ctrl-C cancels.\n", e.needed);
-        stream_open(&e);
+        level_open(&e);
         prompt_show(&e);
         r = sd_event_loop(e.event);
 finish:
         meter_clear(&e);
-        e.stream_source = sd_event_source_disable_unref(e.stream_source);
-        safe_close(e.stream_fd);
-        free(e.packet);
+        sd_bus_slot_unref(e.level_slot);
         sd_bus_flush_close_unref(e.bus);
         sd_event_unref(e.event);
         return r >= 0 && e.ok ? EXIT_OK : EXIT_ERROR;

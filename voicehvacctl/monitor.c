@@ -3,18 +3,16 @@
 /* voicehvacctl monitor: one line per event, as it happens — wake detections, recognised
  * commands, property changes of the air conditioner, the microphone and the recogniser, and the
  * watchdog's health reports — from the signals any client may subscribe to; with --json one
- * object per line. And a level meter: a stream from audiod (OpenStream), measured per span of
- * audio, while the microphone is unmuted (a muted audiod sends no packets at all). */
+ * object per line. And a level meter: audiod's Level signal (asked for with StartLevel; no raw
+ * audio, so anyone may), 10 readings a second, combined per span of the meter, while the
+ * microphone is unmuted (a muted audiod measures nothing). */
 
 #include <errno.h>
-#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "audio-packet.h"
 #include "bus-contract.h"
 #include "bus-json.h"
 #include "bus-util.h"
@@ -27,11 +25,6 @@
 #define LEVEL_LINE_USEC       (10 * USEC_PER_SEC)
 #define METER_BAR_WIDTH       30
 
-typedef union PacketBuffer {
-        AudioPacketHeader header;
-        uint8_t bytes[AUDIO_PACKET_SIZE_MAX];
-} PacketBuffer;
-
 typedef struct Monitor {
         sd_event *event;
         sd_bus *bus;
@@ -41,13 +34,12 @@ typedef struct Monitor {
         bool meter_shown;               /* that line is on the screen now */
         bool muted;
 
-        int stream_fd;
-        sd_event_source *stream_source;
-        sd_bus_slot *open_slot;         /* OpenStream() in flight */
-        bool stream_refused;            /* said so once */
-        LevelMeter meter;
-        uint32_t meter_rate;
-        PacketBuffer *packet;
+        bool level_started;             /* audiod accepted StartLevel */
+        sd_bus_slot *start_slot;        /* StartLevel() in flight */
+        bool level_refused;             /* said so once */
+        double power_sum;               /* of the readings in this span, as mean squares */
+        double peak_dbfs;
+        unsigned readings;
 } Monitor;
 
 static Monitor *monitor_of(void *userdata) {
@@ -166,8 +158,9 @@ static int on_command(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return 0;
 }
 
-static void stream_open(Monitor *mon);
-static void stream_close(Monitor *mon);
+static void level_start(Monitor *mon);
+static void level_stop(Monitor *mon);
+static void level_reset(Monitor *mon);
 
 /* The room temperature of the simulator drifts all the time; it would drown the rest. A wake
  * is shown as its own "wake" line already, and its CLOCK_MONOTONIC stamp means nothing to a
@@ -208,10 +201,10 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
                 return 0;
         if (streq(iface, services[SERVICE_AUDIO].name) && json_object_object_get_ex(changed, "Muted", &muted)) {
                 mon->muted = json_object_get_boolean(muted);
-                level_meter_reset(&mon->meter);
+                level_reset(mon);
         }
         print_properties(mon, key, "changed", changed, quiet_properties);
-        if (mon->meter_in_place && mon->muted && mon->stream_fd >= 0) {
+        if (mon->meter_in_place && mon->muted && mon->level_started) {
                 fputs("\r\033[K", stdout);
                 print_prefix("level");
                 fputs("muted", stdout);
@@ -283,7 +276,7 @@ static void service_appeared(Monitor *mon, const char *name) {
                 (void) sd_bus_call_method_async(mon->bus, NULL, name, services[SERVICE_AUDIO].path,
                                                 "org.freedesktop.DBus.Properties", "Get", on_muted, mon, "ss", name,
                                                 "Muted");
-                stream_open(mon);
+                level_start(mon);
         }
 }
 
@@ -335,7 +328,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         if (!isempty(new_owner))
                 service_appeared(mon, name);
         else if (s == SERVICE_AUDIO)
-                stream_close(mon);
+                level_stop(mon);
         return 0;
 }
 
@@ -365,84 +358,69 @@ static void show_level(Monitor *mon, const LevelReading *lr, uint64_t audio_usec
         mon->meter_shown = true;
 }
 
-static void stream_close(Monitor *mon) {
-        mon->stream_source = sd_event_source_disable_unref(mon->stream_source);
-        mon->stream_fd = safe_close(mon->stream_fd);
-        mon->open_slot = sd_bus_slot_unref(mon->open_slot);
+static void level_reset(Monitor *mon) {
+        mon->power_sum = 0;
+        mon->peak_dbfs = LEVEL_FLOOR_DBFS;
+        mon->readings = 0;
+}
+
+/* audiod went away (its StartLevel went with it) or the monitor ends. */
+static void level_stop(Monitor *mon) {
+        mon->start_slot = sd_bus_slot_unref(mon->start_slot);
+        mon->level_started = false;
+        level_reset(mon);
         meter_clear(mon);
         fflush(stdout);
 }
 
-static void stream_feed(Monitor *mon, const AudioPacketHeader *h, const int16_t *samples) {
+/* One reading per VH_AUDIO_LEVEL_SPAN_USEC of audio; the meter's span combines as many: the
+ * mean of their powers, the largest peak. */
+static int on_level(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Monitor *mon = monitor_of(userdata);
+        double rms_dbfs, peak_dbfs;
+        uint64_t audio_usec;
         LevelReading lr;
 
-        if (h->rate != mon->meter_rate) {
-                mon->meter_rate = h->rate;
-                level_meter_init(&mon->meter, (uint64_t) h->rate * mon->level_usec / USEC_PER_SEC);
-        }
-        if (level_meter_add(&mon->meter, samples, h->frames, h->channels, &lr))
-                show_level(mon, &lr, h->timestamp_usec);
-}
-
-static int on_stream(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Monitor *mon = monitor_of(userdata);
-
-        for (;;) {
-                const AudioPacketHeader *h;
-                const int16_t *samples;
-                ssize_t n;
-
-                n = recv(fd, mon->packet->bytes, sizeof mon->packet->bytes, MSG_DONTWAIT);
-                if (n < 0 && (errno == EAGAIN || errno == EINTR))
-                        return 0;
-                if (n <= 0) {
-                        /* audiod hung up (it stopped, or restarts): it comes back through
-                         * NameOwnerChanged, and the stream with it. */
-                        stream_close(mon);
-                        return 0;
-                }
-                if (audio_packet_parse(mon->packet->bytes, (size_t) n, &h, &samples) < 0)
-                        continue;
-                stream_feed(mon, h, samples);
-        }
-}
-
-static int on_stream_opened(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Monitor *mon = monitor_of(userdata);
-        const sd_bus_error *error = sd_bus_message_get_error(m);
-        int fd, r;
-
-        mon->open_slot = sd_bus_slot_unref(mon->open_slot);
-        if (error) {
-                /* Not running: it will say so on the bus when it comes. Anything else: once. */
-                if (!ctl_error_is_not_running(error) && !mon->stream_refused) {
-                        meter_clear(mon);
-                        fprintf(stderr, "No level meter: %s\n", error->message ?: error->name);
-                        mon->stream_refused = true;
-                }
+        if (!mon->level_started || mon->muted || sd_bus_message_read(m, "ddt", &rms_dbfs, &peak_dbfs, &audio_usec) < 0)
                 return 0;
-        }
-        if (sd_bus_message_read(m, "h", &fd) < 0)
+        mon->power_sum += pow(10.0, rms_dbfs / 10.0);
+        mon->peak_dbfs = MAX(mon->peak_dbfs, peak_dbfs);
+        if (++mon->readings * VH_AUDIO_LEVEL_SPAN_USEC < mon->level_usec)
                 return 0;
-        stream_close(mon);
-        mon->stream_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (mon->stream_fd < 0)
-                return 0;
-        r = sd_event_add_io(mon->event, &mon->stream_source, mon->stream_fd, EPOLLIN, on_stream, mon);
-        if (r < 0) {
-                stream_close(mon);
-                return 0;
-        }
-        mon->meter_rate = 0;
+        lr = (LevelReading) {
+                .rms_dbfs = MAX(10.0 * log10(mon->power_sum / mon->readings), LEVEL_FLOOR_DBFS),
+                .peak_dbfs = mon->peak_dbfs,
+        };
+        level_reset(mon);
+        show_level(mon, &lr, audio_usec);
         return 0;
 }
 
-static void stream_open(Monitor *mon) {
-        if (mon->level_usec == 0 || mon->stream_fd >= 0 || mon->open_slot)
+static int on_level_started(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Monitor *mon = monitor_of(userdata);
+        const sd_bus_error *error = sd_bus_message_get_error(m);
+
+        mon->start_slot = sd_bus_slot_unref(mon->start_slot);
+        if (error) {
+                /* Not running: it will say so on the bus when it comes. Anything else: once. */
+                if (!ctl_error_is_not_running(error) && !mon->level_refused) {
+                        meter_clear(mon);
+                        fprintf(stderr, "No level meter: %s\n", error->message ?: error->name);
+                        mon->level_refused = true;
+                }
+                return 0;
+        }
+        mon->level_started = true;
+        level_reset(mon);
+        return 0;
+}
+
+static void level_start(Monitor *mon) {
+        if (mon->level_usec == 0 || mon->level_started || mon->start_slot)
                 return;
-        (void) sd_bus_call_method_async(mon->bus, &mon->open_slot, services[SERVICE_AUDIO].name,
-                                        services[SERVICE_AUDIO].path, services[SERVICE_AUDIO].name, "OpenStream",
-                                        on_stream_opened, mon, NULL);
+        (void) sd_bus_call_method_async(mon->bus, &mon->start_slot, services[SERVICE_AUDIO].name,
+                                        services[SERVICE_AUDIO].path, services[SERVICE_AUDIO].name, "StartLevel",
+                                        on_level_started, mon, NULL);
 }
 
 /* ---- set-up ------------------------------------------------------------------------------ */
@@ -460,6 +438,7 @@ static int subscribe(Monitor *mon) {
                 { SERVICE_WAKEWORD, "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed },
                 { SERVICE_WATCHDOG, VH_WATCHDOG_INTERFACE, "HealthChanged", on_health_changed },
                 { SERVICE_WATCHDOG, VH_WATCHDOG_INTERFACE, "ServiceRestarted", on_service_restarted },
+                { SERVICE_AUDIO, VH_AUDIO_INTERFACE, "Level", on_level },
         };
         int r;
 
@@ -486,17 +465,11 @@ static uint64_t level_span(const MonitorOptions *options, bool *ret_in_place) {
 }
 
 int monitor_run(const MonitorOptions *options) {
-        _cleanup_free_ PacketBuffer *packet = NULL;
-        Monitor mon = { .stream_fd = -EBADF };
+        Monitor mon = {};
         int r;
 
         mon.level_usec = level_span(options, &mon.meter_in_place);
-        if (mon.level_usec > 0) {
-                packet = malloc(sizeof *packet);
-                if (!packet)
-                        return EXIT_ERROR;
-                mon.packet = packet;
-        }
+        level_reset(&mon);
 
         r = event_new_with_defaults(&mon.event);
         if (r < 0) {
@@ -529,7 +502,7 @@ int monitor_run(const MonitorOptions *options) {
         }
 
 finish:
-        stream_close(&mon);
+        level_stop(&mon);
         sd_bus_flush_close_unref(mon.bus);
         sd_event_unref(mon.event);
         return r == 0 ? EXIT_OK : EXIT_ERROR;

@@ -54,7 +54,7 @@ static const Verb verbs[] = {
         { "mute", verb_mute, "mute",
           "Mute the microphone: the capture switch and the stream (org.voicehvac.Audio1.SetMute)." },
         { "unmute", verb_mute, "unmute",
-          "Unmute the microphone. Needs root or membership of audiod's unmute group." },
+          "Unmute the microphone. Needs root, membership of audiod's unmute group or polkit." },
         { "set", verb_set, "set temperature DEGREES | set mode MODE | set fan SPEED",
           "Change the air conditioner's target temperature (°C, e.g. 24 or 22.5; the limits are\n"
           "hvacd's and it says which), mode (cool, heat, dry, fan_only, auto) or fan speed (auto,\n"

@@ -1,7 +1,7 @@
 # voicehvacctl/: the command-line client.
 VOICEHVACCTL_SRCS := voicehvacctl/voicehvacctl.c voicehvacctl/ctl.c voicehvacctl/ctl-args.c \
                      voicehvacctl/bus-json.c voicehvacctl/status.c voicehvacctl/control.c \
-                     voicehvacctl/monitor.c voicehvacctl/level-meter.c voicehvacctl/enrol.c
+                     voicehvacctl/monitor.c voicehvacctl/enrol.c
 VOICEHVACCTL_OBJS := $(VOICEHVACCTL_SRCS:%.c=$(BUILD)/%.o)
 
 BINARIES += $(BUILD)/voicehvacctl/voicehvacctl
@@ -12,5 +12,5 @@ TEST_SCRIPTS += tests/test-voicehvacctl.sh
 TESTS += $(BUILD)/tests/test-voicehvacctl-units
 $(BUILD)/tests/test-voicehvacctl-units.o: VH_CFLAGS += -Ivoicehvacctl
 $(BUILD)/tests/test-voicehvacctl-units: $(BUILD)/tests/test-voicehvacctl-units.o $(BUILD)/voicehvacctl/ctl-args.o \
-                $(BUILD)/voicehvacctl/level-meter.o $(LIBHARNESS) $(LIBCOMMON)
+                $(LIBHARNESS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm

@@ -86,9 +86,9 @@ static const ConfigField watchdog_fields[] = {
 
 static int service_config_init(ServiceConfig *s, const char *name) {
         s->exec = calloc(2, sizeof(char *));
-        if (!s->exec || asprintf(&s->exec[0], "/usr/libexec/voicehvac/%s", name) < 0)
+        if (!s->exec || asprintf(&s->exec[0], VOICEHVAC_LIBEXECDIR "/%s", name) < 0)
                 return -ENOMEM;
-        if (asprintf(&s->unit, "%s.service", name) < 0)
+        if (asprintf(&s->unit, "voicehvac-%s.service", name) < 0)
                 return -ENOMEM;
         s->enabled = true;
         return 0;
@@ -99,7 +99,7 @@ int watchdog_config_init(WatchdogConfig *c) {
 
         *c = (WatchdogConfig) {
                 .cgroup_root = strdup("/sys/fs/cgroup"),
-                .budget_file = strdup("/usr/share/voicehvac/budget.json"),
+                .budget_file = strdup(VOICEHVAC_DATADIR "/budget.json"),
                 .asound_root = strdup("/proc/asound"),
                 .pressure_root = strdup("/proc/pressure"),
                 .dbus_daemon = strdup("/usr/bin/dbus-daemon"),

@@ -6,6 +6,9 @@ WATCHDOGD_SRCS     := $(WATCHDOGD_LIB_SRCS) watchdogd/service.c watchdogd/superv
 WATCHDOGD_OBJS     := $(WATCHDOGD_SRCS:%.c=$(BUILD)/%.o)
 WATCHDOGD_LIB_OBJS := $(WATCHDOGD_LIB_SRCS:%.c=$(BUILD)/%.o)
 
+# The defaults name this PREFIX's files, like the installed watchdogd.json.
+$(WATCHDOGD_OBJS): VH_CFLAGS += -DVOICEHVAC_LIBEXECDIR='"$(LIBEXECDIR)"' -DVOICEHVAC_DATADIR='"$(PREFIX)/share/voicehvac"'
+
 BINARIES += $(BUILD)/watchdogd/watchdogd
 $(BUILD)/watchdogd/watchdogd: $(WATCHDOGD_OBJS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

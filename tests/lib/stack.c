@@ -108,8 +108,9 @@ void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms) {
         if (!s->state_dir)
                 s->state_dir = test_tmp_path("state");
         s->tx_log = test_tmp_path("transmit.log");
-        require(asprintf(&text, "{ \"coalesce_ms\": %u, \"sim\": { \"ambient\": 27, \"transmit_log\": \"%s\" } }\n",
-                         coalesce_ms, s->tx_log) > 0, "asprintf");
+        require(asprintf(&text, "{ \"coalesce_ms\": %u, %s%s%s\"sim\": { \"ambient\": 27, \"transmit_log\": \"%s\" } }\n",
+                         coalesce_ms, s->control_group ? "\"control_group\": \"" : "", s->control_group ?: "",
+                         s->control_group ? "\", " : "", s->tx_log) > 0, "asprintf");
         require(test_write_file(config, text) == 0, "write hvacd config");
         setenv("STATE_DIRECTORY", s->state_dir, 1);
         s->hvacd = test_spawn("hvacd", argv);

@@ -23,6 +23,7 @@ typedef struct Stack {
         char *switch_path;      /* the vhtest "Capture Switch": "1\n" on, "0\n" off */
         char *state_dir;
         char *tx_log;           /* hvacd's sim transmit log */
+        const char *control_group; /* hvacd's control_group; NULL = its default */
         pid_t audiod, hvacd, wakeword, watchdogd;
 } Stack;
 

@@ -52,6 +52,19 @@ kver=$(ls "$root/lib/modules" | sort -V | tail -n1)
 chroot "$root" update-initramfs -c -k "$kver" >/dev/null 2>&1 ||
         chroot "$root" update-initramfs -u -k "$kver" >/dev/null
 
+# polkitd, which the daemons ask where group voicehvac does not grant a change. Installed with
+# apt in the finished system: its maintainer scripts want a configured systemd and dbus, which
+# debootstrap's own configuration pass does not order before it.
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+mount -t proc proc "$root/proc"
+mount --bind /dev "$root/dev"
+if ! { chroot "$root" apt-get update -q && DEBIAN_FRONTEND=noninteractive chroot "$root" \
+                apt-get install -y -q --no-install-recommends polkitd; } >"$work/polkitd.log" 2>&1; then
+        tail -n 30 "$work/polkitd.log" >&2; exit 1
+fi
+umount "$root/dev" "$root/proc"
+: >"$root/etc/resolv.conf"
+
 # Configuration of the guest, copied as is (fstab, hostname, the unit that runs the suite).
 cp -a "$here/image/." "$root/"
 chmod 755 "$root/usr/local/sbin/voicehvac-vm-run"

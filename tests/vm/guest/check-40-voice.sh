@@ -58,7 +58,7 @@ fi
 ensure_active audiod hvacd wakeword
 if ! wait_for 30 prop_is WakeWord1 State listening; then
         result fail "voice: speech changes hvacd's state" \
-                "wakeword is not listening (unit $(unit_prop wakeword.service ActiveState), state '$(bus_get WakeWord1 State)')"
+                "wakeword is not listening (unit $(unit_prop voicehvac-wakeword.service ActiveState), state '$(bus_get WakeWord1 State)')"
         return 0
 fi
 busctl call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Apply 'a{sv}' 2 \

@@ -18,20 +18,20 @@ sleep 5
 
 # The stack at rest, for comparison (and the figure the suite prints).
 declare -A svc0
-for s in audiod hvacd wakeword; do svc0[$s]=$(cpu_usec "$(unit_cgroup $s.service)"); done
+for s in audiod hvacd wakeword; do svc0[$s]=$(cpu_usec "$(unit_cgroup voicehvac-$s.service)"); done
 c0=$(stack_cpu_usec); t0=$(date +%s%N)
 sleep 10
 c1=$(stack_cpu_usec); t1=$(date +%s%N)
 idle_permille=$(( (c1 - c0) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
 per_service=
 for s in audiod hvacd wakeword; do
-        p=$(( ($(cpu_usec "$(unit_cgroup $s.service)") - svc0[$s]) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
+        p=$(( ($(cpu_usec "$(unit_cgroup voicehvac-$s.service)") - svc0[$s]) * 1000000 / ((t1 - t0) / 1000) / 1000 ))
         per_service="$per_service, $s $((p / 10)).$((p % 10)) %"
 done
 figure "stack idle CPU: $((idle_permille / 10)).$((idle_permille % 10)) % of one CPU (voicehvac.slice, 10 s, TCG guest)$per_service"
 for s in audiod hvacd wakeword; do
-        pid=$(main_pid "$s.service")
-        figure "$s RSS: $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") KiB, cgroup memory.current $(( $(cat "$(unit_cgroup $s.service)/memory.current") / 1024 )) KiB"
+        pid=$(main_pid "voicehvac-$s.service")
+        figure "$s RSS: $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") KiB, cgroup memory.current $(( $(cat "$(unit_cgroup voicehvac-$s.service)/memory.current") / 1024 )) KiB"
 done
 
 xruns0=$(bus_get Audio1 Xruns)
@@ -64,28 +64,28 @@ check "incident: control: root outside the units opens /dev/snd/controlC0" sh -c
 # its own "cannot get card index" message).
 for s in hvacd wakeword; do
         ensure_active "$s"
-        out=$(in_unit_cgroup "$s.service" arecord -q -D hw:Loopback,1,1 -f S16_LE -r 16000 -c 1 -d 1 -t raw /dev/null 2>&1)
+        out=$(in_unit_cgroup "voicehvac-$s.service" arecord -q -D hw:Loopback,1,1 -f S16_LE -r 16000 -c 1 -d 1 -t raw /dev/null 2>&1)
         rc=$?
-        log "arecord in $s.service: rc=$rc $out"
-        check "incident: the probe inside $s.service fails" test $rc -eq 1
+        log "arecord in voicehvac-$s.service: rc=$rc $out"
+        check "incident: the probe inside voicehvac-$s.service fails" test $rc -eq 1
         for node in /dev/snd/controlC0 /dev/snd/pcmC0D1c; do
-                out=$(in_unit_cgroup "$s.service" sh -c 'exec 3<"$1"' sh "$node" 2>&1)
-                log "open $node in $s.service: $out"
-                check "incident: $node inside $s.service: EPERM from the device policy" grep -q 'Operation not permitted' <<<"$out"
+                out=$(in_unit_cgroup "voicehvac-$s.service" sh -c 'exec 3<"$1"' sh "$node" 2>&1)
+                log "open $node in voicehvac-$s.service: $out"
+                check "incident: $node inside voicehvac-$s.service: EPERM from the device policy" grep -q 'Operation not permitted' <<<"$out"
         done
 done
 
 # The incident's other half: a recogniser spinning at full speed. Two busy loops inside
-# wakeword.service's cgroup would take two CPUs; the slice's CPUQuota holds them to its share of
+# voicehvac-wakeword.service's cgroup would take two CPUs; the slice's CPUQuota holds them to its share of
 # one, and audiod, with the highest weight, keeps capturing without an overrun.
 quota=$(sed -n 's/^CPUQuota=//p' /usr/lib/systemd/system/voicehvac-wakeword.slice); quota=${quota%\%}
-cg=$(unit_cgroup wakeword.service)
+cg=$(unit_cgroup voicehvac-wakeword.service)
 slice_cg=$(unit_cgroup voicehvac-wakeword.slice)
 runaway="incident: a runaway in wakeword's cgroup is held to CPUQuota=${quota:-?}%"
 if [ -z "$quota" ]; then
         result fail "$runaway" "voicehvac-wakeword.slice has no CPUQuota="
-elif ! systemctl is-active -q wakeword.service; then
-        result fail "$runaway" "wakeword.service is not active: $(systemctl is-active wakeword.service)"
+elif ! systemctl is-active -q voicehvac-wakeword.service; then
+        result fail "$runaway" "voicehvac-wakeword.service is not active: $(systemctl is-active voicehvac-wakeword.service)"
 else
         xruns0=$(bus_get Audio1 Xruns)
         spin=()

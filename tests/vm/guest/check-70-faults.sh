@@ -4,7 +4,7 @@
 nrestarts() { unit_prop "$1" NRestarts; }
 
 for s in audiod hvacd wakeword; do
-        systemctl reset-failed "$s.service" 2>/dev/null
+        systemctl reset-failed "voicehvac-$s.service" 2>/dev/null
         ensure_active "$s"
 done
 busctl call org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 SetTargetTemperature d 26.5
@@ -12,15 +12,15 @@ busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetM
 sleep 1 # hvacd persists after its coalescing window
 
 for s in audiod hvacd wakeword; do
-        pid=$(main_pid "$s.service"); n=$(nrestarts "$s.service")
+        pid=$(main_pid "voicehvac-$s.service"); n=$(nrestarts "voicehvac-$s.service")
         if ! [ "$pid" -gt 1 ] 2>/dev/null; then
                 result fail "faults: $s killed with SIGKILL is restarted" "$s is not running"
                 continue
         fi
         kill -9 "$pid"
         check "faults: $s killed with SIGKILL is restarted" \
-                wait_for 30 eval "[ \"\$(nrestarts $s.service)\" -gt $n ] && systemctl is-active -q $s.service"
-        check "faults: $s runs as a new process" test "$(main_pid "$s.service")" != "$pid"
+                wait_for 30 eval "[ \"\$(nrestarts voicehvac-$s.service)\" -gt $n ] && systemctl is-active -q voicehvac-$s.service"
+        check "faults: $s runs as a new process" test "$(main_pid "voicehvac-$s.service")" != "$pid"
 done
 check "faults: hvacd kept its target temperature (26.5)" wait_for 10 prop_is Hvac1 TargetTemperature 26.5
 check "faults: audiod kept the mute" wait_for 10 prop_is Audio1 Muted true
@@ -30,7 +30,7 @@ busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetM
 # Over MemoryMax: the limit is lowered under the running daemon (as a leak would raise its
 # usage over the limit). The kernel OOM-kills it inside its cgroup, systemd records "oom-kill"
 # and restarts it with its unit's limits.
-s=hvacd.service
+s=voicehvac-hvacd.service
 systemctl reset-failed "$s"
 pid=$(main_pid "$s"); n=$(nrestarts "$s")
 since=$(date '+%Y-%m-%d %H:%M:%S')
@@ -60,7 +60,7 @@ systemctl restart "$s"
 check "faults: a crash loop ends at the start limit" \
         wait_for 90 eval "journalctl -u $s --since '$since' | grep -q 'Start request repeated too quickly'"
 check "faults: the unit stays failed" eval "sleep 3; test \"\$(unit_prop $s ActiveState)\" = failed"
-starts=$(journalctl -u "$s" --since "$since" | grep -c 'Starting hvacd')
+starts=$(journalctl -u "$s" --since "$since" | grep -c 'Starting voicehvac-hvacd')
 check "faults: started $burst times (StartLimitBurst), not more" test "$starts" -eq "$burst"
 rm -rf "/run/systemd/system/$s.d"
 systemctl daemon-reload

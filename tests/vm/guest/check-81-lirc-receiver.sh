@@ -46,7 +46,7 @@ check "lirc receiver: a remote frame sets Mode, TargetTemperature and FanSpeed" 
         wait_for 10 hvac_is true heat 27 low
 check "lirc receiver: Assumed is false once the remote is heard" prop_is Hvac1 Assumed false
 check "lirc receiver: the state file follows the remote" \
-        wait_for 10 grep -q '"mode":"heat","target_temperature":27,' /var/lib/voicehvac/hvacd-state.json
+        wait_for 10 grep -q '"mode":"heat","target_temperature":27,' /var/lib/voicehvac/hvacd/hvacd-state.json
 
 # Another protocol's frame is not this unit's remote; a Coolix frame after it marks the moment
 # hvacd has read both.
@@ -59,7 +59,7 @@ check "lirc receiver: the remote turns the unit on again, cool 22 °C, fan high"
 
 # What hvacd made of the presses, in order: the Gree frame and the echo are not among them.
 remote_lines() {
-        journalctl -q -u hvacd.service --since "@$since" -o cat | grep -o 'The remote set: .*' >"$res/ir-remote-set.txt"
+        journalctl -q -u voicehvac-hvacd.service --since "@$since" -o cat | grep -o 'The remote set: .*' >"$res/ir-remote-set.txt"
         [ "$(wc -l <"$res/ir-remote-set.txt")" -ge 3 ]
 }
 expected_remote_lines() {

@@ -2,8 +2,8 @@
 # voicehvac-mqtt.slice with the budget's numbers, publishes the hub (discovery, availability),
 # hands a command from MQTT to hvacd, refuses an unmute, and leaves a retained "offline" when
 # systemd stops it. Its sandbox refuses the sound devices, like every unit but audiod's.
-if [ ! -f /usr/lib/systemd/system/mqttd.service ]; then
-        result skip "mqttd: systemctl start" "mqttd.service is not installed"
+if [ ! -f /usr/lib/systemd/system/voicehvac-mqttd.service ]; then
+        result skip "mqttd: systemctl start" "voicehvac-mqttd.service is not installed"
         return 0
 fi
 if ! command -v mosquitto >/dev/null || ! command -v mosquitto_sub >/dev/null; then
@@ -28,10 +28,10 @@ retained_is() { [ "$(retained "$1")" = "$2" ]; }
 
 sed -i -e "s|\"broker\": *\"[^\"]*\"|\"broker\": \"mqtt://127.0.0.1:$mq_port\"|" \
        -e 's|"node_id": *"[^"]*"|"node_id": "vm-hub"|' /etc/voicehvac/mqttd.json
-check "mqttd: systemctl start" systemctl start mqttd.service
+check "mqttd: systemctl start" systemctl start voicehvac-mqttd.service
 check "mqttd: in voicehvac-mqtt.slice" \
-        test "$(unit_prop mqttd.service ControlGroup)" = /voicehvac.slice/voicehvac-mqtt.slice/mqttd.service
-check "mqttd: runs as voicehvac" test "$(ps -o user= -p "$(main_pid mqttd.service)")" = voicehvac
+        test "$(unit_prop voicehvac-mqttd.service ControlGroup)" = /voicehvac.slice/voicehvac-mqtt.slice/voicehvac-mqttd.service
+check "mqttd: runs as voicehvac-mqttd" test "$(ps -o user= -p "$(main_pid voicehvac-mqttd.service)")" = voicehvac-mqttd
 check "mqttd: the slice's MemoryMax is the budget's 32 MiB" \
         test "$(cat /sys/fs/cgroup/voicehvac.slice/voicehvac-mqtt.slice/memory.max)" = $((32 * 1024 * 1024))
 check "mqttd: the slice's CPU quota is the budget's 10 %" \
@@ -49,19 +49,19 @@ check "mqttd: … and the state comes back" wait_for 5 retained_is voicehvac/vm-
 busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b true
 mosquitto_pub -h 127.0.0.1 -p $mq_port -q 1 -t voicehvac/vm-hub/mute/set -m OFF
 check "mqttd: unmute refused (allow_unmute false): logged" \
-        wait_for 5 eval 'journalctl -b -u mqttd.service --no-pager | grep -q "Refused to unmute from MQTT"'
+        wait_for 5 eval 'journalctl -b -u voicehvac-mqttd.service --no-pager | grep -q "Refused to unmute from MQTT"'
 check "mqttd: … still muted" prop_is Audio1 Muted true
 if [ -e /dev/snd/controlC0 ]; then
-        out=$(in_unit_cgroup mqttd.service sh -c 'exec 3<"$1"' sh /dev/snd/controlC0 2>&1)
-        check "mqttd: /dev/snd/controlC0 inside mqttd.service: EPERM from the device policy" \
+        out=$(in_unit_cgroup voicehvac-mqttd.service sh -c 'exec 3<"$1"' sh /dev/snd/controlC0 2>&1)
+        check "mqttd: /dev/snd/controlC0 inside voicehvac-mqttd.service: EPERM from the device policy" \
                 grep -q 'Operation not permitted' <<<"$out"
 fi
-rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$(main_pid mqttd.service)"/status)
+rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$(main_pid voicehvac-mqttd.service)"/status)
 figure "mqttd RSS: $((rss / 1024)).$(( (rss % 1024) * 10 / 1024 )) MiB connected, idle (VM, systemd)"
-check "mqttd: systemctl stop" systemctl stop mqttd.service
+check "mqttd: systemctl stop" systemctl stop voicehvac-mqttd.service
 check "mqttd: a retained 'offline' after the stop" wait_for 5 retained_is voicehvac/vm-hub/availability offline
 check "mqttd: it said so itself, a clean disconnect" \
-        eval 'journalctl -b -u mqttd.service --no-pager | grep -q "Published .offline. and disconnected"'
+        eval 'journalctl -b -u voicehvac-mqttd.service --no-pager | grep -q "Published .offline. and disconnected"'
 busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b false
 kill "$(cat /run/vh-mosquitto/pid)" 2>/dev/null
 return 0

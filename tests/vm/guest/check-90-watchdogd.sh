@@ -1,21 +1,21 @@
 # watchdogd under systemd, last so that it cannot restart anything the checks above break on
 # purpose: its unit starts and stops, its interface matches the contract, it reports health.
-if [ ! -f /usr/lib/systemd/system/watchdogd.service ]; then
-        result skip "watchdogd: systemctl start" "watchdogd.service is not installed"
+if [ ! -f /usr/lib/systemd/system/voicehvac-watchdogd.service ]; then
+        result skip "watchdogd: systemctl start" "voicehvac-watchdogd.service is not installed"
         return 0
 fi
 for s in audiod hvacd wakeword; do
-        systemctl reset-failed "$s.service" 2>/dev/null
+        systemctl reset-failed "voicehvac-$s.service" 2>/dev/null
         ensure_active "$s"
 done
-check "watchdogd: systemctl start" systemctl start watchdogd.service
+check "watchdogd: systemctl start" systemctl start voicehvac-watchdogd.service
 check "watchdogd: in voicehvac-watchdog.slice" \
-        test "$(unit_prop watchdogd.service ControlGroup)" = /voicehvac.slice/voicehvac-watchdog.slice/watchdogd.service
+        test "$(unit_prop voicehvac-watchdogd.service ControlGroup)" = /voicehvac.slice/voicehvac-watchdog.slice/voicehvac-watchdogd.service
 # Like every voicehvac unit but audiod's, watchdogd's sandbox refuses the sound devices — it
 # reads /proc/asound instead.
 if [ -e /dev/snd/controlC0 ]; then
-        out=$(in_unit_cgroup watchdogd.service sh -c 'exec 3<"$1"' sh /dev/snd/controlC0 2>&1)
-        check "watchdogd: /dev/snd/controlC0 inside watchdogd.service: EPERM from the device policy" \
+        out=$(in_unit_cgroup voicehvac-watchdogd.service sh -c 'exec 3<"$1"' sh /dev/snd/controlC0 2>&1)
+        check "watchdogd: /dev/snd/controlC0 inside voicehvac-watchdogd.service: EPERM from the device policy" \
                 grep -q 'Operation not permitted' <<<"$out"
 fi
 busctl --xml-interface introspect org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 >"$res/live-Watchdog1.xml" 2>&1
@@ -25,11 +25,11 @@ busctl call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watch
 check "watchdogd: GetHealth names the three services" \
         eval "grep -q audiod '$res/health.txt' && grep -q hvacd '$res/health.txt' && grep -q wakeword '$res/health.txt'"
 sleep 5
-check "watchdogd: still active after 5 s" systemctl is-active -q watchdogd.service
+check "watchdogd: still active after 5 s" systemctl is-active -q voicehvac-watchdogd.service
 # Pressure is judged on the hub's own cgroup: a machine kept busy by work outside the hub (twice
 # as many busy loops as CPUs, in system.slice) is no reason to call the hub degraded.
 check "watchdogd: pressure is judged on voicehvac.slice's own figures" \
-        eval "journalctl -u watchdogd.service --no-pager | grep -q 'judged on the hub.s cgroup /sys/fs/cgroup/voicehvac.slice'"
+        eval "journalctl -u voicehvac-watchdogd.service --no-pager | grep -q 'judged on the hub.s cgroup /sys/fs/cgroup/voicehvac.slice'"
 systemd-run --quiet --unit=busy-outside --slice=system.slice \
         sh -c "for i in \$(seq $((2 * $(nproc)))); do (while :; do :; done) & done; wait"
 sleep 12
@@ -44,19 +44,19 @@ busctl monitor --json=short org.voicehvac.Watchdog1 >"$res/watchdog-monitor.json
 monitor=$!
 sleep 1
 since=$(date '+%Y-%m-%d %H:%M:%S')
-frozen=$(main_pid hvacd.service)
+frozen=$(main_pid voicehvac-hvacd.service)
 kill -STOP "$frozen"
 check "watchdogd: a frozen hvacd is restarted" \
-        wait_for 60 eval "[ \"\$(main_pid hvacd.service)\" != $frozen ] && systemctl is-active -q hvacd.service"
+        wait_for 60 eval "[ \"\$(main_pid voicehvac-hvacd.service)\" != $frozen ] && systemctl is-active -q voicehvac-hvacd.service"
 sleep 2
 kill $monitor 2>/dev/null; wait $monitor 2>/dev/null
-journalctl -u watchdogd.service --since "$since" --no-pager >"$res/watchdogd-restart.txt" 2>&1
+journalctl -u voicehvac-watchdogd.service --since "$since" --no-pager >"$res/watchdogd-restart.txt" 2>&1
 check "watchdogd: systemd accepted its RestartUnit (no refusal logged)" \
-        eval "! grep -q 'RestartUnit(hvacd.service) failed' '$res/watchdogd-restart.txt'"
+        eval "! grep -q 'RestartUnit(voicehvac-hvacd.service) failed' '$res/watchdogd-restart.txt'"
 check "watchdogd: it announced ServiceRestarted for hvacd" \
         eval "grep ServiceRestarted '$res/watchdog-monitor.json' | grep -q hvacd"
 
-pid=$(main_pid watchdogd.service)
+pid=$(main_pid voicehvac-watchdogd.service)
 figure "watchdogd RSS: $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") KiB"
-check "watchdogd: systemctl stop" systemctl stop watchdogd.service
-check "watchdogd: stopped cleanly (Result=success)" test "$(unit_prop watchdogd.service Result)" = success
+check "watchdogd: systemctl stop" systemctl stop voicehvac-watchdogd.service
+check "watchdogd: stopped cleanly (Result=success)" test "$(unit_prop voicehvac-watchdogd.service Result)" = success

@@ -7,18 +7,18 @@
 # Two boots of one qemu process (the disk snapshot lasts until qemu exits): the first installs and
 # reboots, the second checks and purges. $res/deb-boot-1 holds the first boot's id.
 services="audiod hvacd wakeword watchdogd"
-units="audiod.service hvacd.service wakeword.service watchdogd.service voicehvac.slice
+units="voicehvac-audiod.service voicehvac-hvacd.service voicehvac-wakeword.service voicehvac-watchdogd.service voicehvac.slice
        voicehvac-audio.slice voicehvac-hvac.slice voicehvac-wakeword.slice voicehvac-watchdog.slice
-       mqttd.service voicehvac-mqtt.slice"
+       voicehvac-mqttd.service voicehvac-mqtt.slice"
 declare -A deb_busname=([audiod]=Audio1 [hvacd]=Hvac1 [wakeword]=WakeWord1 [watchdogd]=Watchdog1)
 boot_id=$(cat /proc/sys/kernel/random/boot_id)
 
-all_active() { local s; for s in $services; do systemctl is-active -q "$s.service" || return 1; done; }
+all_active() { local s; for s in $services; do systemctl is-active -q "voicehvac-$s.service" || return 1; done; }
 # check_all_active NAME SECONDS — passes when the four services are active within the time.
 check_all_active() {
         local s inactive=
         wait_for "$2" all_active && { result pass "$1"; return; }
-        for s in $services; do systemctl is-active -q "$s.service" || inactive+=" $s"; done
+        for s in $services; do systemctl is-active -q "voicehvac-$s.service" || inactive+=" $s"; done
         result fail "$1" "not active:$inactive"
 }
 # none_exist PATH… — true when none of the paths exists.
@@ -38,7 +38,7 @@ deb_install() {
         deb=${debs[0]}
         [ -f "$deb" ] || { result fail "deb: the package is in the share" "no voicehvac_*_amd64.deb"; return; }
         check "deb: a fresh image, without voicehvac" \
-                eval '! getent passwd voicehvac && none_exist /usr/libexec/voicehvac /etc/voicehvac'
+                eval '! getent passwd voicehvac-audiod && none_exist /usr/libexec/voicehvac /etc/voicehvac'
         # apt's download sandbox (user _apt) reads the file: it goes where _apt may read it.
         cp "$deb" /tmp/ && chmod 644 "/tmp/${deb##*/}"
         # The guest has no network: every dependency is in the image already.
@@ -46,17 +46,23 @@ deb_install() {
         check "deb: apt-get install ./${deb##*/} (offline, dependencies from the image)" test $? -eq 0
         check "deb: dpkg says installed" \
                 test "$(dpkg-query -W -f='${Status}' voicehvac 2>/dev/null)" = "install ok installed"
-        check "deb: the voicehvac user and group exist (sysusers.d, postinst)" \
-                eval 'getent passwd voicehvac && getent group voicehvac'
+        for s in $services mqttd; do
+                check "deb: user voicehvac-$s exists (sysusers.d, postinst)" getent passwd "voicehvac-$s"
+        done
+        check "deb: groups voicehvac and voicehvac-audio exist" \
+                eval 'getent group voicehvac && getent group voicehvac-audio'
+        check "deb: voicehvac-mqttd is in group voicehvac, to change the air conditioner" \
+                eval 'id -nG voicehvac-mqttd | grep -qw voicehvac'
         check "deb: the five files in /etc/voicehvac are conffiles" \
                 test "$(dpkg-query -W -f='${Conffiles}' voicehvac | grep -c ' /etc/voicehvac/[a-z]*\.json ')" -eq 5
         for s in $services; do
-                check "deb: $s.service enabled by the package" test "$(systemctl is-enabled "$s.service")" = enabled
+                check "deb: voicehvac-$s.service enabled by the package" test "$(systemctl is-enabled "voicehvac-$s.service")" = enabled
+                check "deb: $s.service is its alias" test "$(systemctl show -P Id "$s.service")" = "voicehvac-$s.service"
         done
         # mqttd needs a broker in its configuration first.
-        check "deb: mqttd.service installed, not enabled, not started" \
-                eval '[ -f /lib/systemd/system/mqttd.service ] && [ "$(systemctl is-enabled mqttd.service)" = disabled ] &&
-                      ! systemctl is-active -q mqttd.service'
+        check "deb: voicehvac-mqttd.service installed, not enabled, not started" \
+                eval '[ -f /lib/systemd/system/voicehvac-mqttd.service ] && [ "$(systemctl is-enabled voicehvac-mqttd.service)" = disabled ] &&
+                      ! systemctl is-active -q voicehvac-mqttd.service'
         check_all_active "deb: the four services started by the installation" 60
         # A member of the group, and a user who is not one.
         useradd -m -G voicehvac alice && useradd -m mallory
@@ -69,7 +75,7 @@ deb_after_reboot() {
         check_all_active "deb: all four services active after the reboot" 120
         for s in $services; do
                 check "deb: $s started at boot by systemd" \
-                        test "$(unit_prop "$s.service" ActiveEnterTimestampMonotonic)" -gt 0
+                        test "$(unit_prop "voicehvac-$s.service" ActiveEnterTimestampMonotonic)" -gt 0
                 n=${deb_busname[$s]}
                 busctl introspect "org.voicehvac.$n" "/org/voicehvac/$n" >"$res/deb-introspect-$n.txt" 2>&1
                 check "deb: busctl introspect org.voicehvac.$n answers with its interface" \

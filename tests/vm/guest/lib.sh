@@ -64,7 +64,7 @@ prop_is() { [ "$(bus_get "$1" "$2")" = "$3" ]; }
 # ensure_active NAME… — starts each of the services (audiod, hvacd, …) that is not running yet.
 ensure_active() {
         local s
-        for s in "$@"; do systemctl is-active -q "$s.service" || systemctl start "$s.service"; done
+        for s in "$@"; do systemctl is-active -q "voicehvac-$s.service" || systemctl start "voicehvac-$s.service"; done
 }
 
 unit_prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
@@ -100,19 +100,19 @@ rc_loopback() {
 # hvacd_use_lirc [RECEIVER] — restarts hvacd with the lirc backend on /dev/lirc0 (Coolix sends whole
 # degrees from 17 °C) and no state kept from the checks before; hvacd_use_sim goes back.
 hvacd_use_lirc() {
-        systemctl stop hvacd.service
+        systemctl stop voicehvac-hvacd.service
         cp /etc/voicehvac/hvacd.json "$res/hvacd-sim.json"
         sed -i -e 's/"backend": *"sim"/"backend": "lirc"/' -e 's/"temperature_step": *[0-9.]*/"temperature_step": 1/' \
                -e 's/"min_temperature": *[0-9.]*/"min_temperature": 17/' \
                -e "s|\"receiver\": *\"[^\"]*\"|\"receiver\": \"${1:-}\"|" /etc/voicehvac/hvacd.json
-        rm -f /var/lib/voicehvac/hvacd-state.json
-        systemctl reset-failed hvacd.service
-        systemctl start hvacd.service
+        rm -f /var/lib/voicehvac/hvacd/hvacd-state.json
+        systemctl reset-failed voicehvac-hvacd.service
+        systemctl start voicehvac-hvacd.service
 }
 
 hvacd_use_sim() {
         cp "$res/hvacd-sim.json" /etc/voicehvac/hvacd.json
-        systemctl restart hvacd.service
+        systemctl restart voicehvac-hvacd.service
 }
 
 setup_stack() {
@@ -123,9 +123,18 @@ setup_stack() {
                -e 's/"mute_control": *"[^"]*"/"mute_control": ""/' \
                -e 's/"retry_max_ms": *[0-9]*/"retry_max_ms": 2000/' /etc/voicehvac/audiod.json
         systemd-sysusers || return 1
-        id voicehvac || return 1
-        # Test users: alice may unmute and change the air conditioner, mallory may not.
-        useradd -m -G voicehvac alice && useradd -m mallory || return 1
+        getent group voicehvac && getent group voicehvac-audio || return 1
+        for u in audiod wakeword hvacd watchdogd; do id "voicehvac-$u" || return 1; done
+        # Test users: alice may unmute and change the air conditioner (group voicehvac), mallory
+        # may not; polkit grants carol the air conditioner (a rule below), not the microphone.
+        useradd -m -G voicehvac alice && useradd -m mallory && useradd -m carol || return 1
+        mkdir -p /etc/polkit-1/rules.d
+        cat >/etc/polkit-1/rules.d/50-voicehvac-vm.rules <<'RULES'
+polkit.addRule(function(action, subject) {
+        if (action.id == "org.voicehvac.hvac.set" && subject.user == "carol")
+                return polkit.Result.YES;
+});
+RULES
         udevadm control --reload
         systemctl daemon-reload || return 1
         busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig || return 1
