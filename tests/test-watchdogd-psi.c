@@ -21,12 +21,12 @@ static void test_psi(void) {
 
 static void test_hub_cgroup(void) {
         static const struct { const char *text, *hub; } cases[] = {
-                { "0::/voicehvac.slice/voicehvac-watchdog.slice/watchdogd.service\n", "/voicehvac.slice" },
-                { "12:pids:/\n1:name=systemd:/voicehvac.slice/x\n0::/voicehvac.slice/voicehvac-audio.slice/audiod.service\n",
+                { "0::/voicehvac.slice/voicehvac-watchdog.slice/voicehvac-watchdogd.service\n", "/voicehvac.slice" },
+                { "12:pids:/\n1:name=systemd:/voicehvac.slice/x\n0::/voicehvac.slice/voicehvac-audio.slice/voicehvac-audiod.service\n",
                   "/voicehvac.slice" },
                 { "0::/machine.slice/box.scope/voicehvac.slice/voicehvac-hvac.slice\n", "/machine.slice/box.scope/voicehvac.slice" },
                 { "0::/voicehvac.slice\n", "/voicehvac.slice" },
-                { "0::/system.slice/watchdogd.service\n", NULL },
+                { "0::/system.slice/voicehvac-watchdogd.service\n", NULL },
                 { "0::/voicehvac.slicer/x\n", NULL },
                 { "4:memory:/voicehvac.slice/x\n", NULL },
                 { "", NULL },
