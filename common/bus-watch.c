@@ -114,6 +114,10 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         BusWatch *w = userdata;
         const char *interface;
 
+        /* Anyone may send a signal with this path and interface: only the owner's are believed.
+         * While GetAll is out, its answer brings all that changed before it. */
+        if (!w->owner || w->get_all_call || !streq_ptr(sd_bus_message_get_sender(m), w->owner))
+                return 0;
         if (sd_bus_message_read(m, "s", &interface) < 0 || !streq(interface, w->interface))
                 return 0;
         properties_read(w, m);

@@ -3,7 +3,8 @@
 
 /* Follows one service on the bus as any client sees it: whether its well-known name has an owner
  * (GetNameOwner once at start, then NameOwnerChanged; no polling) and, when given a table, the
- * properties of one interface (GetAll each time an owner appears, then PropertiesChanged).
+ * properties of one interface (GetAll each time an owner appears, then PropertiesChanged: only
+ * the current owner's, and none while GetAll is out, since its answer is newer).
  * Every call is asynchronous and never asks the bus to activate the service, so a hung or
  * missing service never holds up the caller's loop.
  *

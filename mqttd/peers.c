@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "bus-contract.h"
-#include "bus-util.h"
+#include "bus-watch.h"
 #include "log.h"
 #include "peers.h"
 
@@ -17,21 +17,49 @@ typedef enum PeerId {
         _PEER_MAX,
 } PeerId;
 
+static const BusWatchProperty hvac_properties[] = {
+        { "Power", "b" },
+        { "Mode", "s" },
+        { "FanSpeed", "s" },
+        { "TargetTemperature", "d" },
+        { "CurrentTemperature", "d" },
+        { "MinTemperature", "d" },
+        { "MaxTemperature", "d" },
+        { "TemperatureStep", "d" },
+        {}
+};
+
+static const BusWatchProperty audio_properties[] = {
+        { "Muted", "b" },
+        {}
+};
+
+static const BusWatchProperty wake_word_properties[] = {
+        { "LastCommand", "s" },
+        {}
+};
+
 typedef struct PeerInfo {
         const char *name, *path, *interface;
+        const BusWatchProperty *properties;
+        unsigned change;
 } PeerInfo;
 
 static const PeerInfo peer_info[_PEER_MAX] = {
-        [PEER_HVAC] = { VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE },
-        [PEER_AUDIO] = { VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE },
-        [PEER_WAKE_WORD] = { VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE },
+        [PEER_HVAC] = { VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, VH_HVAC_INTERFACE, hvac_properties,
+                        PEER_CHANGE_HVAC },
+        [PEER_AUDIO] = { VH_AUDIO_BUS_NAME, VH_AUDIO_OBJECT_PATH, VH_AUDIO_INTERFACE, audio_properties,
+                         PEER_CHANGE_AUDIO },
+        [PEER_WAKE_WORD] = { VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE,
+                             wake_word_properties, PEER_CHANGE_WAKE_WORD },
 };
 
 typedef struct Peer {
         Peers *peers;
         PeerId id;
-        sd_bus_slot *get_all;           /* the GetAll in flight */
-        char *owner;                    /* its unique name: only its signals are believed */
+        BusWatch *watch;
+        bool get_all_pending;           /* an owner appeared: the next read is GetAll's */
+        bool *present;
 } Peer;
 
 struct Peers {
@@ -39,18 +67,11 @@ struct Peers {
         PeersCallbacks callbacks;
         void *userdata;
         Peer peer[_PEER_MAX];
-        sd_bus_slot *slots[8];
-        size_t n_slots;
+        sd_bus_slot *wake_detected, *command_recognized;
 
         HvacView hvac;
         AudioView audio;
         WakeWordView wake_word;
-};
-
-static const unsigned change_bit[_PEER_MAX] = {
-        [PEER_HVAC] = PEER_CHANGE_HVAC,
-        [PEER_AUDIO] = PEER_CHANGE_AUDIO,
-        [PEER_WAKE_WORD] = PEER_CHANGE_WAKE_WORD,
 };
 
 static void peers_notify(Peers *p, unsigned what) {
@@ -63,7 +84,7 @@ static int read_string(sd_bus_message *m, char **dest) {
         char *copy;
         int r;
 
-        r = sd_bus_message_read(m, "v", "s", &s);
+        r = sd_bus_message_read(m, "s", &s);
         if (r < 0)
                 return r;
         copy = strdup(s);
@@ -77,176 +98,85 @@ static int read_string(sd_bus_message *m, char **dest) {
 static int read_bool(sd_bus_message *m, bool *dest) {
         int b, r;
 
-        r = sd_bus_message_read(m, "v", "b", &b);
+        r = sd_bus_message_read(m, "b", &b);
         if (r >= 0)
                 *dest = b;
         return r;
 }
 
-static int hvac_property(sd_bus_message *m, const char *name, void *userdata) {
-        HvacView *v = userdata;
-
-        if (streq(name, "Power"))
-                return read_bool(m, &v->power);
-        if (streq(name, "Mode"))
-                return read_string(m, &v->mode);
-        if (streq(name, "FanSpeed"))
-                return read_string(m, &v->fan_speed);
-        if (streq(name, "TargetTemperature"))
-                return sd_bus_message_read(m, "v", "d", &v->target_temperature);
-        if (streq(name, "CurrentTemperature"))
-                return sd_bus_message_read(m, "v", "d", &v->current_temperature);
-        if (streq(name, "MinTemperature"))
-                return sd_bus_message_read(m, "v", "d", &v->min_temperature);
-        if (streq(name, "MaxTemperature"))
-                return sd_bus_message_read(m, "v", "d", &v->max_temperature);
-        if (streq(name, "TemperatureStep"))
-                return sd_bus_message_read(m, "v", "d", &v->temperature_step);
-        return sd_bus_message_skip(m, "v");
-}
-
-static int audio_property(sd_bus_message *m, const char *name, void *userdata) {
-        AudioView *v = userdata;
-
-        if (streq(name, "Muted"))
-                return read_bool(m, &v->muted);
-        return sd_bus_message_skip(m, "v");
-}
-
-static int wake_word_property(sd_bus_message *m, const char *name, void *userdata) {
-        WakeWordView *v = userdata;
-
-        if (streq(name, "LastCommand"))
-                return read_string(m, &v->last_command);
-        return sd_bus_message_skip(m, "v");
-}
-
-static int peer_read_properties(Peers *p, PeerId id, sd_bus_message *m) {
-        switch (id) {
-        case PEER_HVAC:
-                return bus_read_property_dict(m, hvac_property, &p->hvac);
-        case PEER_AUDIO:
-                return bus_read_property_dict(m, audio_property, &p->audio);
-        default:
-                return bus_read_property_dict(m, wake_word_property, &p->wake_word);
-        }
-}
-
-static bool *peer_present(Peers *p, PeerId id) {
-        switch (id) {
-        case PEER_HVAC:
-                return &p->hvac.present;
-        case PEER_AUDIO:
-                return &p->audio.present;
-        default:
-                return &p->wake_word.present;
-        }
-}
-
-static int peer_set_owner(Peer *peer, const char *owner) {
-        char *copy = NULL;
-
-        if (!isempty(owner) && !(copy = strdup(owner)))
-                return -ENOMEM;
-        free(peer->owner);
-        peer->owner = copy;
-        return 0;
-}
-
-/* Anyone on the bus may send a signal with this path and interface; only the name's owner is
- * the service. */
-static Peer *peer_of_sender(Peers *p, PeerId id, sd_bus_message *m) {
-        Peer *peer = &p->peer[id];
-
-        return peer->owner && streq_ptr(sd_bus_message_get_sender(m), peer->owner) ? peer : NULL;
-}
-
-static int on_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+/* One property of a peer's table, of the table's type (bus-watch checked it). */
+static int on_property(sd_bus_message *m, const char *name, void *userdata) {
         Peer *peer = userdata;
         Peers *p = peer->peers;
-        const sd_bus_error *e;
-        int r;
 
-        peer->get_all = sd_bus_slot_unref(peer->get_all);
-        e = sd_bus_message_get_error(reply);
-        if (e) {
-                /* Not there (yet): NameOwnerChanged will say when it is. */
-                log_debug("%s is not available: %s", peer_info[peer->id].name, e->message ?: e->name);
-                return 0;
+        switch (peer->id) {
+        case PEER_HVAC:
+                if (streq(name, "Power"))
+                        return read_bool(m, &p->hvac.power);
+                if (streq(name, "Mode"))
+                        return read_string(m, &p->hvac.mode);
+                if (streq(name, "FanSpeed"))
+                        return read_string(m, &p->hvac.fan_speed);
+                if (streq(name, "TargetTemperature"))
+                        return sd_bus_message_read(m, "d", &p->hvac.target_temperature);
+                if (streq(name, "CurrentTemperature"))
+                        return sd_bus_message_read(m, "d", &p->hvac.current_temperature);
+                if (streq(name, "MinTemperature"))
+                        return sd_bus_message_read(m, "d", &p->hvac.min_temperature);
+                if (streq(name, "MaxTemperature"))
+                        return sd_bus_message_read(m, "d", &p->hvac.max_temperature);
+                return sd_bus_message_read(m, "d", &p->hvac.temperature_step);
+        case PEER_AUDIO:
+                return read_bool(m, &p->audio.muted);
+        default:
+                return read_string(m, &p->wake_word.last_command);
         }
-        r = peer_set_owner(peer, sd_bus_message_get_sender(reply));
-        if (r >= 0)
-                r = peer_read_properties(p, peer->id, reply);
-        if (r < 0) {
-                log_warning_errno(r, "Failed to read the properties of %s: %m", peer_info[peer->id].name);
-                return 0;
-        }
-        if (!*peer_present(p, peer->id))
-                log_info("%s is on the bus.", peer_info[peer->id].name);
-        *peer_present(p, peer->id) = true;
-        peers_notify(p, change_bit[peer->id]);
-        return 0;
 }
 
-static int peer_get_all(Peer *peer) {
+static void on_properties_read(int r, void *userdata) {
+        Peer *peer = userdata;
         const PeerInfo *i = &peer_info[peer->id];
 
-        peer->get_all = sd_bus_slot_unref(peer->get_all);
-        return sd_bus_call_method_async(peer->peers->bus, &peer->get_all, i->name, i->path,
-                                        "org.freedesktop.DBus.Properties", "GetAll", on_get_all, peer, "s",
-                                        i->interface);
+        if (!peer->get_all_pending) {
+                /* A PropertiesChanged: believed once GetAll brought the whole picture. */
+                if (r < 0)
+                        log_warning_errno(r, "Failed to read a property change of %s: %m", i->name);
+                else if (*peer->present)
+                        peers_notify(peer->peers, i->change);
+                return;
+        }
+        peer->get_all_pending = false;
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read the properties of %s: %m", i->name);
+                return;
+        }
+        log_info("%s is on the bus.", i->name);
+        *peer->present = true;
+        peers_notify(peer->peers, i->change);
 }
 
-static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Peers *p = userdata;
-        const char *name, *old_owner, *new_owner;
-        int r;
+static void on_property_mistyped(const char *name, const char *got, void *userdata) {
+        Peer *peer = userdata;
 
-        r = sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner);
-        if (r < 0)
-                return 0;
-        for (PeerId id = 0; id < _PEER_MAX; id++) {
-                if (!streq(name, peer_info[id].name))
-                        continue;
-                if (peer_set_owner(&p->peer[id], new_owner) < 0)
-                        log_oom();
-                if (!isempty(new_owner)) {
-                        r = peer_get_all(&p->peer[id]);
-                        if (r < 0)
-                                log_warning_errno(r, "Failed to ask %s for its properties: %m", name);
-                } else if (*peer_present(p, id)) {
-                        log_info("%s left the bus.", name);
-                        p->peer[id].get_all = sd_bus_slot_unref(p->peer[id].get_all);
-                        *peer_present(p, id) = false;
-                        peers_notify(p, change_bit[id]);
-                }
-        }
-        return 0;
+        log_warning("%s's property %s has type '%s', not the one expected; ignoring it.", peer_info[peer->id].name,
+                    name, got);
 }
 
-static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Peers *p = userdata;
-        const char *interface;
-        int r;
+static void on_owner_changed(const char *owner, void *userdata) {
+        Peer *peer = userdata;
 
-        r = sd_bus_message_read(m, "s", &interface);
-        if (r < 0)
-                return 0;
-        for (PeerId id = 0; id < _PEER_MAX; id++) {
-                if (!streq(interface, peer_info[id].interface) ||
-                    !streq_ptr(sd_bus_message_get_path(m), peer_info[id].path))
-                        continue;
-                /* Before the first GetAll answered, the answer brings it all. */
-                if (!*peer_present(p, id) || !peer_of_sender(p, id, m))
-                        return 0;
-                r = peer_read_properties(p, id, m);
-                if (r < 0) {
-                        log_warning_errno(r, "Failed to read a property change of %s: %m", peer_info[id].name);
-                        return 0;
-                }
-                peers_notify(p, change_bit[id]);
-        }
-        return 0;
+        peer->get_all_pending = owner != NULL;
+        if (owner || !*peer->present)
+                return;
+        log_info("%s left the bus.", peer_info[peer->id].name);
+        *peer->present = false;
+        peers_notify(peer->peers, peer_info[peer->id].change);
+}
+
+/* Anyone on the bus may send a signal with wakeword's path and interface; only the name's owner
+ * is the service. */
+static bool from_wake_word(Peers *p, sd_bus_message *m) {
+        return streq_ptr(sd_bus_message_get_sender(m), bus_watch_owner(p->peer[PEER_WAKE_WORD].watch));
 }
 
 static int on_wake_word_detected(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -255,7 +185,7 @@ static int on_wake_word_detected(sd_bus_message *m, void *userdata, sd_bus_error
         double score;
         uint64_t usec;
 
-        if (!peer_of_sender(p, PEER_WAKE_WORD, m) || sd_bus_message_read(m, "sdt", &phrase, &score, &usec) < 0)
+        if (!from_wake_word(p, m) || sd_bus_message_read(m, "sdt", &phrase, &score, &usec) < 0)
                 return 0;
         if (p->callbacks.wake)
                 p->callbacks.wake(p, phrase, score, p->userdata);
@@ -267,7 +197,7 @@ static int on_command_recognized(sd_bus_message *m, void *userdata, sd_bus_error
         const char *text;
         char *copy;
 
-        if (!peer_of_sender(p, PEER_WAKE_WORD, m) || sd_bus_message_read(m, "s", &text) < 0)
+        if (!from_wake_word(p, m) || sd_bus_message_read(m, "s", &text) < 0)
                 return 0;
         copy = strdup(text);
         if (!copy)
@@ -278,14 +208,13 @@ static int on_command_recognized(sd_bus_message *m, void *userdata, sd_bus_error
         return 0;
 }
 
-static int peers_add_match(Peers *p, const char *sender, const char *path, const char *interface,
-                           const char *member, sd_bus_message_handler_t handler) {
-        assert(p->n_slots < ELEMENTSOF(p->slots));
-        return sd_bus_match_signal_async(p->bus, &p->slots[p->n_slots++], sender, path, interface, member,
-                                         handler, NULL, p);
-}
-
 int peers_new(sd_bus *bus, const PeersCallbacks *callbacks, void *userdata, Peers **ret) {
+        static const BusWatchCallbacks watch_callbacks = {
+                .owner_changed = on_owner_changed,
+                .property = on_property,
+                .properties_read = on_properties_read,
+                .property_mistyped = on_property_mistyped,
+        };
         _cleanup_(peers_freep) Peers *p = NULL;
         int r;
 
@@ -296,26 +225,30 @@ int peers_new(sd_bus *bus, const PeersCallbacks *callbacks, void *userdata, Peer
         p->callbacks = *callbacks;
         p->userdata = userdata;
         p->hvac.current_temperature = NAN;
-        for (PeerId id = 0; id < _PEER_MAX; id++)
-                p->peer[id] = (Peer) { .peers = p, .id = id };
+        p->peer[PEER_HVAC].present = &p->hvac.present;
+        p->peer[PEER_AUDIO].present = &p->audio.present;
+        p->peer[PEER_WAKE_WORD].present = &p->wake_word.present;
 
-        r = peers_add_match(p, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-                            on_name_owner_changed);
-        if (r >= 0)
-                r = peers_add_match(p, NULL, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                    on_properties_changed);
-        if (r >= 0)
-                r = peers_add_match(p, NULL, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, "WakeWordDetected",
-                                    on_wake_word_detected);
-        if (r >= 0)
-                r = peers_add_match(p, NULL, VH_WAKEWORD_OBJECT_PATH, VH_WAKEWORD_INTERFACE, "CommandRecognized",
-                                    on_command_recognized);
+        r = sd_bus_match_signal_async(bus, &p->wake_detected, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH,
+                                      VH_WAKEWORD_INTERFACE, "WakeWordDetected", on_wake_word_detected, NULL, p);
+        if (r < 0)
+                return r;
+        r = sd_bus_match_signal_async(bus, &p->command_recognized, VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH,
+                                      VH_WAKEWORD_INTERFACE, "CommandRecognized", on_command_recognized, NULL, p);
         if (r < 0)
                 return r;
 
-        /* The matches are queued before the calls, so no change falls between them. */
         for (PeerId id = 0; id < _PEER_MAX; id++) {
-                r = peer_get_all(&p->peer[id]);
+                const PeerInfo *i = &peer_info[id];
+                Peer *peer = &p->peer[id];
+
+                peer->peers = p;
+                peer->id = id;
+                r = bus_watch_new(bus, i->name, i->path, i->interface, i->properties, &watch_callbacks, peer,
+                                  &peer->watch);
+                if (r < 0)
+                        return r;
+                r = bus_watch_start(peer->watch);
                 if (r < 0)
                         return r;
         }
@@ -326,12 +259,10 @@ int peers_new(sd_bus *bus, const PeersCallbacks *callbacks, void *userdata, Peer
 Peers *peers_free(Peers *p) {
         if (!p)
                 return NULL;
-        for (PeerId id = 0; id < _PEER_MAX; id++) {
-                sd_bus_slot_unref(p->peer[id].get_all);
-                free(p->peer[id].owner);
-        }
-        for (size_t i = 0; i < p->n_slots; i++)
-                sd_bus_slot_unref(p->slots[i]);
+        for (PeerId id = 0; id < _PEER_MAX; id++)
+                bus_watch_free(p->peer[id].watch);
+        sd_bus_slot_unref(p->wake_detected);
+        sd_bus_slot_unref(p->command_recognized);
         sd_bus_unref(p->bus);
         free(p->hvac.mode);
         free(p->hvac.fan_speed);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* The common bus watcher against a real private dbus-daemon: a service connection that takes and
- * gives up a name and publishes properties (one of them of the wrong type), and a watcher on a
- * second connection, both in one event loop. */
+ * gives up a name and publishes properties (one of them of the wrong type), a watcher on a second
+ * connection, and a third that sends a PropertiesChanged in the service's name, all in one event
+ * loop. */
 
 #include <inttypes.h>
 #include <systemd/sd-event.h>
@@ -40,7 +41,8 @@ static char *seen_owner;
 static unsigned owner_calls;
 static int seen_muted = -1;
 static uint64_t seen_count;
-static unsigned seen_levels, mistyped_calls, reads, read_failures;
+static unsigned seen_levels, mistyped_calls, reads, read_failures, spoofed;
+static bool pinged;
 
 static const BusWatchProperty watched[] = {
         { "Muted", "b" },
@@ -62,9 +64,12 @@ static int on_property(sd_bus_message *m, const char *name, void *userdata) {
                 if (sd_bus_message_read(m, "b", &b) < 0)
                         return -EBADMSG;
                 seen_muted = b;
-        } else if (streq(name, "Count"))
-                return sd_bus_message_read(m, "t", &seen_count);
-        else if (streq(name, "Level"))
+        } else if (streq(name, "Count")) {
+                if (sd_bus_message_read(m, "t", &seen_count) < 0)
+                        return -EBADMSG;
+                if (seen_count == 99)
+                        spoofed++;      /* must never happen: not sent by the owner */
+        } else if (streq(name, "Level"))
                 seen_levels++;  /* must never happen: it has the wrong type */
         return 0;
 }
@@ -89,8 +94,16 @@ static bool run_until(sd_event *e, bool (*cond)(void)) {
 }
 
 static unsigned want_owner_calls, want_reads;
+static uint64_t want_count;
 static bool owner_calls_reached(void) { return owner_calls >= want_owner_calls; }
 static bool reads_reached(void) { return reads >= want_reads; }
+static bool count_reached(void) { return seen_count == want_count; }
+static bool ping_answered(void) { return pinged; }
+
+static int on_ping(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        pinged = true;
+        return 0;
+}
 
 int main(void) {
         static const BusWatchCallbacks callbacks = {
@@ -99,8 +112,8 @@ int main(void) {
                 .properties_read = on_read,
                 .property_mistyped = on_mistyped,
         };
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus_service = NULL, *client = NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *object = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus_service = NULL, *client = NULL, *spoofer = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *object = NULL, *everything = NULL, *ping = NULL;
         _cleanup_(bus_watch_freep) BusWatch *w = NULL;
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         const char *unique = NULL;
@@ -110,6 +123,7 @@ int main(void) {
         require(sd_event_new(&e) >= 0, "event loop");
         require(test_bus_connect(&bus_service) >= 0, "service connection");
         require(test_bus_connect(&client) >= 0, "client connection");
+        require(test_bus_connect(&spoofer) >= 0, "spoofer connection");
         require(sd_bus_attach_event(bus_service, e, 0) >= 0 && sd_bus_attach_event(client, e, 0) >= 0, "attach");
         require(sd_bus_add_object_vtable(bus_service, &object, PATH, INTERFACE, service_vtable, &service) >= 0,
                 "vtable");
@@ -150,18 +164,43 @@ int main(void) {
         check(seen_levels == 0 && mistyped_calls == 1, "Level still skipped, reported once (%u)", mistyped_calls);
         check(read_failures == 0, "no read failed");
 
+        /* Another connection sends a PropertiesChanged with the service's path and interface. The
+         * client has a broad match of its own, so the bus hands it over: the watch drops it, and
+         * reads the owner's next change. Both are made to reach the client in this order. */
+        require(sd_bus_add_match(client, &everything, "type='signal',interface='org.freedesktop.DBus.Properties'",
+                                 NULL, NULL) >= 0, "broad match");
+        require(sd_bus_emit_signal(spoofer, PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged", "sa{sv}as",
+                                   INTERFACE, 1, "Count", "t", UINT64_C(99), 0) >= 0, "spoof");
+        require(sd_bus_call_method(spoofer, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                   "GetId", NULL, NULL, "") >= 0, "the spoof routed");
+        service.count = 43;
+        require(sd_bus_emit_properties_changed(bus_service, PATH, INTERFACE, "Count", NULL) >= 0, "emit");
+        want_count = 43;
+        check(run_until(e, count_reached), "the owner's change after the spoofed one read");
+        check(spoofed == 0 && reads == 3, "the spoofed change dropped (%u handed over, %u reads)", spoofed, reads);
+        everything = sd_bus_slot_unref(everything);
+
         /* The name goes. */
         require(sd_bus_release_name(bus_service, NAME) >= 0, "release name");
         want_owner_calls = 3;
         check(run_until(e, owner_calls_reached), "the owner's leaving seen");
         check(!seen_owner && !bus_watch_owner(w), "no owner after release");
 
-        /* Back again: a fresh GetAll. */
+        /* Back again, with a change sent at once: it reaches the watcher while its GetAll is out,
+         * whose answer is newer, so it is not read on its own. The Ping answered after GetAll's
+         * says no read is still to come. */
         require(sd_bus_request_name(bus_service, NAME, 0) >= 0, "request name again");
+        service.count = 50;
+        require(sd_bus_emit_properties_changed(bus_service, PATH, INTERFACE, "Count", NULL) >= 0, "emit");
         want_owner_calls = 4;
-        want_reads = 3;
+        want_reads = 4;
         check(run_until(e, owner_calls_reached) && run_until(e, reads_reached), "the owner's return seen");
         check(streq_ptr(seen_owner, unique), "owner again");
+        require(sd_bus_call_method_async(client, &ping, NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", on_ping,
+                                         NULL, "") >= 0, "ping");
+        check(run_until(e, ping_answered), "ping answered");
+        check(reads == 4 && seen_count == 50, "one read, GetAll's, for the return (%u reads, Count %" PRIu64 ")",
+              reads, seen_count);
 
         free(seen_owner);
         return test_result();
