@@ -61,6 +61,7 @@ int main(void) {
         stack_start_hvacd(&s, bus, 100);
         stack_start_wakeword(&s, bus);
         stack_start_watchdogd(&s, bus);
+        stack_start_mqttd(&s, bus);
 
         require(asprintf(&stats, "%s/reliability-stats", test_build_dir()) > 0, "asprintf");
         {
@@ -85,6 +86,7 @@ int main(void) {
         check_connection_cycles(VH_HVAC_BUS_NAME, VH_HVAC_OBJECT_PATH, s.hvacd);
         check_connection_cycles(VH_WAKEWORD_BUS_NAME, VH_WAKEWORD_OBJECT_PATH, s.wakeword);
         check_connection_cycles(VH_WATCHDOG_BUS_NAME, VH_WATCHDOG_OBJECT_PATH, s.watchdogd);
+        check_connection_cycles(VH_MQTT_BUS_NAME, VH_MQTT_OBJECT_PATH, s.mqttd);
 
         stack_stop(&s);
         return test_result();

@@ -140,6 +140,16 @@ void stack_start_watchdogd(Stack *s, sd_bus *bus) {
                 "watchdogd owns " VH_WATCHDOG_BUS_NAME);
 }
 
+void stack_start_mqttd(Stack *s, sd_bus *bus) {
+        _cleanup_free_ char *bin = test_build_path("mqttd/mqttd");
+        char *argv[] = { bin, (char *) "--broker", (char *) "mqtt://127.0.0.1:9", NULL };
+
+        test_require_built("mqttd/mqttd");
+        s->mqttd = test_spawn("mqttd", argv);
+        require(s->mqttd > 0, "spawn mqttd");
+        require(test_wait_for_name(bus, VH_MQTT_BUS_NAME, 10 * USEC_PER_SEC) == 0, "mqttd owns " VH_MQTT_BUS_NAME);
+}
+
 static void stop_one(pid_t *pid, const char *name) {
         int r;
 
@@ -151,6 +161,7 @@ static void stop_one(pid_t *pid, const char *name) {
 }
 
 void stack_stop(Stack *s) {
+        stop_one(&s->mqttd, "mqttd");
         stop_one(&s->watchdogd, "watchdogd");
         stop_one(&s->wakeword, "wakeword");
         stop_one(&s->audiod, "audiod");

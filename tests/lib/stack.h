@@ -24,7 +24,7 @@ typedef struct Stack {
         char *state_dir;
         char *tx_log;           /* hvacd's sim transmit log */
         const char *control_group; /* hvacd's control_group; NULL = its default */
-        pid_t audiod, hvacd, wakeword, watchdogd;
+        pid_t audiod, hvacd, wakeword, watchdogd, mqttd;
 } Stack;
 
 typedef union StackPacket {
@@ -48,6 +48,8 @@ void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms);
 void stack_start_wakeword(Stack *s, sd_bus *bus);
 /* In its watch-only mode (no --supervise). */
 void stack_start_watchdogd(Stack *s, sd_bus *bus);
+/* mqttd with a broker that refuses: it serves its bus object while it retries. */
+void stack_start_mqttd(Stack *s, sd_bus *bus);
 /* SIGTERM each daemon started; check()s that each exits 0 (86 = leak under ASan). Frees the
  * paths; call it last. */
 void stack_stop(Stack *s);
