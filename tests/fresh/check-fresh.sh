@@ -156,7 +156,7 @@ fi
 if step make "make"; then
         log="$work/make.log"
         expect "make installed the packages" "$log" '^deps: done'
-        for b in audiod/audiod wakeword/wakeword hvacd/hvacd watchdogd/watchdogd voicehvacctl/voicehvacctl; do
+        for b in audiod/audiod wakeword/wakeword hvacd/hvacd watchdogd/watchdogd mqttd/mqttd voicehvacctl/voicehvacctl; do
                 if [ -x "$root/root/voicehvac/build/$b" ]; then
                         echo "ok: build/$b is built"
                 else
