@@ -225,19 +225,21 @@ typedef struct KeyScope {
         char *key;                      /* the member being read */
 } KeyScope;
 
-static char *key_decode(const char *raw, size_t size) {
+static int key_decode(const char *raw, size_t size, char **ret) {
         struct json_tokener *tok = json_tokener_new();
         struct json_object *o;
-        char *k = NULL;
+        int r = -EBADMSG;
 
         if (!tok)
-                return NULL;
+                return -ENOMEM;
         o = json_tokener_parse_ex(tok, raw, (int) size);
-        if (o && json_object_is_type(o, json_type_string))
-                k = strdup(json_object_get_string(o));
+        if (o && json_object_is_type(o, json_type_string)) {
+                *ret = strdup(json_object_get_string(o));
+                r = *ret ? 0 : -ENOMEM;
+        }
         json_object_put(o);
         json_tokener_free(tok);
-        return k;
+        return r;
 }
 
 static int key_path(const KeyScope *scope, int depth, const char *key, char **ret) {
@@ -281,20 +283,22 @@ static int find_duplicate_key(const char *text, size_t size, char **ret_keypath)
                         scope[depth--] = (KeyScope) {};
                 } else if (c == ',' && depth >= 0)
                         expect_key = scope[depth].seen;
-                else if (c == '"') {
+                else if (c == '\'') {
+                        /* json-c takes a single-quoted name even when strict; JSON does not. */
+                        r = -EBADMSG;
+                } else if (c == '"') {
                         for (end = i + 1; end < size && text[end] != '"'; end++)
                                 if (text[end] == '\\')
                                         end++;
                         if (expect_key && depth >= 0 && scope[depth].seen) {
-                                char *k = key_decode(text + i, end + 1 - i);
+                                char *k = NULL;
 
-                                if (!k)
-                                        r = -ENOMEM;
-                                else if (json_object_object_get_ex(scope[depth].seen, k, NULL)) {
+                                r = key_decode(text + i, end + 1 - i, &k);
+                                if (r >= 0 && json_object_object_get_ex(scope[depth].seen, k, NULL)) {
                                         r = key_path(scope, depth, k, ret_keypath);
                                         if (r >= 0)
                                                 r = 1;
-                                } else if (json_object_object_add(scope[depth].seen, k, NULL) < 0)
+                                } else if (r >= 0 && json_object_object_add(scope[depth].seen, k, NULL) < 0)
                                         r = -ENOMEM;
                                 free(scope[depth].key);
                                 scope[depth].key = k;
@@ -335,7 +339,7 @@ int config_load_string(const char *name, const char *text, size_t size,
         if (!tok)
                 return -ENOMEM;
         /* Plain JSON: no trailing commas or other leniencies that hide typos. */
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
         root = json_tokener_parse_ex(tok, text, (int) size);
         jerr = json_tokener_get_error(tok);
         consumed = (size_t) json_tokener_get_parse_end(tok);
@@ -368,6 +372,12 @@ int config_load_string(const char *name, const char *text, size_t size,
         }
 
         r = find_duplicate_key(text, size, &duplicate);
+        if (r == -EBADMSG) {
+                json_object_put(root);
+                if (asprintf(ret_error, "%s: not valid JSON: a name or string in single quotes", name) < 0)
+                        return -ENOMEM;
+                return -EINVAL;
+        }
         if (r < 0) {
                 json_object_put(root);
                 return r;

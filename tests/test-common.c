@@ -98,6 +98,15 @@ static void test_config(void) {
                  "\"mode\": \"cool\" }", &c, &err);
         check(r == 0, "the same key in a string, or in two objects, is not a duplicate: %s", err);
         config_free_strings(fields, &c);
+
+        /* What json-c lets through even when strict, and JSON does not (a fuzzer's find: a
+         * single-quoted name hid a double-quoted one, and the load failed with ENOMEM). */
+        expect_error("{ 'device': \"a\" }", "not valid JSON: a name or string in single quotes");
+        expect_error("{'\375\n{\"cool\"\n\204:tru\"mode':\"\377,dry\"}", "not valid JSON");
+        expect_error("{ \"device\": \"\377\" }", "not valid JSON");
+        r = load("{ \"device\": \"it's\", \"mode\": \"cool\" }", &c, &err);
+        check(r == 0, "a single quote inside a string is text: %s", err);
+        config_free_strings(fields, &c);
 }
 
 static void test_config_file(void) {
