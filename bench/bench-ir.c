@@ -8,7 +8,15 @@
  * which protocol each remote speaks ("PROTOCOL:TABLE" where the remote needs a fan table of its
  * own, as lirc.fan_table would name it); "-" marks a remote of a protocol not covered yet. A
  * "#note TEXT" line says why the remote above it disagrees where the listing cannot (what a look
- * at its frames showed); it is printed under the remote's figure. */
+ * at its frames showed); it is printed under the remote's figure.
+ *
+ * A disagreeing capture is explained when its frame is bit for bit one that another capture of
+ * the remote carries under another label and agrees with (a label copied in the source data:
+ * found here, not written down), or when a "#why LINES TEXT" line under the remote names it
+ * (LINES: the label's line in the capture file, "N", "N-M", or a comma-separated list of those).
+ * The reason goes on the capture's line; the others say "unexplained", and each protocol's count
+ * of both follows its figures. A "#why" that names no disagreeing capture is reported: the rule
+ * it explained may have gone into the code since. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,20 +27,224 @@
 #include "macro.h"
 
 #define LIST_PER_REMOTE 60
+#define WHY_RANGES_MAX 16
 
 typedef struct Tally {
         unsigned remotes, captures, in_model, label, reproduced, defaults, undecoded;
+        unsigned disagreeing, twins, noted;
 } Tally;
+
+typedef struct Why {
+        unsigned n_ranges, from[WHY_RANGES_MAX], to[WHY_RANGES_MAX];
+        unsigned list_line;             /* in captures.list */
+        unsigned used;
+        char *text;
+} Why;
+
+typedef struct Remote {
+        char file[64], proto[32], table_name[32];       /* table_name: "" for the protocol's own */
+        char *rest;                     /* maker and models, or what the captures show */
+        char **notes;
+        size_t n_notes;
+        Why *whys;
+        size_t n_whys;
+} Remote;
+
+/* What one capture came to, kept for the second look (its twins). */
+typedef struct Outcome {
+        unsigned line;
+        char label[sizeof(((IrCapture *) NULL)->label)];
+        bool ok, in_model;
+        IrCaptureResult res;
+} Outcome;
 
 static double percent(unsigned a, unsigned b) {
         return b ? 100.0 * a / b : 0;
 }
 
-static int bench_remote(const char *dir, const char *file, const IrProtocol *p, const IrFanTable *table, Tally *t,
+static void remotes_free(Remote *r, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(r[i].rest);
+                for (size_t k = 0; k < r[i].n_notes; k++)
+                        free(r[i].notes[k]);
+                free(r[i].notes);
+                for (size_t k = 0; k < r[i].n_whys; k++)
+                        free(r[i].whys[k].text);
+                free(r[i].whys);
+        }
+        free(r);
+}
+
+/* "N", "N-M", comma-separated, then a space and the text. */
+static int why_parse(const char *s, unsigned list_line, Why *ret) {
+        const char *p = s;
+        char *end;
+
+        *ret = (Why) { .list_line = list_line };
+        for (;;) {
+                unsigned long a, b;
+
+                if (ret->n_ranges >= WHY_RANGES_MAX)
+                        return -E2BIG;
+                a = strtoul(p, &end, 10);
+                if (end == p || a == 0)
+                        return -EINVAL;
+                b = a;
+                if (*end == '-') {
+                        p = end + 1;
+                        b = strtoul(p, &end, 10);
+                        if (end == p || b < a)
+                                return -EINVAL;
+                }
+                ret->from[ret->n_ranges] = (unsigned) a;
+                ret->to[ret->n_ranges++] = (unsigned) b;
+                if (*end != ',')
+                        break;
+                p = end + 1;
+        }
+        if (*end != ' ')
+                return -EINVAL;
+        while (*end == ' ')
+                end++;
+        if (*end == '\0' || *end == '\n')
+                return -EINVAL;
+        ret->text = strndup(end, strcspn(end, "\n"));
+        return ret->text ? 0 : -ENOMEM;
+}
+
+static const Why *why_find(Remote *r, unsigned line) {
+        for (size_t i = 0; i < r->n_whys; i++)
+                for (unsigned k = 0; k < r->whys[i].n_ranges; k++)
+                        if (line >= r->whys[i].from[k] && line <= r->whys[i].to[k]) {
+                                r->whys[i].used++;
+                                return &r->whys[i];
+                        }
+        return NULL;
+}
+
+static int list_read(const char *path, Remote **ret, size_t *ret_n) {
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        _cleanup_free_ char *buf = NULL;
+        Remote *remotes = NULL;
+        size_t n = 0, size = 0;
+        unsigned line = 0;
+        int r = 0;
+
+        if (!f) {
+                fprintf(stderr, "%s: %m\n", path);
+                return -errno;
+        }
+        while (getline(&buf, &size, f) > 0) {
+                Remote *last = n > 0 ? &remotes[n - 1] : NULL;
+                int rest = 0;
+
+                line++;
+                if (strncmp(buf, "#note ", 6) == 0 || strncmp(buf, "#why ", 5) == 0) {
+                        bool why = buf[1] == 'w';
+                        void *p;
+
+                        if (!last) {
+                                fprintf(stderr, "%s:%u: a #%s before any remote\n", path, line, why ? "why" : "note");
+                                r = -EINVAL;
+                                break;
+                        }
+                        if (why) {
+                                p = reallocarray(last->whys, last->n_whys + 1, sizeof(Why));
+                                if (!p) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                last->whys = p;
+                                r = why_parse(buf + 5, line, &last->whys[last->n_whys]);
+                                if (r < 0) {
+                                        fprintf(stderr, "%s:%u: not '#why LINE[-LINE][,…] TEXT'\n", path, line);
+                                        break;
+                                }
+                                last->n_whys++;
+                        } else {
+                                p = reallocarray(last->notes, last->n_notes + 1, sizeof(char *));
+                                if (!p) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                last->notes = p;
+                                last->notes[last->n_notes] = strdup(buf + 6);
+                                if (!last->notes[last->n_notes]) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                last->n_notes++;
+                        }
+                        continue;
+                }
+                if (buf[0] == '#') {
+                        /* Notes belong to the remote right above them. */
+                        if (last)
+                                last = NULL;
+                        continue;
+                }
+                {
+                        Remote *p = reallocarray(remotes, n + 1, sizeof(Remote));
+                        Remote *e;
+
+                        if (!p) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        remotes = p;
+                        e = &remotes[n];
+                        *e = (Remote) {};
+                        if (sscanf(buf, "%63s %31s %n", e->file, e->proto, &rest) != 2)
+                                continue;       /* a blank line */
+                        e->rest = strdup(buf + rest);
+                        if (!e->rest) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        if (strchr(e->proto, ':')) {
+                                snprintf(e->table_name, sizeof(e->table_name), "%s", strchr(e->proto, ':') + 1);
+                                *strchr(e->proto, ':') = '\0';
+                        }
+                        n++;
+                }
+        }
+        if (r < 0) {
+                remotes_free(remotes, n);
+                return r;
+        }
+        *ret = remotes;
+        *ret_n = n;
+        return 0;
+}
+
+/* Another capture of the remote that carries the same frame under another label the climate
+ * model can say, and agrees with it: the one the disagreeing capture's label was copied from, or
+ * NULL. */
+static const Outcome *twin_find(const Outcome *o, size_t n, size_t i) {
+        const IrDecoded *d = &o[i].res.decoded;
+
+        if (o[i].res.decode < 0)
+                return NULL;
+        for (size_t k = 0; k < n; k++) {
+                const IrDecoded *e = &o[k].res.decoded;
+
+                if (k == i || !o[k].ok || !o[k].in_model || streq(o[k].label, o[i].label))
+                        continue;
+                if (e->protocol == d->protocol && e->n_bytes == d->n_bytes &&
+                    memcmp(e->bytes, d->bytes, d->n_bytes) == 0)
+                        return &o[k];
+        }
+        return NULL;
+}
+
+static int bench_remote(const char *dir, Remote *remote, const IrProtocol *p, const IrFanTable *table, Tally *t,
                         IrCapture *c) {
         _cleanup_free_ char *path = NULL;
+        _cleanup_free_ Outcome *o = NULL;
         _cleanup_fclose_ FILE *f = NULL;
+        const char *file = remote->file;
         unsigned line = 0, listed = 0, more = 0, in_model = 0, label = 0, label_own = 0;
+        size_t n = 0;
         int r;
 
         if (asprintf(&path, "%s/%s", dir, file) < 0)
@@ -44,10 +256,17 @@ static int bench_remote(const char *dir, const char *file, const IrProtocol *p, 
         }
         t->remotes++;
         while ((r = ir_capture_read(f, c, &line)) > 0) {
-                IrCaptureResult res;
-                bool ok;
+                Outcome *p_o = reallocarray(o, n + 1, sizeof(Outcome));
+                IrCaptureResult *res;
 
-                ir_capture_check(p, table, c, &res);
+                if (!p_o)
+                        return -ENOMEM;
+                o = p_o;
+                res = &o[n].res;
+                o[n].line = c->line;
+                o[n].in_model = c->in_model;
+                strcpy(o[n].label, c->label);
+                ir_capture_check(p, table, c, res);
                 if (c->in_model && table != p->fan_tables) {
                         IrCaptureResult own;
 
@@ -55,24 +274,43 @@ static int bench_remote(const char *dir, const char *file, const IrProtocol *p, 
                         label_own += own.decode >= 0 && own.matches_label;
                 }
                 in_model += c->in_model;
-                label += res.decode >= 0 && c->in_model && res.matches_label;
+                label += res->decode >= 0 && c->in_model && res->matches_label;
                 t->captures++;
                 t->in_model += c->in_model;
-                t->undecoded += res.decode < 0;
-                t->label += res.decode >= 0 && c->in_model && res.matches_label;
-                t->reproduced += res.decode >= 0 && res.reproduced;
-                t->defaults += res.decode >= 0 && res.reproduced_defaults;
-                ok = res.decode >= 0 && (res.matches_label || !c->in_model) && res.reproduced;
-                if (ok)
-                        continue;
-                if (listed++ < LIST_PER_REMOTE)
-                        printf("    %s:%u \"%s\": %s\n", file, c->line, c->label, res.why);
-                else
-                        more++;
+                t->undecoded += res->decode < 0;
+                t->label += res->decode >= 0 && c->in_model && res->matches_label;
+                t->reproduced += res->decode >= 0 && res->reproduced;
+                t->defaults += res->decode >= 0 && res->reproduced_defaults;
+                o[n].ok = res->decode >= 0 && (res->matches_label || !c->in_model) && res->reproduced;
+                n++;
         }
         if (r < 0) {
                 fprintf(stderr, "%s:%u: not a capture file\n", path, line);
                 return r;
+        }
+
+        for (size_t i = 0; i < n; i++) {
+                const Outcome *twin;
+                const Why *why;
+                char reason[512];
+
+                if (o[i].ok)
+                        continue;
+                t->disagreeing++;
+                twin = twin_find(o, n, i);
+                why = why_find(remote, o[i].line);
+                if (twin) {
+                        t->twins++;
+                        snprintf(reason, sizeof(reason), "the same frame as line %u ('%s')", twin->line, twin->label);
+                } else if (why) {
+                        t->noted++;
+                        snprintf(reason, sizeof(reason), "%s", why->text);
+                } else
+                        snprintf(reason, sizeof(reason), "unexplained");
+                if (listed++ < LIST_PER_REMOTE)
+                        printf("    %s:%u \"%s\": %s; %s\n", file, o[i].line, o[i].label, o[i].res.why, reason);
+                else
+                        more++;
         }
         if (more > 0)
                 printf("    %s: %u more disagreeing\n", file, more);
@@ -83,94 +321,96 @@ static int bench_remote(const char *dir, const char *file, const IrProtocol *p, 
         else
                 printf("    %s                     label %3u/%-3u %5.1f %%\n", file, label, in_model,
                        percent(label, in_model));
+        for (size_t i = 0; i < remote->n_whys; i++)
+                if (remote->whys[i].used == 0)
+                        printf("    %s: the #why of captures.list line %u names no disagreeing capture\n", file,
+                               remote->whys[i].list_line);
+        for (size_t i = 0; i < remote->n_notes; i++)
+                printf("      note: %s", remote->notes[i]);
         return 0;
+}
+
+static void print_explained(const char *name, const Tally *t) {
+        printf("  %-10s disagreeing %4u: explained %4u (the same frame as another label %u, noted %u), "
+               "unexplained %u\n", name, t->disagreeing, t->twins + t->noted, t->twins, t->noted,
+               t->disagreeing - t->twins - t->noted);
 }
 
 int main(void) {
         const char *srcdir = getenv("VH_SRCDIR") ?: ".";
-        _cleanup_free_ char *dir = NULL, *list = NULL, *buf = NULL;
+        _cleanup_free_ char *dir = NULL, *list = NULL;
         _cleanup_free_ IrCapture *capture = malloc(sizeof(IrCapture));
-        _cleanup_fclose_ FILE *f = NULL;
         const IrProtocol *const *protocols;
-        size_t n_protocols, size = 0;
+        Remote *remotes = NULL;
+        size_t n_protocols, n_remotes = 0;
         Tally uncovered = {}, all = {};
+        int ret = EXIT_FAILURE;
 
         if (!capture || asprintf(&dir, "%s/tests/ir-captures", srcdir) < 0 ||
             asprintf(&list, "%s/captures.list", dir) < 0)
+                return EXIT_FAILURE;
+        if (list_read(list, &remotes, &n_remotes) < 0)
                 return EXIT_FAILURE;
 
         printf("IR protocols against SmartIR captures (tests/ir-captures). label: captures whose label the\n"
                "climate model can say (not 'quiet', 'level3', swing positions …) that decode to it;\n"
                "reproduced: captures the encoder sends bit for bit from the state and options they carry;\n"
-               "defaults: the same with the remote's default options\n");
+               "defaults: the same with the remote's default options; disagreeing: the captures listed,\n"
+               "explained where their frame is another label's or captures.list says why\n");
         protocols = ir_protocols(&n_protocols);
         for (size_t i = 0; i <= n_protocols; i++) {
                 const IrProtocol *p = i < n_protocols ? protocols[i] : NULL;
                 Tally t = {};
-                bool benched = false;   /* the last remote line was this protocol's */
 
-                f = fopen(list, "re");
-                if (!f) {
-                        fprintf(stderr, "%s: %m\n", list);
-                        return EXIT_FAILURE;
-                }
                 if (p)
                         printf("  %s (%s)\n", p->name, p->description);
                 else
                         printf("  not covered (no captures kept; what the captures show):\n");
-                while (getline(&buf, &size, f) > 0) {
-                        char file[64], proto[32], *table_name;
+                for (size_t k = 0; k < n_remotes; k++) {
+                        Remote *e = &remotes[k];
                         const IrFanTable *table;
-                        int rest = 0;
 
-                        if (strncmp(buf, "#note ", 6) == 0) {
-                                if (benched)
-                                        printf("      note: %s", buf + 6);
-                                continue;
-                        }
-                        if (buf[0] != '#')
-                                benched = false;
-                        if (buf[0] == '#' || sscanf(buf, "%63s %31s %n", file, proto, &rest) != 2)
-                                continue;
                         if (!p) {
-                                if (streq(proto, "-")) {
-                                        printf("    %s %s", file, buf + rest);
+                                if (streq(e->proto, "-")) {
+                                        printf("    %s %s", e->file, e->rest);
                                         uncovered.remotes++;
                                 }
                                 continue;
                         }
-                        table_name = strchr(proto, ':');
-                        if (table_name)
-                                *table_name++ = '\0';
-                        if (!streq(proto, p->name))
+                        if (!streq(e->proto, p->name))
                                 continue;
-                        table = ir_fan_table_find(p, table_name);
-                        if (table_name && !table) {
-                                fprintf(stderr, "%s: %s: protocol %s has no fan table '%s'\n", list, file, p->name,
-                                        table_name);
-                                return EXIT_FAILURE;
+                        table = ir_fan_table_find(p, e->table_name);
+                        if (!table && !isempty(e->table_name)) {
+                                fprintf(stderr, "%s: %s: protocol %s has no fan table '%s'\n", list, e->file, p->name,
+                                        e->table_name);
+                                goto finish;
                         }
-                        if (bench_remote(dir, file, p, table, &t, capture) < 0)
-                                return EXIT_FAILURE;
-                        benched = true;
+                        if (bench_remote(dir, e, p, table, &t, capture) < 0)
+                                goto finish;
                 }
-                fclose(f);
-                f = NULL;
                 if (!p)
                         break;
                 printf("  %-10s %2u remotes %4u captures: label %4u/%-4u %5.1f %%  reproduced %4u/%-4u %5.1f %%  "
                        "defaults %4u/%-4u %5.1f %%\n", p->name, t.remotes, t.captures, t.label, t.in_model,
                        percent(t.label, t.in_model), t.reproduced, t.captures, percent(t.reproduced, t.captures),
                        t.defaults, t.captures, percent(t.defaults, t.captures));
+                print_explained(p->name, &t);
                 all.remotes += t.remotes;
                 all.captures += t.captures;
                 all.in_model += t.in_model;
                 all.label += t.label;
                 all.reproduced += t.reproduced;
+                all.disagreeing += t.disagreeing;
+                all.twins += t.twins;
+                all.noted += t.noted;
         }
         printf("  covered: %u remotes, %u captures: label %u/%u %.1f %%, reproduced %u/%u %.1f %%; "
                "not covered: %u remotes\n", all.remotes, all.captures, all.label, all.in_model,
                percent(all.label, all.in_model), all.reproduced, all.captures, percent(all.reproduced, all.captures),
                uncovered.remotes);
-        return EXIT_SUCCESS;
+        print_explained("covered:", &all);
+        ret = EXIT_SUCCESS;
+finish:
+        remotes_free(remotes, n_remotes);
+        return ret;
 }
