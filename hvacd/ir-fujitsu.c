@@ -7,7 +7,8 @@
  *   8: temperature − 16 °C (4–7; version 0x31: bits 2–7 are 2 × (temperature − 8 °C)), turn on
  *      (0: set when the unit is to start)
  *   9: mode (0–2: auto 0, cool 1, dry 2, fan 3, heat 4), clean (3), timer type (4–5)
- *   10: fan (0–2: auto 0, high 1, medium 2, low 3, quiet 4), swing (4–5)
+ *   10: fan (0–2: auto 0, high 1, medium 2, low 3, quiet 4), swing (4–5); the remotes with a
+ *       "highest" speed (AR-RBE1E) call 4 low, 3 medium, 2 high and 1 highest (fan table "lower")
  *   11–13: off and on timers; 14 (ARRAH2E): 0x20, filter (3)
  *   last: checksum — ARRAH2E: minus the sum of bytes 7–14; ARDB1: 0x9B minus the sum of all
  * Commands are short frames: bytes 0–5, and (ARRAH2E) the inverse of byte 5. Power off is the
@@ -219,6 +220,8 @@ static int fujitsu_parse(const uint8_t *st, IrDecoded *d) {
 static const IrFanTable fujitsu_fan_tables[] = {
         { "standard", "low 3, medium 2, high 1", { [HVAC_FAN_AUTO] = 0, [HVAC_FAN_LOW] = 3, [HVAC_FAN_MEDIUM] = 2,
                                                    [HVAC_FAN_HIGH] = 1 } },
+        { "lower", "low 4 (quiet), medium 3, high 2: remotes with a highest speed (1)",
+          { [HVAC_FAN_AUTO] = 0, [HVAC_FAN_LOW] = 4, [HVAC_FAN_MEDIUM] = 3, [HVAC_FAN_HIGH] = 2 } },
         {}
 };
 

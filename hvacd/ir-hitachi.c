@@ -12,8 +12,10 @@
  *   23, 24, 25: model bytes (00 or 01, 80, 00 or 30)
  *   27: checksum: 62 minus the sum of the reversed bytes 0–26, reversed
  * Some remotes follow the frame with a 16-byte one of their own; it is read past, not sent.
- * The remotes' fan tables differ (3, 4 and 5 speeds over codes 2–5): low is 2 or 3, medium 4,
- * high 5, which most captures agree with. */
+ * The remotes' fan tables differ (3, 4 and 5 speeds over codes 2–5). Most call 2 quiet, 3 low,
+ * 4 medium and 5 high (RAR-2P2, the RAS-E and RAF units' remotes); the five-speed ones of the
+ * RAS-DX and RAK-35RPC units call 2 low, 3 medium, 4 high and 5 highest (fan table "lower").
+ * The tables hold the fan byte as sent (reversed). */
 
 #include <errno.h>
 #include <string.h>
@@ -56,8 +58,8 @@ static uint8_t hitachi_checksum(const uint8_t *st) {
 }
 
 static int hitachi_build(const HvacState *s, const unsigned *options, uint8_t *st) {
-        unsigned mode, fan, temp;
-        int r;
+        unsigned mode, temp;
+        int fan, r;
 
         r = ir_protocol_check_temperature(&ir_protocol_hitachi, s->target_temperature);
         if (r < 0)
@@ -70,20 +72,16 @@ static int hitachi_build(const HvacState *s, const unsigned *options, uint8_t *s
         mode = (unsigned) r;
         if (s->mode == HVAC_MODE_FAN_ONLY)
                 temp = HITACHI_FAN_MODE_TEMP;
-        switch (s->fan) {
-        case HVAC_FAN_AUTO:   fan = 1; break;
-        case HVAC_FAN_LOW:    fan = 2; break;
-        case HVAC_FAN_MEDIUM: fan = 4; break;
-        case HVAC_FAN_HIGH:   fan = 5; break;
-        default:              return -EINVAL;
-        }
+        fan = ir_fan_code(&ir_protocol_hitachi, s);
+        if (fan < 0)
+                return fan;
 
         memset(st, 0, HITACHI_BYTES);
         memcpy(st, hitachi_fixed, sizeof(hitachi_fixed));
         st[8] = 0x48;
         st[10] = ir_reverse_bits((uint8_t) mode);
         st[11] = ir_reverse_bits((uint8_t) (temp << 1));
-        st[13] = ir_reverse_bits((uint8_t) fan);
+        st[13] = (uint8_t) fan;
         st[17] = s->power ? 1 : 0;
         ir_options_write(&ir_protocol_hitachi, options, st);
         st[HITACHI_BYTES - 1] = hitachi_checksum(st);
@@ -136,25 +134,16 @@ static int hitachi_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
 }
 
 static int hitachi_parse(const uint8_t *st, IrDecoded *d) {
-        unsigned temp = ir_reverse_bits(st[11]) >> 1, fan = ir_reverse_bits(st[13]);
+        unsigned temp = ir_reverse_bits(st[11]) >> 1;
 
         d->state = (HvacState) { .power = st[17] & 1, .target_temperature = temp, .fan = HVAC_FAN_AUTO };
         if (ir_mode_from_code(&ir_protocol_hitachi, ir_reverse_bits(st[10]), &d->state.mode) < 0)
                 return -ERANGE;
-        d->has_fan = d->has_temperature = d->state.power;
-        switch (fan) {
-        case 1:  d->state.fan = HVAC_FAN_AUTO; break;
-        case 2:
-        case 3:  d->state.fan = HVAC_FAN_LOW; break;
-        case 4:  d->state.fan = HVAC_FAN_MEDIUM; break;
-        case 5:  d->state.fan = HVAC_FAN_HIGH; break;
-        default:
-                d->has_fan = false;
-                d->fan_beyond_model = true;
-        }
-        /* Dry mode runs the lowest speeds, auto mode a temperature of the unit's choosing on
-         * some remotes: neither says what was chosen. */
-        if (d->state.mode == HVAC_MODE_DRY)
+        d->has_temperature = d->state.power;
+        /* Dry mode runs the lowest speeds (dry_fan_unsaid), auto mode a temperature of the unit's
+         * choosing on some remotes: neither says what was chosen. */
+        ir_decoded_set_fan(&ir_protocol_hitachi, d, st[13]);
+        if (!d->state.power)
                 d->has_fan = d->fan_beyond_model = false;
         if (d->state.mode == HVAC_MODE_FAN_ONLY || d->state.mode == HVAC_MODE_AUTO ||
             temp < (unsigned) ir_protocol_hitachi.min_temperature ||
@@ -165,6 +154,13 @@ static int hitachi_parse(const uint8_t *st, IrDecoded *d) {
         return 0;
 }
 
+/* The fan byte as sent: 1, 2, 3, 4, 5 reversed are 0x80, 0x40, 0xC0, 0x20, 0xA0. */
+static const IrFanTable hitachi_fan_tables[] = {
+        { "standard", "low 3, medium 4, high 5 (2 is quiet)", { 0x80, 0xC0, 0x20, 0xA0 } },
+        { "lower", "low 2, medium 3, high 4: five-speed remotes (5 is highest)", { 0x80, 0x40, 0xC0, 0x20 } },
+        {}
+};
+
 const IrProtocol ir_protocol_hitachi = {
         .name = "hitachi",
         .description = "Hitachi 224-bit (RAR-2P2, RAR-3U3, LT0541-HTA remotes)",
@@ -173,9 +169,11 @@ const IrProtocol ir_protocol_hitachi = {
         .max_temperature = 32,
         .state_bytes = HITACHI_BYTES,
         .options = hitachi_options,
+        .fan_tables = hitachi_fan_tables,
         .table_driven = true,
         .mode_codes = { [HVAC_MODE_COOL] = HITACHI_COOL, [HVAC_MODE_HEAT] = HITACHI_HEAT, [HVAC_MODE_DRY] = HITACHI_DRY,
                         [HVAC_MODE_FAN_ONLY] = HITACHI_FAN, [HVAC_MODE_AUTO] = HITACHI_AUTO },
+        .dry_fan_unsaid = true,
         .build = hitachi_build,
         .encode = hitachi_encode,
         .decode = hitachi_decode,
