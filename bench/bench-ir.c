@@ -128,6 +128,7 @@ static int list_read(const char *path, Remote **ret, size_t *ret_n) {
         Remote *remotes = NULL;
         size_t n = 0, size = 0;
         unsigned line = 0;
+        bool attach = false;    /* the line above is a remote's, or its #note or #why */
         int r = 0;
 
         if (!f) {
@@ -135,7 +136,7 @@ static int list_read(const char *path, Remote **ret, size_t *ret_n) {
                 return -errno;
         }
         while (getline(&buf, &size, f) > 0) {
-                Remote *last = n > 0 ? &remotes[n - 1] : NULL;
+                Remote *last = attach ? &remotes[n - 1] : NULL;
                 int rest = 0;
 
                 line++;
@@ -144,7 +145,7 @@ static int list_read(const char *path, Remote **ret, size_t *ret_n) {
                         void *p;
 
                         if (!last) {
-                                fprintf(stderr, "%s:%u: a #%s before any remote\n", path, line, why ? "why" : "note");
+                                fprintf(stderr, "%s:%u: a #%s not under a remote\n", path, line, why ? "why" : "note");
                                 r = -EINVAL;
                                 break;
                         }
@@ -177,12 +178,9 @@ static int list_read(const char *path, Remote **ret, size_t *ret_n) {
                         }
                         continue;
                 }
-                if (buf[0] == '#') {
-                        /* Notes belong to the remote right above them. */
-                        if (last)
-                                last = NULL;
+                attach = false;
+                if (buf[0] == '#')
                         continue;
-                }
                 {
                         Remote *p = reallocarray(remotes, n + 1, sizeof(Remote));
                         Remote *e;
@@ -206,6 +204,7 @@ static int list_read(const char *path, Remote **ret, size_t *ret_n) {
                                 *strchr(e->proto, ':') = '\0';
                         }
                         n++;
+                        attach = true;
                 }
         }
         if (r < 0) {
