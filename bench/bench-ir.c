@@ -300,7 +300,8 @@ static int bench_remote(const char *dir, Remote *remote, const IrProtocol *p, co
                 why = why_find(remote, o[i].line);
                 if (twin) {
                         t->twins++;
-                        snprintf(reason, sizeof(reason), "the same frame as line %u ('%s')", twin->line, twin->label);
+                        snprintf(reason, sizeof(reason), "%s%sthe same frame as line %u ('%s')", why ? why->text : "",
+                                 why ? "; " : "", twin->line, twin->label);
                 } else if (why) {
                         t->noted++;
                         snprintf(reason, sizeof(reason), "%s", why->text);

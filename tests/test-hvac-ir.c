@@ -487,6 +487,54 @@ static void test_fan_tables(void) {
         check(!d.has_fan && raw[dcode] == 0xA + 1, "dry mode sends fan auto in every table: %u", raw[dcode] - 1);
 }
 
+/* Five-speed remotes whose low is the quiet code, "lower" (Fujitsu AR-RBE1E, Hitachi RAS-DX):
+ * each word one code below the protocol's own table; that table reads their medium as low. And
+ * Hitachi's own low is 3: 2 is the quiet speed of the remotes whose highest speed is high. */
+static void test_fan_tables_lower(void) {
+        static const struct {
+                const IrProtocol *p;
+                unsigned code[_HVAC_FAN_MAX];   /* the fan field as sent, low to high */
+                HvacFan own_medium;             /* what the protocol's own table reads lower's medium as */
+        } cases[] = {
+                { &ir_protocol_fujitsu, { 0, 4, 3, 2 }, HVAC_FAN_LOW },
+                { &ir_protocol_hitachi, { 0x80, 0x40, 0xC0, 0x20 }, HVAC_FAN_LOW },
+        };
+        _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
+        unsigned raw[IR_OPTIONS_MAX];
+        IrDecoded d;
+
+        require(f, "malloc");
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const IrProtocol *p = cases[i].p;
+                const IrFanTable *lower = ir_fan_table_find(p, "lower");
+                int code = ir_option_index(p, "fan_code");
+
+                require(lower && code >= 0, "%s: a table 'lower' and a fan field", p->name);
+                for (HvacFan fan = HVAC_FAN_LOW; fan <= HVAC_FAN_HIGH; fan++) {
+                        HvacState s = { true, HVAC_MODE_COOL, 24, fan };
+
+                        require(ir_encode_table(p, lower, &s, NULL, f) == 0, "%s: encode", p->name);
+                        check(ir_decode_table(p, lower, f->samples, f->n, &d) == 0 && d.has_fan && d.state.fan == fan,
+                              "%s: lower's %s reads back", p->name, hvac_fan_to_string(fan));
+                        ir_options_read(p, d.bytes, raw);
+                        check(raw[code] == cases[i].code[fan] + 1, "%s: lower's %s sent as %u (%u)", p->name,
+                              hvac_fan_to_string(fan), cases[i].code[fan], raw[code] - 1);
+                        require(ir_decode(p, f->samples, f->n, &d) == 0, "%s: decode", p->name);
+                        if (fan == HVAC_FAN_LOW)
+                                check(!d.has_fan && d.fan_beyond_model, "%s: lower's low is the own table's quiet",
+                                      p->name);
+                        if (fan == HVAC_FAN_MEDIUM)
+                                check(d.has_fan && d.state.fan == cases[i].own_medium,
+                                      "%s: lower's medium is the own table's low", p->name);
+                }
+        }
+
+        require(ir_encode(&ir_protocol_hitachi, &(HvacState) { true, HVAC_MODE_HEAT, 22, HVAC_FAN_LOW }, NULL, f) == 0,
+                "encode");
+        check(ir_decode(&ir_protocol_hitachi, f->samples, f->n, &d) == 0 && d.has_fan && d.state.fan == HVAC_FAN_LOW &&
+              d.bytes[13] == 0xC0, "hitachi's low is code 3 (0x%02X)", d.bytes[13]);
+}
+
 /* The code tables read back: no two modes share a code, nor two fan speeds in one table; a code
  * no mode has is out of range. */
 static void test_code_tables(void) {
@@ -660,6 +708,9 @@ static void test_captures(void) {
                 { "1691.ir", &ir_protocol_mitsubishi_heavy, 0, 0, "ultra_low" },  /* SRK71ZRA-W */
                 /* Daikin DTXF35TVMA: one code is not a frame. */
                 { "1117.ir", &ir_protocol_daikin152, 1, 1, "middle" },
+                /* Fujitsu AR-RBE1E: low is the quiet code; its "highest" code lacks its header. */
+                { "1280.ir", &ir_protocol_fujitsu, 0, 1, "lower" },
+                { "1084.ir", &ir_protocol_hitachi, 0, 0, "lower" },    /* Hitachi RAS-DX18HDK */
         };
         const char *srcdir = getenv("VH_SRCDIR") ?: ".";
         _cleanup_free_ IrCapture *c = malloc(sizeof(IrCapture));
@@ -702,6 +753,7 @@ int main(void) {
         test_frame_limits();
         test_round_trip();
         test_fan_tables();
+        test_fan_tables_lower();
         test_code_tables();
         test_options();
         test_option_tables();
