@@ -7,7 +7,7 @@
  *   9: 0x10 (0x90 on some, at some temperatures)
  *   10: mode, reversed (auto 2, heat 3, cool 4, dry 5, fan 0xC)
  *   11: temperature × 2, reversed (fan mode: 64)
- *   13: fan, reversed (1 auto, 2 low … 5 highest)
+ *   13: fan, reversed (1 auto, 2–5 the speeds, slowest first: the remotes name them below)
  *   14, 15: vertical and horizontal swing (bit 7) on 0x60; 17: power (bit 0)
  *   23, 24, 25: model bytes (00 or 01, 80, 00 or 30)
  *   27: checksum: 62 minus the sum of the reversed bytes 0–26, reversed
