@@ -184,10 +184,13 @@ static int daikin_parse(const uint8_t *st, IrDecoded *d) {
 }
 
 /* Five speeds: the climate model's low, medium and high are speeds 1, 3 and 5 as the reference
- * has them; remotes that call speeds 2, 3 and 4 so (as Panasonic's A75C does) are "middle". */
+ * has them; remotes that call speeds 2, 3 and 4 so (as Panasonic's A75C does) are "middle"; the
+ * remotes that name all five low, medium, middle, high and top (ARC433B51) are "five_named". */
 const IrFanTable ir_daikin_fan_tables[] = {
         { "standard", "low: speed 1 (code 3), medium: 3 (5), high: 5 (7)", { DAIKIN_FAN_AUTO, 3, 5, 7 } },
         { "middle", "low: speed 2 (code 4), medium: 3 (5), high: 4 (6)", { DAIKIN_FAN_AUTO, 4, 5, 6 } },
+        { "five_named", "low: speed 1 (code 3), medium: 2 (4), high: 4 (6); 3 is middle, 5 top",
+          { DAIKIN_FAN_AUTO, 3, 4, 6 } },
         {}
 };
 

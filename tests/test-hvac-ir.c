@@ -711,6 +711,8 @@ static void test_captures(void) {
                 /* Fujitsu AR-RBE1E: low is the quiet code; its "highest" code lacks its header. */
                 { "1280.ir", &ir_protocol_fujitsu, 0, 1, "lower" },
                 { "1084.ir", &ir_protocol_hitachi, 0, 0, "lower" },    /* Hitachi RAS-DX18HDK */
+                /* Daikin ARC433B51: five named speeds; its "dry auto off 10" is a heat code. */
+                { "5120.ir", &ir_protocol_daikin216, 1, 0, "five_named" },
         };
         const char *srcdir = getenv("VH_SRCDIR") ?: ".";
         _cleanup_free_ IrCapture *c = malloc(sizeof(IrCapture));

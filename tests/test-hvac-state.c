@@ -241,7 +241,7 @@ static void test_config(void) {
         expect_config("{ \"backend\": \"lirc\", \"lirc\": { \"protocol\": \"samsung\", \"fan_table\": \"upper\" }, "
                       "\"temperature_step\": 1 }", NULL);
         expect_config("{ \"lirc\": { \"protocol\": \"daikin\", \"fan_table\": \"fast\" } }",
-                      "key 'lirc.fan_table': protocol 'daikin' has no fan table 'fast' (it has: standard, middle)");
+                      "key 'lirc.fan_table': protocol 'daikin' has no fan table 'fast' (it has: standard, middle, five_named)");
         expect_config("{ \"backend\": \"carrier-pigeon\" }", "key 'backend'");
         expect_config("{ \"min_temperature\": 30, \"max_temperature\": 20 }", "min_temperature 30");
         expect_config("{ \"temperature_step\": 0 }", "key 'temperature_step'");

@@ -38,6 +38,12 @@ def broadlink_to_samples(b64):
 MODES = {"heat_cool": "auto", "fan": "fan_only"}
 FANS = {"mid": "medium", "middle": "medium", "med": "medium"}
 
+def fan_word(fan, fans):
+    """SmartIR's fan mode as the climate model says it; a name is kept where the file has the
+    word it would become among its own (ARC433B51: "medium" and "middle" are two speeds)."""
+    fan = fan.lower()
+    return fan if FANS.get(fan) in fans else FANS.get(fan, fan)
+
 def walk(node, path):
     if isinstance(node, dict):
         for k, v in node.items():
@@ -55,6 +61,7 @@ def main():
     a = ap.parse_args()
     with open(a.json) as f:
         d = json.load(f)
+    fans = {f.lower() for f in d.get("fanModes", [])}
     keep = {float(t) for t in a.temperatures.split(",") if t}
     if keep:
         keep |= {float(d["minTemperature"]), float(d["maxTemperature"])}
@@ -71,12 +78,12 @@ def main():
             mode, fan, temp = path
             if keep and temp.replace(".", "").isdigit() and float(temp) not in keep:
                 continue
-            label = "%s %s %s" % (MODES.get(mode, mode), FANS.get(fan.lower(), fan.lower()), temp)
+            label = "%s %s %s" % (MODES.get(mode, mode), fan_word(fan, fans), temp)
         elif len(path) == 2 and path[0] == "fan_only":
-            label = "fan_only %s -" % FANS.get(path[1], path[1])
+            label = "fan_only %s -" % fan_word(path[1], fans)
         else:
             if len(path) >= 2:
-                path = [MODES.get(path[0], path[0]), FANS.get(path[1].lower(), path[1].lower())] + path[2:]
+                path = [MODES.get(path[0], path[0]), fan_word(path[1], fans)] + path[2:]
             label = " ".join(path)
             if keep and path[-1].replace(".", "").isdigit() and float(path[-1]) not in keep:
                 continue
