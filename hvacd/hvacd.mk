@@ -58,6 +58,8 @@ EXTRA_TARGETS += $(BUILD)/bench/bench-ir
 $(BUILD)/bench/bench-ir.o: VH_CFLAGS += -Ihvacd
 $(BUILD)/bench/bench-ir: $(BUILD)/bench/bench-ir.o $(IR_CAPTURE_OBJS) $(HVACD_LIB_OBJS) $(LIBCOMMON)
 	$(CC) $(VH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+# How it explains the captures that disagree.
+TEST_SCRIPTS += tests/test-bench-ir.sh
 
 BENCHES += $(BUILD)/bench/bench-hvacd-http
 EXTRA_TARGETS += $(BUILD)/bench/bench-hvacd-http

@@ -122,7 +122,7 @@ check "ir-dump: an unknown fan table is refused, naming the protocol's" ir_refus
         "Invalid --fan-table: protocol 'samsung' has no fan table 'uper' (it has: standard, upper)." \
         --ir-dump --protocol samsung --fan-table uper
 check "ir-decode: an unknown fan table is refused, naming the protocol's" ir_refused \
-        "Invalid --fan-table: protocol 'daikin' has no fan table 'upper' (it has: standard, middle)." \
+        "Invalid --fan-table: protocol 'daikin' has no fan table 'upper' (it has: standard, middle, five_named)." \
         --ir-decode "$tmp/samsung-upper.ir" --protocol daikin --fan-table upper
 check "a protocol with one fan table refuses any" ir_refused \
         "Invalid --fan-table: protocol 'coolix' has one fan table only; 'upper' names none (leave --fan-table out)." \
