@@ -122,6 +122,54 @@ static const Why *why_find(Remote *r, unsigned line) {
         return NULL;
 }
 
+/* A "#note" or "#why" line for remote "r". */
+static int remote_annotate(Remote *r, const char *buf, const char *path, unsigned line) {
+        if (buf[1] == 'w') {
+                Why *p = reallocarray(r->whys, r->n_whys + 1, sizeof(Why));
+                int k;
+
+                if (!p)
+                        return -ENOMEM;
+                r->whys = p;
+                k = why_parse(buf + 5, line, &r->whys[r->n_whys]);
+                if (k < 0) {
+                        fprintf(stderr, "%s:%u: not '#why LINE[-LINE][,…] TEXT'\n", path, line);
+                        return k;
+                }
+                r->n_whys++;
+        } else {
+                char **p = reallocarray(r->notes, r->n_notes + 1, sizeof(char *));
+
+                if (!p)
+                        return -ENOMEM;
+                r->notes = p;
+                r->notes[r->n_notes] = strdup(buf + 6);
+                if (!r->notes[r->n_notes])
+                        return -ENOMEM;
+                r->n_notes++;
+        }
+        return 0;
+}
+
+/* A remote's line: 1 when it was one, 0 for a blank line. */
+static int remote_parse(const char *buf, Remote *ret) {
+        char *colon;
+        int rest = 0;
+
+        *ret = (Remote) {};
+        if (sscanf(buf, "%63s %31s %n", ret->file, ret->proto, &rest) != 2)
+                return 0;
+        ret->rest = strdup(buf + rest);
+        if (!ret->rest)
+                return -ENOMEM;
+        colon = strchr(ret->proto, ':');
+        if (colon) {
+                snprintf(ret->table_name, sizeof(ret->table_name), "%s", colon + 1);
+                *colon = '\0';
+        }
+        return 1;
+}
+
 static int list_read(const char *path, Remote **ret, size_t *ret_n) {
         _cleanup_fclose_ FILE *f = fopen(path, "re");
         _cleanup_free_ char *buf = NULL;
@@ -135,74 +183,29 @@ static int list_read(const char *path, Remote **ret, size_t *ret_n) {
                 fprintf(stderr, "%s: %m\n", path);
                 return -errno;
         }
-        while (getline(&buf, &size, f) > 0) {
-                Remote *last = attach ? &remotes[n - 1] : NULL;
-                int rest = 0;
+        while (r >= 0 && getline(&buf, &size, f) > 0) {
+                Remote *p;
 
                 line++;
                 if (strncmp(buf, "#note ", 6) == 0 || strncmp(buf, "#why ", 5) == 0) {
-                        bool why = buf[1] == 'w';
-                        void *p;
-
-                        if (!last) {
-                                fprintf(stderr, "%s:%u: a #%s not under a remote\n", path, line, why ? "why" : "note");
+                        if (!attach) {
+                                fprintf(stderr, "%s:%u: not under a remote\n", path, line);
                                 r = -EINVAL;
-                                break;
-                        }
-                        if (why) {
-                                p = reallocarray(last->whys, last->n_whys + 1, sizeof(Why));
-                                if (!p) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                last->whys = p;
-                                r = why_parse(buf + 5, line, &last->whys[last->n_whys]);
-                                if (r < 0) {
-                                        fprintf(stderr, "%s:%u: not '#why LINE[-LINE][,…] TEXT'\n", path, line);
-                                        break;
-                                }
-                                last->n_whys++;
-                        } else {
-                                p = reallocarray(last->notes, last->n_notes + 1, sizeof(char *));
-                                if (!p) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                last->notes = p;
-                                last->notes[last->n_notes] = strdup(buf + 6);
-                                if (!last->notes[last->n_notes]) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                last->n_notes++;
-                        }
+                        } else
+                                r = remote_annotate(&remotes[n - 1], buf, path, line);
                         continue;
                 }
                 attach = false;
                 if (buf[0] == '#')
                         continue;
-                {
-                        Remote *p = reallocarray(remotes, n + 1, sizeof(Remote));
-                        Remote *e;
-
-                        if (!p) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        remotes = p;
-                        e = &remotes[n];
-                        *e = (Remote) {};
-                        if (sscanf(buf, "%63s %31s %n", e->file, e->proto, &rest) != 2)
-                                continue;       /* a blank line */
-                        e->rest = strdup(buf + rest);
-                        if (!e->rest) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        if (strchr(e->proto, ':')) {
-                                snprintf(e->table_name, sizeof(e->table_name), "%s", strchr(e->proto, ':') + 1);
-                                *strchr(e->proto, ':') = '\0';
-                        }
+                p = reallocarray(remotes, n + 1, sizeof(Remote));
+                if (!p) {
+                        r = -ENOMEM;
+                        continue;
+                }
+                remotes = p;
+                r = remote_parse(buf, &remotes[n]);
+                if (r > 0) {
                         n++;
                         attach = true;
                 }

@@ -26,7 +26,9 @@ cool24=$(capture 1286.ir "cool auto 24")
 cool26=$(capture 1286.ir "cool high 26")
 heat24=$(capture 1286.ir "heat high 24")
 heat20=$(capture 1286.ir "heat auto 20")
-[ -n "$cool24" ] && [ -n "$cool26" ] && [ -n "$heat24" ] && [ -n "$heat20" ] || { echo "FAIL: captures of 1286.ir"; exit 1; }
+for c in "$cool24" "$cool26" "$heat24" "$heat20"; do
+        [ -n "$c" ] || { echo "FAIL: captures of 1286.ir"; exit 1; }
+done
 cat >"$tmp/tests/ir-captures/9000.ir" <<EOT
 # label cool auto 24
 $cool24
@@ -70,5 +72,10 @@ echo '#why x1 bad' >>"$tmp/tests/ir-captures/captures.list"
 err=$(VH_SRCDIR="$tmp" "$bench" 2>&1 >/dev/null)
 check "a #why written wrong fails" test $? -ne 0
 check "... naming its line" grep -qF "captures.list:5: not '#why LINE[-LINE][,…] TEXT'" <<<"$err"
+
+{ echo '# A comment'; echo '#note under no remote'; } >"$tmp/tests/ir-captures/captures.list"
+err=$(VH_SRCDIR="$tmp" "$bench" 2>&1 >/dev/null)
+check "a #note under no remote fails" test $? -ne 0
+check "... naming its line" grep -qF "captures.list:2: not under a remote" <<<"$err"
 
 checks_done
