@@ -124,6 +124,16 @@ static int panasonic_encode(const uint8_t *st, IrFrame *f) {
         return 0;
 }
 
+/* The mark that ends a frame, and the gap after it (or the end of the recording). */
+static int panasonic_read_footer(IrReader *r) {
+        int k;
+
+        k = ir_read_mark(r, PANASONIC_BIT_MARK);
+        if (k >= 0)
+                k = ir_read_gap(r, PANASONIC_GAP);
+        return k < 0 ? -ENODATA : 0;
+}
+
 /* The state frame alone, where the fixed first frame did not make it into the recording (the
  * receiver woke up late, or a glitch broke it): it has its own leader and signature, and the
  * checksum covers the first frame's fixed bytes too. */
@@ -138,11 +148,9 @@ static int panasonic_decode_state_frame(IrReader *r, uint8_t *st) {
                                       PANASONIC_BIT_MARK, PANASONIC_ONE_SPACE, PANASONIC_ZERO_SPACE);
         if (k < 0 || memcmp(st + PANASONIC_FRAME1, panasonic_frame1, 4) != 0)
                 return -ENOMSG;
-        k = ir_read_mark(r, PANASONIC_BIT_MARK);
-        if (k >= 0)
-                k = ir_read_gap(r, PANASONIC_GAP);
+        k = panasonic_read_footer(r);
         if (k < 0)
-                return -ENODATA;
+                return k;
         memcpy(st, panasonic_frame1, PANASONIC_FRAME1);
         return 0;
 }
@@ -166,11 +174,9 @@ static int panasonic_decode_frames(IrReader *r, uint8_t *st) {
                 if (memcmp(st + from, panasonic_frame1, 4) != 0 ||
                     (i == 0 && memcmp(st, panasonic_frame1, sizeof(panasonic_frame1)) != 0))
                         return -ENOMSG;
-                k = ir_read_mark(r, PANASONIC_BIT_MARK);
-                if (k >= 0)
-                        k = ir_read_gap(r, PANASONIC_GAP);
+                k = panasonic_read_footer(r);
                 if (k < 0)
-                        return -ENODATA;
+                        return k;
         }
         return 0;
 }
