@@ -118,21 +118,27 @@ static int lg_encode(const uint8_t *st, IrFrame *f) {
 }
 
 static int lg_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
-        bool lg2 = false;
+        size_t start = r->pos;
+        bool lg2 = false, leaderless;
         uint64_t v;
         int k;
 
         memset(st, 0, LG_SHAPE_BYTE + 1);
-        k = ir_read_mark(r, LG_HDR_MARK);
+        k = ir_read_leader(r, LG_HDR_MARK, LG_HDR_SPACE, LG_BIT_MARK);
         if (k == -ENOMSG) {
-                k = ir_read_mark(r, LG2_HDR_MARK);
+                r->pos = start;
+                k = ir_read_leader(r, LG2_HDR_MARK, LG2_HDR_SPACE, LG2_BIT_MARK);
                 lg2 = true;
         }
-        if (k >= 0)
-                k = ir_read_space(r, lg2 ? LG2_HDR_SPACE : LG_HDR_SPACE);
         if (k < 0)
                 return k;
+        /* Without its leader, the signature and the checksum tell the frame; its header is
+         * taken as the remotes' usual LG2. */
+        leaderless = k > 0;
+        lg2 = lg2 || leaderless;
         k = ir_read_bits(r, LG_BITS, true, lg2 ? LG2_BIT_MARK : LG_BIT_MARK, LG_ONE_SPACE, LG_ZERO_SPACE, &v);
+        if (k < 0 && leaderless)
+                return -ENOMSG;
         if (k < 0)
                 return k == -ENOMSG ? -ENODATA : k;
         if ((v >> 20) != LG_SIGNATURE)

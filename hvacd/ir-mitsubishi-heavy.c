@@ -120,16 +120,17 @@ static int mhi88_encode(const uint8_t *st, IrFrame *f) {
 }
 
 static int mhi_decode_n(IrReader *r, uint8_t *st, size_t n, const uint8_t *signature) {
+        bool leaderless;
         int k;
 
-        k = ir_read_mark(r, MHI_HDR_MARK);
-        if (k >= 0)
-                k = ir_read_space(r, MHI_HDR_SPACE);
+        /* Without its leader, the five signature bytes still tell the frame. */
+        k = ir_read_leader(r, MHI_HDR_MARK, MHI_HDR_SPACE, MHI_BIT_MARK);
         if (k < 0)
                 return k;
+        leaderless = k > 0;
         k = ir_read_bytes_lsb(r, st, 5, MHI_BIT_MARK, MHI_ONE_SPACE, MHI_ZERO_SPACE);
         if (k < 0)
-                return k == -ENOMSG ? -ENOMSG : -ENODATA;
+                return k == -ENOMSG || leaderless ? -ENOMSG : -ENODATA;
         if (memcmp(st, signature, 5) != 0)
                 return -ENOMSG;
         k = ir_read_bytes_lsb(r, st + 5, n - 5, MHI_BIT_MARK, MHI_ONE_SPACE, MHI_ZERO_SPACE);

@@ -10,12 +10,14 @@
  *   9: fan speed (0–2: 0 auto, 1 low … 4 highest, 5 quiet), vane (3–5), vane bit (6), fan
  *      auto (7; some remotes set it with a speed too)
  *   10–12: the remote's clock, stop and start time (10-minute units); 13: timer (0–2)
- *   14: econo cool (5), and bits 0, 1 and 7 that some remotes set; 15: direct/indirect (0–1), absence detect (2), i-save 10 °C (5)
+ *   14: econo cool (5), and bits 0, 1 and 7 that some remotes set; 15: direct/indirect (0–1), absence detect (2), i-save (5)
  *   16: natural flow (1), left vane (3–5)
  *   17: checksum, the sum of bytes 0–16
  * The frame goes out twice, the copies 15.5 ms apart. The remotes send fan speeds the climate
  * model has no word for (quiet, highest) and, in some, the mode nibble of byte 8 differently:
- * both are override options. */
+ * both are override options. i-save lets heat mode go down to 10 °C: the remotes then send the
+ * i-save bit with 16 °C in the temperature field (IRremoteESP8266's setISave10C), and a heat
+ * frame with the bit set asks for 10 °C. */
 
 #include <errno.h>
 #include <string.h>
@@ -31,6 +33,8 @@
 #define MITSUBISHI_GAP          15500
 #define MITSUBISHI_BYTES        18
 #define MITSUBISHI_FAN_AUTO     0x80
+#define MITSUBISHI_ISAVE        0x20    /* byte 15 */
+#define MITSUBISHI_ISAVE_TEMP   10
 
 static const uint8_t mitsubishi_fixed[5] = { 0x23, 0xCB, 0x26, 0x01, 0x00 };
 
@@ -51,7 +55,6 @@ static const IrOptionField mitsubishi_options[] = {
         { "byte14", 14, 0, 8, 0, "econo cool (bit 5), and bits 0, 1 and 7 that some remotes set" },
         { "direct_indirect", 15, 0, 2, 0, "i-see direct/indirect" },
         { "absence_detect", 15, 2, 1, 0, "absence detect" },
-        { "isave_10c", 15, 5, 1, 0, "i-save 10 °C heating" },
         { "natural_flow", 16, 1, 1, 0, "natural flow" },
         { "vane_left", 16, 3, 3, 0, "left vane" },
         {}
@@ -69,11 +72,12 @@ static uint8_t mitsubishi_checksum(const uint8_t *st) {
 }
 
 static int mitsubishi_build(const HvacState *s, const unsigned *options, uint8_t *st) {
+        bool isave = s->mode == HVAC_MODE_HEAT && s->target_temperature == MITSUBISHI_ISAVE_TEMP;
         unsigned mode, nibble, fan;
         int r;
 
         r = ir_protocol_check_temperature(&ir_protocol_mitsubishi, s->target_temperature);
-        if (r < 0)
+        if (r < 0 && !isave)
                 return r;
 
         switch (s->mode) {
@@ -96,10 +100,12 @@ static int mitsubishi_build(const HvacState *s, const unsigned *options, uint8_t
         memcpy(st, mitsubishi_fixed, sizeof(mitsubishi_fixed));
         st[5] = s->power ? 0x20 : 0;
         st[6] = (uint8_t) (mode << 3);
-        st[7] = (uint8_t) ((int) s->target_temperature - ir_protocol_mitsubishi.min_temperature);
+        st[7] = isave ? 0 : (uint8_t) ((int) s->target_temperature - ir_protocol_mitsubishi.min_temperature);
         st[8] = (uint8_t) nibble;
         st[9] = (uint8_t) fan;
         ir_options_write(&ir_protocol_mitsubishi, options, st);
+        if (isave)
+                st[15] |= MITSUBISHI_ISAVE;
         st[17] = mitsubishi_checksum(st);
         return 0;
 }
@@ -197,6 +203,8 @@ static int mitsubishi_parse(const uint8_t *st, IrDecoded *d) {
                 d->has_fan = false;     /* highest, quiet: the override option says it */
                 d->fan_beyond_model = true;
         }
+        if (d->state.mode == HVAC_MODE_HEAT && (st[15] & MITSUBISHI_ISAVE))
+                d->state.target_temperature = MITSUBISHI_ISAVE_TEMP;
         /* Dry and fan mode: the remotes send a fixed temperature. */
         if (d->state.mode == HVAC_MODE_DRY || d->state.mode == HVAC_MODE_FAN_ONLY)
                 d->has_temperature = false;

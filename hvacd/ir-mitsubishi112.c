@@ -89,9 +89,8 @@ static int m112_encode(const uint8_t *st, IrFrame *f) {
 static int m112_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
         int k;
 
-        k = ir_read_mark(r, M112_HDR_MARK);
-        if (k >= 0)
-                k = ir_read_space(r, M112_HDR_SPACE);
+        /* Without its leader, the five fixed bytes still tell the frame. */
+        k = ir_read_leader(r, M112_HDR_MARK, M112_HDR_SPACE, M112_BIT_MARK);
         if (k < 0)
                 return k;
         k = ir_read_bytes_lsb(r, st, sizeof(m112_fixed), M112_BIT_MARK, M112_ONE_SPACE, M112_ZERO_SPACE);

@@ -15,7 +15,8 @@
  * The climate model's low, medium and high are speeds 2, 3 and 4 of five, as IRremoteESP8266 and
  * ESPHome have them; three-speed remotes send 1, 3 and 5, which decode as low, medium and high
  * too (fan_code reproduces them). In fan mode the remotes send 27 °C; in dry mode some send a
- * fixed temperature and some a fixed fan, so a decoded dry frame reports neither. */
+ * fixed temperature and some a fixed fan, so a decoded dry frame reports neither. The state frame
+ * decodes alone too: the first frame is fixed. */
 
 #include <errno.h>
 #include <string.h>
@@ -123,7 +124,38 @@ static int panasonic_encode(const uint8_t *st, IrFrame *f) {
         return 0;
 }
 
-static int panasonic_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
+/* The mark that ends a frame, and the gap after it (or the end of the recording). */
+static int panasonic_read_footer(IrReader *r) {
+        int k;
+
+        k = ir_read_mark(r, PANASONIC_BIT_MARK);
+        if (k >= 0)
+                k = ir_read_gap(r, PANASONIC_GAP);
+        return k < 0 ? -ENODATA : 0;
+}
+
+/* The state frame alone, where the fixed first frame did not make it into the recording (the
+ * receiver woke up late, or a glitch broke it): it has its own leader and signature, and the
+ * checksum covers the first frame's fixed bytes too. */
+static int panasonic_decode_state_frame(IrReader *r, uint8_t *st) {
+        int k;
+
+        k = ir_read_mark(r, PANASONIC_HDR_MARK);
+        if (k >= 0)
+                k = ir_read_space(r, PANASONIC_HDR_SPACE);
+        if (k >= 0)
+                k = ir_read_bytes_lsb(r, st + PANASONIC_FRAME1, PANASONIC_BYTES - PANASONIC_FRAME1,
+                                      PANASONIC_BIT_MARK, PANASONIC_ONE_SPACE, PANASONIC_ZERO_SPACE);
+        if (k < 0 || memcmp(st + PANASONIC_FRAME1, panasonic_frame1, 4) != 0)
+                return -ENOMSG;
+        k = panasonic_read_footer(r);
+        if (k < 0)
+                return k;
+        memcpy(st, panasonic_frame1, PANASONIC_FRAME1);
+        return 0;
+}
+
+static int panasonic_decode_frames(IrReader *r, uint8_t *st) {
         int k;
 
         for (size_t i = 0; i < 2; i++) {
@@ -142,12 +174,24 @@ static int panasonic_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
                 if (memcmp(st + from, panasonic_frame1, 4) != 0 ||
                     (i == 0 && memcmp(st, panasonic_frame1, sizeof(panasonic_frame1)) != 0))
                         return -ENOMSG;
-                k = ir_read_mark(r, PANASONIC_BIT_MARK);
-                if (k >= 0)
-                        k = ir_read_gap(r, PANASONIC_GAP);
+                k = panasonic_read_footer(r);
                 if (k < 0)
-                        return -ENODATA;
+                        return k;
         }
+        return 0;
+}
+
+static int panasonic_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
+        size_t start = r->pos;
+        int k;
+
+        k = panasonic_decode_frames(r, st);
+        if (k == -ENOMSG) {
+                r->pos = start;
+                k = panasonic_decode_state_frame(r, st);
+        }
+        if (k < 0)
+                return k;
         if (panasonic_checksum(st) != st[PANASONIC_BYTES - 1])
                 return -EBADMSG;
         *ret_n = PANASONIC_BYTES;

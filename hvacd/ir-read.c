@@ -127,6 +127,18 @@ int ir_read_space(IrReader *r, uint32_t expected) {
         return read_one(r, false, expected);
 }
 
+int ir_read_leader(IrReader *r, uint32_t mark, uint32_t space, uint32_t bit_mark) {
+        int k;
+
+        k = ir_read_mark(r, mark);
+        if (k >= 0)
+                return ir_read_space(r, space);
+        /* The receiver woke up after the leader: the recording starts with the first bit. */
+        if (k == -ENOMSG && r->pos == 0 && r->n > 1 && ir_match(r->s[0], bit_mark))
+                return 1;
+        return k;
+}
+
 int ir_read_gap(IrReader *r, uint32_t min) {
         if (r->pos >= r->n)
                 return 0;

@@ -184,6 +184,10 @@ int ir_samples_parse_text(const char *text, uint32_t *samples, size_t max, size_
 bool ir_match(uint32_t measured, uint32_t expected);
 int ir_read_mark(IrReader *r, uint32_t expected);
 int ir_read_space(IrReader *r, uint32_t expected);
+/* A frame's leader mark and space: 0. 1 where a recording starts with a bit's mark instead, its
+ * leader lost (the receiver woke up late): the caller then checks the frame's fixed bytes before
+ * taking it. */
+int ir_read_leader(IrReader *r, uint32_t mark, uint32_t space, uint32_t bit_mark);
 /* A space of at least "min" µs, or the end of the samples. */
 int ir_read_gap(IrReader *r, uint32_t min);
 int ir_read_bits(IrReader *r, unsigned nbits, bool msb_first, uint32_t mark, uint32_t one_space,

@@ -649,6 +649,96 @@ static void test_decode_errors(void) {
         check(ir_decode(NULL, f.samples, f.n + 2, &d) == 0 && d.state.mode == HVAC_MODE_HEAT, "coolix after noise");
 }
 
+static bool decodes_to(const IrProtocol *p, const uint32_t *samples, size_t n, const HvacState *s, IrDecoded *d) {
+        return ir_decode(NULL, samples, n, d) == 0 && d->protocol == p && d->state.power == s->power &&
+                d->state.mode == s->mode && d->has_fan && d->state.fan == s->fan && d->has_temperature &&
+                d->state.target_temperature == s->target_temperature;
+}
+
+/* A recording that starts after the frame's leader (the receiver woke up late) still decodes
+ * where the protocol's fixed bytes tell the frame; but only at the recording's start. */
+static void test_leaderless(void) {
+        static const struct {
+                const IrProtocol *protocol;
+                HvacState state;
+        } cases[] = {
+                { &ir_protocol_mitsubishi_heavy_88, { true, HVAC_MODE_COOL, 20, HVAC_FAN_MEDIUM } },
+                { &ir_protocol_mitsubishi_heavy, { true, HVAC_MODE_HEAT, 25, HVAC_FAN_LOW } },
+                { &ir_protocol_mitsubishi112, { true, HVAC_MODE_HEAT, 23, HVAC_FAN_HIGH } },
+                { &ir_protocol_lg, { true, HVAC_MODE_COOL, 18, HVAC_FAN_HIGH } },
+        };
+        _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
+        IrDecoded d;
+
+        require(f, "malloc");
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const IrProtocol *p = cases[i].protocol;
+
+                require(ir_encode(p, &cases[i].state, NULL, f) == 0, "%s: encode", p->name);
+                check(decodes_to(p, f->samples + 2, f->n - 2, &cases[i].state, &d),
+                      "%s: the frame without its leader decodes", p->name);
+                /* After a mark and a space of something else, the first bit is no leader. */
+                f->samples[0] = 3000;
+                f->samples[1] = 20000;
+                check(ir_decode(NULL, f->samples, f->n, &d) < 0, "%s: no leader past the recording's start", p->name);
+        }
+        /* Without the leader, a frame whose fixed bytes are not the protocol's is not taken. */
+        require(ir_encode(&ir_protocol_lg, &cases[3].state, NULL, f) == 0, "lg: encode");
+        f->samples[3] = f->samples[3] > 1000 ? 550 : 1600;
+        check(ir_decode(NULL, f->samples + 2, f->n - 2, &d) == -EPROTONOSUPPORT, "lg: a leader-less frame, signature "
+              "broken");
+}
+
+/* Panasonic's first frame is fixed: the state frame decodes alone, when the recording lost the
+ * first or a glitch broke it, and its checksum still guards it. */
+static void test_panasonic_state_frame(void) {
+        const HvacState s = { true, HVAC_MODE_HEAT, 22, HVAC_FAN_HIGH };
+        /* Leader, 8 bytes, the footer mark and the gap: the state frame's leader follows. */
+        const size_t second = 2 + 8 * 16 + 2;
+        _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
+        uint8_t bytes[IR_STATE_BYTES_MAX];
+        IrDecoded d;
+
+        require(f, "malloc");
+        require(ir_encode(&ir_protocol_panasonic, &s, NULL, f) == 0, "encode");
+        require(decodes_to(&ir_protocol_panasonic, f->samples, f->n, &s, &d), "panasonic decodes");
+        memcpy(bytes, d.bytes, sizeof(bytes));
+        check(decodes_to(&ir_protocol_panasonic, f->samples + second, f->n - second, &s, &d) &&
+              memcmp(d.bytes, bytes, d.n_bytes) == 0, "panasonic: the state frame alone");
+        f->samples[20] = 900;
+        f->samples[21] = 130;
+        check(decodes_to(&ir_protocol_panasonic, f->samples, f->n, &s, &d) && memcmp(d.bytes, bytes, d.n_bytes) == 0,
+              "panasonic: a glitch in the fixed frame");
+        /* One bit of the temperature flipped. */
+        f->samples[second + 2 + 2 * (6 * 8 + 1) + 1] = f->samples[second + 2 + 2 * (6 * 8 + 1) + 1] > 800 ? 432 : 1296;
+        check(ir_decode(NULL, f->samples + second, f->n - second, &d) == -EBADMSG, "panasonic: the state frame's "
+              "checksum");
+}
+
+/* Mitsubishi's i-save: heat at 10 °C is the i-save bit with 16 °C in the temperature field. */
+static void test_mitsubishi_isave(void) {
+        const IrProtocol *p = &ir_protocol_mitsubishi;
+        const HvacState heat10 = { true, HVAC_MODE_HEAT, 10, HVAC_FAN_MEDIUM },
+                        heat16 = { true, HVAC_MODE_HEAT, 16, HVAC_FAN_MEDIUM },
+                        cool10 = { true, HVAC_MODE_COOL, 10, HVAC_FAN_MEDIUM };
+        _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
+        unsigned options[IR_OPTIONS_MAX];
+        uint8_t st[IR_STATE_BYTES_MAX] = {};
+        IrDecoded d;
+
+        require(f, "malloc");
+        ir_options_default(p, options);
+        check(ir_build(p, NULL, &heat10, options, st) == 0 && st[7] == 0 && (st[15] & 0x20),
+              "mitsubishi heat 10 °C: 16 °C and the i-save bit (%02X %02X)", st[7], st[15]);
+        check(ir_encode(p, &heat10, NULL, f) == 0 && decodes_to(p, f->samples, f->n, &heat10, &d),
+              "mitsubishi heat 10 °C decodes");
+        check(ir_build(p, NULL, &heat16, options, st) == 0 && st[7] == 0 && !(st[15] & 0x20),
+              "mitsubishi heat 16 °C: no i-save");
+        check(ir_encode(p, &heat16, NULL, f) == 0 && decodes_to(p, f->samples, f->n, &heat16, &d),
+              "mitsubishi heat 16 °C decodes");
+        check(ir_build(p, NULL, &cool10, options, st) == -ERANGE, "mitsubishi: i-save is heat only");
+}
+
 static void test_parse_text(void) {
         uint32_t s[16];
         size_t n = 0;
@@ -696,6 +786,15 @@ static void test_captures(void) {
                 { "1260.ir", &ir_protocol_toshiba, 0, 0 },      /* Toshiba WH-TA04NE */
                 { "1689.ir", &ir_protocol_mitsubishi_heavy, 1, 1 },     /* Mitsubishi Heavy ZMS; one code garbled */
                 { "1687.ir", &ir_protocol_mitsubishi_heavy_88, 0, 0 },  /* Mitsubishi Heavy ZJS */
+                /* Mitsubishi Heavy SRK..ZSP: five codes recorded without their leader. */
+                { "1688.ir", &ir_protocol_mitsubishi_heavy_88, 0, 0 },
+                /* Panasonic CS-E12JKDW: three codes without their first frame's leader. */
+                { "1030.ir", &ir_protocol_panasonic, 0, 0 },
+                /* Panasonic CS-CU-HU18YKYF: a glitch in one code's first frame. */
+                { "1032.ir", &ir_protocol_panasonic, 0, 0 },
+                /* Mitsubishi Electric MSZ-AP: i-save heat at 10 °C; in cool its "10 °C" code is
+                 * the 16 °C one. */
+                { "1122.ir", &ir_protocol_mitsubishi, 1, 0 },
                 { "1100.ir", &ir_protocol_daikin216, 0, 0 },    /* Daikin FTXS */
                 { "1112.ir", &ir_protocol_daikin152, 0, 0 },    /* Daikin FTKQ */
                 { "1132.ir", &ir_protocol_mitsubishi112, 0, 0 },        /* Mitsubishi Electric MSC-A12YV */
@@ -760,6 +859,9 @@ int main(void) {
         test_options();
         test_option_tables();
         test_decode_errors();
+        test_leaderless();
+        test_panasonic_state_frame();
+        test_mitsubishi_isave();
         test_parse_text();
         test_captures();
         test_text_format();
