@@ -364,6 +364,10 @@ static void test_midea(void) {
         require(ir_encode(&ir_protocol_midea, &published[0].s, NULL, &f) == 0, "midea encode");
         check(f.n == 2 * (2 + 96 + 2) - 1, "midea frame has %zu samples", f.n);
         check(ir_decode(NULL, f.samples, f.n, &d) == 0 && d.protocol == &ir_protocol_midea, "midea decodes as midea");
+        /* The first copy lost: the inverted second says it all. */
+        check(ir_decode(NULL, f.samples + 2 + 96 + 2, f.n - (2 + 96 + 2), &d) == 0 &&
+              d.protocol == &ir_protocol_midea && d.state.target_temperature == 17 && d.state.fan == HVAC_FAN_LOW &&
+              d.bytes[0] == 0xA1, "midea from its inverted copy");
 
         /* A second copy that is not the inverse of the first is a bad frame. */
         f.samples[2 * 48 + 2 + 2 + 3] = f.samples[2 * 48 + 2 + 2 + 3] > 1000 ? 560 : 1680;
