@@ -8,7 +8,9 @@
  *   2: timer hours (0–3), turbo (4), light (5), health (6; YAW1F remotes clear it when off),
  *      x-fan (7)
  *   3: 0x50; °F remotes set bit 3, and bit 2 for the half °C the °F adds (the temperature
- *      is still in °C)
+ *      is still in °C). A state always has 0b0101 in the high nibble: the second frame of the
+ *      two-frame remotes has 0b0111 (a copy of the state) or 0b1010 (all else zero, a valid
+ *      checksum), and is not read as a state.
  *   4: vertical swing position (0–3), horizontal (4–6)
  *   5: temperature display (0–1), i-feel (2), 0b100 on most remotes (3–5), wifi (6), unknown (7)
  *   6: 0
@@ -39,6 +41,7 @@
 #define GREE_AUTO_TEMPERATURE   25
 #define GREE_SHAPE_BYTE         8
 #define GREE_SHAPE_SHORT        0
+#define GREE_STATE_MARKER       0x5     /* byte 3's high nibble */
 
 static const IrOptionField gree_options[] = {
         { "light", 2, 5, 1, 1, "the unit's display light" },
@@ -103,7 +106,7 @@ static int gree_build(const HvacState *s, const unsigned *options, uint8_t *st) 
                 fan = 1;
 
         memset(st, 0, IR_GREE_STATE_BYTES + 1);
-        st[3] = 0x50;
+        st[3] = GREE_STATE_MARKER << 4;
         ir_options_write(&ir_protocol_gree, options, st);
         st[0] |= (uint8_t) (mode | (s->power ? 0x08 : 0) | fan << 4);
         st[1] |= (uint8_t) (temp - (unsigned) ir_protocol_gree.min_temperature);
@@ -189,6 +192,8 @@ static int gree_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
         k = gree_read_block(r, st, true, GREE_MSG_SPACE);
         if (k < 0)
                 return k;
+        if (st[3] >> 4 != GREE_STATE_MARKER)
+                return -ENOMSG;         /* a remote's second frame, where the first was lost */
         if (r->pos >= r->n) {
                 st[GREE_SHAPE_BYTE] = GREE_SHAPE_SHORT;
                 *ret_n = 4;

@@ -10,9 +10,10 @@
  *   3: beep (bit 7), off timer (1–6, 0x3F: none), bit 0 set
  *   4: the remote's sensor reading, 0xFF: none
  *   5: checksum: bit-reversed, the two's complement of the sum of the bit-reversed bytes 0–4
- * The frame is sent, then sent again with every bit inverted. */
+ * The frame is sent, then sent again with every bit inverted; either copy alone is read. */
 
 #include <errno.h>
+#include <string.h>
 
 #include "ir.h"
 #include "macro.h"
@@ -135,8 +136,19 @@ static int midea_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
         /* Coolix has the same timings: its every other byte is the inverse of the one before. */
         if ((st[0] ^ st[1]) == 0xFF && (st[2] ^ st[3]) == 0xFF && (st[4] ^ st[5]) == 0xFF)
                 return -ENOMSG;
-        if (midea_checksum(st) != st[5])
-                return -EBADMSG;
+        if (midea_checksum(st) != st[5]) {
+                uint8_t copy[MIDEA_BYTES];
+
+                /* The inverted copy, where the recording starts (the receiver missed the first):
+                 * it still says it all. */
+                for (size_t i = 0; i < MIDEA_BYTES; i++)
+                        copy[i] = (uint8_t) ~st[i];
+                if (midea_checksum(copy) != copy[5])
+                        return -EBADMSG;
+                memcpy(st, copy, MIDEA_BYTES);
+                *ret_n = MIDEA_BYTES;
+                return 0;
+        }
         if (r->pos < r->n) {
                 k = midea_read_copy(r, inverted);
                 if (k == -ENOMSG)

@@ -364,6 +364,10 @@ static void test_midea(void) {
         require(ir_encode(&ir_protocol_midea, &published[0].s, NULL, &f) == 0, "midea encode");
         check(f.n == 2 * (2 + 96 + 2) - 1, "midea frame has %zu samples", f.n);
         check(ir_decode(NULL, f.samples, f.n, &d) == 0 && d.protocol == &ir_protocol_midea, "midea decodes as midea");
+        /* The first copy lost: the inverted second says it all. */
+        check(ir_decode(NULL, f.samples + 2 + 96 + 2, f.n - (2 + 96 + 2), &d) == 0 &&
+              d.protocol == &ir_protocol_midea && d.state.target_temperature == 17 && d.state.fan == HVAC_FAN_LOW &&
+              d.bytes[0] == 0xA1, "midea from its inverted copy");
 
         /* A second copy that is not the inverse of the first is a bad frame. */
         f.samples[2 * 48 + 2 + 2 + 3] = f.samples[2 * 48 + 2 + 2 + 3] > 1000 ? 560 : 1680;
@@ -602,6 +606,24 @@ static void test_options(void) {
         check(ir_decode(NULL, f.samples, f.n, &d) == 0 && d.options[frames] == 2, "two-frame gree decodes");
 }
 
+/* The second frame of a two-frame Gree remote (GWH18ACD) alone: a valid checksum, but byte 3
+ * says it is not a state, and it is not read as "off". */
+static void test_gree_second_frame(void) {
+        uint8_t st[IR_STATE_BYTES_MAX] = { 0x00, 0x00, 0x00, 0xA0, 0x00, 0x00, 0x00, 0xA0, 1 };
+        IrDecoded d;
+        IrFrame f;
+
+        require(ir_gree_checksum(st) == st[7] >> 4, "the second frame's checksum holds");
+        require(ir_protocol_gree.encode(st, &f) == 0, "encode");
+        check(ir_decode(&ir_protocol_gree, f.samples, f.n, &d) < 0, "a gree second frame alone is no state");
+
+        /* The same frame with a state's byte 3 is one: off, auto. */
+        st[3] = 0x50;
+        st[7] = (uint8_t) (ir_gree_checksum(st) << 4);
+        require(ir_protocol_gree.encode(st, &f) == 0, "encode");
+        check(ir_decode(&ir_protocol_gree, f.samples, f.n, &d) == 0 && !d.state.power, "with 0x50 it is a state");
+}
+
 /* Every protocol's option table fits its state bytes and the options array. */
 static void test_option_tables(void) {
         size_t n;
@@ -769,6 +791,9 @@ static void test_captures(void) {
                 { "1392.ir", &ir_protocol_midea, 0 },   /* Midea MPD-12CRN7 */
                 { "1185.ir", &ir_protocol_gree, 0 },    /* Gree YAP1F2: two frames */
                 { "1188.ir", &ir_protocol_gree, 0 },    /* Gree VIR18HP230V1AH: a °F remote */
+                /* Gree GWH18ACD: two frames, the second all but empty; its "cool auto 24" has a
+                 * garbled first frame, and the second alone is not a state. */
+                { "1186.ir", &ir_protocol_gree, 1, 1 },
                 { "1129.ir", &ir_protocol_mitsubishi, 0 },      /* Mitsubishi Electric MSZ: vane positions */
                 { "1124.ir", &ir_protocol_mitsubishi, 0 },      /* Mitsubishi Electric: quiet, highest */
                 { "1101.ir", &ir_protocol_daikin, 0 },  /* Daikin ARC470: the remote's clock in every frame */
@@ -857,6 +882,7 @@ int main(void) {
         test_fan_tables_lower();
         test_code_tables();
         test_options();
+        test_gree_second_frame();
         test_option_tables();
         test_decode_errors();
         test_leaderless();
