@@ -4,7 +4,7 @@
 #   $(PREFIX)/libexec/voicehvac/          the daemons (started by systemd, not by hand)
 #   $(PREFIX)/bin/voicehvacctl            the command-line client, once it is built
 #   $(PREFIX)/lib/systemd/system/         voicehvac-<daemon>.service, voicehvac*.slice
-#   $(PREFIX)/lib/systemd/system-generators/voicehvac-hvacd-generator (hvacd's network drop-in)
+#   $(PREFIX)/lib/systemd/system-generators/voicehvac-network-generator (hvacd's and mqttd's network drop-ins)
 #   $(PREFIX)/lib/sysusers.d/voicehvac.conf
 #   $(PREFIX)/share/dbus-1/system.d/      bus policy;  …/dbus-1/interfaces/  the contract
 #   $(PREFIX)/share/polkit-1/actions/     org.voicehvac.policy (what polkit may grant)
@@ -36,9 +36,9 @@ install-files: $(BINARIES)
 	done
 	install -m644 cgroups/*.slice $(DESTDIR)$(UNITDIR)/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system-generators
-	sed -e 's|-/usr/libexec/voicehvac/|-$(LIBEXECDIR)/|g' -e 's|-/etc/voicehvac/|-$(SYSCONFDIR)/voicehvac/|g' \
-	        hvacd/voicehvac-hvacd-generator >$(DESTDIR)$(PREFIX)/lib/systemd/system-generators/voicehvac-hvacd-generator
-	chmod 755 $(DESTDIR)$(PREFIX)/lib/systemd/system-generators/voicehvac-hvacd-generator
+	sed -e 's|:-/usr/libexec/voicehvac}|:-$(LIBEXECDIR)}|' -e 's|:-/etc/voicehvac}|:-$(SYSCONFDIR)/voicehvac}|' \
+	        common/voicehvac-network-generator >$(DESTDIR)$(PREFIX)/lib/systemd/system-generators/voicehvac-network-generator
+	chmod 755 $(DESTDIR)$(PREFIX)/lib/systemd/system-generators/voicehvac-network-generator
 	install -m644 cgroups/voicehvac.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/voicehvac.conf
 	install -m644 dbus-interfaces/*.conf $(DESTDIR)$(PREFIX)/share/dbus-1/system.d/
 	install -m644 dbus-interfaces/*.xml $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces/

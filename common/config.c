@@ -74,6 +74,12 @@ static int parse_string(const ConfigField *f, struct json_object *v, void *dest,
                         return -EINVAL;
                 }
         }
+        if (f->validate) {
+                int r = f->validate(s, ret_problem);
+
+                if (r < 0)
+                        return r;
+        }
         copy = strdup(s);
         if (!copy)
                 return -ENOMEM;

@@ -24,12 +24,17 @@ typedef struct ConfigField ConfigField;
 /* Returns < 0 and sets *ret_problem (malloc'd, e.g. "expected 'cool' or 'heat'") on bad input. */
 typedef int (*config_parse_t)(struct json_object *value, void *dest, void *base, char **ret_problem);
 
+/* CONFIG_STRING: returns < 0 and sets *ret_problem (malloc'd, or NULL for "invalid value") when
+ * the string, already known to be one without a NUL byte, is not a valid value. */
+typedef int (*config_validate_t)(const char *value, char **ret_problem);
+
 struct ConfigField {
         const char *key;
         ConfigType type;
         size_t offset;
         double min, max;                /* numbers: inclusive range, unchecked when min == max == 0 */
         const char * const *choices;    /* strings: NULL-terminated allowed values, or NULL */
+        config_validate_t validate;     /* strings: checks the value, or NULL */
         const ConfigField *fields;      /* CONFIG_OBJECT: NULL-key-terminated */
         config_parse_t parse;           /* CONFIG_CUSTOM */
 };

@@ -43,7 +43,7 @@ static void help(void) {
                "     --backend NAME       sim, lirc or http, over the configuration's\n"
                "     --print-network-dropin\n"
                "                          Print the unit's network drop-in for the configuration\n"
-               "                          (what voicehvac-hvacd-generator installs) and exit\n"
+               "                          (what voicehvac-network-generator installs) and exit\n"
                "     --http-url URL       The Daikin adapter, http://HOST[:PORT], over the\n"
                "                          configuration's http.url\n"
                "     --ir-dump            Print the IR frame for a state in the format of\n"

@@ -3,7 +3,7 @@
 
 /* The unit's network, from the configuration. voicehvac-hvacd.service has none
  * (RestrictAddressFamilies=AF_UNIX, IPAddressDeny=any); the "http" backend needs IP to its
- * adapter, and only that: a systemd generator (voicehvac-hvacd-generator) writes this drop-in
+ * adapter, and only that: a systemd generator (voicehvac-network-generator) writes this drop-in
  * from `hvacd --print-network-dropin` at boot and at each daemon-reload. */
 
 #include "manager.h"

@@ -17,75 +17,37 @@
 /* Not the machine id itself: an id of its own, derived from it, that says nothing of it. */
 #define MQTTD_APP_ID SD_ID128_MAKE(5b,0e,93,2c,71,f4,4a,0d,8e,22,c9,61,3a,d7,4f,18)
 
-static int parse_node_id(struct json_object *v, void *dest, void *base, char **ret_problem) {
-        const char *s;
-        char *copy;
-
-        if (!json_object_is_type(v, json_type_string)) {
-                *ret_problem = strdup("expected a string");
-                return -EINVAL;
-        }
-        s = json_object_get_string(v);
+static int validate_node_id(const char *s, char **ret_problem) {
         if (!isempty(s) && !node_id_is_valid(s)) {
                 *ret_problem = strdup("expected 1…64 letters, digits, '_' or '-' (empty: from the machine id)");
                 return -EINVAL;
         }
-        copy = strdup(s);
-        if (!copy)
-                return -ENOMEM;
-        free(*(char **) dest);
-        *(char **) dest = copy;
         return 0;
 }
 
-static int parse_topic_prefix(struct json_object *v, void *dest, void *base, char **ret_problem) {
-        const char *s;
-        char *copy;
-
-        if (!json_object_is_type(v, json_type_string)) {
-                *ret_problem = strdup("expected a string");
-                return -EINVAL;
-        }
-        s = json_object_get_string(v);
+static int validate_topic_prefix(const char *s, char **ret_problem) {
         if (isempty(s) || strlen(s) > 128 || strpbrk(s, "+#") || s[0] == '/' || s[strlen(s) - 1] == '/') {
                 *ret_problem = strdup("expected a topic of 1…128 bytes without '+', '#' or a '/' at either end");
                 return -EINVAL;
         }
-        copy = strdup(s);
-        if (!copy)
-                return -ENOMEM;
-        free(*(char **) dest);
-        *(char **) dest = copy;
         return 0;
 }
 
-static int parse_broker(struct json_object *v, void *dest, void *base, char **ret_problem) {
+static int validate_broker(const char *s, char **ret_problem) {
         MqttBroker b = {};
-        char *copy;
         int r;
 
-        if (!json_object_is_type(v, json_type_string)) {
-                *ret_problem = strdup("expected a string");
-                return -EINVAL;
-        }
-        r = mqtt_broker_parse(json_object_get_string(v), &b, ret_problem);
+        r = mqtt_broker_parse(s, &b, ret_problem);
         mqtt_broker_done(&b);
-        if (r < 0)
-                return r;
-        copy = strdup(json_object_get_string(v));
-        if (!copy)
-                return -ENOMEM;
-        free(*(char **) dest);
-        *(char **) dest = copy;
-        return 0;
+        return r;
 }
 
 static const ConfigField mqttd_config_fields[] = {
-        { "broker",               CONFIG_CUSTOM, offsetof(MqttdConfig, broker), .parse = parse_broker },
-        { "node_id",              CONFIG_CUSTOM, offsetof(MqttdConfig, node_id), .parse = parse_node_id },
+        { "broker",               CONFIG_STRING, offsetof(MqttdConfig, broker), .validate = validate_broker },
+        { "node_id",              CONFIG_STRING, offsetof(MqttdConfig, node_id), .validate = validate_node_id },
         { "name",                 CONFIG_STRING, offsetof(MqttdConfig, name) },
-        { "topic_prefix",         CONFIG_CUSTOM, offsetof(MqttdConfig, topic_prefix), .parse = parse_topic_prefix },
-        { "discovery_prefix",     CONFIG_CUSTOM, offsetof(MqttdConfig, discovery_prefix), .parse = parse_topic_prefix },
+        { "topic_prefix",         CONFIG_STRING, offsetof(MqttdConfig, topic_prefix), .validate = validate_topic_prefix },
+        { "discovery_prefix",     CONFIG_STRING, offsetof(MqttdConfig, discovery_prefix), .validate = validate_topic_prefix },
         { "credentials_file",     CONFIG_STRING, offsetof(MqttdConfig, credentials_file) },
         { "ca_file",              CONFIG_STRING, offsetof(MqttdConfig, ca_file) },
         { "allow_unmute",         CONFIG_BOOL,   offsetof(MqttdConfig, allow_unmute) },

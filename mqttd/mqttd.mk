@@ -3,7 +3,7 @@ MQTTD_PKGS   := libmosquitto
 MQTTD_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MQTTD_PKGS) 2>/dev/null)
 MQTTD_LIBS   := $(shell $(PKG_CONFIG) --libs $(MQTTD_PKGS) 2>/dev/null || echo -lmosquitto)
 MQTTD_SRCS   := mqttd/main.c mqttd/manager.c mqttd/mqttd-config.c mqttd/mqttd-bus.c mqttd/bridge.c \
-                mqttd/peers.c mqttd/mqtt-client.c mqttd/ha.c
+                mqttd/peers.c mqttd/mqtt-client.c mqttd/ha.c mqttd/network-dropin.c
 MQTTD_OBJS   := $(MQTTD_SRCS:%.c=$(BUILD)/%.o)
 
 BINARIES += $(BUILD)/mqttd/mqttd

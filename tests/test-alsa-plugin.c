@@ -63,8 +63,18 @@ static int make_conf(Ctx *c, const char *make_conf, const char *plugin_dir) {
         /* Further PCMs of the same card, for the checks that need other keys. */
         extra = strdup_printf("pcm.vhtest_xrun { type vhtest file \"%s\" switch \"%s\" xrun_after_ms %u }\n"
                               "pcm.vhtest_stop { type vhtest file \"%s\" eof \"stop\" }\n"
-                              "pcm.vhtest_wav { type vhtest file \"%s\" eof \"loop\" }\n",
-                              c->raw, c->switch_path, XRUN_AFTER_MS, c->stop_raw, c->wav);
+                              "pcm.vhtest_wav { type vhtest file \"%s\" eof \"loop\" }\n"
+                              /* Blocks that must be refused, and a named control. */
+                              "pcm.vhtest_badkey { type vhtest file \"%s\" volume 3 }\n"
+                              "pcm.vhtest_badrate { type vhtest file \"%s\" rate 10 }\n"
+                              "pcm.vhtest_badeof { type vhtest file \"%s\" eof \"rewind\" }\n"
+                              "pcm.vhtest_nofile { type vhtest eof \"loop\" }\n"
+                              "ctl.vhtest_badkey { type vhtest switch \"%s\" volume 3 }\n"
+                              "ctl.vhtest_noswitch { type vhtest name \"Mic Switch\" }\n"
+                              "ctl.vhtest_longname { type vhtest switch \"%s\" name \"%0*d\" }\n"
+                              "ctl.vhtest_named { type vhtest switch \"%s\" name \"Mic Switch\" }\n",
+                              c->raw, c->switch_path, XRUN_AFTER_MS, c->stop_raw, c->wav,
+                              c->raw, c->raw, c->raw, c->switch_path, c->switch_path, 44, 0, c->switch_path);
         if (!extra)
                 return -ENOMEM;
         f = fopen(c->conf, "ae");
@@ -187,6 +197,10 @@ int main(void) {
                 r = check_period_time();
         if (r == 0)
                 r = check_forced_xrun();
+        if (r == 0)
+                r = check_pcm_keys();
+        if (r == 0)
+                r = check_ctl_keys();
         if (r == 0)
                 r = check_eof_stop();
         if (r == 0)

@@ -52,18 +52,19 @@ static gid_t nobody_gid, group_gid, audio_gid;
 
 static void write_policy_dir(const char *dir) {
         _cleanup_free_ char *cmd = NULL, *src = test_src_path("dbus-interfaces");
+        size_t size = 0;
+        FILE *f;
 
         require(mkdir(dir, 0755) == 0, "mkdir %s", dir);
         /* The project's files, with the users and groups renamed where they do not exist here. */
-        require(asprintf(&cmd, "for f in '%s'/*.conf; do sed -e 's/group=\"%s\"/group=\"%s\"/' -e 's/group=\"%s\"/group=\"%s\"/' "
-                         "-e 's/user=\"%s\"/user=\"%s\"/' -e 's/user=\"%s\"/user=\"%s\"/' "
-                         "-e 's/user=\"%s\"/user=\"%s\"/' -e 's/user=\"%s\"/user=\"%s\"/' "
-                         "-e 's/user=\"%s\"/user=\"%s\"/' "
-                         "\"$f\" >'%s'/\"$(basename \"$f\")\"; done",
-                         src, GROUP_IN_POLICY, test_group, AUDIO_GROUP_IN_POLICY, audio_group,
-                         daemon_user[AUDIOD], test_user[AUDIOD], daemon_user[WAKEWORD], test_user[WAKEWORD],
-                         daemon_user[HVACD], test_user[HVACD], daemon_user[WATCHDOGD], test_user[WATCHDOGD],
-                         daemon_user[MQTTD], test_user[MQTTD], dir) > 0, "asprintf");
+        f = open_memstream(&cmd, &size);
+        require(f, "open_memstream");
+        fprintf(f, "for f in '%s'/*.conf; do sed -e 's/group=\"%s\"/group=\"%s\"/' -e 's/group=\"%s\"/group=\"%s\"/'",
+                src, GROUP_IN_POLICY, test_group, AUDIO_GROUP_IN_POLICY, audio_group);
+        for (Daemon d = 0; d < _DAEMON_MAX; d++)
+                fprintf(f, " -e 's/user=\"%s\"/user=\"%s\"/'", daemon_user[d], test_user[d]);
+        fprintf(f, " \"$f\" >'%s'/\"$(basename \"$f\")\"; done", dir);
+        require(fclose(f) == 0 && cmd, "build the copy command");
 
         require(system(cmd) == 0, "copy the policy files");
 }

@@ -10,11 +10,13 @@
 #include "errors.h"
 #include "fileio.h"
 #include "harness.h"
+#include "message.h"
 #include "string-util.h"
 
 typedef struct TestConfig {
         char *device;
         char *mode;
+        char *label;
         bool flag;
         int offset;
         unsigned period;
@@ -25,6 +27,20 @@ typedef struct TestConfig {
 
 static const char *const modes[] = { "cool", "heat", NULL };
 
+/* A label is lower-case letters; "oom" stands for a check that ran out of memory, "vague" for
+ * one that gives no reason. */
+static int validate_label(const char *s, char **ret_problem) {
+        if (streq(s, "oom"))
+                return -ENOMEM;
+        if (streq(s, "vague"))
+                return -EINVAL;
+        if (isempty(s) || strspn(s, "abcdefghijklmnopqrstuvwxyz") != strlen(s)) {
+                *ret_problem = message_new("'%s' is not lower-case letters", s);
+                return -EINVAL;
+        }
+        return 0;
+}
+
 static const ConfigField nested_fields[] = {
         { "count", CONFIG_UINT, offsetof(TestConfig, nested_count), 1, 10 },
         { "ratio", CONFIG_DOUBLE, offsetof(TestConfig, nested_ratio) },
@@ -34,6 +50,7 @@ static const ConfigField nested_fields[] = {
 static const ConfigField fields[] = {
         { "device", CONFIG_STRING, offsetof(TestConfig, device) },
         { "mode", CONFIG_STRING, offsetof(TestConfig, mode), .choices = modes },
+        { "label", CONFIG_STRING, offsetof(TestConfig, label), .validate = validate_label },
         { "flag", CONFIG_BOOL, offsetof(TestConfig, flag) },
         { "offset", CONFIG_INT, offsetof(TestConfig, offset), -5, 5 },
         { "period", CONFIG_UINT, offsetof(TestConfig, period) },
@@ -106,6 +123,31 @@ static void test_config(void) {
         expect_error("{ \"device\": \"\377\" }", "not valid JSON");
         r = load("{ \"device\": \"it's\", \"mode\": \"cool\" }", &c, &err);
         check(r == 0, "a single quote inside a string is text: %s", err);
+        config_free_strings(fields, &c);
+}
+
+static void test_config_validate(void) {
+        TestConfig c = {};
+        _cleanup_free_ char *err = NULL;
+        int r;
+
+        r = load("{ \"label\": \"kitchen\" }", &c, &err);
+        check(r == 0 && streq_ptr(c.label, "kitchen"), "a valid label loads: %s", err);
+
+        /* The check's reason, under the file and the key; the value already there stays. */
+        r = load("{ \"label\": \"Kitchen\" }", &c, &err);
+        check(r == -EINVAL, "an invalid label fails: %d", r);
+        check(streq_ptr(err, "test.json: key 'label': 'Kitchen' is not lower-case letters"), "error is '%s'", err);
+        check(streq_ptr(c.label, "kitchen"), "a refused label leaves the old one: '%s'", c.label);
+        err = mfree(err);
+
+        /* Not a string, or a string with a NUL: refused before the check sees it. */
+        expect_error("{ \"label\": 3 }", "key 'label': expected string, got int");
+        expect_error("{ \"label\": \"ab\\u0000c\" }", "key 'label': string contains a NUL byte");
+        expect_error("{ \"label\": \"vague\" }", "key 'label': invalid value");
+
+        r = load("{ \"label\": \"oom\" }", &c, &err);
+        check(r == -ENOMEM && !err, "a check out of memory fails the load with ENOMEM: %d '%s'", r, err);
         config_free_strings(fields, &c);
 }
 
@@ -270,6 +312,7 @@ static void test_strings(void) {
 
 int main(void) {
         test_config();
+        test_config_validate();
         test_config_file();
         test_atomic_write();
         test_state_dir();

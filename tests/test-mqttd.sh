@@ -14,30 +14,11 @@ case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
 py=/usr/bin/python3
 scale=${VH_TEST_TIME_SCALE:-1}
 
-for b in mqttd/mqttd audiod/audiod hvacd/hvacd watchdogd/watchdogd voicehvacctl/voicehvacctl tests/alsa/libasound_module_pcm_vhtest.so; do
-        [ -e "$build/$b" ] || { echo "FAIL: $build/$b is not built"; exit 1; }
-done
-# Before any check: what comes from outside the tree (tools/deps.sh installs it).
-for tool in dbus-daemon busctl mosquitto mosquitto_sub mosquitto_pub mosquitto_passwd openssl; do
-        command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+stack_require_built mqttd/mqttd audiod/audiod hvacd/hvacd watchdogd/watchdogd voicehvacctl/voicehvacctl \
+        tests/alsa/libasound_module_pcm_vhtest.so
+stack_require_tools dbus-daemon busctl mosquitto mosquitto_sub mosquitto_pub mosquitto_passwd openssl
 
-tmp=$(mktemp -d /tmp/test-mqttd.XXXXXX)
-chmod 755 "$tmp"
-pids=""
-cleanup() {
-        for p in $pids; do kill -9 "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-start() { # start NAME ARGS… — logged to $tmp/NAME.log; its pid in $NAME_pid
-        local name=$1; shift
-        "$@" >"$tmp/$name.log" 2>&1 &
-        eval "${name}_pid=$!"
-        pids="$pids $!"
-}
+stack_tmpdir test-mqttd
 
 # ---- the broker -----------------------------------------------------------------------------
 port=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -55,7 +36,7 @@ CONF
 [ "$(id -u)" = 0 ] && echo "user root" >>"$tmp/broker/mosquitto.conf"
 broker_up() { mosquitto_pub -h 127.0.0.1 -p "$port" -t probe -n -q 1 2>/dev/null; }
 broker_start() {
-        start broker mosquitto -c "$tmp/broker/mosquitto.conf"
+        spawn broker mosquitto -c "$tmp/broker/mosquitto.conf"
         wait_for 10 broker_up || { echo "FAIL: mosquitto did not start"; cat "$tmp/broker/log"; exit 1; }
 }
 broker_start
@@ -75,8 +56,7 @@ with open(sys.argv[1], "wb") as f:
 PY
 vhtest_alsa_env "$tmp" "$tmp/tone.raw"
 mkdir -p "$tmp/a"
-private_bus_start "$tmp/a" || { echo "FAIL: the private dbus-daemon did not start"; exit 1; }
-pids="$pids $private_bus_pid"
+stack_bus "$tmp/a"
 bus_a=$DBUS_SYSTEM_BUS_ADDRESS
 
 cat >"$tmp/audiod.json" <<JSON
@@ -90,10 +70,10 @@ cat >"$tmp/a/mqttd.json" <<JSON
   "reconnect_initial_ms": 200, "reconnect_max_ms": 1000, "keepalive_sec": 5 }
 JSON
 mkdir -p "$tmp/a/state"
-STATE_DIRECTORY="$tmp/a/state" start audiod "$build/audiod/audiod" --config "$tmp/audiod.json"
-STATE_DIRECTORY="$tmp/a/state" start hvacd "$build/hvacd/hvacd" --config "$tmp/hvacd.json"
+STATE_DIRECTORY="$tmp/a/state" spawn audiod "$build/audiod/audiod" --config "$tmp/audiod.json"
+STATE_DIRECTORY="$tmp/a/state" spawn hvacd "$build/hvacd/hvacd" --config "$tmp/hvacd.json"
 # --broker over the file's unusable address.
-start mqttd "$build/mqttd/mqttd" --config "$tmp/a/mqttd.json" --broker "mqtt://127.0.0.1:$port"
+spawn mqttd "$build/mqttd/mqttd" --config "$tmp/a/mqttd.json" --broker "mqtt://127.0.0.1:$port"
 
 bus() { busctl --address="$1" "${@:2}"; }
 has_name() { bus "$1" status "$2" >/dev/null 2>&1; }
@@ -127,7 +107,7 @@ cat >"$tmp/watchdogd.json" <<JSON
   "audiod": { "enabled": false }, "wakeword": { "enabled": false }, "hvacd": { "enabled": false },
   "mqttd": { "enabled": true } }
 JSON
-start watchdogd "$build/watchdogd/watchdogd" --config "$tmp/watchdogd.json"
+spawn watchdogd "$build/watchdogd/watchdogd" --config "$tmp/watchdogd.json"
 mqttd_health() { # the State watchdogd reports for mqttd
         busctl --address="$bus_a" --json=short call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 \
                 org.voicehvac.Watchdog1 GetHealth 2>/dev/null |
@@ -300,15 +280,14 @@ check "no file descriptor leaked over a reconnect ($fds_start then $fds_now)" te
 
 # ---- hub B: another stack on another bus, on the same broker --------------------------------
 mkdir -p "$tmp/b/state"
-private_bus_start "$tmp/b" || { echo "FAIL: the second private dbus-daemon did not start"; exit 1; }
-pids="$pids $private_bus_pid"
+stack_bus "$tmp/b"
 bus_b=$DBUS_SYSTEM_BUS_ADDRESS
 export DBUS_SYSTEM_BUS_ADDRESS=$bus_a
 cat >"$tmp/b/mqttd.json" <<JSON
 { "broker": "mqtt://127.0.0.1:$port", "node_id": "hub-b", "name": "Bedroom hub", "allow_unmute": true }
 JSON
-DBUS_SYSTEM_BUS_ADDRESS=$bus_b STATE_DIRECTORY="$tmp/b/state" start hvacd_b "$build/hvacd/hvacd" --config "$tmp/hvacd.json"
-DBUS_SYSTEM_BUS_ADDRESS=$bus_b start mqttd_b "$build/mqttd/mqttd" --config "$tmp/b/mqttd.json"
+DBUS_SYSTEM_BUS_ADDRESS=$bus_b STATE_DIRECTORY="$tmp/b/state" spawn hvacd_b "$build/hvacd/hvacd" --config "$tmp/hvacd.json"
+DBUS_SYSTEM_BUS_ADDRESS=$bus_b spawn mqttd_b "$build/mqttd/mqttd" --config "$tmp/b/mqttd.json"
 B=voicehvac/hub-b
 check "hub B connects" wait_for $((10 * scale)) bash -c 'has() { busctl --address="$0" status org.voicehvac.Mqtt1 >/dev/null 2>&1; }; has &&
         [ "$(busctl --address="$0" get-property org.voicehvac.Mqtt1 /org/voicehvac/Mqtt1 org.voicehvac.Mqtt1 State)" = "s \"connected\"" ]' "$bus_b"
@@ -339,7 +318,7 @@ kill -TERM "$hvacd_pid"; wait "$hvacd_pid" 2>/dev/null
 check "hvacd gone: climate availability 'offline'" wait_for 5 retained_is "$A/climate/availability" offline
 pub -t "$A/climate/mode/set" -m heat
 check "a command while hvacd is gone is refused with a log line" wait_for 5 logged mqttd "Rejected the mode 'heat' from MQTT: hvacd is not on the bus."
-STATE_DIRECTORY="$tmp/a/state" start hvacd "$build/hvacd/hvacd" --config "$tmp/hvacd.json"
+STATE_DIRECTORY="$tmp/a/state" spawn hvacd "$build/hvacd/hvacd" --config "$tmp/hvacd.json"
 check "hvacd back: climate availability 'online'" wait_for $((10 * scale)) retained_is "$A/climate/availability" online
 
 # ---- SIGTERM: a clean 'offline' and disconnect -----------------------------------------------
@@ -363,7 +342,7 @@ allow_anonymous false
 password_file $tmp/broker/passwd
 CONF
 [ "$(id -u)" = 0 ] && echo "user root" >>"$tmp/broker/auth.conf"
-start broker2 mosquitto -c "$tmp/broker/auth.conf"
+spawn broker2 mosquitto -c "$tmp/broker/auth.conf"
 wait_for 10 bash -c 'mosquitto_pub -h 127.0.0.1 -p "$0" -u hub -P secret-pw -t probe -n' "$port2" || fail "the second broker starts"
 echo '{ "username": "hub", "password": "secret-pw" }' >"$tmp/cred-ok.json"
 chmod 0600 "$tmp/cred-ok.json"
@@ -373,12 +352,12 @@ cat >"$tmp/c-ok.json" <<JSON
 { "broker": "mqtt://127.0.0.1:$port2", "node_id": "hub-c", "credentials_file": "$tmp/cred-ok.json" }
 JSON
 sed "s|cred-ok|cred-bad|" "$tmp/c-ok.json" >"$tmp/c-bad.json"
-DBUS_SYSTEM_BUS_ADDRESS=$bus_b start mqttd_c "$build/mqttd/mqttd" --config "$tmp/c-bad.json"
+DBUS_SYSTEM_BUS_ADDRESS=$bus_b spawn mqttd_c "$build/mqttd/mqttd" --config "$tmp/c-bad.json"
 check "wrong password: the broker's refusal is logged, mqttd keeps retrying" \
         wait_for $((10 * scale)) grep -q "refused the connection: Connection Refused: not authorised" "$tmp/mqttd_c.log"
 check "… and stays up, connecting" bash -c 'kill -0 "$0" && [ "$(mqtt_prop "$1" State)" = "s \"connecting\"" ]' "$mqttd_c_pid" "$bus_b"
 kill -TERM "$mqttd_c_pid"; wait "$mqttd_c_pid" 2>/dev/null
-DBUS_SYSTEM_BUS_ADDRESS=$bus_b start mqttd_c "$build/mqttd/mqttd" --config "$tmp/c-ok.json"
+DBUS_SYSTEM_BUS_ADDRESS=$bus_b spawn mqttd_c "$build/mqttd/mqttd" --config "$tmp/c-ok.json"
 check "credentials from a 0600 file: connected" wait_for $((10 * scale)) prop_is "$bus_b" State 's "connected"'
 check "… and online on that broker" wait_for 5 bash -c '[ "$(mosquitto_sub -h 127.0.0.1 -p "$0" -u hub -P secret-pw -t voicehvac/hub-c/availability -C 1 -W 1 --retained-only)" = online ]' "$port2"
 kill -TERM "$mqttd_c_pid"; wait "$mqttd_c_pid" 2>/dev/null
@@ -404,12 +383,12 @@ certfile $tls/server.crt
 keyfile $tls/server.key
 CONF
 [ "$(id -u)" = 0 ] && echo "user root" >>"$tmp/broker/tls.conf"
-start broker3 mosquitto -c "$tmp/broker/tls.conf"
+spawn broker3 mosquitto -c "$tmp/broker/tls.conf"
 wait_for 10 bash -c 'mosquitto_pub -h 127.0.0.1 -p "$0" --cafile "$1" -t probe -n' "$port3" "$tls/ca.crt" || fail "the TLS broker starts"
 cat >"$tmp/c-tls.json" <<JSON
 { "broker": "mqtts://127.0.0.1:$port3", "node_id": "hub-t", "ca_file": "$tls/other.crt" }
 JSON
-DBUS_SYSTEM_BUS_ADDRESS=$bus_b start mqttd_t "$build/mqttd/mqttd" --config "$tmp/c-tls.json"
+DBUS_SYSTEM_BUS_ADDRESS=$bus_b spawn mqttd_t "$build/mqttd/mqttd" --config "$tmp/c-tls.json"
 # libmosquitto reports the failed handshake, or (now and then) leaves it hanging, which mqttd
 # gives up after 10 s: either way the next attempt is scheduled.
 check "TLS, a certificate from another CA: refused, logged, retried" \
@@ -417,7 +396,7 @@ check "TLS, a certificate from another CA: refused, logged, retried" \
 check "… and not connected" bash -c 'kill -0 "$0" && [ "$(mqtt_prop "$1" State)" = "s \"connecting\"" ]' "$mqttd_t_pid" "$bus_b"
 kill -TERM "$mqttd_t_pid"; wait "$mqttd_t_pid" 2>/dev/null
 sed -i "s|other.crt|ca.crt|" "$tmp/c-tls.json"
-DBUS_SYSTEM_BUS_ADDRESS=$bus_b start mqttd_t2 "$build/mqttd/mqttd" --config "$tmp/c-tls.json"
+DBUS_SYSTEM_BUS_ADDRESS=$bus_b spawn mqttd_t2 "$build/mqttd/mqttd" --config "$tmp/c-tls.json"
 check "TLS with the broker's CA (ca_file): connected" wait_for $((10 * scale)) prop_is "$bus_b" State 's "connected"'
 check "… Broker says mqtts://" prop_is "$bus_b" Broker "s \"mqtts://127.0.0.1:$port3\""
 check "… and online over TLS" wait_for 5 bash -c '[ "$(mosquitto_sub -h 127.0.0.1 -p "$0" --cafile "$1" -t voicehvac/hub-t/availability -C 1 -W 1 --retained-only)" = online ]' "$port3" "$tls/ca.crt"

@@ -64,14 +64,15 @@ check "PREFIX=/usr/local: no installed configuration names /usr/libexec or /usr/
         bash -c '! grep -l "\"/usr/libexec/\|\"/usr/share/voicehvac" "$0"/etc/voicehvac/*.json' "$tmp/local"
 
 # --- hvacd's network: none, unless its configuration selects the http backend --------------
-gen="$root/usr/lib/systemd/system-generators/voicehvac-hvacd-generator"
-check "installed: the generator of hvacd's network drop-in" test -x "$gen"
-dropin() { # dropin CONFIG-TEXT — runs the generator on that configuration, prints the drop-in
-        local d
+gen="$root/usr/lib/systemd/system-generators/voicehvac-network-generator"
+check "installed: the generator of hvacd's and mqttd's network drop-ins" test -x "$gen"
+dropin() { # dropin [DAEMON] CONFIG-TEXT — runs the generator on that configuration of DAEMON
+        local daemon=hvacd d         # (hvacd by default), prints that daemon's drop-in
+        [ $# -gt 1 ] && { daemon=$1; shift; }
         d=$(mktemp -d "$tmp/gen-XXXXXX")
-        printf '%s\n' "$1" >"$d/hvacd.json"
-        VOICEHVAC_HVACD="$root/usr/libexec/voicehvac/hvacd" VOICEHVAC_HVACD_CONFIG="$d/hvacd.json" "$gen" "$d/out" &&
-                cat "$d/out/voicehvac-hvacd.service.d/50-network.conf" 2>/dev/null
+        printf '%s\n' "$1" >"$d/$daemon.json"
+        VOICEHVAC_LIBEXECDIR="$root/usr/libexec/voicehvac" VOICEHVAC_CONFDIR="$d" "$gen" "$d/out" &&
+                cat "$d/out/voicehvac-$daemon.service.d/50-network.conf" 2>/dev/null
 }
 out=$(dropin '{ "backend": "sim" }')
 check "generator, backend sim: a drop-in that opens nothing" eval '[ -n "$out" ] && ! grep -q "^[A-Z]" <<<"$out"'
@@ -93,6 +94,33 @@ if ! systemd-analyze security --offline=yes --root="$httproot" --threshold=20 vo
         fail "voicehvac-hvacd.service with the http drop-in: $(tail -n1 "$tmp/security-http.log")"
 fi
 echo "# with the http drop-in: $(tail -n1 "$tmp/security-http.log")"
+
+# --- mqttd's network: localhost, where the default broker is, or the configured broker alone ----
+out=$(dropin mqttd '{ "broker": "mqtt://192.0.2.9:1883" }')
+check "generator, mqttd's broker 192.0.2.9: the unit's localhost dropped" grep -qx 'IPAddressAllow=' <<<"$out"
+check "generator, mqttd's broker 192.0.2.9: IPAddressAllow=192.0.2.9 alone" \
+        test "$(grep '^IPAddressAllow=.' <<<"$out")" = IPAddressAllow=192.0.2.9
+out=$(dropin mqttd '{ "broker": "mqtts://[2001:db8::9]:8883" }')
+check "generator, an IPv6 broker: IPAddressAllow=2001:db8::9" grep -qx 'IPAddressAllow=2001:db8::9' <<<"$out"
+out=$(dropin mqttd '{ "broker": "mqtt://broker.example" }')
+check "generator, a broker named by host: IP not limited (DNS), and it says so" \
+        eval 'grep -qx "IPAddressAllow=any" <<<"$out" && grep -q "^# .*needs DNS" <<<"$out"'
+out=$(dropin mqttd '{ "broker": "ftp://x" }')
+check "generator, a configuration mqttd refuses: no drop-in, localhost only" test -z "$out"
+gd=$(mktemp -d "$tmp/gen-XXXXXX")
+echo '{ "broker": "mqtt://192.0.2.9" }' >"$gd/mqttd.json"
+VOICEHVAC_LIBEXECDIR="$root/usr/libexec/voicehvac" VOICEHVAC_CONFDIR="$gd" "$gen" "$gd/out"
+check "generator, mqttd.json alone: mqttd's drop-in, none for hvacd" \
+        eval 'test -s "$gd/out/voicehvac-mqttd.service.d/50-network.conf" && test ! -e "$gd/out/voicehvac-hvacd.service.d"'
+out=$(cat "$gd/out/voicehvac-mqttd.service.d/50-network.conf")
+mkdir -p "$httproot/etc/systemd/system/voicehvac-mqttd.service.d"
+printf '%s\n' "$out" >"$httproot/etc/systemd/system/voicehvac-mqttd.service.d/50-network.conf"
+checks=$((checks + 1))
+if ! systemd-analyze security --offline=yes --root="$httproot" --threshold=20 voicehvac-mqttd.service \
+        >"$tmp/security-mqtt.log" 2>&1; then
+        fail "voicehvac-mqttd.service with the broker drop-in: $(tail -n1 "$tmp/security-mqtt.log")"
+fi
+echo "# mqttd with the broker drop-in: $(tail -n1 "$tmp/security-mqtt.log")"
 
 services=$(cd "$units" && ls -- *.service)
 slices=$(cd "$units" && ls -- voicehvac*.slice)
@@ -132,9 +160,12 @@ for s in $services; do
         check "$s: RestrictAddressFamilies=" test -n "$(prop "$s" RestrictAddressFamilies)"
         case $s in
         voicehvac-mqttd.service)
-                # The broker may be any host: IP, and nothing but AF_UNIX and IP.
+                # IP, and nothing but AF_UNIX and IP; to localhost alone unless the generator's
+                # drop-in names the broker.
                 check "$s: AF_UNIX AF_INET AF_INET6 only" \
-                        test "$(prop "$s" RestrictAddressFamilies)" = "AF_UNIX AF_INET AF_INET6" ;;
+                        test "$(prop "$s" RestrictAddressFamilies)" = "AF_UNIX AF_INET AF_INET6"
+                check "$s: IPAddressDeny=any" test "$(prop "$s" IPAddressDeny)" = any
+                check "$s: IPAddressAllow=localhost alone" test "$(prop "$s" IPAddressAllow)" = localhost ;;
         voicehvac-audiod.service)
                 check "$s: no IP (IPAddressDeny=any)" test "$(prop "$s" IPAddressDeny)" = any
                 check "$s: AF_UNIX and, for udev, AF_NETLINK only" test "$(prop "$s" RestrictAddressFamilies)" = "AF_UNIX AF_NETLINK" ;;

@@ -14,26 +14,13 @@ case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
 ctl="$build/voicehvacctl/voicehvacctl"
 py=/usr/bin/python3
 
-for b in voicehvacctl/voicehvacctl audiod/audiod hvacd/hvacd watchdogd/watchdogd wakeword/wakeword \
-         tests/alsa/libasound_module_pcm_vhtest.so; do
-        [ -e "$build/$b" ] || { echo "FAIL: $build/$b is not built"; exit 1; }
-done
-# Before any check: what comes from outside the tree (tools/deps.sh installs it).
-for tool in dbus-daemon busctl setpriv; do
-        command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+stack_require_built voicehvacctl/voicehvacctl audiod/audiod hvacd/hvacd watchdogd/watchdogd wakeword/wakeword \
+        tests/alsa/libasound_module_pcm_vhtest.so
+stack_require_tools dbus-daemon busctl setpriv
 [ -d /usr/share/pocketsphinx/model/en-us/en-us ] || { echo "SKIP: pocketsphinx-en-us (wakeword's model) is not installed"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root to call as nobody"; exit 77; }
 
-tmp=$(mktemp -d /tmp/test-voicehvacctl.XXXXXX)
-chmod 755 "$tmp"
-pids=""
-cleanup() {
-        for p in $pids; do kill "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
+stack_tmpdir test-voicehvacctl
 
 # run ARGS… — runs voicehvacctl; $out, $err, $rc hold what it did.
 run() {
@@ -67,8 +54,7 @@ with open(sys.argv[1], "wb") as f:
     f.write(b"".join(struct.pack("<h", round(16384 * math.sin(2 * math.pi * 1000 * k / 16000))) for k in range(16000)))
 PY
 vhtest_alsa_env "$tmp" "$tmp/tone.raw"
-private_bus_start "$tmp" || { echo "FAIL: the private dbus-daemon did not start"; exit 1; }
-pids="$pids $private_bus_pid"
+stack_bus "$tmp"
 
 cat >"$tmp/audiod.json" <<JSON
 { "device": "vhtest", "mixer_device": "vhtest", "unmute_group": "root", "default_muted": false }
@@ -79,16 +65,10 @@ JSON
 cat >"$tmp/watchdogd.json" <<JSON
 { "ping_interval_ms": 500, "ping_timeout_ms": 400, "start_timeout_ms": 2000, "budget_file": "$src/cgroups/budget.json" }
 JSON
-start() { # start NAME ARGS… — a daemon, logged to $tmp/NAME.log; its pid in $NAME_pid
-        local name=$1; shift
-        "$@" >"$tmp/$name.log" 2>&1 &
-        eval "${name}_pid=$!"
-        pids="$pids $!"
-}
-start audiod "$build/audiod/audiod" --config "$tmp/audiod.json"
-start hvacd "$build/hvacd/hvacd" --config "$tmp/hvacd.json"
-start watchdogd "$build/watchdogd/watchdogd" --config "$tmp/watchdogd.json"
-start wakeword "$build/wakeword/wakeword"
+spawn audiod "$build/audiod/audiod" --config "$tmp/audiod.json"
+spawn hvacd "$build/hvacd/hvacd" --config "$tmp/hvacd.json"
+spawn watchdogd "$build/watchdogd/watchdogd" --config "$tmp/watchdogd.json"
+spawn wakeword "$build/wakeword/wakeword"
 for n in Audio1 Hvac1 Watchdog1 WakeWord1; do
         wait_for 30 has_name "org.voicehvac.$n" || { echo "FAIL: org.voicehvac.$n did not come up"; tail "$tmp"/*.log; exit 1; }
 done

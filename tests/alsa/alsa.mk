@@ -14,16 +14,18 @@ ALSA_PLUGIN_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fPI
 ALSA_PLUGIN_LIBS   := $(or $(shell $(PKG_CONFIG) --libs alsa 2>/dev/null),-lasound)
 
 PCM_VHTEST_SRCS := tests/alsa/pcm_vhtest.c tests/alsa/pcm_vhtest_source.c \
-                   tests/alsa/pcm_vhtest_model.c tests/alsa/pcm_vhtest_config.c
+                   tests/alsa/pcm_vhtest_model.c tests/alsa/pcm_vhtest_config.c tests/alsa/vhtest-options.c
+CTL_VHTEST_SRCS := tests/alsa/ctl_vhtest.c tests/alsa/vhtest-options.c
 
 $(ALSA_TEST_PLUGIN_DIR)/libasound_module_pcm_vhtest.so: $(PCM_VHTEST_SRCS) tests/alsa/pcm_vhtest.h \
-                tests/alsa/vhtest-switch.h
+                tests/alsa/vhtest-options.h tests/alsa/vhtest-switch.h
 	@mkdir -p $(@D)
 	$(CC) $(ALSA_PLUGIN_CFLAGS) -o $@ $(PCM_VHTEST_SRCS) $(ALSA_PLUGIN_LIBS)
 
-$(ALSA_TEST_PLUGIN_DIR)/libasound_module_ctl_vhtest.so: tests/alsa/ctl_vhtest.c tests/alsa/vhtest-switch.h
+$(ALSA_TEST_PLUGIN_DIR)/libasound_module_ctl_vhtest.so: $(CTL_VHTEST_SRCS) tests/alsa/vhtest-options.h \
+                tests/alsa/vhtest-switch.h
 	@mkdir -p $(@D)
-	$(CC) $(ALSA_PLUGIN_CFLAGS) -o $@ $< $(ALSA_PLUGIN_LIBS)
+	$(CC) $(ALSA_PLUGIN_CFLAGS) -o $@ $(CTL_VHTEST_SRCS) $(ALSA_PLUGIN_LIBS)
 
 EXTRA_TARGETS += $(ALSA_TEST_PLUGINS)
 

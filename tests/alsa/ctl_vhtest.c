@@ -36,6 +36,7 @@
 #include <alsa/asoundlib.h>
 #include <alsa/control_external.h>
 
+#include "vhtest-options.h"
 #include "vhtest-switch.h"
 
 #define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE)
@@ -257,61 +258,29 @@ static const snd_ctl_ext_callback_t vh_callbacks = {
         .poll_revents = vh_poll_revents,
 };
 
-static int config_get_string(snd_config_t *n, const char *id, const char **ret) {
-        if (snd_config_get_string(n, ret) < 0 || !**ret) {
-                SNDERR("vhtest: %s must be a non-empty string", id);
-                return -EINVAL;
-        }
-        return 0;
-}
-
 static int vh_configure(VhCtl *vh, snd_config_t *conf) {
-        snd_config_iterator_t i, next;
-        const char *switch_path = NULL, *unplug_path = NULL, *elem_name = "Capture Switch";
-        int r = 0;
+        char *elem_name = NULL;
+        const VhOption options[] = {
+                VH_KEY_STRING("switch", &vh->switch_path),
+                VH_KEY_STRING("unplug", &vh->unplug_path),
+                VH_KEY_STRING("name", &elem_name),
+                {}
+        };
+        int r;
 
-        snd_config_for_each(i, next, conf) {
-                snd_config_t *n = snd_config_iterator_entry(i);
-                const char *id;
-
-                if (snd_config_get_id(n, &id) < 0)
-                        continue;
-                if (strcmp(id, "comment") == 0 || strcmp(id, "type") == 0 || strcmp(id, "hint") == 0)
-                        continue;
-
-                if (strcmp(id, "switch") == 0)
-                        r = config_get_string(n, id, &switch_path);
-                else if (strcmp(id, "unplug") == 0)
-                        r = config_get_string(n, id, &unplug_path);
-                else if (strcmp(id, "name") == 0)
-                        r = config_get_string(n, id, &elem_name);
-                else {
-                        SNDERR("vhtest: unknown key %s", id);
-                        r = -EINVAL;
-                }
-                if (r < 0)
-                        return r;
-        }
-
-        if (!switch_path) {
+        r = vh_options_parse(conf, options);
+        if (r >= 0 && !vh->switch_path) {
                 SNDERR("vhtest: the switch key is required");
-                return -EINVAL;
+                r = -EINVAL;
         }
-        if (strlen(elem_name) >= sizeof vh->elem_name) {
+        if (r >= 0 && elem_name && strlen(elem_name) >= sizeof vh->elem_name) {
                 SNDERR("vhtest: element name \"%s\" is too long", elem_name);
-                return -EINVAL;
+                r = -EINVAL;
         }
-        strcpy(vh->elem_name, elem_name);
-
-        vh->switch_path = strdup(switch_path);
-        if (!vh->switch_path)
-                return -ENOMEM;
-        if (unplug_path) {
-                vh->unplug_path = strdup(unplug_path);
-                if (!vh->unplug_path)
-                        return -ENOMEM;
-        }
-        return 0;
+        if (r >= 0)
+                strcpy(vh->elem_name, elem_name ?: "Capture Switch");
+        free(elem_name);
+        return r;
 }
 
 static int vh_watch(VhCtl *vh) {

@@ -3,101 +3,31 @@
  * that follow from its source file. */
 
 #include "pcm_vhtest.h"
+#include "vhtest-options.h"
 #include "vhtest-switch.h"
 
-static int config_get_long(snd_config_t *n, const char *id, long min, long max, long *ret) {
-        const char *s;
-        char *end;
-        long v;
-
-        if (snd_config_get_integer(n, &v) < 0) {
-                if (snd_config_get_string(n, &s) < 0)
-                        goto invalid;
-                errno = 0;
-                v = strtol(s, &end, 10);
-                if (errno != 0 || end == s || *end != '\0')
-                        goto invalid;
-        }
-        if (v < min || v > max) {
-                SNDERR("vhtest: %s must be within %ld..%ld, not %ld", id, min, max, v);
-                return -EINVAL;
-        }
-        *ret = v;
-        return 0;
-
-invalid:
-        SNDERR("vhtest: %s must be an integer", id);
-        return -EINVAL;
-}
-
-static int config_get_path(snd_config_t *n, const char *id, char **ret) {
-        const char *s;
-
-        if (snd_config_get_string(n, &s) < 0 || !*s) {
-                SNDERR("vhtest: %s must be a non-empty string", id);
-                return -EINVAL;
-        }
-        free(*ret);
-        *ret = strdup(s);
-        return *ret ? 0 : -ENOMEM;
-}
-
-static int config_get_eof(snd_config_t *n, EofMode *ret) {
-        const char *s;
-
-        if (snd_config_get_string(n, &s) < 0)
-                s = "";
-        if (strcmp(s, "silence") == 0)
-                *ret = EOF_SILENCE;
-        else if (strcmp(s, "loop") == 0)
-                *ret = EOF_LOOP;
-        else if (strcmp(s, "stop") == 0)
-                *ret = EOF_STOP;
-        else {
-                SNDERR("vhtest: eof must be \"silence\", \"loop\" or \"stop\"");
-                return -EINVAL;
-        }
-        return 0;
-}
+static const char *const eof_choices[] = { [EOF_SILENCE] = "silence", [EOF_LOOP] = "loop", [EOF_STOP] = "stop", NULL };
 
 int vh_configure(VhPcm *vh, snd_config_t *conf) {
-        snd_config_iterator_t i, next;
         char *file = NULL;
         long rate = -1, channels = -1, xrun_ms = 0;
-        int r = 0;
+        int eof = vh->eof, r;
+        const VhOption options[] = {
+                VH_KEY_STRING("file", &file),
+                VH_KEY_STRING("switch", &vh->switch_path),
+                VH_KEY_STRING("unplug", &vh->unplug_path),
+                VH_KEY_STRING("stall", &vh->stall_path),
+                VH_KEY_CHOICE("eof", &eof, eof_choices),
+                VH_KEY_LONG("rate", &rate, 1000, 384000),
+                VH_KEY_LONG("channels", &channels, 1, 32),
+                VH_KEY_LONG("xrun_after_ms", &xrun_ms, 0, 86400000),
+                {}
+        };
 
-        snd_config_for_each(i, next, conf) {
-                snd_config_t *n = snd_config_iterator_entry(i);
-                const char *id;
-
-                if (snd_config_get_id(n, &id) < 0)
-                        continue;
-                if (strcmp(id, "comment") == 0 || strcmp(id, "type") == 0 || strcmp(id, "hint") == 0)
-                        continue;
-
-                if (strcmp(id, "file") == 0)
-                        r = config_get_path(n, id, &file);
-                else if (strcmp(id, "switch") == 0)
-                        r = config_get_path(n, id, &vh->switch_path);
-                else if (strcmp(id, "unplug") == 0)
-                        r = config_get_path(n, id, &vh->unplug_path);
-                else if (strcmp(id, "stall") == 0)
-                        r = config_get_path(n, id, &vh->stall_path);
-                else if (strcmp(id, "eof") == 0)
-                        r = config_get_eof(n, &vh->eof);
-                else if (strcmp(id, "rate") == 0)
-                        r = config_get_long(n, id, 1000, 384000, &rate);
-                else if (strcmp(id, "channels") == 0)
-                        r = config_get_long(n, id, 1, 32, &channels);
-                else if (strcmp(id, "xrun_after_ms") == 0)
-                        r = config_get_long(n, id, 0, 86400000, &xrun_ms);
-                else {
-                        SNDERR("vhtest: unknown key %s", id);
-                        r = -EINVAL;
-                }
-                if (r < 0)
-                        goto finish;
-        }
+        r = vh_options_parse(conf, options);
+        if (r < 0)
+                goto finish;
+        vh->eof = (EofMode) eof;
 
         if (!file) {
                 SNDERR("vhtest: the file key is required");

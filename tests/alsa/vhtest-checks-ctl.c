@@ -28,7 +28,7 @@ static int ctl_set(snd_ctl_t *ctl, bool on) {
         return snd_ctl_elem_write(ctl, v);
 }
 
-static int ctl_find_switch(snd_ctl_t *ctl) {
+static int ctl_find_switch(snd_ctl_t *ctl, const char *name) {
         snd_ctl_elem_list_t *list;
         bool found = false;
         int r;
@@ -42,10 +42,10 @@ static int ctl_find_switch(snd_ctl_t *ctl) {
         CHECK(r >= 0, "listing controls: %s", snd_strerror(r));
         for (unsigned i = 0; i < snd_ctl_elem_list_get_used(list); i++)
                 if (snd_ctl_elem_list_get_interface(list, i) == SND_CTL_ELEM_IFACE_MIXER &&
-                    strcmp(snd_ctl_elem_list_get_name(list, i), "Capture Switch") == 0)
+                    strcmp(snd_ctl_elem_list_get_name(list, i), name) == 0)
                         found = true;
         snd_ctl_elem_list_free_space(list);
-        CHECK(found, "no MIXER element \"Capture Switch\" on ctl vhtest");
+        CHECK(found, "no MIXER element \"%s\" on the ctl", name);
         return 0;
 }
 
@@ -113,7 +113,7 @@ int check_ctl(Ctx *c) {
         }
 
         r = -1;
-        if (ctl_find_switch(writer) < 0)
+        if (ctl_find_switch(writer, "Capture Switch") < 0)
                 goto finish;
         if (ctl_get(writer, &value) < 0 || value != 1) {
                 fail("Capture Switch reads %ld, the file holds 1", value);
@@ -171,4 +171,28 @@ finish:
         snd_ctl_close(watcher);
         snd_ctl_close(writer);
         return r;
+}
+
+/* The keys of a ctl block: a bad one refuses the open, "name" names the element. */
+int check_ctl_keys(void) {
+        static const char *const refused[] = { "vhtest_badkey", "vhtest_noswitch", "vhtest_longname" };
+        snd_ctl_t *ctl;
+        int r;
+
+        for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+                expect_alsa_errors(true);
+                r = snd_ctl_open(&ctl, refused[i], 0);
+                expect_alsa_errors(false);
+                if (r >= 0)
+                        snd_ctl_close(ctl);
+                CHECK(r == -EINVAL, "snd_ctl_open(%s) gave %d (%s), expected -EINVAL", refused[i], r, snd_strerror(r));
+        }
+        r = snd_ctl_open(&ctl, "vhtest_named", 0);
+        CHECK(r >= 0, "snd_ctl_open(vhtest_named): %s", snd_strerror(r));
+        r = ctl_find_switch(ctl, "Mic Switch");
+        snd_ctl_close(ctl);
+        if (r < 0)
+                return r;
+        printf("ok: a ctl with an unknown key, no switch or a name too long is refused; name sets the element's\n");
+        return 0;
 }

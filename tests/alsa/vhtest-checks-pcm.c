@@ -284,3 +284,21 @@ int check_unplug(Ctx *c) {
         printf("ok: opening fails with -ENODEV while unplugged and works again after\n");
         return 0;
 }
+
+/* The keys of a PCM block: a bad one refuses the open. */
+int check_pcm_keys(void) {
+        static const char *const refused[] = { "vhtest_badkey", "vhtest_badrate", "vhtest_badeof", "vhtest_nofile" };
+        snd_pcm_t *pcm;
+        int r;
+
+        for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+                expect_alsa_errors(true);
+                r = snd_pcm_open(&pcm, refused[i], SND_PCM_STREAM_CAPTURE, 0);
+                expect_alsa_errors(false);
+                if (r >= 0)
+                        snd_pcm_close(pcm);
+                CHECK(r == -EINVAL, "snd_pcm_open(%s) gave %d (%s), expected -EINVAL", refused[i], r, snd_strerror(r));
+        }
+        printf("ok: a PCM with an unknown key, a rate out of range, an unknown eof or no file is refused\n");
+        return 0;
+}

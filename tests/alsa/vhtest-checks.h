@@ -81,6 +81,8 @@ int check_forced_xrun(void);
 int check_eof_stop(void);
 int check_wav_loop(Ctx *c);
 int check_unplug(Ctx *c);
+int check_pcm_keys(void);
 
 /* vhtest-checks-ctl.c */
 int check_ctl(Ctx *c);
+int check_ctl_keys(void);

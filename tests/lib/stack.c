@@ -81,14 +81,33 @@ void stack_audio_setup(Stack *s, unsigned max_clients, const char *unmute_group)
         setenv("STATE_DIRECTORY", s->state_dir, 1);
 }
 
+/* Starts build/NAME/NAME with the NULL-terminated "args" and waits until it owns "bus_name". */
+static pid_t stack_spawn(sd_bus *bus, const char *name, char *const *args, const char *bus_name, usec_t timeout) {
+        _cleanup_free_ char *rel = NULL, *bin = NULL;
+        char *argv[16] = {};
+        size_t n = 0;
+        pid_t pid;
+
+        require(asprintf(&rel, "%s/%s", name, name) > 0, "asprintf");
+        test_require_built(rel);
+        bin = test_build_path(rel);
+        argv[n++] = bin;
+        for (; args && *args; args++) {
+                assert(n < ELEMENTSOF(argv) - 1);
+                argv[n++] = *args;
+        }
+        pid = test_spawn(name, argv);
+        require(pid > 0, "spawn %s", name);
+        require(test_wait_for_name(bus, bus_name, timeout) == 0, "%s owns %s", name, bus_name);
+        return pid;
+}
+
 void stack_start_audiod(Stack *s, sd_bus *bus) {
-        _cleanup_free_ char *bin = test_build_path("audiod/audiod"), *config = test_tmp_path("audiod.json");
-        char *argv[] = { bin, (char *) "--config", config, NULL };
+        _cleanup_free_ char *config = test_tmp_path("audiod.json");
+        char *args[] = { (char *) "--config", config, NULL };
 
         setenv("STATE_DIRECTORY", s->state_dir, 1);
-        s->audiod = test_spawn("audiod", argv);
-        require(s->audiod > 0, "spawn audiod");
-        require(test_wait_for_name(bus, VH_AUDIO_BUS_NAME, 10 * USEC_PER_SEC) == 0, "audiod owns " VH_AUDIO_BUS_NAME);
+        s->audiod = stack_spawn(bus, "audiod", args, VH_AUDIO_BUS_NAME, 10 * USEC_PER_SEC);
 }
 
 void stack_start_unmuted_audiod(Stack *s, sd_bus **ret_bus) {
@@ -102,8 +121,8 @@ void stack_start_unmuted_audiod(Stack *s, sd_bus **ret_bus) {
 }
 
 void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms) {
-        _cleanup_free_ char *bin = test_build_path("hvacd/hvacd"), *config = test_tmp_path("hvacd.json"), *text = NULL;
-        char *argv[] = { bin, (char *) "--config", config, NULL };
+        _cleanup_free_ char *config = test_tmp_path("hvacd.json"), *text = NULL;
+        char *args[] = { (char *) "--config", config, NULL };
 
         if (!s->state_dir)
                 s->state_dir = test_tmp_path("state");
@@ -113,41 +132,21 @@ void stack_start_hvacd(Stack *s, sd_bus *bus, unsigned coalesce_ms) {
                          s->control_group ? "\", " : "", s->tx_log) > 0, "asprintf");
         require(test_write_file(config, text) == 0, "write hvacd config");
         setenv("STATE_DIRECTORY", s->state_dir, 1);
-        s->hvacd = test_spawn("hvacd", argv);
-        require(s->hvacd > 0, "spawn hvacd");
-        require(test_wait_for_name(bus, VH_HVAC_BUS_NAME, 10 * USEC_PER_SEC) == 0, "hvacd owns " VH_HVAC_BUS_NAME);
+        s->hvacd = stack_spawn(bus, "hvacd", args, VH_HVAC_BUS_NAME, 10 * USEC_PER_SEC);
 }
 
 void stack_start_wakeword(Stack *s, sd_bus *bus) {
-        _cleanup_free_ char *bin = test_build_path("wakeword/wakeword");
-        char *argv[] = { bin, NULL };
-
-        test_require_built("wakeword/wakeword");
-        s->wakeword = test_spawn("wakeword", argv);
-        require(s->wakeword > 0, "spawn wakeword");
-        require(test_wait_for_name(bus, VH_WAKEWORD_BUS_NAME, 20 * USEC_PER_SEC) == 0,
-                "wakeword owns " VH_WAKEWORD_BUS_NAME);
+        s->wakeword = stack_spawn(bus, "wakeword", NULL, VH_WAKEWORD_BUS_NAME, 20 * USEC_PER_SEC);
 }
 
 void stack_start_watchdogd(Stack *s, sd_bus *bus) {
-        _cleanup_free_ char *bin = test_build_path("watchdogd/watchdogd");
-        char *argv[] = { bin, NULL };
-
-        test_require_built("watchdogd/watchdogd");
-        s->watchdogd = test_spawn("watchdogd", argv);
-        require(s->watchdogd > 0, "spawn watchdogd");
-        require(test_wait_for_name(bus, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC) == 0,
-                "watchdogd owns " VH_WATCHDOG_BUS_NAME);
+        s->watchdogd = stack_spawn(bus, "watchdogd", NULL, VH_WATCHDOG_BUS_NAME, 10 * USEC_PER_SEC);
 }
 
 void stack_start_mqttd(Stack *s, sd_bus *bus) {
-        _cleanup_free_ char *bin = test_build_path("mqttd/mqttd");
-        char *argv[] = { bin, (char *) "--broker", (char *) "mqtt://127.0.0.1:9", NULL };
+        char *args[] = { (char *) "--broker", (char *) "mqtt://127.0.0.1:9", NULL };
 
-        test_require_built("mqttd/mqttd");
-        s->mqttd = test_spawn("mqttd", argv);
-        require(s->mqttd > 0, "spawn mqttd");
-        require(test_wait_for_name(bus, VH_MQTT_BUS_NAME, 10 * USEC_PER_SEC) == 0, "mqttd owns " VH_MQTT_BUS_NAME);
+        s->mqttd = stack_spawn(bus, "mqttd", args, VH_MQTT_BUS_NAME, 10 * USEC_PER_SEC);
 }
 
 static void stop_one(pid_t *pid, const char *name) {

@@ -44,3 +44,52 @@ vhtest_alsa_env() {
         mkdir -p "$dir/state"
         export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$dir/asound.conf" HOME="$dir" XDG_CONFIG_HOME="$dir" STATE_DIRECTORY="$dir/state"
 }
+
+# stack_require_built FILE… — fails the test unless each FILE (a path in $build) is built.
+stack_require_built() {
+        local f
+        for f in "$@"; do
+                [ -e "$build/$f" ] || { echo "FAIL: $build/$f is not built"; exit 1; }
+        done
+}
+
+# stack_require_tools TOOL… — skips the test unless each TOOL, from outside the tree (tools/deps.sh
+# installs it), is on the PATH. Call it before any check.
+stack_require_tools() {
+        local t
+        for t in "$@"; do
+                command -v "$t" >/dev/null || { echo "SKIP: $t is not installed"; exit 77; }
+        done
+}
+
+# stack_tmpdir NAME — makes $tmp, /tmp/NAME.XXXXXX, readable by the daemons' users; at exit every
+# process in $pids is killed and $tmp removed (kept when $VH_TEST_KEEP_TMP is set).
+stack_tmpdir() {
+        tmp=$(mktemp -d "/tmp/$1.XXXXXX") || { echo "FAIL: cannot make a temporary directory"; exit 1; }
+        chmod 755 "$tmp"
+        pids=""
+        trap stack_cleanup EXIT
+}
+
+stack_cleanup() {
+        local p
+        for p in $pids; do kill -9 "$p" 2>/dev/null; done
+        wait 2>/dev/null
+        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
+}
+
+# spawn NAME COMMAND… — runs COMMAND in the background, logged to $tmp/NAME.log; its pid in
+# $NAME_pid and in $pids.
+spawn() {
+        local name=$1; shift
+        "$@" >"$tmp/$name.log" 2>&1 &
+        eval "${name}_pid=$!"
+        pids="$pids $!"
+}
+
+# stack_bus DIR — private_bus_start DIR, the bus daemon in $pids; fails the test when it does not
+# start.
+stack_bus() {
+        private_bus_start "$1" || { echo "FAIL: the private dbus-daemon in $1 did not start"; exit 1; }
+        pids="$pids $private_bus_pid"
+}

@@ -1,7 +1,8 @@
 # mqttd under systemd with a real broker in the guest: its unit starts as the voicehvac user in
 # voicehvac-mqtt.slice with the budget's numbers, publishes the hub (discovery, availability),
 # hands a command from MQTT to hvacd, refuses an unmute, and leaves a retained "offline" when
-# systemd stops it. Its sandbox refuses the sound devices, like every unit but audiod's.
+# systemd stops it. Its sandbox refuses the sound devices, like every unit but audiod's, and IP
+# to any address but the broker's (the generator's drop-in from mqttd.json).
 if [ ! -f /usr/lib/systemd/system/voicehvac-mqttd.service ]; then
         result skip "mqttd: systemctl start" "voicehvac-mqttd.service is not installed"
         return 0
@@ -28,6 +29,13 @@ retained_is() { [ "$(retained "$1")" = "$2" ]; }
 
 sed -i -e "s|\"broker\": *\"[^\"]*\"|\"broker\": \"mqtt://127.0.0.1:$mq_port\"|" \
        -e 's|"node_id": *"[^"]*"|"node_id": "vm-hub"|' /etc/voicehvac/mqttd.json
+# Its network: the broker's address alone, through the drop-in the generator writes from mqttd.json.
+systemctl daemon-reload
+check "mqttd: the generator's drop-in names the broker (127.0.0.1)" \
+        grep -qx 'IPAddressAllow=127.0.0.1' /run/systemd/generator/voicehvac-mqttd.service.d/50-network.conf
+check "mqttd: IPAddressDeny=any" grep -q '0.0.0.0/0\|any' <<<"$(systemctl show -P IPAddressDeny voicehvac-mqttd.service)"
+check "mqttd: IPAddressAllow= the broker alone, the unit's localhost dropped" \
+        test "$(systemctl show -P IPAddressAllow voicehvac-mqttd.service | sed 's|/32||')" = 127.0.0.1
 check "mqttd: systemctl start" systemctl start voicehvac-mqttd.service
 check "mqttd: in voicehvac-mqtt.slice" \
         test "$(unit_prop voicehvac-mqttd.service ControlGroup)" = /voicehvac.slice/voicehvac-mqtt.slice/voicehvac-mqttd.service
@@ -56,6 +64,12 @@ if [ -e /dev/snd/controlC0 ]; then
         check "mqttd: /dev/snd/controlC0 inside voicehvac-mqttd.service: EPERM from the device policy" \
                 grep -q 'Operation not permitted' <<<"$out"
 fi
+# The filter as the daemon meets it, from the unit's cgroup: a datagram to the broker's address
+# leaves, one to another loopback address is refused at once (UDP: TCP would retry its SYN).
+out=$(in_unit_cgroup voicehvac-mqttd.service bash -c 'echo probe >/dev/udp/127.0.0.1/9 && echo sent' 2>&1)
+check "mqttd: from inside voicehvac-mqttd.service, IP to the broker's 127.0.0.1 goes out" grep -qx sent <<<"$out"
+out=$(in_unit_cgroup voicehvac-mqttd.service bash -c 'echo probe >/dev/udp/127.0.0.2/9 && echo sent' 2>&1)
+check "mqttd: … to 127.0.0.2: EPERM from the IP filter" grep -q 'Operation not permitted' <<<"$out"
 rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$(main_pid voicehvac-mqttd.service)"/status)
 figure "mqttd RSS: $((rss / 1024)).$(( (rss % 1024) * 10 / 1024 )) MiB connected, idle (VM, systemd)"
 check "mqttd: systemctl stop" systemctl stop voicehvac-mqttd.service
