@@ -624,6 +624,69 @@ static void test_gree_second_frame(void) {
         check(ir_decode(&ir_protocol_gree, f.samples, f.n, &d) == 0 && !d.state.power, "with 0x50 it is a state");
 }
 
+/* The two-frame remotes' second frame, as their captures carry it (tests/ir-captures), from the
+ * state and the options; a second frame that is not the first's is a garbled recording. */
+static void test_gree_two_frames(void) {
+        static const struct {
+                const char *what;
+                HvacState s;
+                const char *option[3];
+                unsigned value[3];
+                uint8_t second[IR_GREE_STATE_BYTES];
+        } cases[] = {
+                /* 1180 "heat high 24": the fan in five steps, high is 5. */
+                { "GWH12-KF heat high", { true, HVAC_MODE_HEAT, 24, HVAC_FAN_HIGH }, { "frames", "health", "swing_auto" },
+                  { 2, 1, 1 },
+                  { 0x7C, 0x08, 0x60, 0x70, 0x00, 0x00, 0x50, 0x30 } },
+                /* 1181 "cool sleep 20": quiet. */
+                { "cool low, quiet", { true, HVAC_MODE_COOL, 20, HVAC_FAN_LOW }, { "frames", "quiet" }, { 2, 1 },
+                  { 0x19, 0x04, 0x20, 0x70, 0x80, 0x00, 0x10, 0x00 } },
+                /* 1185 "cool high 24": the first frame's fan. */
+                { "YAP1F2 cool high", { true, HVAC_MODE_COOL, 24, HVAC_FAN_HIGH }, { "frames", "fan_copy" }, { 2, 1 },
+                  { 0x39, 0x08, 0x20, 0x70, 0x00, 0x00, 0x30, 0xE0 } },
+                /* 1186 "heat low 20": blank. */
+                { "GWH18ACD heat low", { true, HVAC_MODE_HEAT, 20, HVAC_FAN_LOW }, { "frames", "light" }, { 3, 1 },
+                  { 0x00, 0x00, 0x00, 0xA0, 0x00, 0x00, 0x00, 0xA0 } },
+        };
+        const IrProtocol *p = &ir_protocol_gree;
+        int frames = ir_option_index(p, "frames"), quiet = ir_option_index(p, "quiet"),
+                fan_copy = ir_option_index(p, "fan_copy");
+
+        require(frames >= 0 && quiet >= 0 && fan_copy >= 0, "gree's options");
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                uint8_t st[IR_STATE_BYTES_MAX] = {};
+                unsigned options[IR_OPTIONS_MAX];
+                IrDecoded d;
+                IrFrame f;
+
+                ir_options_default(p, options);
+                for (size_t k = 0; k < ELEMENTSOF(cases[i].option) && cases[i].option[k]; k++)
+                        require(ir_option_set(p, options, cases[i].option[k], cases[i].value[k]) == 0, "option");
+                require(ir_build(p, NULL, &cases[i].s, options, st) == 0, "%s: build", cases[i].what);
+                check(memcmp(st + IR_GREE_STATE_BYTES + 1, cases[i].second, IR_GREE_STATE_BYTES) == 0,
+                      "%s: the second frame the remote sends (%02X %02X %02X %02X %02X %02X %02X %02X)", cases[i].what,
+                      st[9], st[10], st[11], st[12], st[13], st[14], st[15], st[16]);
+
+                require(ir_encode(p, &cases[i].s, options, &f) == 0, "%s: encode", cases[i].what);
+                check(ir_decode(p, f.samples, f.n, &d) == 0 && d.options[frames] == options[frames] &&
+                      d.options[quiet] == options[quiet] &&
+                      memcmp(d.bytes + IR_GREE_STATE_BYTES + 1, cases[i].second, IR_GREE_STATE_BYTES) == 0,
+                      "%s: decodes with its shape (frames %u, quiet %u)", cases[i].what, d.options[frames],
+                      d.options[quiet]);
+
+                /* A second frame with a bad checksum, or a copy of another state, is garbled. */
+                st[IR_GREE_STATE_BYTES + 1 + 6] ^= 0x20;
+                require(p->encode(st, &f) == 0, "encode");
+                check(ir_decode(p, f.samples, f.n, &d) == -EBADMSG, "%s: a bad second checksum", cases[i].what);
+                st[IR_GREE_STATE_BYTES + 1 + 6] ^= 0x20;
+                st[IR_GREE_STATE_BYTES + 1 + 1] ^= 0x01;
+                st[IR_GREE_STATE_BYTES + 1 + 7] = (uint8_t) (ir_gree_checksum(st + IR_GREE_STATE_BYTES + 1) << 4);
+                require(p->encode(st, &f) == 0, "encode");
+                check(ir_decode(p, f.samples, f.n, &d) == -EBADMSG, "%s: a second frame not the first's",
+                      cases[i].what);
+        }
+}
+
 /* Every protocol's option table fits its state bytes and the options array. */
 static void test_option_tables(void) {
         size_t n;
@@ -789,7 +852,9 @@ static void test_captures(void) {
         } remotes[] = {
                 { "1394.ir", &ir_protocol_coolix, 0, 0 },       /* Midea RG70C/BGEF */
                 { "1392.ir", &ir_protocol_midea, 0 },   /* Midea MPD-12CRN7 */
-                { "1185.ir", &ir_protocol_gree, 0 },    /* Gree YAP1F2: two frames */
+                { "1185.ir", &ir_protocol_gree, 0 },    /* Gree YAP1F2: two frames, the fan copied */
+                /* Gree GWH12-KF: one frame, but two in heat mode, the fan in five steps. */
+                { "1180.ir", &ir_protocol_gree, 0 },
                 { "1188.ir", &ir_protocol_gree, 0 },    /* Gree VIR18HP230V1AH: a °F remote */
                 /* Gree GWH18ACD: two frames, the second all but empty; its "cool auto 24" has a
                  * garbled first frame, and the second alone is not a state. */
@@ -883,6 +948,7 @@ int main(void) {
         test_code_tables();
         test_options();
         test_gree_second_frame();
+        test_gree_two_frames();
         test_option_tables();
         test_decode_errors();
         test_leaderless();
