@@ -2,7 +2,8 @@
 
 /* The IR protocols against captures of real remotes (tests/ir-captures, converted from SmartIR's
  * climate codes): per protocol, how many captures decode to the mode, fan and temperature they
- * are labelled with, how many the encoder reproduces bit for bit from the state and options the
+ * are labelled with, how many the encoder reproduces bit for bit (every frame the capture holds,
+ * copies and second frames a decoder does not need included) from the state and options the
  * capture carries, and how many it reproduces with the remote's default options. Every capture
  * that disagrees is listed with the reason, and each remote's own figure. captures.list says
  * which protocol each remote speaks ("PROTOCOL:TABLE" where the remote needs a fan table of its
@@ -357,7 +358,8 @@ int main(void) {
 
         printf("IR protocols against SmartIR captures (tests/ir-captures). label: captures whose label the\n"
                "climate model can say (not 'quiet', 'level3', swing positions …) that decode to it;\n"
-               "reproduced: captures the encoder sends bit for bit from the state and options they carry;\n"
+               "reproduced: captures the encoder sends bit for bit, every frame they hold, from the state\n"
+               "and options they carry;\n"
                "defaults: the same with the remote's default options; disagreeing: the captures listed,\n"
                "explained where their frame is another label's or captures.list says why\n");
         protocols = ir_protocols(&n_protocols);

@@ -3,7 +3,8 @@
 
 /* Captures of real remotes, labelled with what the remote was set to, and the checks the tests
  * and the compatibility benchmark run on them: does the frame decode to its label, and does the
- * encoder, given the state and options the frame carries, send the same data bits.
+ * encoder, given the state and options the frame carries, send the same data bits: every frame the
+ * capture holds (a copy, a second frame the decoder does not need), each bit as a decoder reads it.
  *
  * A capture file holds "# label off" or "# label MODE FAN [MORE…] TEMPERATURE" lines, each
  * followed by the capture as `ir-ctl -r` prints it ("+N -N …"); other '#' lines are comments. */
@@ -35,7 +36,7 @@ typedef struct IrCaptureResult {
         bool matches_label;
         bool reproduced;                /* with the options the capture carries */
         bool reproduced_defaults;       /* with the remote's default options */
-        char why[256];                  /* what disagreed, when something did */
+        char why[320];                  /* what disagreed, when something did */
 } IrCaptureResult;
 
 /* Decodes with "p" (NULL: any protocol) and fan table "t" of "p" (NULL: its own), and compares. */
