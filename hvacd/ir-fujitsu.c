@@ -144,9 +144,8 @@ static int fujitsu_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
         int k;
 
         memset(st, 0, FUJITSU_MODEL_BYTE + 1);
-        k = ir_read_mark(r, FUJITSU_HDR_MARK);
-        if (k >= 0)
-                k = ir_read_space(r, FUJITSU_HDR_SPACE);
+        /* Without its leader, the five fixed bytes below still tell the frame. */
+        k = ir_read_leader(r, FUJITSU_HDR_MARK, FUJITSU_HDR_SPACE, FUJITSU_BIT_MARK);
         if (k < 0)
                 return k;
         /* As many bytes as come before the footer. */

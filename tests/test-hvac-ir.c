@@ -800,6 +800,7 @@ static void test_leaderless(void) {
                 { &ir_protocol_mitsubishi_heavy, { true, HVAC_MODE_HEAT, 25, HVAC_FAN_LOW } },
                 { &ir_protocol_mitsubishi112, { true, HVAC_MODE_HEAT, 23, HVAC_FAN_HIGH } },
                 { &ir_protocol_lg, { true, HVAC_MODE_COOL, 18, HVAC_FAN_HIGH } },
+                { &ir_protocol_fujitsu, { true, HVAC_MODE_COOL, 24, HVAC_FAN_LOW } },
         };
         _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
         IrDecoded d;
@@ -916,8 +917,9 @@ static void test_captures(void) {
                 /* Daikin ARC470: the remote's clock in every frame; one pause garbled. */
                 { "1101.ir", &ir_protocol_daikin, 0, 0, NULL, 1 },
                 { "1292.ir", &ir_protocol_fujitsu, 0 }, /* Fujitsu ARRAH2E: swing */
-                /* Fujitsu, version 0x31: half degrees. Its fan-mode codes lack their header. */
-                { "1289.ir", &ir_protocol_fujitsu, 3, 3 },
+                /* Fujitsu, version 0x31: half degrees. Its fan-mode codes lack their header and decode by
+                 * their fixed bytes. */
+                { "1289.ir", &ir_protocol_fujitsu, 0, 0 },
                 { "1060.ir", &ir_protocol_lg, 0, 0 },   /* LG: LG's header */
                 { "1061.ir", &ir_protocol_lg, 0, 0 },   /* LG: LG2's header, AKB74955603 fan codes */
                 { "1023.ir", &ir_protocol_panasonic, 0, 0 },    /* Panasonic: five speeds */
@@ -952,7 +954,7 @@ static void test_captures(void) {
                 /* Daikin DTXF35TVMA: one code is not a frame. */
                 { "1117.ir", &ir_protocol_daikin152, 1, 1, "middle" },
                 /* Fujitsu AR-RBE1E: low is the quiet code; its "highest" code lacks its header. */
-                { "1280.ir", &ir_protocol_fujitsu, 0, 1, "lower" },
+                { "1280.ir", &ir_protocol_fujitsu, 0, 0, "lower" },
                 { "1084.ir", &ir_protocol_hitachi, 0, 0, "lower" },    /* Hitachi RAS-DX18HDK */
                 /* Daikin ARC433B51: five named speeds; its "dry auto off 10" is a heat code. */
                 { "5120.ir", &ir_protocol_daikin216, 1, 0, "five_named" },
