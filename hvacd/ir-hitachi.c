@@ -11,7 +11,16 @@
  *   14, 15: vertical and horizontal swing (bit 7) on 0x60; 17: power (bit 0)
  *   23, 24, 25: model bytes (00 or 01, 80, 00 or 30)
  *   27: checksum: 62 minus the sum of the reversed bytes 0–26, reversed
- * Some remotes follow the frame with a 16-byte one of their own; it is read past, not sent.
+ * The RAF-…REX and RAK-35RXE remotes follow the frame, 33 ms later, with the remote's clock: a
+ * 400/500 µs pulse, the header, sixteen bytes as the frame's (the fields reversed) and a closing
+ * mark:
+ *   0–4: the frame's 80 08 0C 02 FD; 5, 6: 08 F7 (the frame's are 80 7F)
+ *   7–9: 44 60 E8 (0x17 reversed, the last, may be the year: both remotes' weekdays fit 2017)
+ *   10: month (1–12), 11: day (1–31), 12: hour, 13: minute, 14: day of the week (1 Monday –
+ *   7 Sunday), all reversed
+ *   15: checksum, as the frame's over bytes 0–14
+ * Nothing in it follows the state. State byte 28 says whether it is sent; 29–33 hold its month,
+ * day, hour, minute and day of the week (not reversed); hvacd sends the clock the options set.
  * The remotes' fan tables differ (3, 4 and 5 speeds over codes 2–5). Most call 2 quiet, 3 low,
  * 4 medium and 5 high (RAR-2P2, the RAS-E and RAF units' remotes); the five-speed ones of the
  * RAS-DX and RAK-35RPC units call 2 low, 3 medium, 4 high and 5 highest (fan table "lower").
@@ -30,9 +39,20 @@
 #define HITACHI_ZERO_SPACE      500
 #define HITACHI_GAP             20000
 #define HITACHI_BYTES           28
+#define HITACHI_CLOCK_GAP       33000
+#define HITACHI_CLOCK_LEAD_MARK 400
+#define HITACHI_CLOCK_LEAD_SPACE 500
+#define HITACHI_CLOCK_BYTES     16
+#define HITACHI_CLOCK_SHAPE     HITACHI_BYTES           /* bit 0: the clock message follows */
+#define HITACHI_CLOCK_FIELDS    (HITACHI_BYTES + 1)     /* month, day, hour, minute, weekday */
+#define HITACHI_CLOCK_N_FIELDS  5
 #define HITACHI_FAN_MODE_TEMP   64
 
 static const uint8_t hitachi_fixed[7] = { 0x80, 0x08, 0x0C, 0x02, 0xFD, 0x80, 0x7F };
+static const uint8_t hitachi_clock_fixed[10] = { 0x80, 0x08, 0x0C, 0x02, 0xFD, 0x08, 0xF7, 0x44, 0x60, 0xE8 };
+/* The clock fields' ranges: month, day, hour, minute, day of the week. */
+static const uint8_t hitachi_clock_min[HITACHI_CLOCK_N_FIELDS] = { 1, 1, 0, 0, 1 };
+static const uint8_t hitachi_clock_max[HITACHI_CLOCK_N_FIELDS] = { 12, 31, 23, 59, 7 };
 
 static const IrOptionField hitachi_options[] = {
         { "fan_code", 13, 0, 8, 0, "a raw fan byte (override)", .override = true },
@@ -44,17 +64,41 @@ static const IrOptionField hitachi_options[] = {
         { "byte23", 23, 0, 8, 0x00, "0, 1 on some remotes" },
         { "byte24", 24, 0, 8, 0x80, "0x80" },
         { "byte25", 25, 0, 8, 0x00, "0, 0x30 on some remotes" },
+        { "clock", HITACHI_CLOCK_SHAPE, 0, 1, 0, "1: the remote's clock follows the frame (RAF-…REX, RAK-35RXE "
+          "remotes); 0: the frame alone" },
+        { "clock_month", HITACHI_CLOCK_FIELDS + 0, 0, 4, 1, "the clock's month, 1–12" },
+        { "clock_day", HITACHI_CLOCK_FIELDS + 1, 0, 5, 1, "the clock's day of the month, 1–31" },
+        { "clock_hour", HITACHI_CLOCK_FIELDS + 2, 0, 5, 0, "the clock's hour, 0–23" },
+        { "clock_minute", HITACHI_CLOCK_FIELDS + 3, 0, 6, 0, "the clock's minute, 0–59" },
+        { "clock_weekday", HITACHI_CLOCK_FIELDS + 4, 0, 3, 1, "the clock's day of the week, 1 Monday – 7 Sunday" },
         {}
 };
+_Static_assert(ELEMENTSOF(hitachi_options) <= IR_OPTIONS_MAX, "too many options");
 
 enum { HITACHI_AUTO = 2, HITACHI_HEAT = 3, HITACHI_COOL = 4, HITACHI_DRY = 5, HITACHI_FAN = 0xC };
 
-static uint8_t hitachi_checksum(const uint8_t *st) {
+/* Over the bytes before the last, of the frame and of the clock message alike. */
+static uint8_t hitachi_checksum(const uint8_t *bytes, size_t n) {
         uint8_t sum = 62;
 
-        for (size_t i = 0; i < HITACHI_BYTES - 1; i++)
-                sum = (uint8_t) (sum - ir_reverse_bits(st[i]));
+        for (size_t i = 0; i < n - 1; i++)
+                sum = (uint8_t) (sum - ir_reverse_bits(bytes[i]));
         return ir_reverse_bits(sum);
+}
+
+static bool hitachi_clock_valid(const uint8_t *fields) {
+        for (size_t i = 0; i < HITACHI_CLOCK_N_FIELDS; i++)
+                if (fields[i] < hitachi_clock_min[i] || fields[i] > hitachi_clock_max[i])
+                        return false;
+        return true;
+}
+
+/* The clock message for the clock fields of state "st". */
+static void hitachi_clock_message(const uint8_t *st, uint8_t *msg) {
+        memcpy(msg, hitachi_clock_fixed, sizeof(hitachi_clock_fixed));
+        for (size_t i = 0; i < HITACHI_CLOCK_N_FIELDS; i++)
+                msg[sizeof(hitachi_clock_fixed) + i] = ir_reverse_bits(st[HITACHI_CLOCK_FIELDS + i]);
+        msg[HITACHI_CLOCK_BYTES - 1] = hitachi_checksum(msg, HITACHI_CLOCK_BYTES);
 }
 
 static int hitachi_build(const HvacState *s, const unsigned *options, uint8_t *st) {
@@ -76,7 +120,7 @@ static int hitachi_build(const HvacState *s, const unsigned *options, uint8_t *s
         if (fan < 0)
                 return fan;
 
-        memset(st, 0, HITACHI_BYTES);
+        memset(st, 0, ir_protocol_hitachi.state_bytes);
         memcpy(st, hitachi_fixed, sizeof(hitachi_fixed));
         st[8] = 0x48;
         st[10] = ir_reverse_bits((uint8_t) mode);
@@ -84,24 +128,87 @@ static int hitachi_build(const HvacState *s, const unsigned *options, uint8_t *s
         st[13] = (uint8_t) fan;
         st[17] = s->power ? 1 : 0;
         ir_options_write(&ir_protocol_hitachi, options, st);
-        st[HITACHI_BYTES - 1] = hitachi_checksum(st);
+        if ((st[HITACHI_CLOCK_SHAPE] & 1) && !hitachi_clock_valid(st + HITACHI_CLOCK_FIELDS))
+                return -EINVAL;
+        st[HITACHI_BYTES - 1] = hitachi_checksum(st, HITACHI_BYTES);
         return 0;
 }
 
-static int hitachi_encode(const uint8_t *st, IrFrame *f) {
+static int hitachi_add_message(IrFrame *f, const uint8_t *bytes, size_t n) {
         int r;
 
-        ir_frame_init(f, 38000, 50);
         r = ir_frame_add(f, true, HITACHI_HDR_MARK);
         if (r >= 0)
                 r = ir_frame_add(f, false, HITACHI_HDR_SPACE);
-        for (size_t i = 0; r >= 0 && i < HITACHI_BYTES; i++)
-                r = ir_frame_add_bits(f, st[i], 8, true, HITACHI_BIT_MARK, HITACHI_ONE_SPACE, HITACHI_ZERO_SPACE);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = ir_frame_add_bits(f, bytes[i], 8, true, HITACHI_BIT_MARK, HITACHI_ONE_SPACE, HITACHI_ZERO_SPACE);
         if (r >= 0)
                 r = ir_frame_add(f, true, HITACHI_BIT_MARK);
+        return r;
+}
+
+static int hitachi_encode(const uint8_t *st, IrFrame *f) {
+        uint8_t clock[HITACHI_CLOCK_BYTES];
+        int r;
+
+        ir_frame_init(f, 38000, 50);
+        r = hitachi_add_message(f, st, HITACHI_BYTES);
+        if (r >= 0 && (st[HITACHI_CLOCK_SHAPE] & 1)) {
+                hitachi_clock_message(st, clock);
+                r = ir_frame_add(f, false, HITACHI_CLOCK_GAP);
+                if (r >= 0)
+                        r = ir_frame_add(f, true, HITACHI_CLOCK_LEAD_MARK);
+                if (r >= 0)
+                        r = ir_frame_add(f, false, HITACHI_CLOCK_LEAD_SPACE);
+                if (r >= 0)
+                        r = hitachi_add_message(f, clock, HITACHI_CLOCK_BYTES);
+        }
         if (r < 0)
                 return r;
         ir_frame_finish(f);
+        return 0;
+}
+
+static int hitachi_read_message(IrReader *r, uint8_t *bytes, size_t n) {
+        uint64_t v;
+        int k;
+
+        k = ir_read_mark(r, HITACHI_HDR_MARK);
+        if (k >= 0)
+                k = ir_read_space(r, HITACHI_HDR_SPACE);
+        for (size_t i = 0; k >= 0 && i < n; i++) {
+                k = ir_read_bits(r, 8, true, HITACHI_BIT_MARK, HITACHI_ONE_SPACE, HITACHI_ZERO_SPACE, &v);
+                bytes[i] = (uint8_t) v;
+        }
+        if (k >= 0)
+                k = ir_read_mark(r, HITACHI_BIT_MARK);
+        if (k >= 0)
+                k = ir_read_gap(r, HITACHI_GAP);
+        return k;
+}
+
+/* The clock message after the frame, where the remote sends one, into the state's clock fields:
+ * one that reads whole but fails its checksum, its fixed bytes or its ranges says the recording
+ * is garbled. Samples that are no message (noise) are left alone. */
+static int hitachi_decode_clock(IrReader *r, uint8_t *st) {
+        uint8_t msg[HITACHI_CLOCK_BYTES];
+
+        if (r->pos + 2 >= r->n)
+                return 0;
+        /* The lead-in pulse before its header. */
+        if (!ir_match(r->s[r->pos], HITACHI_HDR_MARK) && ir_read_mark(r, HITACHI_CLOCK_LEAD_MARK) >= 0 &&
+            ir_read_space(r, HITACHI_CLOCK_LEAD_SPACE) < 0)
+                return 0;
+        if (hitachi_read_message(r, msg, HITACHI_CLOCK_BYTES) < 0)
+                return 0;
+        if (memcmp(msg, hitachi_clock_fixed, sizeof(hitachi_clock_fixed)) != 0 ||
+            hitachi_checksum(msg, HITACHI_CLOCK_BYTES) != msg[HITACHI_CLOCK_BYTES - 1])
+                return -EBADMSG;
+        for (size_t i = 0; i < HITACHI_CLOCK_N_FIELDS; i++)
+                st[HITACHI_CLOCK_FIELDS + i] = ir_reverse_bits(msg[sizeof(hitachi_clock_fixed) + i]);
+        if (!hitachi_clock_valid(st + HITACHI_CLOCK_FIELDS))
+                return -EBADMSG;
+        st[HITACHI_CLOCK_SHAPE] = 1;
         return 0;
 }
 
@@ -127,8 +234,12 @@ static int hitachi_decode(IrReader *r, uint8_t *st, size_t *ret_n) {
                 k = ir_read_gap(r, HITACHI_GAP);
         if (k < 0)
                 return -ENODATA;
-        if (hitachi_checksum(st) != st[HITACHI_BYTES - 1])
+        if (hitachi_checksum(st, HITACHI_BYTES) != st[HITACHI_BYTES - 1])
                 return -EBADMSG;
+        memset(st + HITACHI_BYTES, 0, ir_protocol_hitachi.state_bytes - HITACHI_BYTES);
+        k = hitachi_decode_clock(r, st);
+        if (k < 0)
+                return k;
         *ret_n = HITACHI_BYTES;
         return 0;
 }
@@ -167,7 +278,7 @@ const IrProtocol ir_protocol_hitachi = {
         .carrier = 38000,
         .min_temperature = 16,
         .max_temperature = 32,
-        .state_bytes = HITACHI_BYTES,
+        .state_bytes = HITACHI_CLOCK_FIELDS + HITACHI_CLOCK_N_FIELDS,
         .options = hitachi_options,
         .fan_tables = hitachi_fan_tables,
         .table_driven = true,
