@@ -149,10 +149,36 @@ static int config_error(char **ret_error, const char *format, ...) {
         return r < 0 ? -ENOMEM : -EINVAL;
 }
 
+/* The options together must make a frame: the setting without which they do, when they do not. */
+static const IrOptionSetting *ir_options_unsendable(const HvacConfig *c, const IrProtocol *p, const IrFanTable *t) {
+        const HvacState probe = { true, HVAC_MODE_COOL, p->min_temperature, HVAC_FAN_AUTO };
+        unsigned values[IR_OPTIONS_MAX], def[IR_OPTIONS_MAX];
+        uint8_t state[IR_STATE_BYTES_MAX];
+
+        ir_options_default(p, def);
+        memcpy(values, def, sizeof(values));
+        for (size_t i = 0; i < c->lirc.n_option_settings; i++)
+                (void) ir_option_set(p, values, c->lirc.option_settings[i].name, c->lirc.option_settings[i].value);
+        if (ir_build(p, t, &probe, values, state) != -EINVAL)
+                return NULL;
+        for (size_t i = c->lirc.n_option_settings; i > 0; i--) {
+                const IrOptionSetting *o = &c->lirc.option_settings[i - 1];
+                unsigned without[IR_OPTIONS_MAX];
+                int k = ir_option_index(p, o->name);
+
+                memcpy(without, values, sizeof(without));
+                without[k] = def[k];
+                if (ir_build(p, t, &probe, without, state) == 0)
+                        return o;
+        }
+        return NULL;
+}
+
 /* What no single key can say: the keys have to agree with each other. */
 static int config_check(const HvacConfig *c, const char *path, char **ret_error) {
         HvacLimits l = { c->min_temperature, c->max_temperature, c->temperature_step };
         _cleanup_free_ char *problem = NULL;
+        const IrOptionSetting *bad;
         const IrFanTable *fan_table;
         const IrProtocol *p;
 
@@ -187,6 +213,12 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
         if (ir_fan_table_check(p, c->lirc.fan_table, &fan_table, &problem) < 0)
                 return config_error(ret_error, "%s: key 'lirc.fan_table': %s%s", path,
                                     problem ?: "no such fan table", p->fan_tables ? "" : " (leave the key out)");
+
+        /* Values a field holds that the remote never sends (a clock's minute 60). */
+        bad = ir_options_unsendable(c, p, fan_table);
+        if (bad)
+                return config_error(ret_error, "%s: key 'lirc.options.%s': %u is a value protocol '%s' does not "
+                                    "send", path, bad->name, bad->value, p->name);
 
         if (streq(c->backend, "http")) {
                 if (daikin_url_check(c->http.url, &problem) < 0)

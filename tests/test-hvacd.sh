@@ -167,6 +167,8 @@ config_fails '{ "backend": "sim", ' "not valid JSON"
 config_fails '{ "lirc": { "protocol": "gree", "options": { "lights": 0 } } }' "key 'lirc.options.lights'"
 config_fails '{ "lirc": { "protocol": "gree", "options": { "light": 2 } } }' "key 'lirc.options.light': 2 is above 1"
 config_fails '{ "lirc": { "protocol": "coolix", "options": { "light": 0 } } }' "protocol 'coolix' has no such option"
+config_fails '{ "lirc": { "protocol": "hitachi", "options": { "clock": 1, "clock_minute": 60 } } }' \
+        "key 'lirc.options.clock_minute': 60 is a value protocol 'hitachi' does not send"
 config_fails '{ "lirc": { "options": { "light": "on" } } }' "key 'lirc.options'"
 config_fails '{ "lirc": { "protocol": "samsung", "fan_table": "uper" } }' \
         "key 'lirc.fan_table': protocol 'samsung' has no fan table 'uper' (it has: standard, upper)"
