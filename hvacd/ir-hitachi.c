@@ -15,11 +15,12 @@
  * 400/500 µs pulse, the header, sixteen bytes as the frame's (the fields reversed) and a closing
  * mark:
  *   0–4: the frame's 80 08 0C 02 FD; 5, 6: 08 F7 (the frame's are 80 7F)
- *   7–9: 44 60 E8 (0x17 reversed, the last, may be the year: both remotes' weekdays fit 2017)
+ *   7–9: 44 60 E8 from both remotes (0x22 0x06 0x17 reversed; the last may be the year, 2017,
+ *   which both recordings' weekdays fit: sent as recorded)
  *   10: month (1–12), 11: day (1–31), 12: hour, 13: minute, 14: day of the week (1 Monday –
  *   7 Sunday), all reversed
  *   15: checksum, as the frame's over bytes 0–14
- * Nothing in it follows the state. State byte 28 says whether it is sent; 29–33 hold its month,
+ * Nothing in it follows the state, and IRremoteESP8266 has no such message. State byte 28 says whether it is sent; 29–33 hold its month,
  * day, hour, minute and day of the week (not reversed); hvacd sends the clock the options set.
  * The remotes' fan tables differ (3, 4 and 5 speeds over codes 2–5). Most call 2 quiet, 3 low,
  * 4 medium and 5 high (RAR-2P2, the RAS-E and RAF units' remotes); the five-speed ones of the
