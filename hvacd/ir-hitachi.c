@@ -20,8 +20,9 @@
  *   10: month (1–12), 11: day (1–31), 12: hour, 13: minute, 14: day of the week (1 Monday –
  *   7 Sunday), all reversed
  *   15: checksum, as the frame's over bytes 0–14
- * Nothing in it follows the state, and IRremoteESP8266 has no such message. State byte 28 says whether it is sent; 29–33 hold its month,
- * day, hour, minute and day of the week (not reversed); hvacd sends the clock the options set.
+ * Nothing in it follows the state, and IRremoteESP8266 has no such message. State byte 28 says
+ * whether it is sent; 29–33 hold its month, day, hour, minute and day of the week (not
+ * reversed): hvacd sends the clock the options set.
  * The remotes' fan tables differ (3, 4 and 5 speeds over codes 2–5). Most call 2 quiet, 3 low,
  * 4 medium and 5 high (RAR-2P2, the RAS-E and RAF units' remotes); the five-speed ones of the
  * RAS-DX and RAK-35RPC units call 2 low, 3 medium, 4 high and 5 highest (fan table "lower").
