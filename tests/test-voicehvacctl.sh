@@ -159,6 +159,77 @@ run --json set temperature 40
 check "--json: the error as one JSON object on stdout: $out" \
         bash -c '[ $0 = 1 ] && [ "$(wc -l <<<"$1")" = 1 ] && [ "$(jget "$1" "j[\"error\"]")" = org.voicehvac.Error.InvalidArgument ] && jget "$1" "j[\"message\"]" | grep -q "out of range"' "$rc" "$out"
 
+# ---- a polkit agent for what polkit may ask about, on a terminal only -----------------------
+# The calls that polkit may question (unmute, set, power) carry ALLOW_INTERACTIVE_AUTHORIZATION
+# unless --no-ask-password, as seen by a bus monitor; on a terminal (a pty from script(1)) they
+# start pkttyagent first and stop it once answered, as seen by strace. No polkitd is on this bus:
+# the agent cannot register, says so, and the call goes out all the same.
+# interactive_of MEMBER — for each monitored call of MEMBER, 1 when it carries
+# ALLOW_INTERACTIVE_AUTHORIZATION (header flag 0x4), else 0, on one line.
+interactive_of() { $py -c 'import json,sys
+for l in open(sys.argv[1]):
+    try: m = json.loads(l)
+    except ValueError: continue
+    if m.get("member") == sys.argv[2]: print(int(bool(m.get("flags", 0) & 4)), end="")' "$tmp/monitor.json" "$1"; }
+monitor_saw_get() { bus get-property org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Power >/dev/null &&
+        grep -q '"member":"Get"' "$tmp/monitor.json"; }
+# agent_run NAME TTY ARGS… — voicehvacctl ARGS under strace, on a pty (TTY=tty) or with no terminal;
+# $tmp/trace-NAME holds its execs and exits, $rc its status.
+agent_run() {
+        local name=$1 tty=$2; shift 2
+        if [ "$tty" = tty ]; then
+                script -qec "$(printf '%q ' strace -f -q -e trace=execve -e signal=none -o "$tmp/trace-$name" "$ctl" "$@")" \
+                        /dev/null >"$tmp/out-$name" 2>&1 </dev/null
+        else
+                strace -f -q -e trace=execve -e signal=none -o "$tmp/trace-$name" "$ctl" "$@" >"$tmp/out-$name" 2>&1 </dev/null
+        fi
+        rc=$?
+}
+# agent_started NAME — pkttyagent was executed with --notify-fd and --fallback, and ended
+# (killed or exited) before voicehvacctl did.
+agent_started() {
+        local pid
+        pid=$(grep -E 'execve\("/usr/bin/pkttyagent", \["/usr/bin/pkttyagent", "--notify-fd", "[0-9]+", "--fallback"\]' \
+                "$tmp/trace-$1" | awk '{ print $1 }' | head -n1)
+        [ -n "$pid" ] && grep -Eq "^$pid +\+\+\+ (killed by|exited with)" "$tmp/trace-$1"
+}
+agent_none() { ! grep -q pkttyagent "$tmp/trace-$1"; }
+if ! command -v strace >/dev/null || ! command -v script >/dev/null || [ ! -x /usr/bin/pkttyagent ]; then
+        fail "strace, script (util-linux) and /usr/bin/pkttyagent (polkitd) are needed (make deps)"
+fi
+busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" monitor --json=short org.voicehvac.Hvac1 org.voicehvac.Audio1 \
+        >"$tmp/monitor.json" 2>"$tmp/monitor.err" &
+monitor_pid=$!
+check "a bus monitor sees the calls to hvacd: $(head -c 200 "$tmp/monitor.err")" wait_for 10 monitor_saw_get
+run power on
+agent_run tty-power tty power on
+check "power on, on a terminal: exit 0 (got $rc)" test "$rc" = 0
+check "power on, on a terminal: pkttyagent --notify-fd N --fallback started, and stopped before the end" \
+        agent_started tty-power
+agent_run tty-set tty set temperature 23
+check "set temperature 23, on a terminal: exit 0, an agent started and stopped" \
+        eval '[ $rc = 0 ] && agent_started tty-set && [ "$(hvac_prop TargetTemperature)" = "d 23" ]'
+agent_run notty-power notty power on
+check "power on, no terminal: exit 0 (got $rc), no agent started" eval '[ $rc = 0 ] && agent_none notty-power'
+agent_run noask-power tty --no-ask-password power off
+check "--no-ask-password power off, on a terminal: exit 0 (got $rc), no agent started" \
+        eval '[ $rc = 0 ] && agent_none noask-power && [ "$(hvac_prop Power)" = "b false" ]'
+agent_run tty-mute tty mute
+check "mute, on a terminal: exit 0 (got $rc), no agent (muting asks nobody)" eval '[ $rc = 0 ] && agent_none tty-mute'
+agent_run tty-unmute tty unmute
+check "unmute, on a terminal: exit 0 (got $rc), an agent started and stopped" eval '[ $rc = 0 ] && agent_started tty-unmute'
+run --no-ask-password mute
+wait_for 10 eval '[ "$(interactive_of SetMute | wc -c)" -ge 3 ]'
+kill "$monitor_pid" 2>/dev/null; wait "$monitor_pid" 2>/dev/null
+check "SetPower: ALLOW_INTERACTIVE_AUTHORIZATION on the first three, not with --no-ask-password ($(interactive_of SetPower))" \
+        test "$(interactive_of SetPower)" = 1110
+check "SetTargetTemperature: ALLOW_INTERACTIVE_AUTHORIZATION ($(interactive_of SetTargetTemperature))" \
+        test "$(interactive_of SetTargetTemperature)" = 1
+check "SetMute: on mute and unmute, not with --no-ask-password ($(interactive_of SetMute))" \
+        test "$(interactive_of SetMute)" = 110
+run power on
+run set temperature 24
+
 # ---- mute, and unmute refused to nobody ---------------------------------------------------
 run mute
 check "mute: exit 0, Muted is true" bash -c '[ $0 = 0 ] && [ "$(muted)" = "b true" ]' "$rc"
