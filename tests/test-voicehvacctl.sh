@@ -174,12 +174,13 @@ for l in open(sys.argv[1]):
 monitor_saw_get() { bus get-property org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Power >/dev/null &&
         grep -q '"member":"Get"' "$tmp/monitor.json"; }
 # agent_run NAME TTY ARGS… — voicehvacctl ARGS under strace, on a pty (TTY=tty) or with no terminal;
-# $tmp/trace-NAME holds its execs and exits, $rc its status. (LeakSanitizer cannot run under
-# ptrace: the same paths run without strace below, leak-checked.)
+# $tmp/trace-NAME holds its execs and exits, $rc its status; the command $agent_as (an array)
+# runs it. (LeakSanitizer cannot run under ptrace: the same paths run without strace below.)
+agent_as=()
 agent_run() {
         local name=$1 tty=$2 cmd; shift 2
         cmd=(env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-             strace -f -q -e trace=execve -e signal=none -o "$tmp/trace-$name" "$ctl" "$@")
+             strace -f -q -e trace=execve -e signal=none -o "$tmp/trace-$name" "${agent_as[@]}" "$ctl" "$@")
         if [ "$tty" = tty ]; then
                 script -qec "$(printf '%q ' "${cmd[@]}")" /dev/null >"$tmp/out-$name" 2>&1 </dev/null
         else
@@ -235,6 +236,41 @@ check "SetMute: on mute and unmute, not with --no-ask-password ($(interactive_of
         test "$(interactive_of SetMute)" = 110
 run power on
 run set temperature 24
+
+# The real polkitd on this bus, in a mount namespace of its own where its actions directory holds
+# the project's .policy and no rule applies: the agent a terminal call starts registers with it,
+# for voicehvacctl's process, before the call, and is gone after it. This host has no login
+# session for polkit to ask in, and polkitd consults a fallback agent only for a subject in a
+# session: nobody's unmute is still refused here, and the microphone stays muted.
+mkdir -p "$tmp/pk-actions" "$tmp/pk-rules" "$tmp/pk-empty"
+cp "$src/dbus-interfaces/org.voicehvac.policy" "$tmp/pk-actions/"
+spawn polkitd unshare --mount --propagation private sh -c "mount --bind '$tmp/pk-actions' /usr/share/polkit-1/actions &&
+        mount --bind '$tmp/pk-rules' /etc/polkit-1/rules.d && mount --bind '$tmp/pk-empty' /usr/share/polkit-1/rules.d &&
+        exec /usr/lib/polkit-1/polkitd"
+check "polkitd owns org.freedesktop.PolicyKit1 on this bus" wait_for 20 has_name org.freedesktop.PolicyKit1
+# registered_for NAME — polkitd's log says the agent of run NAME registered for voicehvacctl's
+# process, with --fallback, and unregistered.
+registered_for() {
+        local pid
+        pid=$(head -n1 "$tmp/trace-$1" | awk '{ print $1 }')
+        grep -q "Registered Authentication Agent for unix-process:$pid:.*pkttyagent --notify-fd [0-9]* --fallback" "$tmp/polkitd.log" &&
+                wait_for 10 grep -q "Unregistered Authentication Agent for unix-process:$pid:" "$tmp/polkitd.log"
+}
+run mute
+agent_run pk-unmute tty unmute
+check "unmute as root, on a terminal, polkitd running: exit 0 (got $rc), Muted is false" \
+        eval '[ $rc = 0 ] && [ "$(muted)" = "b false" ]'
+check "polkitd saw the agent register for voicehvacctl's process, and go" registered_for pk-unmute
+run mute
+chmod 755 "$tmp"
+agent_as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+agent_run pk-unmute-nobody tty unmute
+agent_as=()
+check "unmute as nobody, on a terminal: exit 1 (got $rc), polkit asked for authentication: $(tail -n1 "$tmp/out-pk-unmute-nobody")" \
+        eval '[ $rc = 1 ] && grep -q "polkit asks for authentication" "$tmp/out-pk-unmute-nobody"'
+check "polkitd saw nobody's agent register for voicehvacctl's process, and go" registered_for pk-unmute-nobody
+check "still muted" test "$(muted)" = "b true"
+kill "$polkitd_pid"; wait "$polkitd_pid" 2>/dev/null
 
 # ---- mute, and unmute refused to nobody ---------------------------------------------------
 run mute
