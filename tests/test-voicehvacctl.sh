@@ -159,6 +159,119 @@ run --json set temperature 40
 check "--json: the error as one JSON object on stdout: $out" \
         bash -c '[ $0 = 1 ] && [ "$(wc -l <<<"$1")" = 1 ] && [ "$(jget "$1" "j[\"error\"]")" = org.voicehvac.Error.InvalidArgument ] && jget "$1" "j[\"message\"]" | grep -q "out of range"' "$rc" "$out"
 
+# ---- a polkit agent for what polkit may ask about, on a terminal only -----------------------
+# The calls that polkit may question (unmute, set, power) carry ALLOW_INTERACTIVE_AUTHORIZATION
+# unless --no-ask-password, as seen by a bus monitor; on a terminal (a pty from script(1)) they
+# start pkttyagent first and stop it once answered, as seen by strace. No polkitd is on this bus:
+# the agent cannot register, says so, and the call goes out all the same.
+# interactive_of MEMBER — for each monitored call of MEMBER, 1 when it carries
+# ALLOW_INTERACTIVE_AUTHORIZATION (header flag 0x4), else 0, on one line.
+interactive_of() { $py -c 'import json,sys
+for l in open(sys.argv[1]):
+    try: m = json.loads(l)
+    except ValueError: continue
+    if m.get("member") == sys.argv[2]: print(int(bool(m.get("flags", 0) & 4)), end="")' "$tmp/monitor.json" "$1"; }
+monitor_saw_get() { bus get-property org.voicehvac.Hvac1 /org/voicehvac/Hvac1 org.voicehvac.Hvac1 Power >/dev/null &&
+        grep -q '"member":"Get"' "$tmp/monitor.json"; }
+# agent_run NAME TTY ARGS… — voicehvacctl ARGS under strace, on a pty (TTY=tty) or with no terminal;
+# $tmp/trace-NAME holds its execs and exits, $rc its status; the command $agent_as (an array)
+# runs it. (LeakSanitizer cannot run under ptrace: the same paths run without strace below.)
+agent_as=()
+agent_run() {
+        local name=$1 tty=$2 cmd; shift 2
+        cmd=(env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+             strace -f -q -e trace=execve -e signal=none -o "$tmp/trace-$name" "${agent_as[@]}" "$ctl" "$@")
+        if [ "$tty" = tty ]; then
+                script -qec "$(printf '%q ' "${cmd[@]}")" /dev/null >"$tmp/out-$name" 2>&1 </dev/null
+        else
+                "${cmd[@]}" >"$tmp/out-$name" 2>&1 </dev/null
+        fi
+        rc=$?
+}
+# agent_started NAME — pkttyagent was executed with --notify-fd and --fallback, and ended
+# (killed or exited) before voicehvacctl did.
+agent_started() {
+        local pid
+        pid=$(grep -E 'execve\("/usr/bin/pkttyagent", \["/usr/bin/pkttyagent", "--notify-fd", "[0-9]+", "--fallback"\]' \
+                "$tmp/trace-$1" | awk '{ print $1 }' | head -n1)
+        [ -n "$pid" ] && grep -Eq "^$pid +\+\+\+ (killed by|exited with)" "$tmp/trace-$1"
+}
+agent_none() { ! grep -q pkttyagent "$tmp/trace-$1"; }
+if ! command -v strace >/dev/null || ! command -v script >/dev/null || [ ! -x /usr/bin/pkttyagent ]; then
+        fail "strace, script (util-linux) and /usr/bin/pkttyagent (polkitd) are needed (make deps)"
+fi
+busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" monitor --json=short org.voicehvac.Hvac1 org.voicehvac.Audio1 \
+        >"$tmp/monitor.json" 2>"$tmp/monitor.err" &
+monitor_pid=$!
+check "a bus monitor sees the calls to hvacd: $(head -c 200 "$tmp/monitor.err")" wait_for 10 monitor_saw_get
+run power on
+agent_run tty-power tty power on
+check "power on, on a terminal: exit 0 (got $rc)" test "$rc" = 0
+check "power on, on a terminal: pkttyagent --notify-fd N --fallback started, and stopped before the end" \
+        agent_started tty-power
+agent_run tty-set tty set temperature 23
+check "set temperature 23, on a terminal: exit 0, an agent started and stopped" \
+        eval '[ $rc = 0 ] && agent_started tty-set && [ "$(hvac_prop TargetTemperature)" = "d 23" ]'
+agent_run notty-power notty power on
+check "power on, no terminal: exit 0 (got $rc), no agent started" eval '[ $rc = 0 ] && agent_none notty-power'
+agent_run noask-power tty --no-ask-password power off
+check "--no-ask-password power off, on a terminal: exit 0 (got $rc), no agent started" \
+        eval '[ $rc = 0 ] && agent_none noask-power && [ "$(hvac_prop Power)" = "b false" ]'
+agent_run tty-mute tty mute
+check "mute, on a terminal: exit 0 (got $rc), no agent (muting asks nobody)" eval '[ $rc = 0 ] && agent_none tty-mute'
+agent_run tty-unmute tty unmute
+check "unmute, on a terminal: exit 0 (got $rc), an agent started and stopped" eval '[ $rc = 0 ] && agent_started tty-unmute'
+script -qec "$(printf '%q ' "$ctl" power on)" /dev/null >"$tmp/out-pty" 2>&1 </dev/null
+rc=$?
+check "power on, on a terminal, without strace: exit 0 (got $rc), no sanitizer report: $(grep -m1 Sanitizer "$tmp/out-pty")" \
+        eval '[ $rc = 0 ] && ! grep -q Sanitizer "$tmp/out-pty"'
+run --no-ask-password mute
+wait_for 10 eval '[ "$(interactive_of SetMute | wc -c)" -ge 3 ]'
+kill "$monitor_pid" 2>/dev/null; wait "$monitor_pid" 2>/dev/null
+check "SetPower: ALLOW_INTERACTIVE_AUTHORIZATION not with --no-ask-password alone ($(interactive_of SetPower))" \
+        test "$(interactive_of SetPower)" = 11101
+check "SetTargetTemperature: ALLOW_INTERACTIVE_AUTHORIZATION ($(interactive_of SetTargetTemperature))" \
+        test "$(interactive_of SetTargetTemperature)" = 1
+check "SetMute: on mute and unmute, not with --no-ask-password ($(interactive_of SetMute))" \
+        test "$(interactive_of SetMute)" = 110
+run power on
+run set temperature 24
+
+# The real polkitd on this bus, in a mount namespace of its own where its actions directory holds
+# the project's .policy and no rule applies: the agent a terminal call starts registers with it,
+# for voicehvacctl's process, before the call, and is gone after it. This host has no login
+# session for polkit to ask in, and polkitd consults a fallback agent only for a subject in a
+# session: nobody's unmute is still refused here, and the microphone stays muted.
+mkdir -p "$tmp/pk-actions" "$tmp/pk-rules" "$tmp/pk-empty"
+cp "$src/dbus-interfaces/org.voicehvac.policy" "$tmp/pk-actions/"
+spawn polkitd unshare --mount --propagation private sh -c "mount --bind '$tmp/pk-actions' /usr/share/polkit-1/actions &&
+        mount --bind '$tmp/pk-rules' /etc/polkit-1/rules.d && mount --bind '$tmp/pk-empty' /usr/share/polkit-1/rules.d &&
+        exec /usr/lib/polkit-1/polkitd"
+check "polkitd owns org.freedesktop.PolicyKit1 on this bus" wait_for 20 has_name org.freedesktop.PolicyKit1
+# registered_for NAME — polkitd's log says the agent of run NAME registered for voicehvacctl's
+# process, with --fallback, and unregistered.
+registered_for() {
+        local pid
+        pid=$(head -n1 "$tmp/trace-$1" | awk '{ print $1 }')
+        grep -q "Registered Authentication Agent for unix-process:$pid:.*pkttyagent --notify-fd [0-9]* --fallback" "$tmp/polkitd.log" &&
+                wait_for 10 grep -q "Unregistered Authentication Agent for unix-process:$pid:" "$tmp/polkitd.log"
+}
+run mute
+agent_run pk-unmute tty unmute
+check "unmute as root, on a terminal, polkitd running: exit 0 (got $rc), Muted is false" \
+        eval '[ $rc = 0 ] && [ "$(muted)" = "b false" ]'
+check "polkitd saw the agent register for voicehvacctl's process, and go" registered_for pk-unmute
+run mute
+chmod 755 "$tmp"
+agent_as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+agent_run pk-unmute-nobody tty unmute
+agent_as=()
+check "unmute as nobody, on a terminal: exit 1 (got $rc), polkit asked for authentication: $(tail -n1 "$tmp/out-pk-unmute-nobody")" \
+        eval '[ $rc = 1 ] && grep -q "polkit asks for authentication" "$tmp/out-pk-unmute-nobody"'
+check "polkitd saw nobody's agent register for voicehvacctl's process, and go" registered_for pk-unmute-nobody
+check "still muted" test "$(muted)" = "b true"
+kill "$polkitd_pid"; wait "$polkitd_pid" 2>/dev/null
+
 # ---- mute, and unmute refused to nobody ---------------------------------------------------
 run mute
 check "mute: exit 0, Muted is true" bash -c '[ $0 = 0 ] && [ "$(muted)" = "b true" ]' "$rc"

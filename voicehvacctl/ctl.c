@@ -9,6 +9,7 @@
 #include "bus-util.h"
 #include "ctl.h"
 #include "errors.h"
+#include "polkit-agent.h"
 
 #define CALL_TIMEOUT_USEC (10 * USEC_PER_SEC)
 
@@ -20,6 +21,17 @@ const ServiceInfo services[_SERVICE_MAX] = {
 };
 
 bool arg_json = false;
+bool arg_ask_password = true;
+
+pid_t ctl_polkit_agent_open(void) {
+        pid_t pid;
+
+        if (!arg_ask_password)
+                return 0;
+        /* A failure to start the agent is no reason not to try the call: polkit may not ask. */
+        pid = polkit_agent_open();
+        return pid > 0 ? pid : 0;
+}
 
 int ctl_bus_open(sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -84,6 +96,8 @@ int ctl_call(sd_bus *bus, Service s, const char *what, const char *member, const
                 r = sd_bus_message_appendv(m, types, ap);
                 va_end(ap);
         }
+        if (r >= 0)
+                r = sd_bus_message_set_allow_interactive_authorization(m, arg_ask_password);
         if (r >= 0)
                 r = sd_bus_call(bus, m, 0, &error, &reply);
         if (r < 0)

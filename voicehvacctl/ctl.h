@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
+#include <sys/types.h>
 
 #include "macro.h"
 
@@ -37,6 +38,13 @@ typedef struct ServiceInfo {
 extern const ServiceInfo services[_SERVICE_MAX];
 
 extern bool arg_json;
+/* Whether a call may ask for a password (--no-ask-password clears it): the calls carry
+ * ALLOW_INTERACTIVE_AUTHORIZATION, and those polkit may question start an agent on the terminal. */
+extern bool arg_ask_password;
+
+/* Starts a polkit agent for a call that may need one (polkit-agent.h), unless --no-ask-password.
+ * Returns its pid or 0; stop it with polkit_agent_closep once the call is answered. */
+pid_t ctl_polkit_agent_open(void);
 
 /* Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS when set), with the call timeout every
  * command uses. Reports a failure itself. */

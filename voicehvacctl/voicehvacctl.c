@@ -15,7 +15,7 @@
 #include "status.h"
 
 #ifndef VOICEHVAC_VERSION
-#define VOICEHVAC_VERSION "0.1"
+#define VOICEHVAC_VERSION "0.2"
 #endif
 
 static MonitorOptions arg_monitor = { .level_interval_usec = UINT64_MAX };
@@ -101,7 +101,9 @@ static void help(void) {
                "                           errors as {\"error\": NAME, \"message\": TEXT} on stdout\n"
                "     --level-interval=SEC  monitor: one level line per SEC seconds of audio (0: none)\n"
                "     --no-level            monitor: no level meter (same as --level-interval=0)\n"
-               "     --reset               enrol: remove the adaptation instead\n\n"
+               "     --reset               enrol: remove the adaptation instead\n"
+               "     --no-ask-password     unmute, set, power: never ask for a password (no polkit\n"
+               "                           agent on the terminal); what polkit would ask about is refused\n\n"
                "Exit status: 0 success; 1 a service refused or failed, is not running, or the bus\n"
                "cannot be reached (one line on stderr says why); 2 a bad command line (nothing sent).\n"
                "See 'voicehvacctl help COMMAND' for each command.\n");
@@ -141,7 +143,7 @@ static int parse_interval(const char *s, uint64_t *ret) {
 
 /* Returns > 0 to go on, 0 to exit successfully (--help, --version), or -EXIT_USAGE. */
 static int parse_argv(int argc, char *argv[], bool *ret_help) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_LEVEL_INTERVAL, ARG_NO_LEVEL, ARG_RESET };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_LEVEL_INTERVAL, ARG_NO_LEVEL, ARG_RESET, ARG_NO_ASK_PASSWORD };
         static const struct option options[] = {
                 { "help",           no_argument,       NULL, 'h' },
                 { "version",        no_argument,       NULL, ARG_VERSION },
@@ -149,6 +151,7 @@ static int parse_argv(int argc, char *argv[], bool *ret_help) {
                 { "level-interval", required_argument, NULL, ARG_LEVEL_INTERVAL },
                 { "no-level",       no_argument,       NULL, ARG_NO_LEVEL },
                 { "reset",          no_argument,       NULL, ARG_RESET },
+                { "no-ask-password", no_argument,      NULL, ARG_NO_ASK_PASSWORD },
                 {}
         };
         int c;
@@ -175,6 +178,9 @@ static int parse_argv(int argc, char *argv[], bool *ret_help) {
                         break;
                 case ARG_RESET:
                         arg_reset = true;
+                        break;
+                case ARG_NO_ASK_PASSWORD:
+                        arg_ask_password = false;
                         break;
                 case '?':
                         if (optopt >= ARG_VERSION)

@@ -1,7 +1,7 @@
 # voicehvacctl/: the command-line client.
 VOICEHVACCTL_SRCS := voicehvacctl/voicehvacctl.c voicehvacctl/ctl.c voicehvacctl/ctl-args.c \
                      voicehvacctl/bus-json.c voicehvacctl/status.c voicehvacctl/control.c \
-                     voicehvacctl/monitor.c voicehvacctl/enrol.c
+                     voicehvacctl/monitor.c voicehvacctl/enrol.c voicehvacctl/polkit-agent.c
 VOICEHVACCTL_OBJS := $(VOICEHVACCTL_SRCS:%.c=$(BUILD)/%.o)
 
 BINARIES += $(BUILD)/voicehvacctl/voicehvacctl

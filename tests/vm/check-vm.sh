@@ -101,27 +101,68 @@ if [ $shared -eq 1 ]; then
 fi
 
 # --- the own boots' shares: the check's name, and what it installs -------------------------------
+arch=$(dpkg --print-architecture)
+# The version an upgrade starts from: 0.1, the last tree whose package built with units named
+# <daemon>.service, run as one user "voicehvac" keeping its state in /var/lib/voicehvac itself.
+upgrade_from=570b5695ea7c6434b0728bd6810a7ee09c414db7
+deb_state=      # built | failed, once this run tried `make deb`
+
+# deb_share SHARE NAME — the Debian package, built from this tree as `make deb` builds it (once
+# per run), into SHARE/deb; or a result line saying why not, and the share marked done.
+deb_share() {
+        mkdir -p "$1/deb"
+        if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
+                echo "SKIP $2: dpkg-buildpackage or debhelper is not installed (make deps)" >>"$1/results/checks"
+                touch "$1/results/done"; return 1
+        fi
+        if [ -z "$deb_state" ]; then
+                if make --no-print-directory -s -C "$src" deb BUILD="$build_rel" >"$out/deb.log" 2>&1; then
+                        deb_state=built
+                        echo "check-vm: $(cd "$build/deb" && ls voicehvac_*_"$arch".deb) built (make deb)"
+                else
+                        deb_state=failed
+                        tail -n 30 "$out/deb.log"
+                fi
+        fi
+        if [ "$deb_state" = failed ]; then
+                echo "FAIL $2: make deb failed ($out/deb.log)" >>"$1/results/checks"
+                touch "$1/results/done"; return 1
+        fi
+        cp "$build"/deb/voicehvac_*_"$arch".deb "$1/deb/"
+}
+
+# old_deb_share SHARE NAME — the package of the version an upgrade starts from, built from its tree
+# in git (once per build directory: $build/deb-upgrade-from), into SHARE/deb-old.
+old_deb_share() {
+        local old="$build/deb-upgrade-from"
+        mkdir -p "$1/deb-old"
+        if ! ls "$old"/voicehvac_*_"$arch".deb >/dev/null 2>&1; then
+                if ! git -C "$src" cat-file -e "$upgrade_from^{commit}" 2>/dev/null; then
+                        echo "SKIP $2: the tree is not a git checkout holding $upgrade_from (the version upgraded from)" >>"$1/results/checks"
+                        touch "$1/results/done"; return 1
+                fi
+                rm -rf "$old" && mkdir -p "$old/src"
+                if git -C "$src" archive "$upgrade_from" | tar -x -C "$old/src" &&
+                   make --no-print-directory -s -C "$old/src" deb BUILD=build >"$out/deb-old.log" 2>&1; then
+                        cp "$old"/src/build/deb/voicehvac_*_"$arch".deb "$old/"
+                        rm -rf "$old/src"
+                        echo "check-vm: $(cd "$old" && ls voicehvac_*_"$arch".deb) built from ${upgrade_from:0:12} (the version upgraded from)"
+                else
+                        tail -n 30 "$out/deb-old.log"
+                        echo "FAIL $2: building the package of ${upgrade_from:0:12} failed ($out/deb-old.log)" >>"$1/results/checks"
+                        touch "$1/results/done"; return 1
+                fi
+        fi
+        cp "$old"/voicehvac_*_"$arch".deb "$1/deb-old/"
+}
+
 for name in "${own[@]}"; do
         osh="$out/share-${name%.sh}"
         new_share "$osh"
         echo "$name" >"$osh/own-boot"
         case $name in
-        *-deb.sh)
-                # The Debian package, built from this tree as `make deb` builds it.
-                mkdir -p "$osh/deb"
-                arch=$(dpkg --print-architecture)
-                if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
-                        echo "SKIP $name: dpkg-buildpackage or debhelper is not installed (make deps)" >>"$osh/results/checks"
-                        touch "$osh/results/done"
-                elif make --no-print-directory -s -C "$src" deb BUILD="$build_rel" >"$out/deb.log" 2>&1; then
-                        cp "$build"/deb/voicehvac_*_"$arch".deb "$osh/deb/"
-                        echo "check-vm: $(cd "$osh/deb" && ls) built (make deb)"
-                else
-                        tail -n 30 "$out/deb.log"
-                        echo "FAIL $name: make deb failed ($out/deb.log)" >>"$osh/results/checks"
-                        touch "$osh/results/done"
-                fi
-                ;;
+        *-deb.sh) deb_share "$osh" "$name" ;;
+        *-deb-upgrade.sh) old_deb_share "$osh" "$name" && deb_share "$osh" "$name" ;;
         esac
 done
 

@@ -21,8 +21,6 @@ check_all_active() {
         for s in $services; do systemctl is-active -q "voicehvac-$s.service" || inactive+=" $s"; done
         result fail "$1" "not active:$inactive"
 }
-# none_exist PATH… — true when none of the paths exists.
-none_exist() { local f; for f in "$@"; do [ -e "$f" ] && { echo "left: $f"; return 1; }; done; return 0; }
 # no_unit UNIT — nothing is left of the unit: no file, not running, and not loaded (systemd makes
 # up any slice it is asked about, without a file: a slice is "loaded" whatever its name).
 no_unit() {

@@ -67,6 +67,9 @@ ensure_active() {
         for s in "$@"; do systemctl is-active -q "voicehvac-$s.service" || systemctl start "voicehvac-$s.service"; done
 }
 
+# none_exist PATH… — true when none of the paths exists.
+none_exist() { local f; for f in "$@"; do [ -e "$f" ] && { echo "left: $f"; return 1; }; done; return 0; }
+
 unit_prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
 unit_cgroup() { echo "/sys/fs/cgroup$(unit_prop "$1" ControlGroup)"; }
 main_pid() { unit_prop "$1" MainPID; }
