@@ -367,7 +367,8 @@ static void test_lirc_clock(sd_event *event) {
 static void test_lirc_echo_clock(sd_event *event) {
         _cleanup_free_ char *dev = test_tmp_path("lirc-tx-clock"), *rx = test_tmp_path("lirc-rx-clock");
         _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
-        HvacState cool = { true, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO }, heat = { true, HVAC_MODE_HEAT, 27, HVAC_FAN_HIGH };
+        HvacState cool = { true, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO };
+        HvacState heat = { true, HVAC_MODE_HEAT, 27, HVAC_FAN_HIGH };
 
         require(f, "alloc");
         (void) unlink(rx);
