@@ -9,7 +9,9 @@
  * configured, the presses of the unit's own remote that decode as the configured protocol update
  * the state (see lirc-receiver.c). A receiver near the transmitter hears hvacd's own frames too
  * (rc-loopback hears every one): a frame with the bytes last sent, heard while it was being sent
- * or shortly after, is that echo and says nothing of the remote. */
+ * or shortly after, is that echo and says nothing of the remote. A remote that sends its clock
+ * sets the unit's clock with every press: hvacd sends the local time there too (the hub's time
+ * zone), unless lirc.clock pins the options' values. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "backend.h"
 #include "lirc-receiver.h"
@@ -35,6 +38,7 @@ typedef struct LircBackend {
         const IrFanTable *fan_table;    /* NULL: the protocol has one */
         unsigned options[IR_OPTIONS_MAX];
         unsigned carrier;
+        bool clock_local;               /* the protocol's clock from the local time at each send */
 
         IrFrame frame;                  /* the one in flight; the thread reads it */
         uint8_t sent[IR_STATE_BYTES_MAX];       /* its state bytes, to know its echo */
@@ -199,8 +203,28 @@ static int lirc_on_done(sd_event_source *s, int fd, uint32_t revents, void *user
         return 0;
 }
 
+/* The options of this send: the configured ones, with the remote's clock at the local time. */
+static int lirc_send_options(LircBackend *l, unsigned options[IR_OPTIONS_MAX]) {
+        struct timespec ts;
+        struct tm tm;
+
+        memcpy(options, l->options, sizeof(l->options));
+        if (!l->clock_local || !l->protocol->set_clock)
+                return 0;
+        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+                return negative_errno();
+        /* TZ may have changed since the last send. */
+        tzset();
+        if (!localtime_r(&ts.tv_sec, &tm))
+                return -EOVERFLOW;
+        l->protocol->set_clock(options, &tm);
+        return 0;
+}
+
 static int lirc_transmit(HvacBackend *b, const HvacState *s) {
         LircBackend *l = (LircBackend *) b;
+        unsigned options[IR_OPTIONS_MAX];
+        IrDecoded heard;
         int r;
 
         pthread_mutex_lock(&l->lock);
@@ -209,8 +233,11 @@ static int lirc_transmit(HvacBackend *b, const HvacState *s) {
         if (r < 0)
                 return r;
 
+        r = lirc_send_options(l, options);
+        if (r < 0)
+                return r;
         memset(l->sent, 0, sizeof(l->sent));
-        r = ir_build(l->protocol, l->fan_table, s, l->options, l->sent);
+        r = ir_build(l->protocol, l->fan_table, s, options, l->sent);
         if (r < 0)
                 return r;
         r = l->protocol->encode(l->sent, &l->frame);
@@ -218,6 +245,10 @@ static int lirc_transmit(HvacBackend *b, const HvacState *s) {
                 return r;
         if (l->carrier > 0)
                 l->frame.carrier = l->carrier;
+        /* The echo is known by the bytes a receiver reads from the frame: a clock the frame does
+         * not carry (Hitachi's without its clock message) reads as the decoder leaves it. */
+        if (ir_decode_table(l->protocol, l->fan_table, l->frame.samples, l->frame.n, &heard) >= 0)
+                memcpy(l->sent, heard.bytes, sizeof(l->sent));
 
         if (!l->thread_started) {
                 r = -pthread_create(&l->thread, NULL, lirc_sender_thread, l);
@@ -331,6 +362,9 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
                 if (r < 0)
                         return -EINVAL;
         }
+        if (config->clock && !streq(config->clock, "local") && !streq(config->clock, "fixed"))
+                return -EINVAL;
+        l->clock_local = !streq_ptr(config->clock, "fixed");
         l->carrier = config->carrier;
         l->device = strdup(config->device);
         if (!l->device)

@@ -74,6 +74,9 @@ typedef struct LircConfig {
         size_t n_option_settings;
         char *receiver;                 /* /dev/lircN in LIRC_MODE_MODE2 following the remote; NULL: none */
         char *fan_table;                /* the remote's fan codes (IrFanTable); NULL or "": the protocol's */
+        /* The remote's clock, where the protocol carries one: "local" (NULL) the local time of
+         * each send, "fixed" the options' values. */
+        char *clock;
 } LircConfig;
 
 typedef struct HttpConfig {

@@ -21,6 +21,7 @@ static const char *const protocol_choices[] = { "coolix", "midea", "gree", "mits
                                                  "toshiba", "mitsubishi_heavy",
                                                  "mitsubishi_heavy_88", "daikin216", "daikin152",
                                                  "mitsubishi112", NULL };
+static const char *const clock_choices[] = { "local", "fixed", NULL };
 
 /* "options": { "light": 0, … } — which names a protocol knows is checked once the protocol is
  * known, in config_check(). */
@@ -72,6 +73,7 @@ static const ConfigField lirc_fields[] = {
         { "options", CONFIG_CUSTOM, offsetof(HvacConfig, lirc), .parse = parse_ir_options },
         { "receiver", CONFIG_STRING, offsetof(HvacConfig, lirc.receiver) },
         { "fan_table", CONFIG_STRING, offsetof(HvacConfig, lirc.fan_table) },
+        { "clock", CONFIG_STRING, offsetof(HvacConfig, lirc.clock), .choices = clock_choices },
         {}
 };
 
@@ -219,6 +221,20 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
         if (bad)
                 return config_error(ret_error, "%s: key 'lirc.options.%s': %u is a value protocol '%s' does not "
                                     "send", path, bad->name, bad->value, p->name);
+
+        /* The remote's clock: the local time at each send, or the options' values. */
+        if (streq_ptr(c->lirc.clock, "fixed") && !p->set_clock)
+                return config_error(ret_error, "%s: key 'lirc.clock': protocol '%s' sends no clock (leave the "
+                                    "key out)", path, p->name);
+        if (!streq_ptr(c->lirc.clock, "fixed"))
+                for (size_t i = 0; i < c->lirc.n_option_settings; i++) {
+                        const IrOptionSetting *o = &c->lirc.option_settings[i];
+
+                        if (p->options[ir_option_index(p, o->name)].clock)
+                                return config_error(ret_error, "%s: key 'lirc.options.%s': the clock is the local "
+                                                    "time at each send; set lirc.clock to 'fixed' to send the "
+                                                    "options' clock instead", path, o->name);
+                }
 
         if (streq(c->backend, "http")) {
                 if (daikin_url_check(c->http.url, &problem) < 0)

@@ -4,7 +4,9 @@
  * remotes). Thirty-five state bytes in three frames of 8, 8 and 19 bytes, sent LSB first, each
  * ending in a checksum (the sum of the frame's other bytes), after a leader of five zero bits:
  *   0–7: 11 DA 27 00 C5 00 (some remotes set bit 4), comfort (byte 6 bit 4), sum
- *   8–15: 11 DA 27 00 42, the remote's clock (bytes 13–14: minutes and day), sum
+ *   8–15: 11 DA 27 00 42, the remote's clock, sum
+ *   13, 14: the clock: minutes since midnight (11 bits), the day of the week (bits 3–5 of byte
+ *       14: 1 Sunday – 7 Saturday)
  *   16–20: 11 DA 27 00 00
  *   21: power (bit 0), on timer (1), off timer (2), 1 (3), mode (4–6: auto 0, dry 2, cool 3,
  *       heat 4, fan 6)
@@ -45,8 +47,9 @@ static const IrOptionField daikin_options[] = {
         { "swing_h", 25, 0, 4, 0, "horizontal swing: 0 off, 15 on" },
         { "comfort", 6, 4, 1, 0, "comfort airflow" },
         { "byte5", 5, 0, 8, 0, "0; bit 4 set by some remotes (ARC466)" },
-        { "clock_minutes", 13, 0, 8, 0, "the remote's clock, low byte" },
-        { "clock_day", 14, 0, 8, 0, "the remote's clock, high bits and day of the week" },
+        { "clock_minutes", 13, 0, 8, 0, "the remote's clock: minutes since midnight, low byte", .clock = true },
+        { "clock_day", 14, 0, 8, 0, "the remote's clock: the minutes' high bits (0–2), the day of the week "
+          "(3–5: 1 Sunday – 7 Saturday)", .clock = true },
         { "on_timer", 21, 1, 1, 0, "on timer set" },
         { "off_timer", 21, 2, 1, 0, "off timer set" },
         { "timer_26", 26, 0, 8, 0x00, "on time, low byte" },
@@ -99,6 +102,16 @@ static int daikin_build(const HvacState *s, const unsigned *options, uint8_t *st
         for (size_t f = 0; f < 3; f++)
                 st[daikin_frame_start[f + 1] - 1] = daikin_sum(st, daikin_frame_start[f], daikin_frame_start[f + 1] - 1);
         return 0;
+}
+
+/* A press carries the time and day the remote's clock shows. */
+static void daikin_set_clock(unsigned *options, const struct tm *tm) {
+        unsigned minutes = (unsigned) (tm->tm_hour * 60 + tm->tm_min);
+        unsigned day = ir_option_get(&ir_protocol_daikin, options, "clock_day");
+
+        (void) ir_option_set(&ir_protocol_daikin, options, "clock_minutes", minutes & 0xFF);
+        (void) ir_option_set(&ir_protocol_daikin, options, "clock_day",
+                             (day & 0xC0) | (unsigned) (tm->tm_wday + 1) << 3 | minutes >> 8);
 }
 
 static int daikin_encode(const uint8_t *st, IrFrame *f) {
@@ -212,4 +225,5 @@ const IrProtocol ir_protocol_daikin = {
         .encode = daikin_encode,
         .decode = daikin_decode,
         .parse = daikin_parse,
+        .set_clock = daikin_set_clock,
 };

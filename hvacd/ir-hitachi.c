@@ -22,7 +22,7 @@
  *   15: checksum, as the frame's over bytes 0–14
  * Nothing in it follows the state, and IRremoteESP8266 has no such message. State byte 28 says
  * whether it is sent; 29–33 hold its month, day, hour, minute and day of the week (not
- * reversed): hvacd sends the clock the options set.
+ * reversed): hvacd sends the local time there, or the clock the options set (lirc.clock).
  * The remotes' fan tables differ (3, 4 and 5 speeds over codes 2–5). Most call 2 quiet, 3 low,
  * 4 medium and 5 high (RAR-2P2, the RAS-E and RAF units' remotes); the five-speed ones of the
  * RAS-DX and RAK-35RPC units call 2 low, 3 medium, 4 high and 5 highest (fan table "lower").
@@ -68,11 +68,12 @@ static const IrOptionField hitachi_options[] = {
         { "byte25", 25, 0, 8, 0x00, "0, 0x30 on some remotes" },
         { "clock", HITACHI_CLOCK_SHAPE, 0, 1, 0, "1: the remote's clock follows the frame (RAF-…REX, RAK-35RXE "
           "remotes); 0: the frame alone" },
-        { "clock_month", HITACHI_CLOCK_FIELDS + 0, 0, 4, 1, "the clock's month, 1–12" },
-        { "clock_day", HITACHI_CLOCK_FIELDS + 1, 0, 5, 1, "the clock's day of the month, 1–31" },
-        { "clock_hour", HITACHI_CLOCK_FIELDS + 2, 0, 5, 0, "the clock's hour, 0–23" },
-        { "clock_minute", HITACHI_CLOCK_FIELDS + 3, 0, 6, 0, "the clock's minute, 0–59" },
-        { "clock_weekday", HITACHI_CLOCK_FIELDS + 4, 0, 3, 1, "the clock's day of the week, 1 Monday – 7 Sunday" },
+        { "clock_month", HITACHI_CLOCK_FIELDS + 0, 0, 4, 1, "the clock's month, 1–12", .clock = true },
+        { "clock_day", HITACHI_CLOCK_FIELDS + 1, 0, 5, 1, "the clock's day of the month, 1–31", .clock = true },
+        { "clock_hour", HITACHI_CLOCK_FIELDS + 2, 0, 5, 0, "the clock's hour, 0–23", .clock = true },
+        { "clock_minute", HITACHI_CLOCK_FIELDS + 3, 0, 6, 0, "the clock's minute, 0–59", .clock = true },
+        { "clock_weekday", HITACHI_CLOCK_FIELDS + 4, 0, 3, 1, "the clock's day of the week, 1 Monday – 7 Sunday",
+          .clock = true },
         {}
 };
 _Static_assert(ELEMENTSOF(hitachi_options) <= IR_OPTIONS_MAX, "too many options");
@@ -134,6 +135,15 @@ static int hitachi_build(const HvacState *s, const unsigned *options, uint8_t *s
                 return -EINVAL;
         st[HITACHI_BYTES - 1] = hitachi_checksum(st, HITACHI_BYTES);
         return 0;
+}
+
+static void hitachi_set_clock(unsigned *options, const struct tm *tm) {
+        (void) ir_option_set(&ir_protocol_hitachi, options, "clock_month", (unsigned) tm->tm_mon + 1);
+        (void) ir_option_set(&ir_protocol_hitachi, options, "clock_day", (unsigned) tm->tm_mday);
+        (void) ir_option_set(&ir_protocol_hitachi, options, "clock_hour", (unsigned) tm->tm_hour);
+        (void) ir_option_set(&ir_protocol_hitachi, options, "clock_minute", (unsigned) tm->tm_min);
+        (void) ir_option_set(&ir_protocol_hitachi, options, "clock_weekday",
+                             tm->tm_wday == 0 ? 7 : (unsigned) tm->tm_wday);
 }
 
 static int hitachi_add_message(IrFrame *f, const uint8_t *bytes, size_t n) {
@@ -291,4 +301,5 @@ const IrProtocol ir_protocol_hitachi = {
         .encode = hitachi_encode,
         .decode = hitachi_decode,
         .parse = hitachi_parse,
+        .set_clock = hitachi_set_clock,
 };

@@ -9,7 +9,8 @@
  *   8: a mode-dependent nibble (0–3: cool 6, dry 2, heat and auto 0, fan 7), wide vane (4–7)
  *   9: fan speed (0–2: 0 auto, 1 low … 4 highest, 5 quiet), vane (3–5), vane bit (6), fan
  *      auto (7; some remotes set it with a speed too)
- *   10–12: the remote's clock, stop and start time (10-minute units); 13: timer (0–2)
+ *   10–12: the remote's clock, stop and start time (10-minute units since midnight); 13: timer
+ *      (0–2)
  *   14: econo cool (5), and bits 0, 1 and 7 that some remotes set; 15: direct/indirect (0–1), absence detect (2), i-save (5)
  *   16: natural flow (1), left vane (3–5)
  *   17: checksum, the sum of bytes 0–16
@@ -48,7 +49,7 @@ static const IrOptionField mitsubishi_options[] = {
         { "wide_vane", 8, 4, 4, 3, "horizontal vane: 1–5 positions, 3 middle, 8 wide, 12 swing" },
         { "isee", 6, 6, 1, 0, "i-see sensor" },
         { "half_degree", 7, 4, 1, 0, "half a degree above the temperature" },
-        { "clock", 10, 0, 8, 0, "the remote's clock, 10-minute units" },
+        { "clock", 10, 0, 8, 0, "the remote's clock, 10-minute units since midnight", .clock = true },
         { "stop_clock", 11, 0, 8, 0, "off timer" },
         { "start_clock", 12, 0, 8, 0, "on timer" },
         { "timer", 13, 0, 4, 0, "timer mode" },
@@ -108,6 +109,11 @@ static int mitsubishi_build(const HvacState *s, const unsigned *options, uint8_t
                 st[15] |= MITSUBISHI_ISAVE;
         st[17] = mitsubishi_checksum(st);
         return 0;
+}
+
+/* A press carries the time the remote's clock shows, to the 10 minutes. */
+static void mitsubishi_set_clock(unsigned *options, const struct tm *tm) {
+        (void) ir_option_set(&ir_protocol_mitsubishi, options, "clock", (unsigned) (tm->tm_hour * 6 + tm->tm_min / 10));
 }
 
 static int mitsubishi_encode(const uint8_t *st, IrFrame *f) {
@@ -223,4 +229,5 @@ const IrProtocol ir_protocol_mitsubishi = {
         .encode = mitsubishi_encode,
         .decode = mitsubishi_decode,
         .parse = mitsubishi_parse,
+        .set_clock = mitsubishi_set_clock,
 };

@@ -79,6 +79,13 @@ int ir_option_set(const IrProtocol *p, unsigned *values, const char *name, unsig
         return 0;
 }
 
+unsigned ir_option_get(const IrProtocol *p, const unsigned *values, const char *name) {
+        int i = ir_option_index(p, name);
+
+        assert(i >= 0);
+        return values[i];
+}
+
 void ir_options_write(const IrProtocol *p, const unsigned *values, uint8_t *state) {
         for (size_t i = 0; p->options && p->options[i].name; i++) {
                 const IrOptionField *o = &p->options[i];

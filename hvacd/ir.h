@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "state.h"
 
@@ -33,13 +34,15 @@ typedef struct IrFrame {
 /* A remote option: "width" bits at "shift" in state byte "byte", and what the remote sends by
  * default. An override option shares its bits with the climate state (a fan speed the climate
  * model has no word for, say): 0 leaves them to the state, N sends N − 1 instead. A decoder
- * reports 0 where the state accounts for the bits. */
+ * reports 0 where the state accounts for the bits. A clock option holds the remote's clock, which
+ * a sender sets to the time of the send (the protocol's set_clock()). */
 typedef struct IrOptionField {
         const char *name;
         uint8_t byte, shift, width;
         uint8_t def;
         const char *description;
         bool override;
+        bool clock;                     /* the remote's clock: set_clock() writes it */
 } IrOptionField;
 
 /* A remote's fan codes: the values of the protocol's "fan_code" field it sends for auto, low,
@@ -96,6 +99,9 @@ typedef struct IrProtocol {
         int (*decode)(IrReader *r, uint8_t *ret, size_t *ret_n);
         /* State bytes → climate state. */
         int (*parse)(const uint8_t *state, IrDecoded *ret);
+        /* A remote that sends its clock sets it to the time of the press: the local time "tm"
+         * into the option values that carry the clock. NULL: the frame carries no clock. */
+        void (*set_clock)(unsigned *options, const struct tm *tm);
 } IrProtocol;
 
 #define IR_PROTOCOLS_LIST "coolix, midea, gree, mitsubishi, daikin, fujitsu, lg, panasonic, hitachi, samsung, " \
@@ -111,6 +117,8 @@ int ir_protocol_check_temperature(const IrProtocol *p, double t);
 void ir_options_default(const IrProtocol *p, unsigned ret[IR_OPTIONS_MAX]);
 int ir_option_index(const IrProtocol *p, const char *name);
 unsigned ir_option_max(const IrOptionField *o);
+/* The value of option "name" (which the protocol has) in "values". */
+unsigned ir_option_get(const IrProtocol *p, const unsigned *values, const char *name);
 /* Sets option "name" in "values": -ENOENT when the protocol has no such option, -ERANGE when
  * its field cannot hold "value". */
 int ir_option_set(const IrProtocol *p, unsigned *values, const char *name, unsigned value);

@@ -4,12 +4,14 @@
  * and then stops waking up; the lirc backend writes exactly the encoded frame (to a regular file
  * standing in for /dev/lirc0), reports open and ioctl failures instead of hiding them, and with
  * a receiver (a FIFO of mode2 words standing in for it) reports the remote's presses, and not
- * the echo of its own frames. */
+ * the echo of its own frames; a protocol's clock is the local time of each send (TZ set here),
+ * or the options' with lirc.clock 'fixed'. */
 
 #include <fcntl.h>
 #include <linux/lirc.h>
 #include <math.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -265,6 +267,144 @@ static void test_lirc_receiver(sd_event *event) {
         (void) unlink(rx);
 }
 
+/* Sends "s" once through a new lirc backend writing to a fresh file, and reads the frame back:
+ * the wall-clock time just before and just after the send in *ret_before and *ret_after. */
+static void send_once(sd_event *event, const LircConfig *config, const HvacState *s, IrDecoded *ret,
+                      time_t *ret_before, time_t *ret_after) {
+        _cleanup_(hvac_backend_freep) HvacBackend *b = NULL;
+        _cleanup_free_ char *data = NULL;
+        Observed o = {};
+        size_t size;
+
+        require(test_write_file(config->device, "") == 0, "device stand-in");
+        require(hvac_backend_new_lirc(event, config, &callbacks, &o, &b) == 0, "lirc backend, %s", config->protocol);
+        *ret_before = time(NULL);
+        check(hvac_backend_transmit(b, s) == -EINPROGRESS, "%s: sent", config->protocol);
+        *ret_after = time(NULL);
+        check(RUN_UNTIL(event, o.transmitted == 1, 5 * USEC_PER_SEC) && o.result == 0, "done: %d", o.result);
+        require(read_full_file(config->device, 64 * 1024, &data, &size) == 0 && size > 0, "read");
+        require(ir_decode(ir_protocol_find(config->protocol), (const uint32_t *) data, size / sizeof(uint32_t),
+                          ret) == 0, "%s: the frame decodes", config->protocol);
+}
+
+static bool daikin_clock_is(const IrDecoded *d, time_t t) {
+        struct tm tm;
+        unsigned minutes;
+
+        require(localtime_r(&t, &tm), "localtime_r");
+        minutes = (unsigned) (tm.tm_hour * 60 + tm.tm_min);
+        /* Minutes since midnight in 11 bits, then the day of the week, 1 Sunday … 7 Saturday. */
+        return d->bytes[13] == (minutes & 0xFF) && d->bytes[14] == ((unsigned) (tm.tm_wday + 1) << 3 | minutes >> 8);
+}
+
+static bool hitachi_clock_is(const IrDecoded *d, time_t t) {
+        int month = ir_option_index(&ir_protocol_hitachi, "clock_month");
+        struct tm tm;
+
+        require(month >= 0 && localtime_r(&t, &tm), "localtime_r");
+        /* Month 1–12, day, hour, minute, day of the week 1 Monday … 7 Sunday. */
+        return d->options[month] == (unsigned) tm.tm_mon + 1 && d->options[month + 1] == (unsigned) tm.tm_mday &&
+                d->options[month + 2] == (unsigned) tm.tm_hour && d->options[month + 3] == (unsigned) tm.tm_min &&
+                d->options[month + 4] == (tm.tm_wday == 0 ? 7u : (unsigned) tm.tm_wday);
+}
+
+/* lirc.clock: by default each send carries the local time of the hub's time zone as the remote's
+ * clock; "fixed" sends the options' clock. */
+static void test_lirc_clock(sd_event *event) {
+        /* UTC, and a zone half an hour off any UTC hour (POSIX TZ strings: no zone files needed). */
+        static const struct { const char *tz; long offset; } zones[] = { { "UTC0", 0 }, { "IST-5:30", 19800 } };
+        _cleanup_free_ char *dev = test_tmp_path("lirc-clock");
+        HvacState s = { true, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO };
+        LircConfig daikin = { .device = dev, .protocol = (char *) "daikin" };
+        LircConfig hitachi = { .device = dev, .protocol = (char *) "hitachi", .n_option_settings = 1,
+                               .option_settings = { { "clock", 1 } } };
+        LircConfig fixed = { .device = dev, .protocol = (char *) "daikin", .clock = (char *) "fixed",
+                             .n_option_settings = 2,
+                             .option_settings = { { "clock_minutes", 0x12 }, { "clock_day", 0x3F } } };
+        time_t before, after;
+        IrDecoded d;
+
+        for (size_t i = 0; i < ELEMENTSOF(zones); i++) {
+                time_t now = time(NULL);
+                struct tm tm;
+
+                require(setenv("TZ", zones[i].tz, 1) == 0, "TZ=%s", zones[i].tz);
+                tzset();
+                require(localtime_r(&now, &tm), "localtime_r");
+                check(tm.tm_gmtoff == zones[i].offset, "TZ=%s is UTC%+lds (%ld)", zones[i].tz, zones[i].offset,
+                      (long) tm.tm_gmtoff);
+
+                send_once(event, &daikin, &s, &d, &before, &after);
+                check(daikin_clock_is(&d, before) || daikin_clock_is(&d, after),
+                      "TZ=%s: daikin's clock is the local time (bytes 13–14 %02X %02X)", zones[i].tz, d.bytes[13],
+                      d.bytes[14]);
+                daikin.clock = (char *) "local";
+                send_once(event, &daikin, &s, &d, &before, &after);
+                check(daikin_clock_is(&d, before) || daikin_clock_is(&d, after), "TZ=%s: lirc.clock 'local' too",
+                      zones[i].tz);
+                daikin.clock = NULL;
+
+                send_once(event, &hitachi, &s, &d, &before, &after);
+                check(hitachi_clock_is(&d, before) || hitachi_clock_is(&d, after),
+                      "TZ=%s: hitachi's clock message is the local time", zones[i].tz);
+
+                /* Pinned: the options' clock, whatever the time (no local time has minute 1810). */
+                send_once(event, &fixed, &s, &d, &before, &after);
+                check(d.bytes[13] == 0x12 && d.bytes[14] == 0x3F, "TZ=%s: 'fixed' sends the options' clock "
+                      "(%02X %02X)", zones[i].tz, d.bytes[13], d.bytes[14]);
+        }
+        require(unsetenv("TZ") == 0, "unset TZ");
+        tzset();
+
+        fixed.clock = (char *) "utc";
+        check(hvac_backend_new_lirc(event, &fixed, &callbacks, &(Observed) {}, &(HvacBackend *) { NULL }) == -EINVAL,
+              "lirc.clock 'utc' is no choice");
+        (void) unlink(dev);
+}
+
+/* The echo of a frame with a clock is known whether or not the frame carries the clock:
+ * Hitachi's clock fields, sent in a message of their own or not at all. */
+static void test_lirc_echo_clock(sd_event *event) {
+        _cleanup_free_ char *dev = test_tmp_path("lirc-tx-clock"), *rx = test_tmp_path("lirc-rx-clock");
+        _cleanup_free_ IrFrame *f = malloc(sizeof(IrFrame));
+        HvacState cool = { true, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO };
+        HvacState heat = { true, HVAC_MODE_HEAT, 27, HVAC_FAN_HIGH };
+
+        require(f, "alloc");
+        (void) unlink(rx);
+        require(mkfifo(rx, 0600) == 0, "mkfifo");
+        for (unsigned clock = 0; clock <= 1; clock++) {
+                LircConfig config = { .device = dev, .protocol = (char *) "hitachi", .receiver = rx,
+                                      .n_option_settings = 1, .option_settings = { { "clock", clock } } };
+                _cleanup_(hvac_backend_freep) HvacBackend *b = NULL;
+                _cleanup_free_ char *data = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                Observed o = {};
+                size_t size;
+
+                require(test_write_file(dev, "") == 0, "device stand-in");
+                require(hvac_backend_new_lirc(event, &config, &callbacks, &o, &b) == 0, "hitachi with receiver");
+                fd = open(rx, O_WRONLY | O_CLOEXEC);
+                require(fd >= 0, "open the FIFO");
+                check(hvac_backend_transmit(b, &cool) == -EINPROGRESS, "send cool 24 °C");
+                check(RUN_UNTIL(event, o.transmitted == 1, 5 * USEC_PER_SEC) && o.result == 0, "sent: %d", o.result);
+
+                /* What went out, heard back; then the remote. */
+                require(read_full_file(dev, 64 * 1024, &data, &size) == 0 && size > 0 &&
+                        size <= sizeof(f->samples), "read");
+                f->n = size / sizeof(uint32_t);
+                memcpy(f->samples, data, size);
+                write_mode2(fd, f, LIRC_TIMEOUT(125000));
+                require(ir_encode(&ir_protocol_hitachi, &heat, NULL, f) == 0, "encode hitachi");
+                write_mode2(fd, f, LIRC_TIMEOUT(125000));
+                check(RUN_UNTIL(event, o.received >= 1, 5 * USEC_PER_SEC) && o.received == 1 &&
+                      hvac_state_equal(&o.state, &heat), "clock %u: heard the remote's heat 27 °C, not the echo "
+                      "before it (%u frames)", clock, o.received);
+        }
+        (void) unlink(rx);
+        (void) unlink(dev);
+}
+
 int main(void) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
 
@@ -274,5 +414,7 @@ int main(void) {
         test_lirc_fan_table(event);
         test_lirc_failures(event);
         test_lirc_receiver(event);
+        test_lirc_clock(event);
+        test_lirc_echo_clock(event);
         return test_result();
 }

@@ -780,6 +780,100 @@ static void test_hitachi_clock(void) {
         }
 }
 
+/* set_clock(): the remote's clock at a local time, written into its clock options only, as the
+ * frame carries it: Daikin's minutes since midnight and day (1 Sunday) in bytes 13–14, Hitachi's
+ * clock message (1 Monday … 7 Sunday), Mitsubishi Electric's 10-minute units in byte 10. */
+static void test_set_clock(void) {
+        static const struct {
+                const char *what;
+                struct tm tm;
+                uint8_t daikin13, daikin14;
+                unsigned hitachi[5];            /* month, day, hour, minute, weekday */
+                unsigned mitsubishi;
+        } cases[] = {
+                { "Sunday 31 December 23:59", { .tm_year = 123, .tm_mon = 11, .tm_mday = 31, .tm_hour = 23,
+                                                .tm_min = 59, .tm_wday = 0 },
+                  0x9F, 1 << 3 | 5, { 12, 31, 23, 59, 7 }, 143 },
+                { "Monday 1 January 00:00", { .tm_year = 124, .tm_mon = 0, .tm_mday = 1, .tm_hour = 0, .tm_min = 0,
+                                              .tm_wday = 1 },
+                  0x00, 2 << 3, { 1, 1, 0, 0, 1 }, 0 },
+                { "Saturday 29 February 12:34", { .tm_year = 120, .tm_mon = 1, .tm_mday = 29, .tm_hour = 12,
+                                                  .tm_min = 34, .tm_wday = 6 },
+                  0xF2, 7 << 3 | 2, { 2, 29, 12, 34, 6 }, 75 },
+        };
+        static const char *const hitachi_names[] = { "clock_month", "clock_day", "clock_hour", "clock_minute",
+                                                     "clock_weekday" };
+        const HvacState s = { true, HVAC_MODE_COOL, 24, HVAC_FAN_AUTO };
+        size_t n_protocols;
+        const IrProtocol *const *protocols = ir_protocols(&n_protocols);
+
+        /* A protocol has a clock hook exactly where it has clock options, and the hook writes those
+         * alone, whatever the time. */
+        for (size_t i = 0; i < n_protocols; i++) {
+                const IrProtocol *p = protocols[i];
+                bool has_clock = false;
+
+                for (size_t k = 0; p->options && p->options[k].name; k++)
+                        has_clock = has_clock || p->options[k].clock;
+                check(has_clock == !!p->set_clock, "%s: a clock hook (%d) where clock options are (%d)", p->name,
+                      !!p->set_clock, has_clock);
+                for (size_t c = 0; p->set_clock && c < ELEMENTSOF(cases); c++) {
+                        unsigned before[IR_OPTIONS_MAX], after[IR_OPTIONS_MAX];
+                        bool changed = false;
+
+                        ir_options_default(p, before);
+                        memcpy(after, before, sizeof(after));
+                        p->set_clock(after, &cases[c].tm);
+                        for (size_t k = 0; p->options[k].name; k++) {
+                                check(after[k] <= ir_option_max(&p->options[k]), "%s, %s: %s %u fits", p->name,
+                                      cases[c].what, p->options[k].name, after[k]);
+                                check(p->options[k].clock || after[k] == before[k], "%s, %s: %s left alone",
+                                      p->name, cases[c].what, p->options[k].name);
+                                changed = changed || after[k] != before[k];
+                        }
+                        check(changed || c == 1, "%s, %s: the clock set", p->name, cases[c].what);
+                }
+        }
+
+        for (size_t c = 0; c < ELEMENTSOF(cases); c++) {
+                unsigned options[IR_OPTIONS_MAX];
+                int month = ir_option_index(&ir_protocol_hitachi, "clock_month");
+                int clock = ir_option_index(&ir_protocol_mitsubishi, "clock");
+                IrDecoded d;
+                IrFrame f;
+
+                /* Daikin: bytes 13 and 14 of the second frame, its sum right (the decoder checks it);
+                 * byte 14's top bits, which carry no clock, are kept. */
+                ir_options_default(&ir_protocol_daikin, options);
+                require(ir_option_set(&ir_protocol_daikin, options, "clock_day", 0xC0) == 0, "clock_day");
+                ir_protocol_daikin.set_clock(options, &cases[c].tm);
+                require(ir_encode(&ir_protocol_daikin, &s, options, &f) == 0, "daikin, %s: encode", cases[c].what);
+                check(ir_decode(&ir_protocol_daikin, f.samples, f.n, &d) == 0 && d.bytes[13] == cases[c].daikin13 &&
+                      d.bytes[14] == (0xC0 | cases[c].daikin14), "daikin, %s: bytes 13–14 %02X %02X (%02X %02X)",
+                      cases[c].what, cases[c].daikin13, 0xC0 | cases[c].daikin14, d.bytes[13], d.bytes[14]);
+
+                /* Hitachi: the clock message read back. */
+                ir_options_default(&ir_protocol_hitachi, options);
+                require(month >= 0 && ir_option_set(&ir_protocol_hitachi, options, "clock", 1) == 0, "hitachi clock");
+                ir_protocol_hitachi.set_clock(options, &cases[c].tm);
+                require(ir_encode(&ir_protocol_hitachi, &s, options, &f) == 0, "hitachi, %s: encode", cases[c].what);
+                require(ir_decode(&ir_protocol_hitachi, f.samples, f.n, &d) == 0, "hitachi, %s: decode",
+                        cases[c].what);
+                for (size_t k = 0; k < ELEMENTSOF(hitachi_names); k++)
+                        check(d.options[month + (int) k] == cases[c].hitachi[k], "hitachi, %s: %s %u (%u)",
+                              cases[c].what, hitachi_names[k], cases[c].hitachi[k], d.options[month + (int) k]);
+
+                /* Mitsubishi Electric: byte 10. */
+                ir_options_default(&ir_protocol_mitsubishi, options);
+                ir_protocol_mitsubishi.set_clock(options, &cases[c].tm);
+                require(clock >= 0 && ir_encode(&ir_protocol_mitsubishi, &s, options, &f) == 0, "mitsubishi, %s: "
+                        "encode", cases[c].what);
+                check(ir_decode(&ir_protocol_mitsubishi, f.samples, f.n, &d) == 0 &&
+                      d.bytes[10] == cases[c].mitsubishi && d.options[clock] == cases[c].mitsubishi, "mitsubishi, %s: byte 10 %u (%u)", cases[c].what,
+                      cases[c].mitsubishi, d.bytes[10]);
+        }
+}
+
 /* A capture is reproduced when every frame it holds is the encoder's, bit for bit: a frame the
  * decoder does not read (a copy) counts, noise before and after does not. */
 static void test_capture_frames(void) {
@@ -1104,6 +1198,7 @@ int main(void) {
         test_gree_second_frame();
         test_gree_two_frames();
         test_hitachi_clock();
+        test_set_clock();
         test_capture_frames();
         test_option_tables();
         test_decode_errors();

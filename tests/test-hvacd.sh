@@ -132,6 +132,17 @@ check "ir-decode --fan-table needs --protocol" ir_refused "--fan-table with --ir
 check "--fan-table goes with the IR tools" ir_refused "--fan-table goes with --ir-dump or --ir-decode" \
         --fan-table upper
 check "--help names --fan-table" grep -q -- '--fan-table NAME' <<<"$("$hvacd" --help)"
+# --ir-dump sends the options' clock, not the local time: the same frame in any time zone.
+ir_dump_in() { # ir_dump_in TZ ARGS…
+        local tz=$1; shift
+        TZ=$tz "$hvacd" --ir-dump "$@"
+}
+for p in daikin mitsubishi; do
+        check "ir-dump: $p's clock is the options', in any time zone" \
+                test "$(ir_dump_in UTC0 --protocol $p)" = "$(ir_dump_in IST-5:30 --protocol $p)"
+done
+check "ir-dump: --option sets the clock" \
+        test "$(ir_dump_in UTC0 --protocol daikin)" != "$(ir_dump_in UTC0 --protocol daikin --option clock_minutes=5)"
 
 check_not "a stray argument fails" quiet "$hvacd" stray-argument
 check "--help" quiet "$hvacd" --help
@@ -170,6 +181,16 @@ config_fails '{ "lirc": { "protocol": "coolix", "options": { "light": 0 } } }' "
 config_fails '{ "lirc": { "protocol": "hitachi", "options": { "clock": 1, "clock_minute": 60 } } }' \
         "key 'lirc.options.clock_minute': 60 is a value protocol 'hitachi' does not send"
 config_fails '{ "lirc": { "options": { "light": "on" } } }' "key 'lirc.options'"
+config_fails '{ "lirc": { "clock": "utc" } }' "key 'lirc.clock': invalid value 'utc', expected one of 'local', 'fixed'"
+config_fails '{ "lirc": { "protocol": "gree", "clock": "fixed" } }' \
+        "key 'lirc.clock': protocol 'gree' sends no clock (leave the key out)"
+config_fails '{ "lirc": { "protocol": "daikin", "options": { "clock_minutes": 5 } } }' \
+        "key 'lirc.options.clock_minutes': the clock is the local time at each send; set lirc.clock to 'fixed'"
+config_fails '{ "lirc": { "protocol": "hitachi", "clock": "local", "options": { "clock": 1, "clock_hour": 7 } } }' \
+        "key 'lirc.options.clock_hour': the clock is the local time at each send"
+# A pinned clock is taken: the first complaint is the next check's.
+config_fails '{ "backend": "http", "http": { "url": "ftp://192.0.2.1" },
+                "lirc": { "protocol": "daikin", "clock": "fixed", "options": { "clock_minutes": 5 } } }' "key 'http.url'"
 config_fails '{ "lirc": { "protocol": "samsung", "fan_table": "uper" } }' \
         "key 'lirc.fan_table': protocol 'samsung' has no fan table 'uper' (it has: standard, upper)"
 config_fails '{ "lirc": { "protocol": "gree", "fan_table": "upper" } }' \
