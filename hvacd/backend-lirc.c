@@ -203,6 +203,18 @@ static int lirc_on_done(sd_event_source *s, int fd, uint32_t revents, void *user
         return 0;
 }
 
+bool lirc_config_clock_local(const LircConfig *c, const IrProtocol *p) {
+        if (c->clock)
+                return streq(c->clock, "local");
+        for (size_t i = 0; i < c->n_option_settings; i++) {
+                int k = ir_option_index(p, c->option_settings[i].name);
+
+                if (k >= 0 && p->options[k].clock)
+                        return false;
+        }
+        return true;
+}
+
 /* The options of this send: the configured ones, with the remote's clock at the local time. */
 static int lirc_send_options(LircBackend *l, unsigned options[IR_OPTIONS_MAX]) {
         struct timespec ts;
@@ -364,7 +376,7 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
         }
         if (config->clock && !streq(config->clock, "local") && !streq(config->clock, "fixed"))
                 return -EINVAL;
-        l->clock_local = !streq_ptr(config->clock, "fixed");
+        l->clock_local = lirc_config_clock_local(config, l->protocol);
         l->carrier = config->carrier;
         l->device = strdup(config->device);
         if (!l->device)

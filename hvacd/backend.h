@@ -74,10 +74,14 @@ typedef struct LircConfig {
         size_t n_option_settings;
         char *receiver;                 /* /dev/lircN in LIRC_MODE_MODE2 following the remote; NULL: none */
         char *fan_table;                /* the remote's fan codes (IrFanTable); NULL or "": the protocol's */
-        /* The remote's clock, where the protocol carries one: "local" (NULL) the local time of
-         * each send, "fixed" the options' values. */
+        /* The remote's clock, where the protocol carries one: "local" the local time of each
+         * send, "fixed" the options' values; NULL: "fixed" where an option sets the clock (as
+         * before the key existed), else "local". */
         char *clock;
 } LircConfig;
+
+/* Whether each send carries the local time as the remote's clock (see LircConfig.clock). */
+bool lirc_config_clock_local(const LircConfig *c, const IrProtocol *p);
 
 typedef struct HttpConfig {
         char *url;                      /* http://HOST[:PORT], no path */

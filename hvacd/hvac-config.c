@@ -226,7 +226,7 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
         if (streq_ptr(c->lirc.clock, "fixed") && !p->set_clock)
                 return config_error(ret_error, "%s: key 'lirc.clock': protocol '%s' sends no clock (leave the "
                                     "key out)", path, p->name);
-        if (!streq_ptr(c->lirc.clock, "fixed"))
+        if (streq_ptr(c->lirc.clock, "local"))
                 for (size_t i = 0; i < c->lirc.n_option_settings; i++) {
                         const IrOptionSetting *o = &c->lirc.option_settings[i];
 

@@ -352,6 +352,13 @@ static void test_lirc_clock(sd_event *event) {
                 send_once(event, &fixed, &s, &d, &before, &after);
                 check(d.bytes[13] == 0x12 && d.bytes[14] == 0x3F, "TZ=%s: 'fixed' sends the options' clock "
                       "(%02X %02X)", zones[i].tz, d.bytes[13], d.bytes[14]);
+                /* No lirc.clock, but the clock pinned in the options (a configuration older than
+                 * the key): the options' clock, as then. */
+                fixed.clock = NULL;
+                send_once(event, &fixed, &s, &d, &before, &after);
+                check(d.bytes[13] == 0x12 && d.bytes[14] == 0x3F, "TZ=%s: a clock option without lirc.clock is "
+                      "sent as set (%02X %02X)", zones[i].tz, d.bytes[13], d.bytes[14]);
+                fixed.clock = (char *) "fixed";
         }
         require(unsetenv("TZ") == 0, "unset TZ");
         tzset();

@@ -184,13 +184,16 @@ config_fails '{ "lirc": { "options": { "light": "on" } } }' "key 'lirc.options'"
 config_fails '{ "lirc": { "clock": "utc" } }' "key 'lirc.clock': invalid value 'utc', expected one of 'local', 'fixed'"
 config_fails '{ "lirc": { "protocol": "gree", "clock": "fixed" } }' \
         "key 'lirc.clock': protocol 'gree' sends no clock (leave the key out)"
-config_fails '{ "lirc": { "protocol": "daikin", "options": { "clock_minutes": 5 } } }' \
+config_fails '{ "lirc": { "protocol": "daikin", "clock": "local", "options": { "clock_minutes": 5 } } }' \
         "key 'lirc.options.clock_minutes': the clock is the local time at each send; set lirc.clock to 'fixed'"
 config_fails '{ "lirc": { "protocol": "hitachi", "clock": "local", "options": { "clock": 1, "clock_hour": 7 } } }' \
         "key 'lirc.options.clock_hour': the clock is the local time at each send"
 # A pinned clock is taken: the first complaint is the next check's.
 config_fails '{ "backend": "http", "http": { "url": "ftp://192.0.2.1" },
                 "lirc": { "protocol": "daikin", "clock": "fixed", "options": { "clock_minutes": 5 } } }' "key 'http.url'"
+# Without lirc.clock, a clock option pins the clock, as before the key existed.
+config_fails '{ "backend": "http", "http": { "url": "ftp://192.0.2.1" },
+                "lirc": { "protocol": "daikin", "options": { "clock_minutes": 5 } } }' "key 'http.url'"
 config_fails '{ "lirc": { "protocol": "samsung", "fan_table": "uper" } }' \
         "key 'lirc.fan_table': protocol 'samsung' has no fan table 'uper' (it has: standard, upper)"
 config_fails '{ "lirc": { "protocol": "gree", "fan_table": "upper" } }' \
