@@ -54,6 +54,11 @@ typedef struct RecognizerEvent {
         double word_posterior;          /* command/rejected: the least posterior of the words */
         Intent intent;                  /* RECOGNIZER_COMMAND */
         const char *reason;             /* RECOGNIZER_REJECTED: static string */
+        /* With an adaptation loaded: the model that verified the wake and ran the command stage
+         * ("stock", "adapted"; static string, NULL without one), and how much better the adapted
+         * model fits the wake's window and the command's speech (score.h: speaker_fit()). */
+        const char *model;
+        double wake_fit, command_fit;
 } RecognizerEvent;
 
 typedef struct Recognizer Recognizer;
