@@ -119,7 +119,45 @@ static void test_speaker_fit(void) {
         fit = speaker_fit(&(PathScore) { .ascr = -120000, .frames = 100 }, &(PathScore) { .ascr = -100000, .frames = 100 });
         check(fabs(fit + 200) < 1e-9, "the stock model fits better: %g", fit);
         check(speaker_fit(&(PathScore) {}, &(PathScore) { .ascr = -1, .frames = 1 }) <= -1e9, "an empty path has no fit");
-        check(speaker_fit(&(PathScore) { .ascr = -1, .frames = 1 }, &(PathScore) {}) <= -1e9, "nor against one");
+        check(speaker_fit(&(PathScore) { .ascr = -1, .frames = 1 }, &(PathScore) {}) >= 1e9,
+              "only the stock model found no way through: the adapted one fits better");
+}
+
+static void test_enrolled_gate(void) {
+        const SpeakerLimits l = { .min_wake_fit = 5, .min_command_fit = 3 };
+        const SpeakerScores good = { .has_adaptation = true, .verified_by = WAKE_MODEL_ADAPTED, .wake_fit = 20, .command_fit = 8 };
+        SpeakerScores s;
+        const char *why;
+
+        check(!enrolled_gate(&good, &l), "an enrolled voice, clearly better");
+        s = good;
+        s.wake_fit = 5;
+        s.command_fit = 3;
+        check(!enrolled_gate(&s, &l), "the limits themselves pass");
+
+        s = good;
+        s.has_adaptation = false;
+        why = enrolled_gate(&s, &l);
+        check(why && streq(why, "no one has enrolled"), "no adaptation: nothing passes: %s", why ?: "accepted");
+        s = good;
+        s.verified_by = WAKE_MODEL_STOCK;
+        why = enrolled_gate(&s, &l);
+        check(why && strstr(why, "did not verify"), "verified by the stock model only: %s", why ?: "accepted");
+
+        /* each fit alone refuses: a voice in the same room fits the wake's window as well */
+        s = good;
+        s.command_fit = 2.9;
+        why = enrolled_gate(&s, &l);
+        check(why && strstr(why, "too little better"), "the command fits too little better: %s", why ?: "accepted");
+        s = good;
+        s.wake_fit = 4.9;
+        s.command_fit = 1e9;
+        why = enrolled_gate(&s, &l);
+        check(why && strstr(why, "too little better"), "the wake fits too little better: %s", why ?: "accepted");
+        s = good;
+        s.command_fit = -1e9;
+        why = enrolled_gate(&s, &l);
+        check(why && strstr(why, "too little better"), "no fit at all: %s", why ?: "accepted");
 }
 
 int main(void) {
@@ -128,5 +166,6 @@ int main(void) {
         test_silence_words();
         test_wake_model();
         test_speaker_fit();
+        test_enrolled_gate();
         return test_result();
 }

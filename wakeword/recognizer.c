@@ -43,6 +43,8 @@ struct Recognizer {
         Stage stage;
         WakeModel verified_by;          /* the command stage: the model it runs with */
         WakeVerdict verdicts[2];        /* the stock and the adapted model's second look at its wake */
+        bool enrolled_only;
+        SpeakerLimits speaker_limits;
 
         uint64_t command_start_usec;
         bool command_heard_speech;
@@ -60,6 +62,12 @@ struct Recognizer {
         Ring history;
 };
 
+/* enrolled_only: how much better, per frame, the adapted model must fit the wake's window and
+ * the command's speech than the stock one (score.h: enrolled_gate()). Measured by
+ * bench/bench-enrol.sh: see the README. */
+#define ENROLLED_MIN_WAKE_FIT 5
+#define ENROLLED_MIN_COMMAND_FIT 3
+
 void recognizer_config_init_defaults(RecognizerConfig *c) {
         *c = (RecognizerConfig) {
                 .kws_threshold = 1e-60,
@@ -75,6 +83,8 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
                 .min_word_posterior = 0.6,
                 .filler_count = 400,
                 .filler_logprob = -9,
+                .enrolled_min_wake_fit = ENROLLED_MIN_WAKE_FIT,
+                .enrolled_min_command_fit = ENROLLED_MIN_COMMAND_FIT,
         };
 }
 
@@ -121,6 +131,11 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
         if (r_ < 0)
                 return r_;
         r->active = &r->models.stock;
+        r->enrolled_only = c->enrolled_only;
+        r->speaker_limits = (SpeakerLimits) {
+                .min_wake_fit = c->enrolled_min_wake_fit,
+                .min_command_fit = c->enrolled_min_command_fit,
+        };
         r_ = cmn_window_new(r->models.stock.ps, &r->window);
         if (r_ < 0)
                 return r_;
@@ -186,29 +201,35 @@ int recognizer_pause(Recognizer *r) {
         return 0;
 }
 
-/* The phone loop over the command's audio, compared with the grammar's path. With an adaptation
- * loaded, the phone loop of the other model too: how much better the adapted model fits the
- * speech (*ret_fit). */
-static int command_scores(Recognizer *r, const PathScore *grammar, CommandScores *ret, double *ret_fit) {
-        PathScore phones[2];    /* the active model's, the other's */
-        Model *other;
+/* The phone loop over the command's audio, compared with the grammar's path. */
+static int command_scores(Recognizer *r, const PathScore *grammar, CommandScores *ret) {
+        PathScore phones;
         int k;
 
         k = model_second_look(r->active, SEARCH_PHONES, r->command_audio, r->command_samples, NULL);
         if (k < 0)
                 return k;
-        path_score(r->active->ps, &phones[0]);
-        command_scores_compare(grammar, &phones[0], ret);
-        *ret_fit = 0;
-        if (!models_adapted(&r->models))
-                return 0;
-        other = r->active == &r->models.stock ? &r->models.adapted : &r->models.stock;
-        model_cmn_hand_over(r->active, other);
-        k = model_second_look(other, SEARCH_PHONES, r->command_audio, r->command_samples, NULL);
+        path_score(r->active->ps, &phones);
+        command_scores_compare(grammar, &phones, ret);
+        return 0;
+}
+
+/* How much better the adapted model, which heard the command, fits its speech than the stock one:
+ * the stock model's command search over the same audio, its best path against the adapted one's.
+ * The phone loop cannot tell: the enrolment moved the sounds in the context of their neighbours,
+ * which the loop's context-independent phones do not use. */
+static int command_fit(Recognizer *r, const PathScore *adapted, double *ret) {
+        Model *stock = &r->models.stock;
+        PathScore path;
+        int k;
+
+        assert(r->active == &r->models.adapted);
+        model_cmn_hand_over(r->active, stock);
+        k = model_second_look(stock, SEARCH_COMMAND, r->command_audio, r->command_samples, NULL);
         if (k < 0)
                 return k;
-        path_score(other->ps, &phones[1]);
-        *ret_fit = other == &r->models.adapted ? speaker_fit(&phones[1], &phones[0]) : speaker_fit(&phones[0], &phones[1]);
+        path_score(stock->ps, &path);
+        *ret = speaker_fit(adapted, &path);
         return 0;
 }
 
@@ -235,13 +256,25 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                 /* the lattice first: the phone loop below replaces it */
                 s.word_posterior = word_posterior(r->active->ps);
                 path_score(r->active->ps, &grammar);
-                k = command_scores(r, &grammar, &s, &ret->command_fit);
+                k = command_scores(r, &grammar, &s);
                 if (k < 0)
                         return k;
+                if (r->enrolled_only && r->verified_by == WAKE_MODEL_ADAPTED) {
+                        k = command_fit(r, &grammar, &ret->command_fit);
+                        if (k < 0)
+                                return k;
+                }
                 ret->score = s.confidence;
                 ret->coverage = s.coverage;
                 ret->word_posterior = s.word_posterior;
                 ret->reason = command_gate(ret->text, &s, &r->limits, &ret->intent);
+                if (!ret->reason && r->enrolled_only)
+                        ret->reason = enrolled_gate(&(SpeakerScores) {
+                                                            .has_adaptation = models_adapted(&r->models),
+                                                            .verified_by = r->verified_by,
+                                                            .wake_fit = ret->wake_fit,
+                                                            .command_fit = ret->command_fit,
+                                                    }, &r->speaker_limits);
                 if (!ret->reason)
                         ret->type = RECOGNIZER_COMMAND;
         }

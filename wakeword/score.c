@@ -140,7 +140,19 @@ WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted
 }
 
 double speaker_fit(const PathScore *adapted, const PathScore *stock) {
-        if (adapted->frames <= 0 || stock->frames <= 0)
+        if (adapted->frames <= 0)
                 return -1e9;
+        if (stock->frames <= 0)         /* the stock model could not read the speech at all */
+                return 1e9;
         return (double) adapted->ascr / adapted->frames - (double) stock->ascr / stock->frames;
+}
+
+const char *enrolled_gate(const SpeakerScores *s, const SpeakerLimits *l) {
+        if (!s->has_adaptation)
+                return "no one has enrolled";
+        if (s->verified_by != WAKE_MODEL_ADAPTED)
+                return "not an enrolled voice: the adapted model did not verify the wake";
+        if (s->wake_fit < l->min_wake_fit || s->command_fit < l->min_command_fit)
+                return "not an enrolled voice: the speech fits the adapted model too little better";
+        return NULL;
 }

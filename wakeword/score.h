@@ -77,6 +77,27 @@ WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted
 
 /* How much better the adapted model fits the same audio than the stock one: the difference of
  * their best paths' acoustic scores per frame (log base 1.0001, as PocketSphinx counts). Each
- * path is over the same audio, so the difference is the speaker's, not the words'. -1e9 when a
- * path is empty. */
+ * path is over the same audio, so the difference is the speaker's, not the words'. -1e9 when the
+ * adapted path is empty, 1e9 when only the stock one is (its search found no way through). */
 double speaker_fit(const PathScore *adapted, const PathScore *stock);
+
+/* What the enrolled-only gate knows of a command: whether an adaptation is loaded, the model
+ * that verified its wake, and how much better the adapted model fits the wake's window and the
+ * command's speech than the stock one (speaker_fit()). */
+typedef struct SpeakerScores {
+        bool has_adaptation;
+        WakeModel verified_by;
+        double wake_fit;
+        double command_fit;
+} SpeakerScores;
+
+typedef struct SpeakerLimits {
+        double min_wake_fit;
+        double min_command_fit;
+} SpeakerLimits;
+
+/* NULL when a command may be acted on under enrolled_only, else why not (a static string). Both
+ * fits must pass: in a room where every voice gains from the room's adaptation, the wake's
+ * window, a second and a half, does not tell two voices apart, the command's words do; in noise,
+ * where the command's fit shrinks for everyone, the wake's still does. */
+const char *enrolled_gate(const SpeakerScores *s, const SpeakerLimits *l);
