@@ -103,6 +103,21 @@ static void test_wake_model(void) {
         check(wake_model_choose(&clearer, &yes, WAKE_RULE_CLEARER) == WAKE_MODEL_STOCK, "both: the clearer phrase");
         check(wake_model_choose(&yes, &clearer, WAKE_RULE_CLEARER) == WAKE_MODEL_ADAPTED, "both: the clearer, adapted");
 
+        /* the stock model's look is skipped only where it cannot change the verdict */
+        check(!wake_needs_stock_look(&yes, WAKE_RULE_ADAPTED, false), "adapted verified: no stock look");
+        check(wake_needs_stock_look(&no, WAKE_RULE_ADAPTED, false), "adapted did not verify: the stock look");
+        check(wake_needs_stock_look(&yes, WAKE_RULE_CLEARER, false), "the clearer of two: both looks");
+        check(wake_needs_stock_look(&yes, WAKE_RULE_ADAPTED, true), "the wake's fit wanted: both looks");
+        for (int a = 0; a < 2; a++)
+                for (int s_ = 0; s_ < 2; s_++) {
+                        WakeVerdict va = a ? yes : no, vs = s_ ? yes : no;
+
+                        if (!wake_needs_stock_look(&va, WAKE_RULE_ADAPTED, false))
+                                check(wake_model_choose(&vs, &va, WAKE_RULE_ADAPTED) ==
+                                      wake_model_choose(&(WakeVerdict) {}, &va, WAKE_RULE_ADAPTED),
+                                      "a skipped look changes nothing (adapted %d, stock %d)", a, s_);
+                }
+
         check(streq(wake_model_to_string(WAKE_MODEL_STOCK), "stock") &&
               streq(wake_model_to_string(WAKE_MODEL_ADAPTED), "adapted") && streq(wake_model_to_string(WAKE_MODEL_NONE), "none"),
               "model names");

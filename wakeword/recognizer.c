@@ -242,7 +242,7 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                 return k;
         *ret = (RecognizerEvent) { .type = RECOGNIZER_REJECTED, .audio_usec = end_usec,
                                    .model = models_adapted(&r->models) ? wake_model_to_string(r->verified_by) : NULL };
-        if (models_adapted(&r->models))
+        if (models_adapted(&r->models) && r->verdicts[0].path.frames > 0)     /* both models looked */
                 ret->wake_fit = speaker_fit(&r->verdicts[1].path, &r->verdicts[0].path);
         hyp = ps_get_hyp(r->active->ps, NULL);
         if (hyp)
@@ -259,15 +259,16 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                 k = command_scores(r, &grammar, &s);
                 if (k < 0)
                         return k;
-                if (r->enrolled_only && r->verified_by == WAKE_MODEL_ADAPTED) {
-                        k = command_fit(r, &grammar, &ret->command_fit);
-                        if (k < 0)
-                                return k;
-                }
                 ret->score = s.confidence;
                 ret->coverage = s.coverage;
                 ret->word_posterior = s.word_posterior;
                 ret->reason = command_gate(ret->text, &s, &r->limits, &ret->intent);
+                /* a command's own look with the stock model, only where it can decide */
+                if (!ret->reason && r->enrolled_only && r->verified_by == WAKE_MODEL_ADAPTED) {
+                        k = command_fit(r, &grammar, &ret->command_fit);
+                        if (k < 0)
+                                return k;
+                }
                 if (!ret->reason && r->enrolled_only)
                         ret->reason = enrolled_gate(&(SpeakerScores) {
                                                             .has_adaptation = models_adapted(&r->models),
@@ -325,13 +326,17 @@ static int wake_verify(Recognizer *r, WakeModel *ret) {
                 return -ENOMEM;
         n = ring_copy_last(&r->history, r->verify_samples, buf);
         mean = cmn_verify_mean(r->window, cmn_of_decoder(r->models.stock.ps), buf, n, mean_buf);
-        k = model_verify(&r->models.stock, r->keyphrase, buf, n, mean, adapted && WAKE_RULE == WAKE_RULE_CLEARER,
-                         &r->verdicts[0]);
-        if (k < 0)
-                return k;
+        /* the adapted model first: the wake waits for each look, and for an enrolled voice its
+         * verdict is often all that is needed */
         if (adapted) {
                 k = model_verify(&r->models.adapted, r->keyphrase, buf, n, mean, WAKE_RULE == WAKE_RULE_CLEARER,
                                  &r->verdicts[1]);
+                if (k < 0)
+                        return k;
+        }
+        if (!adapted || wake_needs_stock_look(&r->verdicts[1], WAKE_RULE, r->enrolled_only)) {
+                k = model_verify(&r->models.stock, r->keyphrase, buf, n, mean, adapted && WAKE_RULE == WAKE_RULE_CLEARER,
+                                 &r->verdicts[0]);
                 if (k < 0)
                         return k;
         }

@@ -139,6 +139,10 @@ WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted
         return stock->phrase_posterior > adapted->phrase_posterior ? WAKE_MODEL_STOCK : WAKE_MODEL_ADAPTED;
 }
 
+bool wake_needs_stock_look(const WakeVerdict *adapted, WakeRule rule, bool want_fit) {
+        return !adapted->verified || rule != WAKE_RULE_ADAPTED || want_fit;
+}
+
 double speaker_fit(const PathScore *adapted, const PathScore *stock) {
         if (adapted->frames <= 0)
                 return -1e9;

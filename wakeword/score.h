@@ -75,6 +75,11 @@ typedef enum WakeRule {
 /* adapted NULL: no adaptation loaded. WAKE_MODEL_NONE: neither verified, no wake. */
 WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted, WakeRule rule);
 
+/* After the adapted model's look, whether the stock model's is needed too: when the adapted one
+ * did not verify, when the rule compares the two, or when the fit of the wake is wanted
+ * (enrolled_only). Otherwise the wake is the adapted model's whatever the stock one says. */
+bool wake_needs_stock_look(const WakeVerdict *adapted, WakeRule rule, bool want_fit);
+
 /* How much better the adapted model fits the same audio than the stock one: the difference of
  * their best paths' acoustic scores per frame (log base 1.0001, as PocketSphinx counts). Each
  * path is over the same audio, so the difference is the speaker's, not the words'. -1e9 when the
