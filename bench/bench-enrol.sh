@@ -3,8 +3,10 @@
 # (espeak-ng, or flite's) in one room and noise, saying the phrase and the commands at several
 # speeds and pitches (bench/corpus/make-enrol-set.sh). 20 of its clips are enrolled; the figures
 # are on its other clips, its off-topic clips, its speech without the phrase, and a television's
-# near-miss sentences in a reverberant room, with the stock model and with the adaptation, and for
-# another voice in the same room that did not enrol; then what enrolment costs. A DET curve per
+# near-miss sentences in a reverberant room, for another voice in the same room that did not enrol,
+# three times: "before" with the stock model, "after" with the adaptation loaded (the adapted
+# model beside the stock one), "gated" with it and enrolled_only set (a command is acted on only
+# when an enrolled voice said it); then what enrolment costs. A DET curve per
 # condition and model: miss rate against false wakes per hour over the spotting threshold, into
 # $VH_BUILD/bench/enrol-det.dat (and enrol-det.svg where gnuplot is installed). For the first
 # condition, the live daemon with either model (latency, CPU, peak RSS). The sets are generated
@@ -113,6 +115,8 @@ for i in "${!conditions[@]}"; do
         enrolled=$?
         if [ $enrolled -eq 0 ]; then
                 measure "$set" after ""
+                echo '{ "enrolled_only": true }' >"$out/gated.json"
+                measure "$set" gated "--config $out/gated.json"
                 sweep "$set" after ""
                 [ $i -eq 0 ] && live "$set" "$voice"
         fi
@@ -178,7 +182,7 @@ if enrolled:
     print(f"enrolment cost: {float(u) + float(s):.2f} s CPU (user {u} s, system {s} s), peak memory {int(rss) / 1024:.1f} MiB")
 else:
     print("enrolment failed: " + open(f"{out}/enrol.err").read().strip().replace("\n", " / "))
-for when in ("before", "after") if enrolled else ("before",):
+for when in ("before", "after", "gated") if enrolled else ("before",):
     print(line("  enrolled voice,", when, "test"))
     negatives(when)
     print(line(f"  {other} (not enrolled),", when, "other"))
@@ -200,8 +204,8 @@ done
 # Every condition's negatives together: the rates on the most speech.
 awk '{ h[$1 " " $2] += $3; w[$1 " " $2] += $4; a[$1 " " $2] += $5 }
      END { print "--- all conditions together";
-           split("before after", m, " "); split("ordinary nearmiss broadcast", n, " ");
-           for (i = 1; i <= 2; i++) for (j = 1; j <= 3; j++) { k = m[i] " " n[j]; if (!(k in h)) continue;
+           split("before after gated", m, " "); split("ordinary nearmiss broadcast", n, " ");
+           for (i = 1; i <= 3; i++) for (j = 1; j <= 3; j++) { k = m[i] " " n[j]; if (!(k in h)) continue;
                    printf "  %-9s %-6s false wakes %5.1f per hour (%d), false actions %5.1f per hour (%d; %.1f min)\n",
                           n[j], m[i], w[k] / h[k], w[k], a[k] / h[k], a[k], h[k] * 60 } }' "$out/pooled.txt"
 

@@ -144,7 +144,8 @@ static void pump_until(sd_bus *bus, double until, int stream_fd, Live *l, usec_t
 
 int main(int argc, char *argv[]) {
         _cleanup_free_ char *audiod_bin = test_build_path("audiod/audiod"), *wakeword_bin = test_build_path("wakeword/wakeword"),
-                            *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so"), *audiod_conf = NULL;
+                            *plugin = test_build_path("tests/alsa/libasound_module_pcm_vhtest.so"), *audiod_conf = NULL,
+                            *wakeword_state = NULL, *audiod_state = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_fclose_ FILE *marks = NULL;
         _cleanup_close_ int stream_fd = -EBADF;
@@ -169,14 +170,23 @@ int main(int argc, char *argv[]) {
         while (l.n_marks < MARKS_MAX && fscanf(marks, "%lf", &l.marks[l.n_marks]) == 1)
                 l.n_marks++;
 
+        /* wakeword keeps the state directory it was given (bench-enrol.sh's, with or without an
+         * adaptation in it); audiod the harness's */
+        if (getenv("STATE_DIRECTORY"))
+                require(wakeword_state = strdup(getenv("STATE_DIRECTORY")), "strdup");
         audiod_conf = vhtest_audiod_setup(argv[1], NULL);
+        require(audiod_state = strdup(getenv("STATE_DIRECTORY")), "strdup");
 
         require(test_bus_start() == 0, "private dbus-daemon");
         require(test_bus_connect(&bus) >= 0, "connect");
         require(sd_bus_match_signal(bus, NULL, NULL, PATH, NAME, "WakeWordDetected", on_wake, &l) >= 0, "match");
         {
                 char *a[] = { wakeword_bin, NULL };
+
+                if (wakeword_state)
+                        setenv("STATE_DIRECTORY", wakeword_state, 1);
                 wakeword = test_spawn("bench-wakeword", a);
+                setenv("STATE_DIRECTORY", audiod_state, 1);
         }
         require(wakeword > 0 && test_wait_for_name(bus, NAME, 10 * USEC_PER_SEC) == 0, "wakeword starts");
         {

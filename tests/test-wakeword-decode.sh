@@ -112,6 +112,19 @@ for v in en-us en-gb; do
         grep -q '"event":"command"' <<<"$out" && fail "off-topic speech gave a command: $out"
 done
 
+# enrolled_only before anyone enrolled: every command is refused, for that reason, and the start
+# says so. The clip gave a command above.
+if grep -q '"event":"command"' <<<"$with"; then
+        echo '{ "enrolled_only": true }' >"$dir/enrolled-only.json"
+        out=$("$bin" --config "$dir/enrolled-only.json" --decode --verbose "$dir/cmd0.wav" 2>"$dir/enrolled-only.err")
+        echo "enrolled_only, no one enrolled → $out"
+        grep -q '"event":"command"' <<<"$out" && fail "enrolled_only acted on a command without an adaptation: $out"
+        grep -q '"event":"rejected".*"reason":"no one has enrolled"' <<<"$out" ||
+                fail "enrolled_only gave no reason for refusing: $out"
+        grep -q "enrolled_only is set but no one has enrolled" "$dir/enrolled-only.err" ||
+                fail "no word at start that enrolled_only refuses everything: $(cat "$dir/enrolled-only.err")"
+fi
+
 # Bad files: clear message, non-zero exit.
 expect_refused() {
         local name=$1 pattern=$2 err
@@ -141,6 +154,8 @@ config_refused bad.json threshold '{"threshold": "high"}' "threshold \"high\""
 config_refused range.json max_coverage '{"max_coverage": 0.5}' "max_coverage below 1"
 config_refused range.json min_word_posterior '{"min_word_posterior": 1.5}' "min_word_posterior above 1"
 config_refused range.json verify_filler_count '{"verify_filler_count": 0}' "verify_filler_count 0"
+config_refused bad.json enrolled_only '{"enrolled_only": "yes"}' "enrolled_only \"yes\""
+config_refused range.json enrolled_min_command_fit '{"enrolled_min_command_fit": 5000}' "enrolled_min_command_fit 5000"
 
 [ $failures -eq 0 ] || exit 1
 echo "all decode checks passed"

@@ -82,9 +82,105 @@ static void test_silence_words(void) {
         check(!word_is_silence("climate") && !word_is_silence("~the") && !word_is_silence("AH"), "words and phones");
 }
 
+static void test_wake_model(void) {
+        const WakeVerdict yes = { .verified = true, .phrase_posterior = 0.9 }, no = { .phrase_posterior = 0.2 };
+        WakeVerdict clearer = yes;
+
+        /* without an adaptation the stock model's verdict is all */
+        check(wake_model_choose(&yes, NULL, WAKE_RULE_ADAPTED) == WAKE_MODEL_STOCK, "stock alone, verified");
+        check(wake_model_choose(&no, NULL, WAKE_RULE_CLEARER) == WAKE_MODEL_NONE, "stock alone, not verified");
+
+        /* either verifies: a wake, with the model that did */
+        for (WakeRule rule = WAKE_RULE_ADAPTED; rule <= WAKE_RULE_CLEARER; rule++) {
+                check(wake_model_choose(&no, &no, rule) == WAKE_MODEL_NONE, "neither verified (rule %u)", rule);
+                check(wake_model_choose(&yes, &no, rule) == WAKE_MODEL_STOCK, "only the stock one (rule %u)", rule);
+                check(wake_model_choose(&no, &yes, rule) == WAKE_MODEL_ADAPTED, "only the adapted one (rule %u)", rule);
+                check(wake_model_choose(&yes, &yes, rule) == WAKE_MODEL_ADAPTED, "both, a tie: adapted (rule %u)", rule);
+        }
+        /* both verified: the rules differ when the stock phrase was the clearer */
+        clearer.phrase_posterior = 0.95;
+        check(wake_model_choose(&clearer, &yes, WAKE_RULE_ADAPTED) == WAKE_MODEL_ADAPTED, "both: adapted first");
+        check(wake_model_choose(&clearer, &yes, WAKE_RULE_CLEARER) == WAKE_MODEL_STOCK, "both: the clearer phrase");
+        check(wake_model_choose(&yes, &clearer, WAKE_RULE_CLEARER) == WAKE_MODEL_ADAPTED, "both: the clearer, adapted");
+
+        /* the stock model's look is skipped only where it cannot change the verdict */
+        check(!wake_needs_stock_look(&yes, WAKE_RULE_ADAPTED, false), "adapted verified: no stock look");
+        check(wake_needs_stock_look(&no, WAKE_RULE_ADAPTED, false), "adapted did not verify: the stock look");
+        check(wake_needs_stock_look(&yes, WAKE_RULE_CLEARER, false), "the clearer of two: both looks");
+        check(wake_needs_stock_look(&yes, WAKE_RULE_ADAPTED, true), "the wake's fit wanted: both looks");
+        for (int a = 0; a < 2; a++)
+                for (int s_ = 0; s_ < 2; s_++) {
+                        WakeVerdict va = a ? yes : no, vs = s_ ? yes : no;
+
+                        if (!wake_needs_stock_look(&va, WAKE_RULE_ADAPTED, false))
+                                check(wake_model_choose(&vs, &va, WAKE_RULE_ADAPTED) ==
+                                      wake_model_choose(&(WakeVerdict) {}, &va, WAKE_RULE_ADAPTED),
+                                      "a skipped look changes nothing (adapted %d, stock %d)", a, s_);
+                }
+
+        check(streq(wake_model_to_string(WAKE_MODEL_STOCK), "stock") &&
+              streq(wake_model_to_string(WAKE_MODEL_ADAPTED), "adapted") && streq(wake_model_to_string(WAKE_MODEL_NONE), "none"),
+              "model names");
+}
+
+static void test_speaker_fit(void) {
+        double fit;
+
+        fit = speaker_fit(&(PathScore) { .ascr = -90000, .frames = 100 }, &(PathScore) { .ascr = -100000, .frames = 100 });
+        check(fabs(fit - 100) < 1e-9, "adapted fits better by 100 a frame: %g", fit);
+        /* per frame of each path: the paths may end a frame apart */
+        fit = speaker_fit(&(PathScore) { .ascr = -50000, .frames = 50 }, &(PathScore) { .ascr = -99000, .frames = 99 });
+        check(fabs(fit) < 1e-9, "the same fit per frame: %g", fit);
+        fit = speaker_fit(&(PathScore) { .ascr = -120000, .frames = 100 }, &(PathScore) { .ascr = -100000, .frames = 100 });
+        check(fabs(fit + 200) < 1e-9, "the stock model fits better: %g", fit);
+        check(speaker_fit(&(PathScore) {}, &(PathScore) { .ascr = -1, .frames = 1 }) <= -1e9, "an empty path has no fit");
+        check(speaker_fit(&(PathScore) { .ascr = -1, .frames = 1 }, &(PathScore) {}) >= 1e9,
+              "only the stock model found no way through: the adapted one fits better");
+}
+
+static void test_enrolled_gate(void) {
+        const SpeakerLimits l = { .min_wake_fit = 5, .min_command_fit = 3 };
+        const SpeakerScores good = { .has_adaptation = true, .verified_by = WAKE_MODEL_ADAPTED, .wake_fit = 20, .command_fit = 8 };
+        SpeakerScores s;
+        const char *why;
+
+        check(!enrolled_gate(&good, &l), "an enrolled voice, clearly better");
+        s = good;
+        s.wake_fit = 5;
+        s.command_fit = 3;
+        check(!enrolled_gate(&s, &l), "the limits themselves pass");
+
+        s = good;
+        s.has_adaptation = false;
+        why = enrolled_gate(&s, &l);
+        check(why && streq(why, "no one has enrolled"), "no adaptation: nothing passes: %s", why ?: "accepted");
+        s = good;
+        s.verified_by = WAKE_MODEL_STOCK;
+        why = enrolled_gate(&s, &l);
+        check(why && strstr(why, "did not verify"), "verified by the stock model only: %s", why ?: "accepted");
+
+        /* each fit alone refuses: a voice in the same room fits the wake's window as well */
+        s = good;
+        s.command_fit = 2.9;
+        why = enrolled_gate(&s, &l);
+        check(why && strstr(why, "too little better"), "the command fits too little better: %s", why ?: "accepted");
+        s = good;
+        s.wake_fit = 4.9;
+        s.command_fit = 1e9;
+        why = enrolled_gate(&s, &l);
+        check(why && strstr(why, "too little better"), "the wake fits too little better: %s", why ?: "accepted");
+        s = good;
+        s.command_fit = -1e9;
+        why = enrolled_gate(&s, &l);
+        check(why && strstr(why, "too little better"), "no fit at all: %s", why ?: "accepted");
+}
+
 int main(void) {
         test_compare();
         test_gate();
         test_silence_words();
+        test_wake_model();
+        test_speaker_fit();
+        test_enrolled_gate();
         return test_result();
 }

@@ -54,7 +54,13 @@ int recognizer_new_from_state(const RecognizerConfig *c, bool use, Recognizer **
 
         adapted.adaptation = path;
         k = recognizer_new(&adapted, ret, ret_error);
-        if (k >= 0 && path)
-                log_info("Using the speaker and room adaptation in %s.", path);
+        if (k < 0)
+                return k;
+        if (path)
+                log_info("Using the speaker and room adaptation in %s%s.", path,
+                         c->enrolled_only ? "; only the voices that enrolled are obeyed (enrolled_only)" : "");
+        else if (c->enrolled_only)
+                log_warning("enrolled_only is set but %s: every command is refused until someone enrols.",
+                            use ? "no one has enrolled" : "the adaptation is not used");
         return k;
 }

@@ -74,6 +74,13 @@ static void event_print(const RecognizerEvent *e, void *userdata) {
                 json_object_object_add(o, "word_posterior", json_object_new_double(e->word_posterior));
                 break;
         }
+        if (c->verbose && e->model) {
+                json_object_object_add(o, "model", json_object_new_string(e->model));
+                if (e->type != RECOGNIZER_WAKE) {
+                        json_object_object_add(o, "wake_fit", json_object_new_double(e->wake_fit));
+                        json_object_object_add(o, "command_fit", json_object_new_double(e->command_fit));
+                }
+        }
         json_object_object_add(o, "audio_usec", json_object_new_int64((int64_t) e->audio_usec));
         line_print(o);
 }

@@ -123,28 +123,30 @@ static int keyphrase_list_new(ps_decoder_t *ps, const char *keyphrase, double th
 }
 
 static int searches_add(ps_decoder_t *ps, const RecognizerConfig *c, const char *keyphrase, char *const *fillers,
-                        bool verify, char **ret_error) {
+                        bool spot, bool verify, char **ret_error) {
         _cleanup_(fsg_model_freep) fsg_model_t *fsg = NULL;
         _cleanup_close_ int kws_fd = -EBADF;
         char kws_path[64];
         double beam = cmd_ln_float_r(ps_get_config(ps), "-beam");
         int k;
 
-        /* A search takes its beams from the configuration when it is set up: the keyword search
-         * gets its own, wider one (below ~1e-48 the threshold does nothing without it), the
-         * grammars the default, which keeps the word loops cheap. */
-        k = keyphrase_list_new(ps, keyphrase, c->kws_threshold, &kws_fd);
-        if (k < 0) {
-                *ret_error = message_new("cannot list the pronunciations of '%s': %s", keyphrase, strerror(-k));
-                return k;
-        }
-        snprintf(kws_path, sizeof kws_path, "/proc/self/fd/%i", kws_fd);
-        cmd_ln_set_float_r(ps_get_config(ps), "-beam", c->kws_beam);
-        k = ps_set_kws(ps, SEARCH_WAKE, kws_path);
-        cmd_ln_set_float_r(ps_get_config(ps), "-beam", beam);
-        if (k < 0) {
-                *ret_error = message_new("cannot set up keyword search for '%s'", keyphrase);
-                return -EINVAL;
+        if (spot) {
+                /* A search takes its beams from the configuration when it is set up: the keyword search
+                 * gets its own, wider one (below ~1e-48 the threshold does nothing without it), the
+                 * grammars the default, which keeps the word loops cheap. */
+                k = keyphrase_list_new(ps, keyphrase, c->kws_threshold, &kws_fd);
+                if (k < 0) {
+                        *ret_error = message_new("cannot list the pronunciations of '%s': %s", keyphrase, strerror(-k));
+                        return k;
+                }
+                snprintf(kws_path, sizeof kws_path, "/proc/self/fd/%i", kws_fd);
+                cmd_ln_set_float_r(ps_get_config(ps), "-beam", c->kws_beam);
+                k = ps_set_kws(ps, SEARCH_WAKE, kws_path);
+                cmd_ln_set_float_r(ps_get_config(ps), "-beam", beam);
+                if (k < 0) {
+                        *ret_error = message_new("cannot set up keyword search for '%s'", keyphrase);
+                        return -EINVAL;
+                }
         }
         k = command_fsg_new(ps, c->grammar, fillers, c->filler_logprob, &fsg, ret_error);
         if (k < 0)
@@ -167,8 +169,8 @@ static int searches_add(ps_decoder_t *ps, const RecognizerConfig *c, const char 
                 *ret_error = message_new("cannot load phone language model '%s'", c->phone_lm);
                 return -EINVAL;
         }
-        if (ps_set_search(ps, SEARCH_WAKE) < 0) {
-                *ret_error = message_new("cannot select keyword search");
+        if (ps_set_search(ps, spot ? SEARCH_WAKE : SEARCH_COMMAND) < 0) {
+                *ret_error = message_new("cannot select the %s search", spot ? "keyword" : "command");
                 return -EINVAL;
         }
         return 0;
@@ -176,8 +178,8 @@ static int searches_add(ps_decoder_t *ps, const RecognizerConfig *c, const char 
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(ps_decoder_t *, ps_free);
 
-int decoder_new(const RecognizerConfig *c, const char *keyphrase, char *const *fillers, bool verify, int dict_fd,
-                ps_decoder_t **ret, char **ret_error) {
+int decoder_new(const RecognizerConfig *c, const char *keyphrase, char *const *fillers, bool spot, bool verify,
+                int dict_fd, ps_decoder_t **ret, char **ret_error) {
         _cleanup_(ps_freep) ps_decoder_t *ps = NULL;
         char dict_path[64];
         int k;
@@ -186,7 +188,7 @@ int decoder_new(const RecognizerConfig *c, const char *keyphrase, char *const *f
         k = decoder_init(c, dict_path, &ps, ret_error);
         if (k < 0)
                 return k;
-        k = searches_add(ps, c, keyphrase, fillers, verify, ret_error);
+        k = searches_add(ps, c, keyphrase, fillers, spot, verify, ret_error);
         if (k < 0)
                 return k;
         *ret = TAKE_PTR(ps);

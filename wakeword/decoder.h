@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The one PocketSphinx decoder the recogniser runs, built with its searches: keyword spotting for
- * the wake phrase, the verification of a wake, the command grammar, and the phone loop the
- * command gates compare with. All of them score audio with the same acoustic model. */
+/* A PocketSphinx decoder the recogniser runs (models.h), built with its searches: keyword spotting
+ * for the wake phrase, the verification of a wake, the command grammar, and the phone loop the
+ * command gates compare with. All of them score audio with the decoder's acoustic model. */
 
 #include <pocketsphinx.h>
 #include <stdbool.h>
@@ -20,7 +20,9 @@
 int decoder_init(const RecognizerConfig *c, const char *dictionary, ps_decoder_t **ret, char **ret_error);
 
 /* dict_fd: the dictionary of the words needed (dictionary_extract()); fillers: the filler words
- * (may be NULL); verify: whether to set up the verification search. The decoder starts on
- * SEARCH_WAKE. On failure *ret_error (malloc'd, may be NULL on OOM) says why. */
-int decoder_new(const RecognizerConfig *c, const char *keyphrase, char *const *fillers, bool verify, int dict_fd,
-                ps_decoder_t **ret, char **ret_error);
+ * (may be NULL); spot: whether to set up keyword spotting (a decoder that only takes second looks
+ * needs none); verify: whether to set up the verification search. The decoder starts on
+ * SEARCH_WAKE, or SEARCH_COMMAND without spotting. On failure *ret_error (malloc'd, may be NULL on
+ * OOM) says why. */
+int decoder_new(const RecognizerConfig *c, const char *keyphrase, char *const *fillers, bool spot, bool verify,
+                int dict_fd, ps_decoder_t **ret, char **ret_error);

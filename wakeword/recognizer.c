@@ -12,6 +12,7 @@
 #include "grammar.h"
 #include "log.h"
 #include "macro.h"
+#include "models.h"
 #include "recognizer.h"
 #include "ring.h"
 #include "score.h"
@@ -29,16 +30,21 @@ typedef enum Stage {
         STAGE_COMMAND,
 } Stage;
 
+/* With an adaptation loaded, the command stage runs with the model that verified the wake; when
+ * both did, with the adapted one (score.h: WakeRule). */
+#define WAKE_RULE WAKE_RULE_ADAPTED
+
 struct Recognizer {
-        ps_decoder_t *ps;
+        Models models;
+        Model *active;                  /* the decoder of the stage: the stock one while spotting */
         CmnWindow *window;              /* for a window's own cepstral mean */
-        int dict_fd;                    /* memfd the decoder reads the dictionary from */
+        int dict_fd;                    /* memfd the decoders read the dictionary from */
         char *keyphrase;
         Stage stage;
-        bool in_utterance;
-        /* The search in use. Kept here because pocketsphinx 0.8's ps_get_search() leaks a hash
-         * table iterator on every call. */
-        const char *search;
+        WakeModel verified_by;          /* the command stage: the model it runs with */
+        WakeVerdict verdicts[2];        /* the stock and the adapted model's second look at its wake */
+        bool enrolled_only;
+        SpeakerLimits speaker_limits;
 
         uint64_t command_start_usec;
         bool command_heard_speech;
@@ -56,6 +62,12 @@ struct Recognizer {
         Ring history;
 };
 
+/* enrolled_only: how much better, per frame, the adapted model must fit the wake's window and
+ * the command's speech than the stock one (score.h: enrolled_gate()). Measured by
+ * bench/bench-enrol.sh: see the README. */
+#define ENROLLED_MIN_WAKE_FIT 5
+#define ENROLLED_MIN_COMMAND_FIT 3
+
 void recognizer_config_init_defaults(RecognizerConfig *c) {
         *c = (RecognizerConfig) {
                 .kws_threshold = 1e-60,
@@ -71,6 +83,8 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
                 .min_word_posterior = 0.6,
                 .filler_count = 400,
                 .filler_logprob = -9,
+                .enrolled_min_wake_fit = ENROLLED_MIN_WAKE_FIT,
+                .enrolled_min_command_fit = ENROLLED_MIN_COMMAND_FIT,
         };
 }
 
@@ -113,11 +127,16 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
         r_ = dictionary_extract(c->dictionary, r->keyphrase, c->grammar, fillers, &r->dict_fd, ret_error);
         if (r_ < 0)
                 return r_;
-        r_ = decoder_new(c, r->keyphrase, fillers, r->verify, r->dict_fd, &r->ps, ret_error);
+        r_ = models_init(&r->models, c, r->keyphrase, fillers, r->verify, r->dict_fd, ret_error);
         if (r_ < 0)
                 return r_;
-        r->search = SEARCH_WAKE;
-        r_ = cmn_window_new(r->ps, &r->window);
+        r->active = &r->models.stock;
+        r->enrolled_only = c->enrolled_only;
+        r->speaker_limits = (SpeakerLimits) {
+                .min_wake_fit = c->enrolled_min_wake_fit,
+                .min_command_fit = c->enrolled_min_command_fit,
+        };
+        r_ = cmn_window_new(r->models.stock.ps, &r->window);
         if (r_ < 0)
                 return r_;
         (void) recognizer_set_cmn(r, cmn_typical, RECOGNIZER_CMN_GUESS_FRAMES);
@@ -128,11 +147,7 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
 Recognizer *recognizer_free(Recognizer *r) {
         if (!r)
                 return NULL;
-        if (r->ps) {
-                if (r->in_utterance)
-                        (void) ps_end_utt(r->ps);
-                ps_free(r->ps);
-        }
+        models_done(&r->models);
         cmn_window_free(r->window);
         safe_close(r->dict_fd);
         free(r->command_audio);
@@ -150,43 +165,34 @@ bool recognizer_in_command(Recognizer *r) {
 }
 
 static int utterance_end(Recognizer *r) {
-        if (!r->in_utterance)
-                return 0;
-        r->in_utterance = false;
-        return ps_end_utt(r->ps) < 0 ? -EIO : 0;
+        return model_utterance_end(r->active);
 }
 
-static int utterance_start(Recognizer *r, const char *search) {
+/* Enters "stage"; the command stage runs with the model that verified its wake, the wake stage
+ * with the stock one, each decoder taking the stream's cepstral mean over from the other. */
+static int stage_enter(Recognizer *r, Stage stage, WakeModel model, uint64_t now_usec) {
+        Model *next = stage == STAGE_COMMAND ? models_get(&r->models, model) : &r->models.stock;
         int k;
 
-        k = utterance_end(r);
-        if (k < 0)
-                return k;
-        if (!streq(r->search, search)) {
-                if (ps_set_search(r->ps, search) < 0)
-                        return -EIO;
-                r->search = search;
-        }
-        if (ps_start_utt(r->ps) < 0)
-                return -EIO;
-        r->in_utterance = true;
-        return 0;
-}
-
-static int stage_enter(Recognizer *r, Stage stage, uint64_t now_usec) {
         r->stage = stage;
+        r->verified_by = stage == STAGE_COMMAND ? model : WAKE_MODEL_NONE;
         r->command_samples = 0;
         r->command_heard_speech = false;
         r->command_start_usec = now_usec;
+        k = utterance_end(r);
+        if (k < 0)
+                return k;
+        model_cmn_hand_over(r->active, next);
+        r->active = next;
         if (stage == STAGE_WAKE) {
                 ring_clear(&r->history);
-                return utterance_end(r);
-        }        /* restarted lazily with the next audio */
-        return utterance_start(r, SEARCH_COMMAND);
+                return 0;       /* restarted lazily with the next audio */
+        }
+        return model_utterance_start(r->active, SEARCH_COMMAND);
 }
 
 int recognizer_reset(Recognizer *r) {
-        return stage_enter(r, STAGE_WAKE, 0);
+        return stage_enter(r, STAGE_WAKE, WAKE_MODEL_NONE, 0);
 }
 
 int recognizer_pause(Recognizer *r) {
@@ -195,39 +201,35 @@ int recognizer_pause(Recognizer *r) {
         return 0;
 }
 
-/* Runs "search" over audio the stream already gave the decoder (a wake's window, a command),
- * as one utterance of its own, with the cepstral mean "mean" (NULL: the stream's); the running
- * mean is left as the stream made it. */
-static int second_look(Recognizer *r, const char *search, const int16_t *samples, size_t n, const mfcc_t *mean) {
-        cmn_t *cmn = cmn_of_decoder(r->ps);
-        CmnState saved = {};
-        int k;
-
-        if (cmn) {
-                cmn_save(cmn, &saved);
-                if (mean)       /* one frame's worth, so that the look cannot shift the window mid-way */
-                        cmn_set(cmn, mean, 1);
-        }
-        k = utterance_start(r, search);
-        if (k >= 0 && ps_process_raw(r->ps, samples, n, FALSE, FALSE) < 0)
-                k = -EIO;
-        if (k >= 0)
-                k = utterance_end(r);
-        if (cmn)
-                cmn_restore(cmn, &saved);
-        return k;
-}
-
 /* The phone loop over the command's audio, compared with the grammar's path. */
 static int command_scores(Recognizer *r, const PathScore *grammar, CommandScores *ret) {
         PathScore phones;
         int k;
 
-        k = second_look(r, SEARCH_PHONES, r->command_audio, r->command_samples, NULL);
+        k = model_second_look(r->active, SEARCH_PHONES, r->command_audio, r->command_samples, NULL);
         if (k < 0)
                 return k;
-        path_score(r->ps, &phones);
+        path_score(r->active->ps, &phones);
         command_scores_compare(grammar, &phones, ret);
+        return 0;
+}
+
+/* How much better the adapted model, which heard the command, fits its speech than the stock one:
+ * the stock model's command search over the same audio, its best path against the adapted one's.
+ * The phone loop cannot tell: the enrolment moved the sounds in the context of their neighbours,
+ * which the loop's context-independent phones do not use. */
+static int command_fit(Recognizer *r, const PathScore *adapted, double *ret) {
+        Model *stock = &r->models.stock;
+        PathScore path;
+        int k;
+
+        assert(r->active == &r->models.adapted);
+        model_cmn_hand_over(r->active, stock);
+        k = model_second_look(stock, SEARCH_COMMAND, r->command_audio, r->command_samples, NULL);
+        if (k < 0)
+                return k;
+        path_score(stock->ps, &path);
+        *ret = speaker_fit(adapted, &path);
         return 0;
 }
 
@@ -238,8 +240,11 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
         k = utterance_end(r);
         if (k < 0)
                 return k;
-        *ret = (RecognizerEvent) { .type = RECOGNIZER_REJECTED, .audio_usec = end_usec };
-        hyp = ps_get_hyp(r->ps, NULL);
+        *ret = (RecognizerEvent) { .type = RECOGNIZER_REJECTED, .audio_usec = end_usec,
+                                   .model = models_adapted(&r->models) ? wake_model_to_string(r->verified_by) : NULL };
+        if (models_adapted(&r->models) && r->verdicts[0].path.frames > 0)     /* both models looked */
+                ret->wake_fit = speaker_fit(&r->verdicts[1].path, &r->verdicts[0].path);
+        hyp = ps_get_hyp(r->active->ps, NULL);
         if (hyp)
                 snprintf(ret->text, sizeof ret->text, "%s", hyp);
         if (isempty(hyp))
@@ -249,8 +254,8 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                 PathScore grammar;
 
                 /* the lattice first: the phone loop below replaces it */
-                s.word_posterior = word_posterior(r->ps);
-                path_score(r->ps, &grammar);
+                s.word_posterior = word_posterior(r->active->ps);
+                path_score(r->active->ps, &grammar);
                 k = command_scores(r, &grammar, &s);
                 if (k < 0)
                         return k;
@@ -258,10 +263,23 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                 ret->coverage = s.coverage;
                 ret->word_posterior = s.word_posterior;
                 ret->reason = command_gate(ret->text, &s, &r->limits, &ret->intent);
+                /* a command's own look with the stock model, only where it can decide */
+                if (!ret->reason && r->enrolled_only && r->verified_by == WAKE_MODEL_ADAPTED) {
+                        k = command_fit(r, &grammar, &ret->command_fit);
+                        if (k < 0)
+                                return k;
+                }
+                if (!ret->reason && r->enrolled_only)
+                        ret->reason = enrolled_gate(&(SpeakerScores) {
+                                                            .has_adaptation = models_adapted(&r->models),
+                                                            .verified_by = r->verified_by,
+                                                            .wake_fit = ret->wake_fit,
+                                                            .command_fit = ret->command_fit,
+                                                    }, &r->speaker_limits);
                 if (!ret->reason)
                         ret->type = RECOGNIZER_COMMAND;
         }
-        k = stage_enter(r, STAGE_WAKE, end_usec);
+        k = stage_enter(r, STAGE_WAKE, WAKE_MODEL_NONE, end_usec);
         return k < 0 ? k : 1;
 }
 
@@ -269,13 +287,13 @@ static int process_command(Recognizer *r, const int16_t *samples, size_t n, uint
         uint64_t elapsed = end_usec - r->command_start_usec;
         bool in_speech;
 
-        if (ps_process_raw(r->ps, samples, n, FALSE, FALSE) < 0)
+        if (ps_process_raw(r->active->ps, samples, n, FALSE, FALSE) < 0)
                 return -EIO;
         n = MIN(n, r->command_samples_max - r->command_samples);
         memcpy(r->command_audio + r->command_samples, samples, n * sizeof(int16_t));
         r->command_samples += n;
 
-        in_speech = ps_get_in_speech(r->ps);
+        in_speech = ps_get_in_speech(r->active->ps);
         if (in_speech)
                 r->command_heard_speech = true;
         if ((r->command_heard_speech && !in_speech) ||
@@ -287,28 +305,42 @@ static int process_command(Recognizer *r, const int16_t *samples, size_t n, uint
 
 /* A second, slower look at a wake candidate: the window before it read against ordinary words.
  * Keyword spotting compares the phrase with a phone loop only, which any similar-sounding word
- * passes; here the phrase must beat a reading of the same audio as common words. */
-static int wake_verify(Recognizer *r, bool *ret_ok) {
+ * passes; here the phrase must beat a reading of the same audio as common words. With an
+ * adaptation loaded, by either model: the adapted one for the voices that enrolled, the stock one
+ * for everyone else. Which model verified is what the command stage runs with. */
+static int wake_verify(Recognizer *r, WakeModel *ret) {
         _cleanup_free_ int16_t *buf = NULL;
-        mfcc_t mean[RECOGNIZER_CMN_SIZE];
-        const char *hyp;
+        mfcc_t mean_buf[RECOGNIZER_CMN_SIZE];
+        const mfcc_t *mean;
+        bool adapted = models_adapted(&r->models);
         size_t n;
         int k;
 
+        r->verdicts[0] = r->verdicts[1] = (WakeVerdict) {};
         if (!r->verify) {
-                *ret_ok = true;
+                *ret = adapted ? WAKE_MODEL_ADAPTED : WAKE_MODEL_STOCK;
                 return 0;
         }
         buf = malloc(r->verify_samples * sizeof(int16_t));
         if (!buf)
                 return -ENOMEM;
         n = ring_copy_last(&r->history, r->verify_samples, buf);
-        k = second_look(r, SEARCH_VERIFY, buf, n, cmn_verify_mean(r->window, cmn_of_decoder(r->ps), buf, n, mean));
-        if (k < 0)
-                return k;
-        hyp = ps_get_hyp(r->ps, NULL);
-        *ret_ok = hypothesis_verifies(hyp, r->keyphrase);
-        log_debug("Wake candidate %s: the window reads as '%s'.", *ret_ok ? "verified" : "not verified", hyp ? hyp : "");
+        mean = cmn_verify_mean(r->window, cmn_of_decoder(r->models.stock.ps), buf, n, mean_buf);
+        /* the adapted model first: the wake waits for each look, and for an enrolled voice its
+         * verdict is often all that is needed */
+        if (adapted) {
+                k = model_verify(&r->models.adapted, r->keyphrase, buf, n, mean, WAKE_RULE == WAKE_RULE_CLEARER,
+                                 &r->verdicts[1]);
+                if (k < 0)
+                        return k;
+        }
+        if (!adapted || wake_needs_stock_look(&r->verdicts[1], WAKE_RULE, r->enrolled_only)) {
+                k = model_verify(&r->models.stock, r->keyphrase, buf, n, mean, adapted && WAKE_RULE == WAKE_RULE_CLEARER,
+                                 &r->verdicts[0]);
+                if (k < 0)
+                        return k;
+        }
+        *ret = wake_model_choose(&r->verdicts[0], adapted ? &r->verdicts[1] : NULL, WAKE_RULE);
         return 0;
 }
 
@@ -320,7 +352,7 @@ static int history_replay(Recognizer *r, size_t samples) {
         ring_clear(&r->history);
         if (n == 0)
                 return 0;
-        if (ps_process_raw(r->ps, buf, n, FALSE, FALSE) < 0)
+        if (ps_process_raw(r->active->ps, buf, n, FALSE, FALSE) < 0)
                 return -EIO;
         memcpy(r->command_audio, buf, n * sizeof(int16_t));
         r->command_samples = n;
@@ -331,22 +363,22 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
         const char *hyp;
         int32 score = 0;
         usec_t verify_start;
-        bool ok;
+        WakeModel model;
         int k;
 
-        if (!r->in_utterance) {
-                k = utterance_start(r, SEARCH_WAKE);
+        if (!r->active->in_utterance) {
+                k = model_utterance_start(r->active, SEARCH_WAKE);
                 if (k < 0)
                         return k;
         }
-        if (ps_process_raw(r->ps, samples, n, FALSE, FALSE) < 0)
+        if (ps_process_raw(r->active->ps, samples, n, FALSE, FALSE) < 0)
                 return -EIO;
         ring_push(&r->history, samples, n);
-        hyp = ps_get_hyp(r->ps, NULL);
+        hyp = ps_get_hyp(r->active->ps, NULL);
         if (isempty(hyp))
                 return 0;
         /* The detection's score (path against the phone loop) is on its segment. */
-        for (ps_seg_t *s = ps_seg_iter(r->ps); s; s = ps_seg_next(s)) {
+        for (ps_seg_t *s = ps_seg_iter(r->active->ps); s; s = ps_seg_next(s)) {
                 int32 ascr, lscr, lback;
                 score = ps_seg_prob(s, &ascr, &lscr, &lback);
         }
@@ -356,17 +388,20 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
         if (k < 0)
                 return k;
         verify_start = now_usec(CLOCK_MONOTONIC);
-        k = wake_verify(r, &ok);
+        k = wake_verify(r, &model);
         if (k < 0)
                 return k;
-        log_debug("Wake candidate %s in %.1f ms.", ok ? "verified" : "rejected",
-                  (double) (now_usec(CLOCK_MONOTONIC) - verify_start) / USEC_PER_MSEC);
-        if (!ok)
+        log_debug("Wake candidate %s in %.1f ms%s%s.", model != WAKE_MODEL_NONE ? "verified" : "rejected",
+                  (double) (now_usec(CLOCK_MONOTONIC) - verify_start) / USEC_PER_MSEC,
+                  models_adapted(&r->models) && model != WAKE_MODEL_NONE ? ", by the model: " : "",
+                  models_adapted(&r->models) && model != WAKE_MODEL_NONE ? wake_model_to_string(model) : "");
+        if (model == WAKE_MODEL_NONE)
                 return 0;       /* the kws search restarts with the next audio */
 
-        *ret = (RecognizerEvent) { .type = RECOGNIZER_WAKE, .score = score, .audio_usec = end_usec };
+        *ret = (RecognizerEvent) { .type = RECOGNIZER_WAKE, .score = score, .audio_usec = end_usec,
+                                   .model = models_adapted(&r->models) ? wake_model_to_string(model) : NULL };
         snprintf(ret->text, sizeof ret->text, "%s", r->keyphrase);
-        k = stage_enter(r, STAGE_COMMAND, end_usec);
+        k = stage_enter(r, STAGE_COMMAND, model, end_usec);
         if (k < 0)
                 return k;
         k = history_replay(r, KWS_DELAY_SAMPLES);
@@ -389,7 +424,7 @@ int recognizer_flush(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret) {
 }
 
 int recognizer_get_cmn(Recognizer *r, float ret[static RECOGNIZER_CMN_SIZE]) {
-        cmn_t *cmn = cmn_of_decoder(r->ps);
+        cmn_t *cmn = cmn_of_decoder(r->active->ps);
         mfcc_t v[RECOGNIZER_CMN_SIZE];
 
         if (!cmn)
@@ -401,7 +436,7 @@ int recognizer_get_cmn(Recognizer *r, float ret[static RECOGNIZER_CMN_SIZE]) {
 }
 
 int recognizer_set_cmn(Recognizer *r, const float v[static RECOGNIZER_CMN_SIZE], unsigned weight_frames) {
-        cmn_t *cmn = cmn_of_decoder(r->ps);
+        cmn_t *cmn = cmn_of_decoder(r->active->ps);
         mfcc_t m[RECOGNIZER_CMN_SIZE];
 
         if (!cmn || weight_frames == 0)

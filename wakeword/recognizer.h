@@ -34,6 +34,9 @@ typedef struct RecognizerConfig {
         double min_coverage;            /* share of the speech the command's words must explain */
         double max_coverage;            /* … and how far they may stretch over what is not speech */
         double min_word_posterior;      /* the least posterior probability of any word of the command */
+        bool enrolled_only;             /* act on a command only when an enrolled voice said it */
+        double enrolled_min_wake_fit;   /* … by how much better the adapted model must fit its wake (score.h: speaker_fit()) */
+        double enrolled_min_command_fit; /* … and its command */
         const char *adaptation;         /* the speaker and room adaptation (adaptation.h); NULL: none. Not from the file */
 } RecognizerConfig;
 
@@ -54,6 +57,11 @@ typedef struct RecognizerEvent {
         double word_posterior;          /* command/rejected: the least posterior of the words */
         Intent intent;                  /* RECOGNIZER_COMMAND */
         const char *reason;             /* RECOGNIZER_REJECTED: static string */
+        /* With an adaptation loaded: the model that verified the wake and ran the command stage
+         * ("stock", "adapted"; static string, NULL without one), and how much better the adapted
+         * model fits the wake's window and the command's speech (score.h: speaker_fit()). */
+        const char *model;
+        double wake_fit, command_fit;
 } RecognizerEvent;
 
 typedef struct Recognizer Recognizer;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <string.h>
+
 #include "grammar.h"
 #include "macro.h"
 #include "score.h"
@@ -31,7 +33,7 @@ void path_score(ps_decoder_t *ps, PathScore *ret) {
  * about as well as something else ("warmer" or "cooler", "four" or "five") scores low, however
  * well the command fits as a whole. Relative within one utterance, it means the same for every
  * voice and room, where acoustic scores do not. */
-double word_posterior(ps_decoder_t *ps) {
+static double least_posterior(ps_decoder_t *ps, bool phrase) {
         ps_lattice_t *dag = ps_get_lattice(ps);
         struct {
                 const char *word;
@@ -44,13 +46,13 @@ double word_posterior(ps_decoder_t *ps) {
         double least = 1;
 
         if (!dag)
-                return 1;
+                return phrase ? 0 : 1;
         lmath = ps_lattice_get_logmath(dag);
         ascale = 1.0f / cmd_ln_float32_r(ps_get_config(ps), "-ascale");
         for (ps_latlink_t *l = ps_lattice_bestpath(dag, NULL, 1.0, ascale); l && n < ELEMENTSOF(best); l = ps_latlink_pred(l)) {
                 const char *word = ps_latlink_baseword(dag, l);
 
-                if (word_is_silence(word))
+                if (word_is_silence(word) || (phrase && strncmp(word, FILLER_PREFIX, strlen(FILLER_PREFIX)) == 0))
                         continue;
                 best[n].word = word;
                 best[n].ef = (int16) ps_latlink_times(l, &best[n].sf);
@@ -58,7 +60,7 @@ double word_posterior(ps_decoder_t *ps) {
                 n++;
         }
         if (n == 0)
-                return 1;
+                return phrase ? 0 : 1;
         (void) ps_lattice_posterior(dag, NULL, ascale);
         /* one pass over the lattice, each link counted for the best-path words it overlaps */
         for (ps_latlink_t *l = ps_lattice_traverse_edges(dag, NULL, NULL); l; l = ps_lattice_traverse_next(dag, NULL)) {
@@ -74,6 +76,14 @@ double word_posterior(ps_decoder_t *ps) {
         for (size_t i = 0; i < n; i++)
                 least = MIN(least, best[i].sum);
         return least;
+}
+
+double word_posterior(ps_decoder_t *ps) {
+        return least_posterior(ps, false);
+}
+
+double phrase_posterior(ps_decoder_t *ps) {
+        return least_posterior(ps, true);
 }
 
 /* How much better the command grammar explains the audio than free phone recognition does, per
@@ -109,5 +119,44 @@ const char *command_gate(const char *text, const CommandScores *s, const Command
                 return "command stretched over what is not speech";
         if (s->word_posterior < l->min_word_posterior)
                 return "a word of the command is uncertain";
+        return NULL;
+}
+
+const char *wake_model_to_string(WakeModel m) {
+        static const char *const names[] = {
+                [WAKE_MODEL_NONE] = "none",
+                [WAKE_MODEL_STOCK] = "stock",
+                [WAKE_MODEL_ADAPTED] = "adapted",
+        };
+        return m < ELEMENTSOF(names) ? names[m] : NULL;
+}
+
+WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted, WakeRule rule) {
+        if (!adapted || !adapted->verified)
+                return stock->verified ? WAKE_MODEL_STOCK : WAKE_MODEL_NONE;
+        if (!stock->verified || rule == WAKE_RULE_ADAPTED)
+                return WAKE_MODEL_ADAPTED;
+        return stock->phrase_posterior > adapted->phrase_posterior ? WAKE_MODEL_STOCK : WAKE_MODEL_ADAPTED;
+}
+
+bool wake_needs_stock_look(const WakeVerdict *adapted, WakeRule rule, bool want_fit) {
+        return !adapted->verified || rule != WAKE_RULE_ADAPTED || want_fit;
+}
+
+double speaker_fit(const PathScore *adapted, const PathScore *stock) {
+        if (adapted->frames <= 0)
+                return -1e9;
+        if (stock->frames <= 0)         /* the stock model could not read the speech at all */
+                return 1e9;
+        return (double) adapted->ascr / adapted->frames - (double) stock->ascr / stock->frames;
+}
+
+const char *enrolled_gate(const SpeakerScores *s, const SpeakerLimits *l) {
+        if (!s->has_adaptation)
+                return "no one has enrolled";
+        if (s->verified_by != WAKE_MODEL_ADAPTED)
+                return "not an enrolled voice: the adapted model did not verify the wake";
+        if (s->wake_fit < l->min_wake_fit || s->command_fit < l->min_command_fit)
+                return "not an enrolled voice: the speech fits the adapted model too little better";
         return NULL;
 }

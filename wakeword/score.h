@@ -24,6 +24,9 @@ void path_score(ps_decoder_t *ps, PathScore *ret);
 /* The posterior probability of the least certain word of the best path through the last
  * utterance's word lattice (see score.c); 1 when there is no lattice to ask. */
 double word_posterior(ps_decoder_t *ps);
+/* The same over the words that are not the filler loop's: in the verification, how clearly the
+ * phrase beat the other readings of its window. 0 when the best path has no such word. */
+double phrase_posterior(ps_decoder_t *ps);
 
 typedef struct CommandScores {
         double confidence;              /* per-frame log-likelihood ratio grammar vs phone loop */
@@ -44,3 +47,62 @@ typedef struct CommandLimits {
 /* NULL when the hypothesis "text" is a command, with *ret_intent filled; else why it is not
  * (a static string). */
 const char *command_gate(const char *text, const CommandScores *s, const CommandLimits *l, Intent *ret_intent);
+
+/* Which model verified a wake, and runs the command after it. */
+typedef enum WakeModel {
+        WAKE_MODEL_NONE,
+        WAKE_MODEL_STOCK,
+        WAKE_MODEL_ADAPTED,
+} WakeModel;
+
+const char *wake_model_to_string(WakeModel m);
+
+/* One model's second look at a wake candidate. */
+typedef struct WakeVerdict {
+        bool verified;                  /* the phrase beat the reading as common words */
+        double phrase_posterior;        /* by how much (phrase_posterior()) */
+        PathScore path;                 /* the verification's best path */
+} WakeVerdict;
+
+/* When both models verified a wake, the command stage runs with the adapted one
+ * (WAKE_RULE_ADAPTED), or with the one whose phrase beat the other readings more clearly
+ * (WAKE_RULE_CLEARER; the adapted one on a tie). */
+typedef enum WakeRule {
+        WAKE_RULE_ADAPTED,
+        WAKE_RULE_CLEARER,
+} WakeRule;
+
+/* adapted NULL: no adaptation loaded. WAKE_MODEL_NONE: neither verified, no wake. */
+WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted, WakeRule rule);
+
+/* After the adapted model's look, whether the stock model's is needed too: when the adapted one
+ * did not verify, when the rule compares the two, or when the fit of the wake is wanted
+ * (enrolled_only). Otherwise the wake is the adapted model's whatever the stock one says. */
+bool wake_needs_stock_look(const WakeVerdict *adapted, WakeRule rule, bool want_fit);
+
+/* How much better the adapted model fits the same audio than the stock one: the difference of
+ * their best paths' acoustic scores per frame (log base 1.0001, as PocketSphinx counts). Each
+ * path is over the same audio, so the difference is the speaker's, not the words'. -1e9 when the
+ * adapted path is empty, 1e9 when only the stock one is (its search found no way through). */
+double speaker_fit(const PathScore *adapted, const PathScore *stock);
+
+/* What the enrolled-only gate knows of a command: whether an adaptation is loaded, the model
+ * that verified its wake, and how much better the adapted model fits the wake's window and the
+ * command's speech than the stock one (speaker_fit()). */
+typedef struct SpeakerScores {
+        bool has_adaptation;
+        WakeModel verified_by;
+        double wake_fit;
+        double command_fit;
+} SpeakerScores;
+
+typedef struct SpeakerLimits {
+        double min_wake_fit;
+        double min_command_fit;
+} SpeakerLimits;
+
+/* NULL when a command may be acted on under enrolled_only, else why not (a static string). Both
+ * fits must pass: in a room where every voice gains from the room's adaptation, the wake's
+ * window, a second and a half, does not tell two voices apart, the command's words do; in noise,
+ * where the command's fit shrinks for everyone, the wake's still does. */
+const char *enrolled_gate(const SpeakerScores *s, const SpeakerLimits *l);

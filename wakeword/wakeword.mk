@@ -2,7 +2,7 @@
 WAKEWORD_LIB_SRCS := wakeword/intent.c wakeword/wav.c wakeword/vad.c wakeword/dictionary.c \
                      wakeword/recognizer.c wakeword/listener.c wakeword/wakeword-config.c \
                      wakeword/decode.c wakeword/worker.c wakeword/grammar.c wakeword/cmn-state.c \
-                     wakeword/ring.c wakeword/cmn.c wakeword/decoder.c wakeword/score.c \
+                     wakeword/ring.c wakeword/cmn.c wakeword/decoder.c wakeword/models.c wakeword/score.c \
                      wakeword/adaptation.c wakeword/adaptation-state.c wakeword/sendump.c wakeword/clip.c \
                      wakeword/align.c wakeword/enrol.c
 WAKEWORD_SRCS := wakeword/main.c wakeword/manager.c wakeword/wakeword-bus.c wakeword/stream-client.c \

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+
+#include "decoder.h"
+#include "grammar.h"
+#include "log.h"
+#include "macro.h"
+#include "models.h"
+
+int model_utterance_end(Model *m) {
+        if (!m->in_utterance)
+                return 0;
+        m->in_utterance = false;
+        return ps_end_utt(m->ps) < 0 ? -EIO : 0;
+}
+
+int model_utterance_start(Model *m, const char *search) {
+        int k;
+
+        k = model_utterance_end(m);
+        if (k < 0)
+                return k;
+        if (!streq(m->search, search)) {
+                if (ps_set_search(m->ps, search) < 0)
+                        return -EIO;
+                m->search = search;
+        }
+        if (ps_start_utt(m->ps) < 0)
+                return -EIO;
+        m->in_utterance = true;
+        return 0;
+}
+
+int model_second_look(Model *m, const char *search, const int16_t *samples, size_t n, const mfcc_t *mean) {
+        cmn_t *cmn = cmn_of_decoder(m->ps);
+        CmnState saved = {};
+        int k;
+
+        if (cmn) {
+                cmn_save(cmn, &saved);
+                if (mean)       /* one frame's worth, so that the look cannot shift the window mid-way */
+                        cmn_set(cmn, mean, 1);
+        }
+        k = model_utterance_start(m, search);
+        if (k >= 0 && ps_process_raw(m->ps, samples, n, FALSE, FALSE) < 0)
+                k = -EIO;
+        if (k >= 0)
+                k = model_utterance_end(m);
+        if (cmn)
+                cmn_restore(cmn, &saved);
+        return k;
+}
+
+int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
+                 bool posterior, WakeVerdict *ret) {
+        const char *hyp;
+        int k;
+
+        *ret = (WakeVerdict) {};
+        k = model_second_look(m, SEARCH_VERIFY, samples, n, mean);
+        if (k < 0)
+                return k;
+        hyp = ps_get_hyp(m->ps, NULL);
+        ret->verified = hypothesis_verifies(hyp, keyphrase);
+        path_score(m->ps, &ret->path);
+        if (posterior)
+                ret->phrase_posterior = phrase_posterior(m->ps);
+        log_debug("Wake candidate %s: the window reads as '%s'.", ret->verified ? "verified" : "not verified", hyp ?: "");
+        return 0;
+}
+
+void model_cmn_hand_over(Model *from, Model *to) {
+        cmn_t *a = cmn_of_decoder(from->ps), *b = cmn_of_decoder(to->ps);
+        CmnState s;
+
+        if (from == to || !a || !b)
+                return;
+        cmn_save(a, &s);
+        cmn_restore(b, &s);
+}
+
+static void model_done(Model *m) {
+        if (!m->ps)
+                return;
+        (void) model_utterance_end(m);
+        ps_free(m->ps);
+        *m = (Model) {};
+}
+
+int models_init(Models *m, const RecognizerConfig *c, const char *keyphrase, char *const *fillers, bool verify,
+                int dict_fd, char **ret_error) {
+        RecognizerConfig stock = *c;
+        int k;
+
+        *m = (Models) {};
+        stock.adaptation = NULL;
+        k = decoder_new(&stock, keyphrase, fillers, true, verify, dict_fd, &m->stock.ps, ret_error);
+        if (k < 0)
+                return k;
+        m->stock.search = SEARCH_WAKE;
+        if (!c->adaptation)
+                return 0;
+        k = decoder_new(c, keyphrase, fillers, false, verify, dict_fd, &m->adapted.ps, ret_error);
+        if (k < 0) {
+                model_done(&m->stock);
+                return k;
+        }
+        m->adapted.search = SEARCH_COMMAND;
+        return 0;
+}
+
+void models_done(Models *m) {
+        model_done(&m->adapted);
+        model_done(&m->stock);
+}
