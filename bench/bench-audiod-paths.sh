@@ -15,23 +15,12 @@ src=${VH_SRCDIR:-.}
 case $build in /*) ;; *) build="$src/$build" ;; esac
 case $src in /*) ;; *) src="$(cd "$src" && pwd)" ;; esac
 window=${BENCH_PATHS_SECONDS:-15}
-
-tmp=$(mktemp -d /tmp/voicehvac-bench-paths.XXXXXX)
-chmod 755 "$tmp"
-pids=()
-cleanup() {
-        for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        rm -rf "$tmp"
-}
-trap cleanup EXIT
-. "$src/tests/lib/check.sh"
 . "$src/tests/lib/capture-checks.sh"
-. "$src/tests/lib/sound-servers.sh"
 
 for tool in arecord busctl dbus-daemon; do
         command -v $tool >/dev/null || { echo "bench-audiod-paths: $tool is not installed"; exit 1; }
 done
+stack_tmpdir voicehvac-bench-paths
 
 # cpu_ns PID, switches PID — summed over the threads alive now.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
@@ -112,7 +101,7 @@ X
         STATE_DIRECTORY="$tmp/state-$name" "$build/audiod/audiod" --config "$tmp/audiod-$name.json" \
                 >"$tmp/audiod-$name.log" 2>&1 &
         audiod_pid=$!
-        pids+=($audiod_pid)
+        pids="$pids $audiod_pid"
         mkdir -p "$tmp/state-$name"
         if ! wait_for 10 audio_prop Muted >/dev/null || ! audio_setmute false >/dev/null ||
            ! wait_for 10 audio_state_is running; then
@@ -133,7 +122,7 @@ X
         arecord -q -D "$dev" -f S16_LE -r 16000 -c 1 --period-time=20000 --buffer-time=400000 -t raw \
                 -d $((window + 3)) >/dev/null 2>"$tmp/arecord-$name.err" &
         rec_pid=$!
-        pids+=($rec_pid)
+        pids="$pids $rec_pid"
         sleep 1
         if ! kill -0 "$rec_pid" 2>/dev/null; then
                 echo "$name: arecord does not record from '$dev': $(tail -n 2 "$tmp/arecord-$name.err")"
@@ -147,15 +136,14 @@ X
 }
 
 echo "audiod and arecord on the same device, ${window} s each, one after the other; audiod with one client"
-private_bus_start "$tmp" || { echo "bench-audiod-paths: no private bus"; exit 1; }
-pids+=($private_bus_pid)
+stack_bus "$tmp"
 
-# stop_from N — stops the processes started since pids had N entries (one path's server).
+# stop_from PIDS — stops the processes started since $pids was PIDS (one path's server).
 stop_from() {
-        local i
-        for ((i = $1; i < ${#pids[@]}; i++)); do kill "${pids[$i]}" 2>/dev/null; done
-        for ((i = $1; i < ${#pids[@]}; i++)); do wait "${pids[$i]}" 2>/dev/null; done
-        pids=("${pids[@]:0:$1}")
+        local p started=${pids#"$1"}
+        for p in $started; do kill "$p" 2>/dev/null; done
+        for p in $started; do wait "$p" 2>/dev/null; done
+        pids=$1
 }
 
 # vhtest: a sine at half of full scale, like the servers' tone. One second, looped (440 whole
@@ -169,7 +157,7 @@ export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$tmp/vhtest/asound.conf"
 bench_path vhtest vhtest
 unset ALSA_CONFIG_PATH
 
-n=${#pids[@]}
+n=$pids
 if pulse_setup "$tmp/pulse" && pulse_start; then
         bench_path pulse mic
 else
@@ -177,7 +165,7 @@ else
 fi
 stop_from "$n"
 
-n=${#pids[@]}
+n=$pids
 if pipewire_setup "$tmp/pipewire" && pipewire_start; then
         bench_path pipewire mic
 else

@@ -15,14 +15,7 @@ window=${BENCH_WINDOW_SECONDS:-30}
 for tool in busctl dbus-daemon; do
         command -v $tool >/dev/null || { echo "bench-watchdogd: $tool is not installed"; exit 1; }
 done
-tmp=$(mktemp -d /tmp/voicehvac-bench-wd.XXXXXX)
-chmod 755 "$tmp"
-wd=""
-cleanup() {
-        [ -n "$wd" ] && kill -TERM "$wd" 2>/dev/null && wait "$wd" 2>/dev/null
-        rm -rf "$tmp"
-}
-trap cleanup EXIT
+stack_tmpdir voicehvac-bench-wd
 
 head -c 64000 /dev/zero >"$tmp/silence.raw"
 vhtest_alsa_env "$tmp" "$tmp/silence.raw"
@@ -41,24 +34,19 @@ c["budget_file"] = f"{src}/cgroups/budget.json"
 json.dump(c, open(out, "w"), indent=1)
 PY
 
-"$build/watchdogd/watchdogd" --supervise --private-bus "$tmp/bus" --config "$tmp/watchdogd.json" >"$tmp/log" 2>&1 &
-wd=$!
-bus="unix:path=$tmp/bus/bus"
-health() {
-        busctl --address="$bus" call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watchdog1 GetHealth 2>/dev/null
-}
+stack_supervise "$tmp/watchdogd.json"
 all_ok() {
-        [ "$(health | grep -o '"State" s "ok"' | wc -l)" -ge 4 ]
+        [ "$(stack_health | grep -o '"State" s "ok"' | wc -l)" -ge 4 ]
 }
 end=$((SECONDS + 60))
 until all_ok; do
-        [ $SECONDS -lt $end ] || { echo "bench-watchdogd: the stack did not come up"; tail "$tmp/log"; exit 1; }
+        [ $SECONDS -lt $end ] || { echo "bench-watchdogd: the stack did not come up"; tail "$tmp/watchdogd.log"; exit 1; }
         sleep 0.5
 done
 sleep 3
 
 sample() {      # prints "cpu_ns ctxt_switches" (schedstat: on-CPU time in ns, finer than clock ticks)
-        echo "$(awk '{print $1}' "/proc/$wd/schedstat") $(awk '/ctxt_switches/ {s += $2} END {print s}' "/proc/$wd/status")"
+        echo "$(awk '{print $1}' "/proc/$watchdogd_pid/schedstat") $(awk '/ctxt_switches/ {s += $2} END {print s}' "/proc/$watchdogd_pid/status")"
 }
 read -r c0 w0 < <(sample)
 t0=$(date +%s%N)
@@ -75,7 +63,7 @@ PY
 
 for svc in audiod:org.voicehvac.Audio1 hvacd:org.voicehvac.Hvac1 wakeword:org.voicehvac.WakeWord1; do
         name=${svc%%:*}; busname=${svc#*:}
-        pid=$(health | grep -o "\"$name\" [0-9]* .*" | grep -o '"Pid" u [0-9]*' | head -1 | awk '{print $3}')
+        pid=$(stack_health_pid "$name")
         [ -n "$pid" ] || { echo "$name: no pid"; continue; }
         start=$(date +%s%N)
         kill -KILL "$pid"

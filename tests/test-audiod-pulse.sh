@@ -7,23 +7,11 @@ build=$(realpath "${VH_BUILD:-build}")
 src=$(realpath "${VH_SRCDIR:-.}")
 . "$src/tests/lib/stack.sh"
 . "$src/tests/lib/check.sh"
-tmp=$(mktemp -d /tmp/test-audiod-pulse-XXXXXX)
-chmod 755 "$tmp"
-pids=()
-cleanup() {
-        for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-for tool in pulseaudio pactl dbus-daemon busctl; do
-        command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+stack_require_tools pulseaudio pactl dbus-daemon busctl
+stack_tmpdir test-audiod-pulse
 
 # --- a private bus -----------------------------------------------------------------------
-private_bus_start "$tmp" || { echo "FAIL: no private bus"; exit 1; }
-pids+=($private_bus_pid)
+stack_bus "$tmp"
 
 # --- a sound server with one source, on its own socket ------------------------------------
 export HOME="$tmp" XDG_RUNTIME_DIR="$tmp" XDG_CONFIG_HOME="$tmp"
@@ -36,7 +24,7 @@ start_pulse() {
         pulseaudio -n -F "$tmp/pulse.pa" --daemonize=no --exit-idle-time=-1 --use-pid-file=no \
                 --disallow-exit --log-target=file:"$tmp/pulse.log" 2>>"$tmp/pulse.err" &
         pulse_pid=$!
-        pids+=($pulse_pid)
+        pids="$pids $pulse_pid"
         wait_for 10 pactl info >/dev/null 2>&1
 }
 start_pulse || { echo "SKIP: PulseAudio does not start here: $(tail -n 3 "$tmp/pulse.err" "$tmp/pulse.log" 2>/dev/null)"; exit 77; }
@@ -53,7 +41,7 @@ X
 mkdir -p "$build/test-logs"
 "$build/audiod/audiod" --config "$tmp/audiod.json" >"$build/test-logs/audiod-pulse.log" 2>&1 &
 audiod_pid=$!
-pids+=($audiod_pid)
+pids="$pids $audiod_pid"
 check "audiod starts" wait_for 10 muted_prop false
 
 setmute() { busctl call org.voicehvac.Audio1 /org/voicehvac/Audio1 org.voicehvac.Audio1 SetMute b "$1"; }

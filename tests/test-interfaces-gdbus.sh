@@ -12,21 +12,13 @@ src=${VH_SRCDIR:-.}
 case $build in /*) ;; *) build="$src/$build" ;; esac
 case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
 
-[ -x "$build/audiod/audiod" ] || { echo "FAIL: $build/audiod/audiod is not built"; exit 1; }
-[ -f "$build/tests/alsa/libasound_module_pcm_vhtest.so" ] || { echo "FAIL: the vhtest ALSA plugin is not built"; exit 1; }
+stack_require_built audiod/audiod tests/alsa/libasound_module_pcm_vhtest.so
 for tool in gdbus-codegen pkg-config dbus-daemon; do
         command -v $tool >/dev/null || { echo "FAIL: $tool is not installed (tools/deps.sh installs it)"; exit 1; }
 done
 pkg-config --exists gio-unix-2.0 || { echo "FAIL: gio-unix-2.0 is not installed (tools/deps.sh installs it)"; exit 1; }
 
-tmp=$(mktemp -d /tmp/test-interfaces-gdbus.XXXXXX)
-pids=""
-cleanup() {
-        for p in $pids; do kill "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
+stack_tmpdir test-interfaces-gdbus
 
 glib_cflags=$(pkg-config --cflags gio-unix-2.0)
 glib_libs=$(pkg-config --libs gio-unix-2.0)
@@ -51,13 +43,11 @@ with open(sys.argv[1], "wb") as f:
     f.write(b"".join(struct.pack("<h", round(8000 * math.sin(2 * math.pi * 440 * k / 16000))) for k in range(16000)))
 PY
 vhtest_alsa_env "$tmp" "$tmp/tone.raw"
-private_bus_start "$tmp" || { echo "FAIL: the private dbus-daemon did not start"; exit 1; }
-pids="$pids $private_bus_pid"
+stack_bus "$tmp"
 cat >"$tmp/audiod.json" <<JSON
 { "device": "vhtest", "mixer_device": "vhtest", "unmute_group": "root", "default_muted": false }
 JSON
-"$build/audiod/audiod" --config "$tmp/audiod.json" >"$tmp/audiod.log" 2>&1 &
-pids="$pids $!"
+spawn audiod "$build/audiod/audiod" --config "$tmp/audiod.json"
 running() {
         busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" get-property org.voicehvac.Audio1 /org/voicehvac/Audio1 \
                 org.voicehvac.Audio1 State 2>/dev/null | grep -q running

@@ -8,24 +8,11 @@ build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
 . "$src/tests/lib/stack.sh"
 case $build in /*) ;; *) build="$src/$build" ;; esac
-
-for tool in strace busctl dbus-daemon; do
-        command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-[ -x "$build/watchdogd/watchdogd" ] || { echo "FAIL: watchdogd is not built"; exit 1; }
-[ -f "$build/tests/alsa/libasound_module_pcm_vhtest.so" ] || { echo "FAIL: the vhtest ALSA plugin is not built"; exit 1; }
-
-tmp=$(mktemp -d /tmp/voicehvac-test-snd.XXXXXX)
-chmod 755 "$tmp"
-strace_pid=""
-cleanup() {
-        [ -n "$strace_pid" ] && kill -KILL "$strace_pid" 2>/dev/null
-        [ -n "${wd:-}" ] && kill -KILL "$wd" 2>/dev/null
-        wait 2>/dev/null
-        rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$src/tests/lib/check.sh"
+
+stack_require_tools strace busctl dbus-daemon
+stack_require_built watchdogd/watchdogd tests/alsa/libasound_module_pcm_vhtest.so
+stack_tmpdir voicehvac-test-snd
 
 # A capture substream open by pid 1, as /proc/asound would show one not opened by audiod.
 mkdir -p "$tmp/asound/card0/pcm0c/sub0"
@@ -48,29 +35,22 @@ cat >"$tmp/watchdogd.json" <<JSON
 }
 JSON
 
-strace -f -qq -o "$tmp/trace" -e trace=open,openat,openat2 \
-        "$build/watchdogd/watchdogd" --supervise --private-bus "$tmp/bus" --config "$tmp/watchdogd.json" \
-        >"$tmp/watchdogd.log" 2>&1 &
-strace_pid=$!
+# watchdogd under strace: $watchdogd_pid is strace's; watchdogd's own is the trace's first.
+spawn watchdogd strace -f -qq -o "$tmp/trace" -e trace=open,openat,openat2 \
+        "$build/watchdogd/watchdogd" --supervise --private-bus "$tmp/bus" --config "$tmp/watchdogd.json"
 bus="unix:path=$tmp/bus/bus"
 
-health() {
-        busctl --address="$bus" call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watchdog1 GetHealth 2>/dev/null
-}
 health_says() { # health_says PATTERN
-        health | grep -q "$1"
-}
-audiod_pid() {
-        health | grep -o '"audiod" [0-9]* .*' | grep -o '"Pid" u [0-9]*' | head -1 | awk '{print $3}'
+        stack_health | grep -q "$1"
 }
 
 check "audiod reported degraded: its capture device is held by pid 1" \
         wait_for 30 health_says '"capture card0/pcm0c/sub0 is held by pid 1, not audiod"'
-old=$(audiod_pid)
+old=$(stack_health_pid audiod)
 check "audiod has a pid ($old)" test -n "$old"
 [ -n "$old" ] && kill -KILL "$old"
 restarted() {
-        local pid; pid=$(audiod_pid)
+        local pid; pid=$(stack_health_pid audiod)
         [ -n "$pid" ] && [ "$pid" != 0 ] && [ "$pid" != "$old" ]
 }
 check "audiod restarted after kill -9" wait_for 10 restarted
@@ -78,10 +58,10 @@ check "audiod restarted after kill -9" wait_for 10 restarted
 sleep 1
 
 wd=$(head -1 "$tmp/trace" | awk '{print $1}')
+pids="$pids $wd"
 check "watchdogd traced (pid $wd)" test -n "$wd"
 kill -TERM "$wd"
-wait "$strace_pid"
-strace_pid=""
+wait "$watchdogd_pid"
 
 own=$(awk -v p="$wd" '$1 == p' "$tmp/trace")
 check "watchdogd's opens were traced ($(echo "$own" | grep -c open) of them)" test "$(echo "$own" | grep -c open)" -gt 10

@@ -7,36 +7,23 @@
 . "$src/tests/lib/stack.sh"
 . "$src/tests/lib/sound-servers.sh"
 
-# capture_test_start SERVER — how both tests begin: $tmp (removed at exit, with every pid in
-# $pids killed), SERVER_setup (tests/lib/sound-servers.sh), a private system bus, SERVER_start,
-# and audiod capturing the PCM "mic" with its log in $build/test-logs/audiod-capture-SERVER.log.
+# capture_test_start SERVER — how both tests begin: $tmp (stack_tmpdir, tests/lib/stack.sh),
+# SERVER_setup (tests/lib/sound-servers.sh), a private system bus, SERVER_start, and audiod
+# capturing the PCM "mic" with its log in $build/test-logs/audiod-capture-SERVER.log.
 # Skips (exit 77) when a tool or the server is missing, before any check.
 capture_test_start() {
         local server=$1
 
-        tmp=$(mktemp -d "/tmp/test-audiod-capture-$server-XXXXXX")
-        chmod 755 "$tmp"
-        pids=()
-        trap capture_test_cleanup EXIT
-
-        for tool in dbus-daemon busctl; do
-                command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-        done
+        stack_require_tools dbus-daemon busctl
+        stack_tmpdir "test-audiod-capture-$server"
         "${server}_setup" "$tmp/$server" || { echo "SKIP: $sound_server_missing"; exit 77; }
-        private_bus_start "$tmp" || { echo "FAIL: no private bus"; exit 1; }
-        pids+=($private_bus_pid)
+        stack_bus "$tmp"
         export STATE_DIRECTORY="$tmp"
         "${server}_start" || { echo "SKIP: $sound_server_missing"; exit 77; }
 
         mkdir -p "$build/test-logs"
         audiod_start_on mic "$build/test-logs/audiod-capture-$server.log"
         check "audiod starts" kill -0 "$audiod_pid"
-}
-
-capture_test_cleanup() {
-        for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 
 # probe SECONDS — reads one stream from audiod for SECONDS; sets packets, freq, rms, gap_ms
@@ -96,7 +83,7 @@ audiod_start_on() {
 X
         "$build/audiod/audiod" --config "$tmp/audiod.json" >"$2" 2>&1 &
         audiod_pid=$!
-        pids+=($audiod_pid)
+        pids="$pids $audiod_pid"
         wait_for 10 audio_prop Muted >/dev/null
 }
 

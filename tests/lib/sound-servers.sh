@@ -1,8 +1,8 @@
 # Sound servers for the tests and benches that capture through them. Each lives in a private
 # directory DIR (its runtime directory, HOME and configuration), plays a 440 Hz sine at half of
 # full scale into a 16 kHz mono source, and defines the ALSA PCM "mic" on that source in
-# DIR/.asoundrc, as a user's own file would. Source it after tests/lib/check.sh (wait_for) and the pids
-# array (every process started is added to it); $src is the source tree.
+# DIR/.asoundrc, as a user's own file would. Source it after tests/lib/check.sh (wait_for) and
+# tests/lib/stack.sh (every process started is added to $pids); $src is the source tree.
 #
 #   pulse_setup DIR;    pulse_start;    pulse_kill
 #   pipewire_setup DIR; pipewire_start; pipewire_kill
@@ -39,7 +39,7 @@ pulse_start() {
         pulseaudio -n -F "$pulse_dir/pulse.pa" --daemonize=no --exit-idle-time=-1 --use-pid-file=no \
                 --disallow-exit --log-target=file:"$pulse_dir/pulse.log" 2>>"$pulse_dir/pulse.err" &
         pulse_pid=$!
-        pids+=($pulse_pid)
+        pids="$pids $pulse_pid"
         wait_for 10 pactl info >/dev/null 2>&1 ||
                 { sound_server_missing="PulseAudio does not start here: $(tail -n 3 "$pulse_dir/pulse.err" "$pulse_dir/pulse.log" 2>/dev/null)"; return 1; }
 }
@@ -79,7 +79,7 @@ pipewire_setup() {
         # WirePlumber wants a session bus; a private one.
         dbus-daemon --session --nofork --nopidfile --address="unix:path=$pipewire_dir/session-bus" \
                 >"$pipewire_dir/session-bus.log" 2>&1 &
-        pids+=($!)
+        pids="$pids $!"
         export DBUS_SESSION_BUS_ADDRESS="unix:path=$pipewire_dir/session-bus"
         wait_for 10 test -S "$pipewire_dir/session-bus" || { sound_server_missing="no session bus"; return 1; }
 
@@ -138,13 +138,13 @@ X
 pipewire_start() {
         pipewire >>"$pipewire_dir/pipewire.log" 2>&1 &
         pipewire_pid=$!
-        pids+=($pipewire_pid)
+        pids="$pids $pipewire_pid"
         wait_for 10 test -S "$pipewire_dir/pipewire-0" || { sound_server_missing="PipeWire does not start here: $(tail -n 3 "$pipewire_dir/pipewire.log")"; return 1; }
         wireplumber >>"$pipewire_dir/wireplumber.log" 2>&1 &
-        pids+=($!)
+        pids="$pids $!"
         pw-play -P '{ node.autoconnect = false node.name = tone-player }' "$pipewire_dir/tone.wav" \
                 >>"$pipewire_dir/pw-play.log" 2>&1 &
-        pids+=($!)
+        pids="$pids $!"
         wait_for 10 bash -c 'pw-link -o | grep -qx tone-player:output_MONO' &&
                 pw-link tone-player:output_MONO room:input_MONO ||
                 { sound_server_missing="PipeWire does not play here: $(tail -n 3 "$pipewire_dir/wireplumber.log" "$pipewire_dir/pw-play.log")"; return 1; }

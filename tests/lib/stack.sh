@@ -34,13 +34,14 @@ XML
         return 1
 }
 
-# vhtest_alsa_env DIR RAW — ALSA's "vhtest" capture device (tests/alsa) playing the raw S16 mono
-# file RAW in a loop, its "Capture Switch" in DIR/switch. Exports ALSA_CONFIG_PATH, and puts HOME
-# and XDG_CONFIG_HOME in DIR and STATE_DIRECTORY in DIR/state, so that no daemon reads or writes
-# the real ones.
+# vhtest_alsa_env DIR RAW [PCM_LINE…] — ALSA's "vhtest" capture device (tests/alsa) playing the raw
+# S16 mono file RAW in a loop, its "Capture Switch" in DIR/switch, each PCM_LINE one more key of it
+# (tests/alsa/make-conf.sh). Exports ALSA_CONFIG_PATH, and puts HOME and XDG_CONFIG_HOME in DIR
+# and STATE_DIRECTORY in DIR/state, so that no daemon reads or writes the real ones.
 vhtest_alsa_env() {
         local dir=$1 raw=$2
-        "$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$raw" "$dir/switch" 'eof "loop"' >"$dir/asound.conf"
+        shift 2
+        "$src/tests/alsa/make-conf.sh" "$build/tests/alsa" "$raw" "$dir/switch" 'eof "loop"' "$@" >"$dir/asound.conf"
         mkdir -p "$dir/state"
         export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$dir/asound.conf" HOME="$dir" XDG_CONFIG_HOME="$dir" STATE_DIRECTORY="$dir/state"
 }
@@ -62,19 +63,23 @@ stack_require_tools() {
         done
 }
 
-# stack_tmpdir NAME — makes $tmp, /tmp/NAME.XXXXXX, readable by the daemons' users; at exit every
-# process in $pids is killed and $tmp removed (kept when $VH_TEST_KEEP_TMP is set).
+# stack_tmpdir NAME — makes $tmp, /tmp/NAME.XXXXXX, readable by the daemons' users; at exit each
+# process in $supervisors is stopped with SIGTERM and waited for, then every process in $pids is
+# killed, and $tmp removed (kept when $VH_TEST_KEEP_TMP is set).
 stack_tmpdir() {
         tmp=$(mktemp -d "/tmp/$1.XXXXXX") || { echo "FAIL: cannot make a temporary directory"; exit 1; }
         chmod 755 "$tmp"
         pids=""
-        trap stack_cleanup EXIT
+        supervisors=""
+        # Quiet, bash's notices of the processes it kills ("Killed") too.
+        trap 'stack_cleanup 2>/dev/null' EXIT
 }
 
 stack_cleanup() {
         local p
-        for p in $pids; do kill -9 "$p" 2>/dev/null; done
-        wait 2>/dev/null
+        for p in $supervisors; do kill -TERM "$p" && wait "$p"; done
+        for p in $pids; do kill -9 "$p"; done
+        wait
         [ -n "${VH_TEST_KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 
@@ -87,9 +92,36 @@ spawn() {
         pids="$pids $!"
 }
 
+# spawn_supervisor NAME COMMAND… — spawn, for a process that stops children of its own on SIGTERM
+# (watchdogd --supervise): at exit it is stopped so, in $supervisors, not killed with $pids.
+spawn_supervisor() {
+        spawn "$@"
+        pids=${pids% *}
+        supervisors="$supervisors $!"
+}
+
 # stack_bus DIR — private_bus_start DIR, the bus daemon in $pids; fails the test when it does not
 # start.
 stack_bus() {
         private_bus_start "$1" || { echo "FAIL: the private dbus-daemon in $1 did not start"; exit 1; }
         pids="$pids $private_bus_pid"
+}
+
+# stack_supervise CONFIG — the daemons under `watchdogd --supervise --config CONFIG`, on the private
+# bus watchdogd starts in $tmp/bus ($bus); at exit watchdogd is stopped with SIGTERM and stops them.
+stack_supervise() {
+        spawn_supervisor watchdogd \
+                "$build/watchdogd/watchdogd" --supervise --private-bus "$tmp/bus" --config "$1"
+        bus="unix:path=$tmp/bus/bus"
+}
+
+# stack_health — watchdogd's GetHealth on $bus, as busctl prints it (nothing when it does not answer).
+stack_health() {
+        busctl --address="$bus" call org.voicehvac.Watchdog1 /org/voicehvac/Watchdog1 org.voicehvac.Watchdog1 \
+                GetHealth 2>/dev/null
+}
+
+# stack_health_pid NAME — the pid stack_health gives for the service NAME.
+stack_health_pid() {
+        stack_health | grep -o "\"$1\" [0-9]* .*" | grep -o '"Pid" u [0-9]*' | head -1 | awk '{print $3}'
 }
