@@ -117,7 +117,8 @@ else
 fi
 
 # A new process loads the adaptation: the adapted model takes a second look at each wake beside
-# the stock one, and the enrolled voice's wake is verified by it and its command heard with it.
+# the stock one, the enrolled voice's wake fits it clearly better, and its command is heard with
+# it.
 clip heldout "hey climate make it cooler" || fail "espeak-ng failed"
 adapted=$("$bin" --decode --verbose "$dir/clips/heldout.wav" 2>"$dir/adapted.err")
 stock=$("$bin" --decode --verbose --no-adaptation "$dir/clips/heldout.wav" 2>"$dir/stock.err")

@@ -30,9 +30,10 @@ typedef enum Stage {
         STAGE_COMMAND,
 } Stage;
 
-/* With an adaptation loaded, the command stage runs with the model that verified the wake; when
- * both did, with the adapted one (score.h: WakeRule). */
-#define WAKE_RULE WAKE_RULE_ADAPTED
+/* With an adaptation loaded, both models verify each wake, and how much better the adapted one
+ * fits its window says whose voice it is: the enrolled voice's wake and command are the adapted
+ * model's, everyone else's the stock model's (score.h: wake_model_by_fit()). */
+#define WAKE_RULE WAKE_RULE_FIT
 
 struct Recognizer {
         Models models;
@@ -67,6 +68,11 @@ struct Recognizer {
  * bench/bench-enrol.sh: see the README. */
 #define ENROLLED_MIN_WAKE_FIT 5
 #define ENROLLED_MIN_COMMAND_FIT 3
+/* How much better, per frame, the adapted model must fit a wake's window for the wake to be taken
+ * as the enrolled voice's (score.h: wake_model_by_fit()). Measured on the enrolment bench: the
+ * enrolled voices' wakes fit the adaptation by 6 to 37, the other voices' by -11 to 8 (but one
+ * voice in the enrolled voice's reverberant room, 15 to 30: the room's part of the adaptation). */
+#define ENROLLED_VOICE_MIN_WAKE_FIT 9
 
 void recognizer_config_init_defaults(RecognizerConfig *c) {
         *c = (RecognizerConfig) {
@@ -214,22 +220,22 @@ static int command_scores(Recognizer *r, const PathScore *grammar, CommandScores
         return 0;
 }
 
-/* How much better the adapted model, which heard the command, fits its speech than the stock one:
- * the stock model's command search over the same audio, its best path against the adapted one's.
- * The phone loop cannot tell: the enrolment moved the sounds in the context of their neighbours,
- * which the loop's context-independent phones do not use. */
-static int command_fit(Recognizer *r, const PathScore *adapted, double *ret) {
-        Model *stock = &r->models.stock;
+/* How much better the adapted model fits the command's speech than the stock one: the command
+ * search of the model that did not hear it over the same audio, its best path against the one
+ * that did. The phone loop cannot tell: the enrolment moved the sounds in the context of their
+ * neighbours, which the loop's context-independent phones do not use. */
+static int command_fit(Recognizer *r, const PathScore *heard, double *ret) {
+        bool by_adapted = r->active == &r->models.adapted;
+        Model *other = by_adapted ? &r->models.stock : &r->models.adapted;
         PathScore path;
         int k;
 
-        assert(r->active == &r->models.adapted);
-        model_cmn_hand_over(r->active, stock);
-        k = model_second_look(stock, SEARCH_COMMAND, r->command_audio, r->command_samples, NULL);
+        model_cmn_hand_over(r->active, other);
+        k = model_second_look(other, SEARCH_COMMAND, r->command_audio, r->command_samples, NULL);
         if (k < 0)
                 return k;
-        path_score(stock->ps, &path);
-        *ret = speaker_fit(adapted, &path);
+        path_score(other->ps, &path);
+        *ret = by_adapted ? speaker_fit(heard, &path) : speaker_fit(&path, heard);
         return 0;
 }
 
@@ -263,8 +269,8 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                 ret->coverage = s.coverage;
                 ret->word_posterior = s.word_posterior;
                 ret->reason = command_gate(ret->text, &s, &r->limits, &ret->intent);
-                /* a command's own look with the stock model, only where it can decide */
-                if (!ret->reason && r->enrolled_only && r->verified_by == WAKE_MODEL_ADAPTED) {
+                /* a command's own look with the other model, only where it can decide */
+                if (!ret->reason && r->enrolled_only && models_adapted(&r->models)) {
                         k = command_fit(r, &grammar, &ret->command_fit);
                         if (k < 0)
                                 return k;
@@ -272,7 +278,6 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
                 if (!ret->reason && r->enrolled_only)
                         ret->reason = enrolled_gate(&(SpeakerScores) {
                                                             .has_adaptation = models_adapted(&r->models),
-                                                            .verified_by = r->verified_by,
                                                             .wake_fit = ret->wake_fit,
                                                             .command_fit = ret->command_fit,
                                                     }, &r->speaker_limits);
@@ -306,8 +311,8 @@ static int process_command(Recognizer *r, const int16_t *samples, size_t n, uint
 /* A second, slower look at a wake candidate: the window before it read against ordinary words.
  * Keyword spotting compares the phrase with a phone loop only, which any similar-sounding word
  * passes; here the phrase must beat a reading of the same audio as common words. With an
- * adaptation loaded, by either model: the adapted one for the voices that enrolled, the stock one
- * for everyone else. Which model verified is what the command stage runs with. */
+ * adaptation loaded, by the adapted model for the voice that enrolled, the stock one for everyone
+ * else (WAKE_RULE). The model chosen is what the command stage runs with. */
 static int wake_verify(Recognizer *r, WakeModel *ret) {
         _cleanup_free_ int16_t *buf = NULL;
         mfcc_t mean_buf[RECOGNIZER_CMN_SIZE];
@@ -326,7 +331,7 @@ static int wake_verify(Recognizer *r, WakeModel *ret) {
                 return -ENOMEM;
         n = ring_copy_last(&r->history, r->verify_samples, buf);
         mean = cmn_verify_mean(r->window, cmn_of_decoder(r->models.stock.ps), buf, n, mean_buf);
-        /* the adapted model first: the wake waits for each look, and for an enrolled voice its
+        /* the adapted model first: the wake waits for each look, and under WAKE_RULE_ADAPTED its
          * verdict is often all that is needed */
         if (adapted) {
                 k = model_verify(&r->models.adapted, r->keyphrase, buf, n, mean, WAKE_RULE == WAKE_RULE_CLEARER,
@@ -340,7 +345,10 @@ static int wake_verify(Recognizer *r, WakeModel *ret) {
                 if (k < 0)
                         return k;
         }
-        *ret = wake_model_choose(&r->verdicts[0], adapted ? &r->verdicts[1] : NULL, WAKE_RULE);
+        if (WAKE_RULE == WAKE_RULE_FIT)
+                *ret = wake_model_by_fit(&r->verdicts[0], adapted ? &r->verdicts[1] : NULL, ENROLLED_VOICE_MIN_WAKE_FIT);
+        else
+                *ret = wake_model_choose(&r->verdicts[0], adapted ? &r->verdicts[1] : NULL, WAKE_RULE);
         return 0;
 }
 

@@ -139,6 +139,17 @@ WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted
         return stock->phrase_posterior > adapted->phrase_posterior ? WAKE_MODEL_STOCK : WAKE_MODEL_ADAPTED;
 }
 
+WakeModel wake_model_by_fit(const WakeVerdict *stock, const WakeVerdict *adapted, double min_fit) {
+        bool enrolled;
+
+        if (!adapted)
+                return stock->verified ? WAKE_MODEL_STOCK : WAKE_MODEL_NONE;
+        enrolled = speaker_fit(&adapted->path, &stock->path) >= min_fit;
+        if (!stock->verified && !(adapted->verified && enrolled))
+                return WAKE_MODEL_NONE;
+        return enrolled ? WAKE_MODEL_ADAPTED : WAKE_MODEL_STOCK;
+}
+
 bool wake_needs_stock_look(const WakeVerdict *adapted, WakeRule rule, bool want_fit) {
         return !adapted->verified || rule != WAKE_RULE_ADAPTED || want_fit;
 }
@@ -154,8 +165,6 @@ double speaker_fit(const PathScore *adapted, const PathScore *stock) {
 const char *enrolled_gate(const SpeakerScores *s, const SpeakerLimits *l) {
         if (!s->has_adaptation)
                 return "no one has enrolled";
-        if (s->verified_by != WAKE_MODEL_ADAPTED)
-                return "not an enrolled voice: the adapted model did not verify the wake";
         if (s->wake_fit < l->min_wake_fit || s->command_fit < l->min_command_fit)
                 return "not an enrolled voice: the speech fits the adapted model too little better";
         return NULL;

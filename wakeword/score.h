@@ -66,14 +66,25 @@ typedef struct WakeVerdict {
 
 /* When both models verified a wake, the command stage runs with the adapted one
  * (WAKE_RULE_ADAPTED), or with the one whose phrase beat the other readings more clearly
- * (WAKE_RULE_CLEARER; the adapted one on a tie). */
+ * (WAKE_RULE_CLEARER; the adapted one on a tie). WAKE_RULE_FIT: the speaker decides, see
+ * wake_model_by_fit(). */
 typedef enum WakeRule {
         WAKE_RULE_ADAPTED,
         WAKE_RULE_CLEARER,
+        WAKE_RULE_FIT,
 } WakeRule;
 
-/* adapted NULL: no adaptation loaded. WAKE_MODEL_NONE: neither verified, no wake. */
+/* adapted NULL: no adaptation loaded. WAKE_MODEL_NONE: neither verified, no wake. For
+ * WAKE_RULE_ADAPTED and WAKE_RULE_CLEARER. */
 WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted, WakeRule rule);
+
+/* WAKE_RULE_FIT: the adapted model speaks for the enrolled voice, the stock model for everyone
+ * else. The wake's window is the enrolled voice's when the adapted model fits it better than the
+ * stock one by "min_fit" per frame (speaker_fit() of the two verifications' paths). A wake the
+ * stock model verified is one, as without an adaptation; one only the adapted model verified is
+ * one only for the enrolled voice. The command after it is heard with the adapted model for the
+ * enrolled voice, with the stock one for everyone else. */
+WakeModel wake_model_by_fit(const WakeVerdict *stock, const WakeVerdict *adapted, double min_fit);
 
 /* After the adapted model's look, whether the stock model's is needed too: when the adapted one
  * did not verify, when the rule compares the two, or when the fit of the wake is wanted
@@ -86,12 +97,11 @@ bool wake_needs_stock_look(const WakeVerdict *adapted, WakeRule rule, bool want_
  * adapted path is empty, 1e9 when only the stock one is (its search found no way through). */
 double speaker_fit(const PathScore *adapted, const PathScore *stock);
 
-/* What the enrolled-only gate knows of a command: whether an adaptation is loaded, the model
- * that verified its wake, and how much better the adapted model fits the wake's window and the
- * command's speech than the stock one (speaker_fit()). */
+/* What the enrolled-only gate knows of a command: whether an adaptation is loaded, and how much
+ * better the adapted model fits the wake's window and the command's speech than the stock one
+ * (speaker_fit()), whichever model heard it. */
 typedef struct SpeakerScores {
         bool has_adaptation;
-        WakeModel verified_by;
         double wake_fit;
         double command_fit;
 } SpeakerScores;
