@@ -53,7 +53,7 @@ int model_second_look(Model *m, const char *search, const int16_t *samples, size
 }
 
 int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
-                 bool posterior, WakeVerdict *ret) {
+                 WakeVerdict *ret) {
         const char *hyp;
         int k;
 
@@ -64,8 +64,6 @@ int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t
         hyp = ps_get_hyp(m->ps, NULL);
         ret->verified = hypothesis_verifies(hyp, keyphrase);
         path_score(m->ps, &ret->path);
-        if (posterior)
-                ret->phrase_posterior = phrase_posterior(m->ps);
         log_debug("Wake candidate %s: the window reads as '%s'.", ret->verified ? "verified" : "not verified", hyp ?: "");
         return 0;
 }

@@ -34,10 +34,9 @@ int model_utterance_end(Model *m);
 int model_second_look(Model *m, const char *search, const int16_t *samples, size_t n, const mfcc_t *mean);
 
 /* The verification search over a wake's window: whether the phrase beat the window read as common
- * words, and the figures the choice between models and the enrolled-only gate use (the phrase's
- * posterior only with "posterior": the lattice costs time the wake waits for). */
+ * words, and the best path the choice between models and the enrolled-only gate use. */
 int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
-                 bool posterior, WakeVerdict *ret);
+                 WakeVerdict *ret);
 
 typedef struct Models {
         Model stock;

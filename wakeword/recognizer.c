@@ -30,11 +30,6 @@ typedef enum Stage {
         STAGE_COMMAND,
 } Stage;
 
-/* With an adaptation loaded, both models verify each wake, and how much better the adapted one
- * fits its window says whose voice it is: the enrolled voice's wake and command are the adapted
- * model's, everyone else's the stock model's (score.h: wake_model_by_fit()). */
-#define WAKE_RULE WAKE_RULE_FIT
-
 struct Recognizer {
         Models models;
         Model *active;                  /* the decoder of the stage: the stock one while spotting */
@@ -311,8 +306,10 @@ static int process_command(Recognizer *r, const int16_t *samples, size_t n, uint
 /* A second, slower look at a wake candidate: the window before it read against ordinary words.
  * Keyword spotting compares the phrase with a phone loop only, which any similar-sounding word
  * passes; here the phrase must beat a reading of the same audio as common words. With an
- * adaptation loaded, by the adapted model for the voice that enrolled, the stock one for everyone
- * else (WAKE_RULE). The model chosen is what the command stage runs with. */
+ * adaptation loaded, both models verify each wake, and how much better the adapted one fits its
+ * window says whose voice it is: the enrolled voice's wake and command are the adapted model's,
+ * everyone else's the stock model's (score.h: wake_model_by_fit()). The model chosen is what the
+ * command stage runs with. */
 static int wake_verify(Recognizer *r, WakeModel *ret) {
         _cleanup_free_ int16_t *buf = NULL;
         mfcc_t mean_buf[RECOGNIZER_CMN_SIZE];
@@ -331,24 +328,15 @@ static int wake_verify(Recognizer *r, WakeModel *ret) {
                 return -ENOMEM;
         n = ring_copy_last(&r->history, r->verify_samples, buf);
         mean = cmn_verify_mean(r->window, cmn_of_decoder(r->models.stock.ps), buf, n, mean_buf);
-        /* the adapted model first: the wake waits for each look, and under WAKE_RULE_ADAPTED its
-         * verdict is often all that is needed */
         if (adapted) {
-                k = model_verify(&r->models.adapted, r->keyphrase, buf, n, mean, WAKE_RULE == WAKE_RULE_CLEARER,
-                                 &r->verdicts[1]);
+                k = model_verify(&r->models.adapted, r->keyphrase, buf, n, mean, &r->verdicts[1]);
                 if (k < 0)
                         return k;
         }
-        if (!adapted || wake_needs_stock_look(&r->verdicts[1], WAKE_RULE, r->enrolled_only)) {
-                k = model_verify(&r->models.stock, r->keyphrase, buf, n, mean, adapted && WAKE_RULE == WAKE_RULE_CLEARER,
-                                 &r->verdicts[0]);
-                if (k < 0)
-                        return k;
-        }
-        if (WAKE_RULE == WAKE_RULE_FIT)
-                *ret = wake_model_by_fit(&r->verdicts[0], adapted ? &r->verdicts[1] : NULL, ENROLLED_VOICE_MIN_WAKE_FIT);
-        else
-                *ret = wake_model_choose(&r->verdicts[0], adapted ? &r->verdicts[1] : NULL, WAKE_RULE);
+        k = model_verify(&r->models.stock, r->keyphrase, buf, n, mean, &r->verdicts[0]);
+        if (k < 0)
+                return k;
+        *ret = wake_model_by_fit(&r->verdicts[0], adapted ? &r->verdicts[1] : NULL, ENROLLED_VOICE_MIN_WAKE_FIT);
         return 0;
 }
 

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <string.h>
-
 #include "grammar.h"
 #include "macro.h"
 #include "score.h"
@@ -33,7 +31,7 @@ void path_score(ps_decoder_t *ps, PathScore *ret) {
  * about as well as something else ("warmer" or "cooler", "four" or "five") scores low, however
  * well the command fits as a whole. Relative within one utterance, it means the same for every
  * voice and room, where acoustic scores do not. */
-static double least_posterior(ps_decoder_t *ps, bool phrase) {
+double word_posterior(ps_decoder_t *ps) {
         ps_lattice_t *dag = ps_get_lattice(ps);
         struct {
                 const char *word;
@@ -46,13 +44,13 @@ static double least_posterior(ps_decoder_t *ps, bool phrase) {
         double least = 1;
 
         if (!dag)
-                return phrase ? 0 : 1;
+                return 1;
         lmath = ps_lattice_get_logmath(dag);
         ascale = 1.0f / cmd_ln_float32_r(ps_get_config(ps), "-ascale");
         for (ps_latlink_t *l = ps_lattice_bestpath(dag, NULL, 1.0, ascale); l && n < ELEMENTSOF(best); l = ps_latlink_pred(l)) {
                 const char *word = ps_latlink_baseword(dag, l);
 
-                if (word_is_silence(word) || (phrase && strncmp(word, FILLER_PREFIX, strlen(FILLER_PREFIX)) == 0))
+                if (word_is_silence(word))
                         continue;
                 best[n].word = word;
                 best[n].ef = (int16) ps_latlink_times(l, &best[n].sf);
@@ -60,7 +58,7 @@ static double least_posterior(ps_decoder_t *ps, bool phrase) {
                 n++;
         }
         if (n == 0)
-                return phrase ? 0 : 1;
+                return 1;
         (void) ps_lattice_posterior(dag, NULL, ascale);
         /* one pass over the lattice, each link counted for the best-path words it overlaps */
         for (ps_latlink_t *l = ps_lattice_traverse_edges(dag, NULL, NULL); l; l = ps_lattice_traverse_next(dag, NULL)) {
@@ -76,14 +74,6 @@ static double least_posterior(ps_decoder_t *ps, bool phrase) {
         for (size_t i = 0; i < n; i++)
                 least = MIN(least, best[i].sum);
         return least;
-}
-
-double word_posterior(ps_decoder_t *ps) {
-        return least_posterior(ps, false);
-}
-
-double phrase_posterior(ps_decoder_t *ps) {
-        return least_posterior(ps, true);
 }
 
 /* How much better the command grammar explains the audio than free phone recognition does, per
@@ -131,14 +121,6 @@ const char *wake_model_to_string(WakeModel m) {
         return m < ELEMENTSOF(names) ? names[m] : NULL;
 }
 
-WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted, WakeRule rule) {
-        if (!adapted || !adapted->verified)
-                return stock->verified ? WAKE_MODEL_STOCK : WAKE_MODEL_NONE;
-        if (!stock->verified || rule == WAKE_RULE_ADAPTED)
-                return WAKE_MODEL_ADAPTED;
-        return stock->phrase_posterior > adapted->phrase_posterior ? WAKE_MODEL_STOCK : WAKE_MODEL_ADAPTED;
-}
-
 WakeModel wake_model_by_fit(const WakeVerdict *stock, const WakeVerdict *adapted, double min_fit) {
         bool enrolled;
 
@@ -148,10 +130,6 @@ WakeModel wake_model_by_fit(const WakeVerdict *stock, const WakeVerdict *adapted
         if (!stock->verified && !(adapted->verified && enrolled))
                 return WAKE_MODEL_NONE;
         return enrolled ? WAKE_MODEL_ADAPTED : WAKE_MODEL_STOCK;
-}
-
-bool wake_needs_stock_look(const WakeVerdict *adapted, WakeRule rule, bool want_fit) {
-        return !adapted->verified || rule != WAKE_RULE_ADAPTED || want_fit;
 }
 
 double speaker_fit(const PathScore *adapted, const PathScore *stock) {

@@ -26,7 +26,6 @@ void path_score(ps_decoder_t *ps, PathScore *ret);
 double word_posterior(ps_decoder_t *ps);
 /* The same over the words that are not the filler loop's: in the verification, how clearly the
  * phrase beat the other readings of its window. 0 when the best path has no such word. */
-double phrase_posterior(ps_decoder_t *ps);
 
 typedef struct CommandScores {
         double confidence;              /* per-frame log-likelihood ratio grammar vs phone loop */
@@ -60,36 +59,17 @@ const char *wake_model_to_string(WakeModel m);
 /* One model's second look at a wake candidate. */
 typedef struct WakeVerdict {
         bool verified;                  /* the phrase beat the reading as common words */
-        double phrase_posterior;        /* by how much (phrase_posterior()) */
         PathScore path;                 /* the verification's best path */
 } WakeVerdict;
 
-/* When both models verified a wake, the command stage runs with the adapted one
- * (WAKE_RULE_ADAPTED), or with the one whose phrase beat the other readings more clearly
- * (WAKE_RULE_CLEARER; the adapted one on a tie). WAKE_RULE_FIT: the speaker decides, see
- * wake_model_by_fit(). */
-typedef enum WakeRule {
-        WAKE_RULE_ADAPTED,
-        WAKE_RULE_CLEARER,
-        WAKE_RULE_FIT,
-} WakeRule;
-
-/* adapted NULL: no adaptation loaded. WAKE_MODEL_NONE: neither verified, no wake. For
- * WAKE_RULE_ADAPTED and WAKE_RULE_CLEARER. */
-WakeModel wake_model_choose(const WakeVerdict *stock, const WakeVerdict *adapted, WakeRule rule);
-
-/* WAKE_RULE_FIT: the adapted model speaks for the enrolled voice, the stock model for everyone
+/* The adapted model speaks for the enrolled voice, the stock model for everyone
  * else. The wake's window is the enrolled voice's when the adapted model fits it better than the
  * stock one by "min_fit" per frame (speaker_fit() of the two verifications' paths). A wake the
  * stock model verified is one, as without an adaptation; one only the adapted model verified is
  * one only for the enrolled voice. The command after it is heard with the adapted model for the
- * enrolled voice, with the stock one for everyone else. */
+ * enrolled voice, with the stock one for everyone else. adapted NULL: no adaptation loaded.
+ * WAKE_MODEL_NONE: no wake. */
 WakeModel wake_model_by_fit(const WakeVerdict *stock, const WakeVerdict *adapted, double min_fit);
-
-/* After the adapted model's look, whether the stock model's is needed too: when the adapted one
- * did not verify, when the rule compares the two, or when the fit of the wake is wanted
- * (enrolled_only). Otherwise the wake is the adapted model's whatever the stock one says. */
-bool wake_needs_stock_look(const WakeVerdict *adapted, WakeRule rule, bool want_fit);
 
 /* How much better the adapted model fits the same audio than the stock one: the difference of
  * their best paths' acoustic scores per frame (log base 1.0001, as PocketSphinx counts). Each
