@@ -398,6 +398,14 @@ static int model_estimate(Enrolment *e) {
         return adapt_run(e, "clips", "acc", "model");
 }
 
+static size_t clips_used(const Enrolment *e) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < e->n_clips; i++)
+                n += !e->clips[i].refusal;
+        return n;
+}
+
 /* --- the calibration of the enrolled-only gate */
 
 #define FOLDS 2
@@ -480,6 +488,11 @@ static int calibration_measure(Enrolment *e, SpeakerCalibration *ret) {
         int k = 0;
 
         *ret = (SpeakerCalibration) {};
+        if (clips_used(e) < FOLDS * SPEAKER_CALIBRATION_FITS_MIN) {
+                printf("enrolled_only calibration: too few clips to measure (%zu; at least %u): "
+                       "the fixed margins will be used\n", clips_used(e), FOLDS * SPEAKER_CALIBRATION_FITS_MIN);
+                return 0;
+        }
         for (unsigned f = 0; f < FOLDS && k >= 0; f++)
                 k = fold_measure(e, f, ret);
         if (k == -EINTR)
@@ -507,14 +520,6 @@ static double average(const Enrolment *e, bool after) {
                         n++;
                 }
         return n > 0 ? sum / (double) n : 0;
-}
-
-static size_t clips_used(const Enrolment *e) {
-        size_t n = 0;
-
-        for (size_t i = 0; i < e->n_clips; i++)
-                n += !e->clips[i].refusal;
-        return n;
 }
 
 static void clips_print(const Enrolment *e) {

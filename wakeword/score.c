@@ -154,8 +154,6 @@ const char *enrolled_gate(const SpeakerScores *s, const SpeakerLimits *l) {
  * before enrolment measured one, or with too few fits in it). Fitted on the enrolment bench. */
 #define FIXED_MIN_WAKE_FIT 5
 #define FIXED_MIN_COMMAND_FIT 3
-/* A calibration speaks for the voice with at least this many fits of each kind. */
-#define CALIBRATION_FITS_MIN 4
 
 /* A margin from the enrolled voice's own fits: half the weakest of them, so that its speech
  * passes with room to spare, and another voice passes only if the adaptation suits it half as well
@@ -171,7 +169,7 @@ static double calibrated_margin(const double *fits, size_t n) {
 
 const char *speaker_limits_choose(const SpeakerCalibration *c, double min_wake_fit, double min_command_fit,
                                   SpeakerLimits *ret) {
-        bool calibrated = c && c->n_wake >= CALIBRATION_FITS_MIN && c->n_command >= CALIBRATION_FITS_MIN;
+        bool calibrated = c && c->n_wake >= SPEAKER_CALIBRATION_FITS_MIN && c->n_command >= SPEAKER_CALIBRATION_FITS_MIN;
 
         *ret = (SpeakerLimits) {
                 .min_wake_fit = calibrated ? calibrated_margin(c->wake, c->n_wake) : FIXED_MIN_WAKE_FIT,
