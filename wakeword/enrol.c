@@ -2,11 +2,11 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <libgen.h>
+#include <math.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
