@@ -70,11 +70,11 @@ static void test_check(void) {
 
         model_write(stock, 1, 0, 0, 0, 2);
         model_write(adapted, 1.5f, 0, 0, 0, 2);
-        check(adaptation_bundle(adapted, stock, &data, &size, &error) == 0, "map_adapt's output bundled: %s", error ?: "");
+        check(adaptation_bundle(adapted, stock, NULL, &data, &size, &error) == 0, "map_adapt's output bundled: %s", error ?: "");
         if (!data)
                 return;
         check(adaptation_check(data, size, stock) == 0, "the bundle fits the model");
-        check(size > 30 && memcmp(data, "voicehvac-wakeword-adaptation 1\n", 32) == 0, "it says what it is");
+        check(size > 30 && memcmp(data, "voicehvac-wakeword-adaptation 2\n", 32) == 0, "it says what it is");
 
         /* each byte of the header matters; so does each part's length */
         copy = malloc(size);
@@ -112,22 +112,106 @@ static void test_check(void) {
         free(data);
         data = NULL;
         model_write(nan_dir, 1, NAN, 0, 0, 2);
-        check(adaptation_bundle(nan_dir, stock, &data, &size, &error) == -EBADMSG, "a mean not a number");
+        check(adaptation_bundle(nan_dir, stock, NULL, &data, &size, &error) == -EBADMSG, "a mean not a number");
         free(error);
         error = NULL;
         model_write(neg, 1, 0, -1, 0, 2);
-        check(adaptation_bundle(neg, stock, &data, &size, &error) == -EBADMSG, "a negative variance");
+        check(adaptation_bundle(neg, stock, NULL, &data, &size, &error) == -EBADMSG, "a negative variance");
         free(error);
         error = NULL;
         model_write(prob, 1, 0, 0, 1.5f, 2);
-        check(adaptation_bundle(prob, stock, &data, &size, &error) == -EBADMSG, "a transition probability of 1.5");
+        check(adaptation_bundle(prob, stock, NULL, &data, &size, &error) == -EBADMSG, "a transition probability of 1.5");
         free(error);
         error = NULL;
         model_write(shape, 1, 0, 0, 0, 1);
-        check(adaptation_bundle(shape, stock, &data, &size, &error) == -EBADMSG && error, "another shape: %s", error ?: "?");
+        check(adaptation_bundle(shape, stock, NULL, &data, &size, &error) == -EBADMSG && error, "another shape: %s", error ?: "?");
         free(error);
         error = NULL;
-        check(adaptation_bundle(file, stock, &data, &size, &error) < 0, "not a directory of parts");
+        check(adaptation_bundle(file, stock, NULL, &data, &size, &error) < 0, "not a directory of parts");
+}
+
+#define STRLEN_ARGS(s) s, strlen(s)
+
+/* The file's copy with its first "from" replaced by "to" (the parts' bytes are not text, so the
+ * header alone is searched). */
+static char *header_edit(const char *data, size_t size, const char *from, const char *to, size_t *ret_size) {
+        const char *end = memmem(data, size, "\n\n", 2), *at = memmem(data, size, from, strlen(from));
+        char *out;
+
+        require(end && at && at < end, "'%s' in the header", from);
+        *ret_size = size - strlen(from) + strlen(to);
+        out = malloc(*ret_size);
+        require(out, "malloc");
+        memcpy(out, data, (size_t) (at - data));
+        memcpy(out + (at - data), to, strlen(to));
+        memcpy(out + (at - data) + strlen(to), at + strlen(from), size - (size_t) (at - data) - strlen(from));
+        return out;
+}
+
+/* The enrolment's calibration kept in the file: read back as written; a file of version 1 (no
+ * calibration) still loads, with an empty one; a malformed calibration makes the file unusable. */
+static void test_calibration(void) {
+        _cleanup_free_ char *stock = test_tmp_path("cal-stock"), *adapted = test_tmp_path("cal-adapted"),
+                *data = NULL, *error = NULL, *v1 = NULL, *tmp = NULL;
+        static const char *const malformed[][2] = {
+                { "wake_fits 20.50", "wake_fits 20.5x" },
+                { "wake_fits 20.50", "wake_fits nan" },
+                { "wake_fits 20.50", "wake_fits 1e5" },
+                { "wake_fits 20.50", "wake_fits 99999.00" },
+                { "wake_fits 20.50", "wake_fits  20.50" },
+                { "wake_fits 20.50 ", "wake_fits 20.50\n" },
+                { "command_fits", "command_fit" },
+                { "command_fits", "wake_fits" },
+                { "\ncommand_fits", "" },
+        };
+        SpeakerCalibration c = {
+                .wake = { 20.5, 13.25, -3 }, .n_wake = 3,
+                .command = { 8, -1.5, SPEAKER_FIT_ABS_MAX }, .n_command = 3,
+        }, got;
+        size_t size, v1_size, tmp_size;
+
+        model_write(stock, 1, 0, 0, 0, 2);
+        model_write(adapted, 1.25f, 0, 0, 0, 2);
+        check(adaptation_bundle(adapted, stock, &c, &data, &size, &error) == 0, "bundled with a calibration: %s", error ?: "");
+        if (!data)
+                return;
+        check(adaptation_check(data, size, stock) == 0, "the bundle fits the model");
+        check(adaptation_calibration(data, size, &got) == 0, "its calibration read");
+        check(got.n_wake == 3 && got.n_command == 3, "as many fits as written: %zu, %zu", got.n_wake, got.n_command);
+        check(got.wake[0] == 20.5 && got.wake[1] == 13.25 && got.wake[2] == -3 && got.command[0] == 8 &&
+              got.command[1] == -1.5 && got.command[2] == SPEAKER_FIT_ABS_MAX, "the fits as written, in their order");
+        check(memmem(data, size, STRLEN_ARGS("\nwake_fits 20.50 13.25 -3.00\ncommand_fits 8.00 -1.50 10000.00\n\n")) != NULL,
+              "one line of each kind in the header");
+
+        /* a file written before the calibration existed */
+        tmp = header_edit(data, size, "voicehvac-wakeword-adaptation 2", "voicehvac-wakeword-adaptation 1", &tmp_size);
+        v1 = header_edit(tmp, tmp_size, "wake_fits 20.50 13.25 -3.00\ncommand_fits 8.00 -1.50 10000.00\n", "", &v1_size);
+        check(adaptation_check(v1, v1_size, stock) == 0, "version 1, without a calibration: still an adaptation");
+        got.n_wake = 7;
+        check(adaptation_calibration(v1, v1_size, &got) == 0 && got.n_wake == 0 && got.n_command == 0,
+              "with an empty calibration (%zu, %zu)", got.n_wake, got.n_command);
+        check(adaptation_check(tmp, tmp_size, stock) == -EBADMSG, "version 1 with fits lines: not a file of either version");
+        free(tmp);
+        tmp = header_edit(v1, v1_size, "voicehvac-wakeword-adaptation 1", "voicehvac-wakeword-adaptation 2", &tmp_size);
+        check(adaptation_check(tmp, tmp_size, stock) == -EBADMSG, "version 2 without its calibration: unusable");
+        tmp = mfree(tmp);
+
+        /* none measured */
+        free(data);
+        data = NULL;
+        check(adaptation_bundle(adapted, stock, NULL, &data, &size, &error) == 0, "bundled without a calibration");
+        check(data && memmem(data, size, STRLEN_ARGS("\nwake_fits\ncommand_fits\n\n")) != NULL, "two empty lines of fits");
+        check(data && adaptation_calibration(data, size, &got) == 0 && got.n_wake == 0 && got.n_command == 0, "read as empty");
+        free(data);
+        data = NULL;
+        require(adaptation_bundle(adapted, stock, &c, &data, &size, &error) == 0, "bundled again");
+
+        for (size_t i = 0; i < ELEMENTSOF(malformed); i++) {
+                tmp = header_edit(data, size, malformed[i][0], malformed[i][1], &tmp_size);
+                check(adaptation_check(tmp, tmp_size, stock) == -EBADMSG && adaptation_calibration(tmp, tmp_size, &got) == -EBADMSG,
+                      "malformed calibration '%s' for '%s': unusable", malformed[i][1], malformed[i][0]);
+                tmp = mfree(tmp);
+        }
 }
 
 /* Speech-like: bursts of a tone 30 dB over a noise floor. */
@@ -232,6 +316,7 @@ static void test_sendump(void) {
 
 int main(void) {
         test_check();
+        test_calibration();
         test_clip();
         test_sendump();
         return test_result();

@@ -42,6 +42,9 @@ good=(
         "hey climate turn on the air conditioner"
         "hey climate switch to cooling mode"
         "hey climate set the fan to low"
+        "hey climate switch to heating mode"
+        "hey climate fan speed high"
+        "hey climate set the temperature to nineteen"
 )
 : >"$dir/list.txt"
 for i in "${!good[@]}"; do
@@ -84,6 +87,12 @@ awk -v s="$scores" 'BEGIN { n = split(s, x, " "); exit !(n == 2 && x[2] > x[1]) 
         fail "no better average score after the adaptation: '$scores'"
 [ -s "$state" ] || fail "no adaptation in the state directory"
 [ -z "$(ls -A "$dir/tmp")" ] || fail "scratch left behind: $(ls "$dir/tmp")"
+# The enrolled-only gate's calibration: the clips' fits, each half heard with an adaptation of the
+# other, kept in the file's header and said.
+grep -q "^enrolled_only calibration: [0-9]* wake fits, [0-9]* command fits of held-out clips; margins: wake fit -\?[0-9.]*, command fit -\?[0-9.]* (from the enrolment's own clips)$" <<<"$out" ||
+        fail "no calibration of enrolled_only from the enrolment: $(grep calibration <<<"$out")"
+head -c 4096 "$state" | grep -aq "^wake_fits -\?[0-9]" && head -c 4096 "$state" | grep -aq "^command_fits -\?[0-9]" ||
+        fail "no calibration in the adaptation's header"
 cp "$state" "$dir/kept"
 
 # Bad input leaves the adaptation as it was.
@@ -144,6 +153,41 @@ out=$("$bin" --config "$dir/enrolled-only.json" --decode --verbose "$dir/clips/o
 echo "enrolled_only, another voice: $out"
 grep -q '"event":"command"' <<<"$out" && fail "enrolled_only acted on another voice: $out"
 grep -q '"reason":"not an enrolled voice' <<<"$out" || fail "enrolled_only gave no reason for refusing another voice: $out"
+
+# The margins the gate uses: the enrolment's, those of the configuration where it sets them, and
+# the fixed ones for an adaptation written before the calibration existed.
+"$bin" --config "$dir/enrolled-only.json" --decode "$dir/clips/heldout.wav" >/dev/null 2>"$dir/margins.err"
+grep -q "enrolled_only): wake fit at least [0-9.]*, command fit at least [0-9.]* (from the enrolment's own clips)" "$dir/margins.err" ||
+        fail "the enrolment's margins not used: $(cat "$dir/margins.err")"
+echo '{ "enrolled_only": true, "enrolled_min_wake_fit": 7.5, "enrolled_min_command_fit": -2 }' >"$dir/margins.json"
+"$bin" --config "$dir/margins.json" --decode "$dir/clips/heldout.wav" >/dev/null 2>"$dir/margins.err"
+grep -q "wake fit at least 7.5, command fit at least -2.0 (set in the configuration)" "$dir/margins.err" ||
+        fail "the configuration's margins not used: $(cat "$dir/margins.err")"
+# version 1: the same parts, no fits lines
+/usr/bin/python3 - "$dir/kept" "$state" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+head, parts = data.split(b"\n\n", 1)
+lines = [l for l in head.split(b"\n") if not l.startswith((b"wake_fits", b"command_fits"))]
+lines[0] = b"voicehvac-wakeword-adaptation 1"
+open(sys.argv[2], "wb").write(b"\n".join(lines) + b"\n\n" + parts)
+PY
+out=$("$bin" --config "$dir/enrolled-only.json" --decode --verbose "$dir/clips/heldout.wav" 2>"$dir/margins.err")
+grep -q "wake fit at least 5.0, command fit at least 3.0 (fixed: the adaptation has no calibration)" "$dir/margins.err" ||
+        fail "an adaptation without a calibration does not use the fixed margins: $(cat "$dir/margins.err")"
+grep '"event":"wake"' <<<"$out" | grep -q '"model":"adapted"' || fail "an adaptation of version 1 was not used: $out"
+[ -f "$state" ] && ! ls "$dir/state"/wakeword-adaptation.corrupt-* >/dev/null 2>&1 || fail "an adaptation of version 1 was moved aside"
+# a malformed calibration: the file is unusable, moved aside
+/usr/bin/python3 - "$dir/kept" "$state" <<'PY'
+import re, sys
+data = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(re.sub(rb"\nwake_fits [^\n]*\n", b"\nwake_fits 12.00 twelve\n", data, count=1))
+PY
+"$bin" --decode "$dir/clips/heldout.wav" >/dev/null 2>"$dir/margins.err"
+grep -q "Adaptation file .* is unusable .*moved it to" "$dir/margins.err" || fail "a malformed calibration was not refused: $(cat "$dir/margins.err")"
+[ ! -e "$state" ] && ls "$dir/state"/wakeword-adaptation.corrupt-* >/dev/null 2>&1 || fail "the file with a malformed calibration was not moved aside"
+rm -f "$dir/state"/wakeword-adaptation.corrupt-*
+cp "$dir/kept" "$state"
 
 # The daemon loads it when it starts, and again when it is restarted.
 private_bus_start "$dir" || { fail "the private dbus-daemon did not start"; exit 1; }

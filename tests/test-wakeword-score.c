@@ -175,6 +175,57 @@ static void test_enrolled_gate(void) {
         check(why && strstr(why, "too little better"), "no fit at all: %s", why ?: "accepted");
 }
 
+/* The margins: calibrated from the enrolled voice's own fits, fixed without a calibration, and
+ * overridden by the configuration. */
+static void test_speaker_limits(void) {
+        SpeakerCalibration c = {
+                .wake = { 18, 12.5, 30, 22 }, .n_wake = 4,
+                .command = { 9, 7, 16, 11, 14 }, .n_command = 5,
+        };
+        SpeakerLimits l;
+        const char *from;
+
+        from = speaker_limits_choose(NULL, NAN, NAN, &l);
+        check(l.min_wake_fit == 5 && l.min_command_fit == 3, "no calibration: the fixed margins (%g, %g)", l.min_wake_fit,
+              l.min_command_fit);
+        check(from && strstr(from, "no calibration"), "and says so: %s", from ?: "");
+        from = speaker_limits_choose(&(SpeakerCalibration) {}, NAN, NAN, &l);
+        check(l.min_wake_fit == 5 && l.min_command_fit == 3 && strstr(from, "no calibration"),
+              "an empty calibration (a file of version 1): fixed (%g, %g)", l.min_wake_fit, l.min_command_fit);
+
+        from = speaker_limits_choose(&c, NAN, NAN, &l);
+        check(fabs(l.min_wake_fit - 6.25) < 1e-9 && fabs(l.min_command_fit - 3.5) < 1e-9,
+              "calibrated: half the least fit of each kind (%g, %g)", l.min_wake_fit, l.min_command_fit);
+        check(from && strstr(from, "enrolment"), "and says so: %s", from ?: "");
+
+        c.command[1] = -2;
+        (void) speaker_limits_choose(&c, NAN, NAN, &l);
+        check(l.min_command_fit == 0 && fabs(l.min_wake_fit - 6.25) < 1e-9,
+              "a held-out fit below 0: the margin is 0, the adapted model must still fit better (%g)", l.min_command_fit);
+        c.command[1] = 7;
+
+        c.wake[0] = SPEAKER_FIT_ABS_MAX;        /* no stock path at all: the most a fit says */
+        (void) speaker_limits_choose(&c, NAN, NAN, &l);
+        check(fabs(l.min_wake_fit - 6.25) < 1e-9, "a fit at the end of the scale changes nothing below it (%g)",
+              l.min_wake_fit);
+
+        c.n_command = 3;
+        from = speaker_limits_choose(&c, NAN, NAN, &l);
+        check(l.min_wake_fit == 5 && l.min_command_fit == 3 && strstr(from, "too few"),
+              "three command fits are too few: both fixed (%g, %g): %s", l.min_wake_fit, l.min_command_fit, from);
+        c.n_command = 5;
+
+        from = speaker_limits_choose(&c, 8, 1.5, &l);
+        check(l.min_wake_fit == 8 && l.min_command_fit == 1.5 && strstr(from, "configuration"),
+              "both set in the configuration: those (%g, %g): %s", l.min_wake_fit, l.min_command_fit, from);
+        from = speaker_limits_choose(&c, NAN, -1, &l);
+        check(fabs(l.min_wake_fit - 6.25) < 1e-9 && l.min_command_fit == -1 && strstr(from, "the other from the enrolment"),
+              "one set: the other calibrated (%g, %g): %s", l.min_wake_fit, l.min_command_fit, from);
+        from = speaker_limits_choose(NULL, 7, NAN, &l);
+        check(l.min_wake_fit == 7 && l.min_command_fit == 3 && strstr(from, "the other fixed"),
+              "one set, no calibration: the other fixed (%g, %g): %s", l.min_wake_fit, l.min_command_fit, from);
+}
+
 int main(void) {
         test_compare();
         test_gate();
@@ -183,5 +234,6 @@ int main(void) {
         test_speaker_fit();
         test_wake_model_by_fit();
         test_enrolled_gate();
+        test_speaker_limits();
         return test_result();
 }

@@ -12,11 +12,18 @@
 #include "macro.h"
 #include "state-file.h"
 
+typedef struct AdaptationLoad {
+        const RecognizerConfig *config;
+        SpeakerCalibration *calibration;
+} AdaptationLoad;
+
 static int adaptation_parse(const char *text, size_t size, void *userdata, char **ret_problem) {
-        const RecognizerConfig *c = userdata;
+        AdaptationLoad *l = userdata;
         int k;
 
-        k = adaptation_check(text, size, c->hmm);
+        k = adaptation_check(text, size, l->config->hmm);
+        if (k >= 0)
+                k = adaptation_calibration(text, size, l->calibration);
         if (k == -EBADMSG) {
                 *ret_problem = strdup("not an adaptation of the configured acoustic model");
                 if (!*ret_problem)
@@ -25,17 +32,18 @@ static int adaptation_parse(const char *text, size_t size, void *userdata, char 
         return k;
 }
 
-/* The state directory's adaptation when it is one of the configured model; NULL otherwise.
- * Read by the common state file rule (state-file.h): a symbolic link is not followed, and
- * anything unusable is moved aside. Reading creates no directory. */
-static char *adaptation_find(const RecognizerConfig *c) {
+/* The state directory's adaptation when it is one of the configured model, with its calibration;
+ * NULL otherwise. Read by the common state file rule (state-file.h): a symbolic link is not
+ * followed, and anything unusable is moved aside. Reading creates no directory. */
+static char *adaptation_find(const RecognizerConfig *c, SpeakerCalibration *ret_calibration) {
         _cleanup_(state_file_load_done) StateFileLoad load = {};
         _cleanup_free_ char *dir = NULL, *path = NULL;
         int k;
 
         if (state_directory_name(&dir) < 0 || asprintf(&path, "%s/%s", dir, ADAPTATION_STATE_FILE) < 0)
                 return NULL;
-        k = state_file_load(path, ADAPTATION_SIZE_MAX, adaptation_parse, (void *) c, &load);
+        k = state_file_load(path, ADAPTATION_SIZE_MAX, adaptation_parse,
+                            &(AdaptationLoad) { .config = c, .calibration = ret_calibration }, &load);
         if (k < 0) {
                 log_warning_errno(k, "Cannot read %s, using the stock acoustic model: %m", path);
                 return NULL;
@@ -48,17 +56,28 @@ static char *adaptation_find(const RecognizerConfig *c) {
 }
 
 int recognizer_new_from_state(const RecognizerConfig *c, bool use, Recognizer **ret, char **ret_error) {
-        _cleanup_free_ char *path = use ? adaptation_find(c) : NULL;
+        _cleanup_free_ SpeakerCalibration *calibration = calloc(1, sizeof *calibration);
+        _cleanup_free_ char *path = NULL;
         RecognizerConfig adapted = *c;
+        SpeakerLimits l;
+        const char *from;
         int k;
 
+        if (!calibration)
+                return -ENOMEM;
+        path = use ? adaptation_find(c, calibration) : NULL;
         adapted.adaptation = path;
+        adapted.calibration = path ? calibration : NULL;
         k = recognizer_new(&adapted, ret, ret_error);
         if (k < 0)
                 return k;
-        if (path)
-                log_info("Using the speaker and room adaptation in %s%s.", path,
-                         c->enrolled_only ? "; only the voices that enrolled are obeyed (enrolled_only)" : "");
+        from = speaker_limits_choose(adapted.calibration, c->enrolled_min_wake_fit, c->enrolled_min_command_fit, &l);
+        if (path && c->enrolled_only)
+                log_info("Using the speaker and room adaptation in %s; only the voices that enrolled are obeyed "
+                         "(enrolled_only): wake fit at least %.1f, command fit at least %.1f (%s).",
+                         path, l.min_wake_fit, l.min_command_fit, from);
+        else if (path)
+                log_info("Using the speaker and room adaptation in %s.", path);
         else if (c->enrolled_only)
                 log_warning("enrolled_only is set but %s: every command is refused until someone enrols.",
                             use ? "no one has enrolled" : "the adaptation is not used");

@@ -14,7 +14,8 @@
 #include "message.h"
 #include "state-file.h"
 
-#define MAGIC "voicehvac-wakeword-adaptation 1\n"
+#define MAGIC_V1 "voicehvac-wakeword-adaptation 1\n"
+#define MAGIC "voicehvac-wakeword-adaptation 2\n"
 #define S3_HEADER "s3\nversion 1.0\n"
 #define S3_END "endhdr\n"
 #define S3_MARKER 0x11223344
@@ -148,13 +149,54 @@ static int part_check(const char *hmm, AdaptationPart p, const char *data, size_
         return values_plausible(p, &mine) ? 0 : -EBADMSG;
 }
 
-/* The parts' offsets and sizes from the file's header. */
+/* One line "<name>[ <fit>]…\n" of the calibration at p: the fits, each finite and plausible. */
+static int fits_parse(const char **p, const char *end, const char *name, double *fits, size_t *n) {
+        size_t l = strlen(name);
+        const char *q = *p;
+
+        *n = 0;
+        if ((size_t) (end - q) < l + 1 || memcmp(q, name, l) != 0)
+                return -EBADMSG;
+        q += l;
+        while (q < end && *q == ' ') {
+                char buf[32], *e;
+                size_t len = 0;
+                double v;
+
+                q++;
+                /* strtod() would read past the end: copy the field, digits and signs only */
+                while (q + len < end && len < sizeof buf - 1 && q[len] && strchr("+-.0123456789", q[len]))
+                        len++;
+                if (len == 0 || *n >= SPEAKER_FITS_MAX)
+                        return -EBADMSG;
+                memcpy(buf, q, len);
+                buf[len] = 0;
+                errno = 0;
+                v = strtod(buf, &e);
+                if (errno != 0 || *e != 0 || !isfinite(v) || fabs(v) > SPEAKER_FIT_ABS_MAX)
+                        return -EBADMSG;
+                fits[(*n)++] = v;
+                q += len;
+        }
+        if (q >= end || *q != '\n')
+                return -EBADMSG;
+        *p = q + 1;
+        return 0;
+}
+
+/* The parts' offsets and sizes from the file's header, and the calibration (version 2; a file of
+ * version 1 has none: empty). */
 static int bundle_index(const char *data, size_t size, size_t offset[static _ADAPTATION_PART_MAX],
-                        size_t length[static _ADAPTATION_PART_MAX]) {
+                        size_t length[static _ADAPTATION_PART_MAX], SpeakerCalibration *ret_calibration) {
         const char *p = data, *end = data + size;
+        SpeakerCalibration cal = {};
+        bool v1;
         size_t at;
 
-        if (size < strlen(MAGIC) || memcmp(data, MAGIC, strlen(MAGIC)) != 0)
+        if (size < strlen(MAGIC))
+                return -EBADMSG;
+        v1 = memcmp(data, MAGIC_V1, strlen(MAGIC_V1)) == 0;
+        if (!v1 && memcmp(data, MAGIC, strlen(MAGIC)) != 0)
                 return -EBADMSG;
         p += strlen(MAGIC);
         for (AdaptationPart i = 0; i < _ADAPTATION_PART_MAX; i++) {
@@ -174,6 +216,9 @@ static int bundle_index(const char *data, size_t size, size_t offset[static _ADA
                 length[i] = (size_t) n;
                 p = e + 1;
         }
+        if (!v1 && (fits_parse(&p, end, "wake_fits", cal.wake, &cal.n_wake) < 0 ||
+                    fits_parse(&p, end, "command_fits", cal.command, &cal.n_command) < 0))
+                return -EBADMSG;
         if (p >= end || *p != '\n')
                 return -EBADMSG;
         at = (size_t) (p + 1 - data);
@@ -183,14 +228,18 @@ static int bundle_index(const char *data, size_t size, size_t offset[static _ADA
                         return -EBADMSG;
                 at += length[i];
         }
-        return at == size ? 0 : -EBADMSG;
+        if (at != size)
+                return -EBADMSG;
+        if (ret_calibration)
+                *ret_calibration = cal;
+        return 0;
 }
 
 int adaptation_check(const char *data, size_t size, const char *hmm) {
         size_t offset[_ADAPTATION_PART_MAX], length[_ADAPTATION_PART_MAX];
         int k;
 
-        k = bundle_index(data, size, offset, length);
+        k = bundle_index(data, size, offset, length, NULL);
         if (k < 0)
                 return k;
         for (AdaptationPart i = 0; i < _ADAPTATION_PART_MAX; i++) {
@@ -201,7 +250,21 @@ int adaptation_check(const char *data, size_t size, const char *hmm) {
         return 0;
 }
 
-int adaptation_bundle(const char *dir, const char *hmm, char **ret_data, size_t *ret_size, char **ret_error) {
+static void fits_write(FILE *f, const char *name, const double *fits, size_t n) {
+        fputs(name, f);
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, " %.2f", fits[i]);
+        fputc('\n', f);
+}
+
+int adaptation_calibration(const char *data, size_t size, SpeakerCalibration *ret) {
+        size_t offset[_ADAPTATION_PART_MAX], length[_ADAPTATION_PART_MAX];
+
+        return bundle_index(data, size, offset, length, ret);
+}
+
+int adaptation_bundle(const char *dir, const char *hmm, const SpeakerCalibration *calibration, char **ret_data,
+                      size_t *ret_size, char **ret_error) {
         _cleanup_free_ char *out = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         char *raw[_ADAPTATION_PART_MAX] = {};
@@ -237,6 +300,9 @@ int adaptation_bundle(const char *dir, const char *hmm, char **ret_data, size_t 
                 fputs(MAGIC, f);
                 for (AdaptationPart i = 0; i < _ADAPTATION_PART_MAX; i++)
                         fprintf(f, "%s %zu\n", parts[i].file, stored[i]);
+                fits_write(f, "wake_fits", calibration ? calibration->wake : NULL, calibration ? calibration->n_wake : 0);
+                fits_write(f, "command_fits", calibration ? calibration->command : NULL,
+                           calibration ? calibration->n_command : 0);
                 fputc('\n', f);
                 for (AdaptationPart i = 0; i < _ADAPTATION_PART_MAX; i++) {
                         int32_t marker = S3_MARKER;
@@ -284,7 +350,7 @@ int adaptation_open(const char *file, const char *hmm, Adaptation *ret) {
         k = adaptation_check(data, size, hmm);
         if (k < 0)
                 return k;
-        (void) bundle_index(data, size, offset, length);
+        (void) bundle_index(data, size, offset, length, NULL);
         /* The decoder reads paths: give it the bytes just checked, not the file again. */
         for (AdaptationPart i = 0; i < _ADAPTATION_PART_MAX; i++) {
                 _cleanup_fclose_ FILE *f = NULL;

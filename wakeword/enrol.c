@@ -6,6 +6,7 @@
 #include <ftw.h>
 #include <signal.h>
 #include <libgen.h>
+#include <math.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "clip.h"
 #include "enrol.h"
 #include "fileio.h"
+#include "fit-meter.h"
 #include "log.h"
 #include "macro.h"
 #include "sendump.h"
@@ -62,6 +64,7 @@ typedef struct Clip {
 } Clip;
 
 typedef struct Enrolment {
+        const WakewordConfig *wakeword;
         const RecognizerConfig *config;
         char *target;                   /* where the adaptation goes */
         Clip *clips;
@@ -330,40 +333,29 @@ static int model_file(const RecognizerConfig *config, const char *name, char **r
         return asprintf(ret, "%s/%s", config->hmm, name) < 0 ? -ENOMEM : 0;
 }
 
-/* sphinx_fe, bw and map_adapt over the written corpus: <scratch>/model/{means,variances,…}. */
-static int model_estimate(Enrolment *e) {
-        _cleanup_free_ char *mdef = NULL, *sendump = NULL, *feat = NULL, *means = NULL, *variances = NULL,
-                *tmat = NULL, *noisedict = NULL, *error = NULL, *mixw = NULL, *mfc = NULL, *acc = NULL, *model = NULL;
+/* bw over the clips of <scratch>/<set>.ctl (their features in mfc/, the model's files as
+ * model_estimate() prepared them), its statistics into <scratch>/<acc>, and map_adapt's model into
+ * <scratch>/<model>: {means,variances,mixture_weights,transition_matrices}. */
+static int adapt_run(Enrolment *e, const char *set, char *acc, const char *model) {
+        _cleanup_free_ char *means = NULL, *variances = NULL, *tmat = NULL, *noisedict = NULL, *ctl = NULL, *lsn = NULL,
+                *acc_dir = NULL, *model_dir = NULL, *mmean = NULL, *mvar = NULL, *mmixw = NULL, *mtmat = NULL;
         int k;
 
-        if (model_file(e->config, "mdef", &mdef) < 0 || model_file(e->config, "sendump", &sendump) < 0 ||
-            model_file(e->config, "feat.params", &feat) < 0 || model_file(e->config, "means", &means) < 0 ||
-            model_file(e->config, "variances", &variances) < 0 ||
+        if (model_file(e->config, "means", &means) < 0 || model_file(e->config, "variances", &variances) < 0 ||
             model_file(e->config, "transition_matrices", &tmat) < 0 || model_file(e->config, "noisedict", &noisedict) < 0)
                 return log_oom();
-        if (scratch_path(e, "mixture_weights", &mixw) < 0 || scratch_path(e, "mfc", &mfc) < 0 ||
-            scratch_path(e, "acc", &acc) < 0 || scratch_path(e, "model", &model) < 0)
+        if (asprintf(&ctl, "%s.ctl", set) < 0 || asprintf(&lsn, "%s.transcription", set) < 0 ||
+            scratch_path(e, acc, &acc_dir) < 0 || scratch_path(e, model, &model_dir) < 0 ||
+            asprintf(&mmean, "%s/means", model) < 0 || asprintf(&mvar, "%s/variances", model) < 0 ||
+            asprintf(&mmixw, "%s/mixture_weights", model) < 0 || asprintf(&mtmat, "%s/transition_matrices", model) < 0)
                 return log_oom();
-        k = corpus_write(e);
-        if (k < 0)
-                return log_error_errno(k, "Cannot write the clips into %s: %m", e->scratch);
-        k = sendump_to_mixture_weights(sendump, mixw, &error);
-        if (k < 0)
-                return log_error_errno(k, "%s", error ?: "Out of memory.");
-        if (mkdir(mfc, 0700) < 0 || mkdir(acc, 0700) < 0 || mkdir(model, 0700) < 0)
+        if (mkdir(acc_dir, 0700) < 0 || mkdir(model_dir, 0700) < 0)
                 return log_error_errno(-errno, "Cannot write into %s: %m", e->scratch);
-        k = tool_run(e, "mdef_convert", STRV_MAKE(MDEF_CONVERT, "-text", mdef, "mdef.txt"));
-        if (k < 0)
-                return k;
-        k = tool_run(e, "sphinx_fe", STRV_MAKE(SPHINX_FE, "-argfile", feat, "-samprate", "16000", "-c", "clips.ctl",
-                                                "-di", "wav", "-do", "mfc", "-ei", "wav", "-eo", "mfc", "-mswav", "yes"));
-        if (k < 0)
-                return k;
         k = tool_run(e, "bw", STRV_MAKE(SPHINXTRAIN_DIR "/bw", "-moddeffn", "mdef.txt", "-meanfn", means, "-varfn", variances,
                                          "-mixwfn", "mixture_weights", "-tmatfn", tmat, "-ts2cbfn", ".ptm.",
                                          "-feat", "1s_c_d_dd", "-svspec", "0-12/13-25/26-38", "-cmn", "batch", "-agc", "none",
-                                         "-dictfn", "clips.dic", "-fdictfn", noisedict, "-ctlfn", "clips.ctl",
-                                         "-lsnfn", "clips.transcription", "-cepdir", "mfc", "-accumdir", "acc",
+                                         "-dictfn", "clips.dic", "-fdictfn", noisedict, "-ctlfn", ctl,
+                                         "-lsnfn", lsn, "-cepdir", "mfc", "-accumdir", acc,
                                          "-timing", "no"));
         if (k < 0)
                 return k;
@@ -373,10 +365,147 @@ static int model_estimate(Enrolment *e) {
          * nothing there. */
         return tool_run(e, "map_adapt", STRV_MAKE(SPHINXTRAIN_DIR "/map_adapt", "-moddeffn", "mdef.txt", "-ts2cbfn", ".ptm.",
                                                    "-meanfn", means, "-varfn", variances, "-mixwfn", "mixture_weights",
-                                                   "-tmatfn", tmat, "-accumdir", "acc",
-                                                   "-mapmeanfn", "model/means", "-mapvarfn", "model/variances",
-                                                   "-mapmixwfn", "model/mixture_weights",
-                                                   "-maptmatfn", "model/transition_matrices"));
+                                                   "-tmatfn", tmat, "-accumdir", acc,
+                                                   "-mapmeanfn", mmean, "-mapvarfn", mvar,
+                                                   "-mapmixwfn", mmixw, "-maptmatfn", mtmat));
+}
+
+/* sphinx_fe, bw and map_adapt over the written corpus: <scratch>/model/{means,variances,…}. */
+static int model_estimate(Enrolment *e) {
+        _cleanup_free_ char *mdef = NULL, *sendump = NULL, *feat = NULL, *error = NULL, *mixw = NULL, *mfc = NULL;
+        int k;
+
+        if (model_file(e->config, "mdef", &mdef) < 0 || model_file(e->config, "sendump", &sendump) < 0 ||
+            model_file(e->config, "feat.params", &feat) < 0)
+                return log_oom();
+        if (scratch_path(e, "mixture_weights", &mixw) < 0 || scratch_path(e, "mfc", &mfc) < 0)
+                return log_oom();
+        k = corpus_write(e);
+        if (k < 0)
+                return log_error_errno(k, "Cannot write the clips into %s: %m", e->scratch);
+        k = sendump_to_mixture_weights(sendump, mixw, &error);
+        if (k < 0)
+                return log_error_errno(k, "%s", error ?: "Out of memory.");
+        if (mkdir(mfc, 0700) < 0)
+                return log_error_errno(-errno, "Cannot write into %s: %m", e->scratch);
+        k = tool_run(e, "mdef_convert", STRV_MAKE(MDEF_CONVERT, "-text", mdef, "mdef.txt"));
+        if (k < 0)
+                return k;
+        k = tool_run(e, "sphinx_fe", STRV_MAKE(SPHINX_FE, "-argfile", feat, "-samprate", "16000", "-c", "clips.ctl",
+                                                "-di", "wav", "-do", "mfc", "-ei", "wav", "-eo", "mfc", "-mswav", "yes"));
+        if (k < 0)
+                return k;
+        return adapt_run(e, "clips", "acc", "model");
+}
+
+static size_t clips_used(const Enrolment *e) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < e->n_clips; i++)
+                n += !e->clips[i].refusal;
+        return n;
+}
+
+/* --- the calibration of the enrolled-only gate */
+
+#define FOLDS 2
+
+/* <scratch>/fold<f>.ctl and .transcription: the used clips outside fold f (every FOLDS-th used
+ * clip from the f-th is in it). */
+static int fold_write(Enrolment *e, unsigned f) {
+        _cleanup_free_ char *ctl = NULL, *lsn = NULL;
+        _cleanup_fclose_ FILE *c = NULL, *l = NULL;
+        char name[32];
+        size_t j = 0;
+
+        snprintf(name, sizeof name, "fold%u.ctl", f);
+        if (scratch_path(e, name, &ctl) < 0)
+                return -ENOMEM;
+        snprintf(name, sizeof name, "fold%u.transcription", f);
+        if (scratch_path(e, name, &lsn) < 0)
+                return -ENOMEM;
+        c = fopen(ctl, "we");
+        l = fopen(lsn, "we");
+        if (!c || !l)
+                return negative_errno();
+        for (size_t i = 0; i < e->n_clips; i++) {
+                if (e->clips[i].refusal || j++ % FOLDS == f)
+                        continue;
+                fprintf(c, "u%zu\n", i);
+                fprintf(l, "<s>");
+                for (char **w = e->clips[i].words; *w; w++)
+                        fprintf(l, " %s", *w);
+                fprintf(l, " </s> (u%zu)\n", i);
+        }
+        return fflush(c) != 0 || fflush(l) != 0 ? -EIO : 0;
+}
+
+/* Fold f's clips heard with an adaptation of the other clips: their fits go into *cal. */
+static int fold_measure(Enrolment *e, unsigned f, SpeakerCalibration *cal) {
+        _cleanup_free_ char *model = NULL, *bundle = NULL, *data = NULL, *error = NULL;
+        _cleanup_(fit_meter_freep) FitMeter *meter = NULL;
+        char set[16], acc[16], dir[16];
+        size_t size, j = 0;
+        int k;
+
+        snprintf(set, sizeof set, "fold%u", f);
+        snprintf(acc, sizeof acc, "acc%u", f);
+        snprintf(dir, sizeof dir, "model%u", f);
+        k = fold_write(e, f);
+        if (k < 0)
+                return log_error_errno(k, "Cannot write into %s: %m", e->scratch);
+        k = adapt_run(e, set, acc, dir);
+        if (k < 0)
+                return k;
+        if (scratch_path(e, dir, &model) < 0 || asprintf(&bundle, "%s/adaptation%u", e->scratch, f) < 0)
+                return log_oom();
+        k = adaptation_bundle(model, e->config->hmm, NULL, &data, &size, &error);
+        if (k < 0)
+                return log_error_errno(k, "%s", error ?: "Out of memory.");
+        k = write_file_atomic(bundle, data, size, 0600);
+        if (k < 0)
+                return log_error_errno(k, "Cannot write into %s: %m", e->scratch);
+        k = fit_meter_new(e->wakeword, bundle, &meter, &error);
+        if (k < 0)
+                return log_error_errno(k, "Cannot load the adapted model: %s", error ?: "out of memory");
+        for (size_t i = 0; i < e->n_clips && !interrupted; i++) {
+                if (e->clips[i].refusal || j++ % FOLDS != f)
+                        continue;
+                k = fit_meter_feed(meter, e->clips[i].samples, e->clips[i].n, cal);
+                if (k < 0)
+                        return log_error_errno(k, "The decoder failed on %s: %m", e->clips[i].path);
+        }
+        return interrupted ? -EINTR : 0;
+}
+
+/* The enrolled-only gate's calibration (score.h: SpeakerCalibration): the clips in two halves,
+ * each heard with an adaptation estimated on the other, so that the fits are those of the
+ * voice's speech that the adaptation did not learn from, as everything the daemon hears will be.
+ * Failing costs only the calibration: the gate then uses its fixed margins. */
+static int calibration_measure(Enrolment *e, SpeakerCalibration *ret) {
+        SpeakerLimits l;
+        const char *from;
+        int k = 0;
+
+        *ret = (SpeakerCalibration) {};
+        if (clips_used(e) < FOLDS * SPEAKER_CALIBRATION_FITS_MIN) {
+                printf("enrolled_only calibration: too few clips to measure (%zu; at least %u): "
+                       "the fixed margins will be used\n", clips_used(e), FOLDS * SPEAKER_CALIBRATION_FITS_MIN);
+                return 0;
+        }
+        for (unsigned f = 0; f < FOLDS && k >= 0; f++)
+                k = fold_measure(e, f, ret);
+        if (k == -EINTR)
+                return k;
+        if (k < 0) {
+                *ret = (SpeakerCalibration) {};
+                log_warning("No calibration of enrolled_only: it will use its fixed margins with this adaptation.");
+        }
+        from = speaker_limits_choose(ret, NAN, NAN, &l);
+        printf("enrolled_only calibration: %zu wake fits, %zu command fits of held-out clips; "
+               "margins: wake fit %.1f, command fit %.1f (%s)\n", ret->n_wake, ret->n_command,
+               l.min_wake_fit, l.min_command_fit, from);
+        return 0;
 }
 
 /* --- the whole run */
@@ -391,14 +520,6 @@ static double average(const Enrolment *e, bool after) {
                         n++;
                 }
         return n > 0 ? sum / (double) n : 0;
-}
-
-static size_t clips_used(const Enrolment *e) {
-        size_t n = 0;
-
-        for (size_t i = 0; i < e->n_clips; i++)
-                n += !e->clips[i].refusal;
-        return n;
 }
 
 static void clips_print(const Enrolment *e) {
@@ -417,17 +538,19 @@ static void clips_print(const Enrolment *e) {
         fflush(stdout);
 }
 
-/* Scores the used clips with the adapted model, and puts the adaptation in place. */
+/* Scores the used clips with the adapted model, calibrates the enrolled-only gate, and puts the
+ * adaptation in place. */
 static int adaptation_install(Enrolment *e) {
         _cleanup_free_ char *model = NULL, *bundle = NULL, *data = NULL, *error = NULL;
+        _cleanup_free_ SpeakerCalibration *calibration = calloc(1, sizeof *calibration);
         _cleanup_(aligner_freep) Aligner *adapted = NULL;
         RecognizerConfig config = *e->config;
         size_t size;
         int k;
 
-        if (scratch_path(e, "model", &model) < 0 || scratch_path(e, "adaptation", &bundle) < 0)
+        if (!calibration || scratch_path(e, "model", &model) < 0 || scratch_path(e, "adaptation", &bundle) < 0)
                 return log_oom();
-        k = adaptation_bundle(model, e->config->hmm, &data, &size, &error);
+        k = adaptation_bundle(model, e->config->hmm, NULL, &data, &size, &error);
         if (k < 0)
                 return log_error_errno(k, "%s", error ?: "Out of memory.");
         k = write_file_atomic(bundle, data, size, 0600);
@@ -454,6 +577,14 @@ static int adaptation_install(Enrolment *e) {
                 log_error("The adaptation does not fit the clips better than the stock model; not using it.");
                 return -EDOM;
         }
+        adapted = aligner_free(adapted);        /* its memory, before the calibration's models */
+        k = calibration_measure(e, calibration);
+        if (k < 0)
+                return k;
+        data = mfree(data);
+        k = adaptation_bundle(model, e->config->hmm, calibration, &data, &size, &error);
+        if (k < 0)
+                return log_error_errno(k, "%s", error ?: "Out of memory.");
         k = write_file_atomic(e->target, data, size, 0644);
         if (k < 0)
                 return log_error_errno(k, "Cannot write %s: %m", e->target);
@@ -463,7 +594,7 @@ static int adaptation_install(Enrolment *e) {
 
 int wakeword_enrol(const WakewordConfig *config, const char *list) {
         _cleanup_free_ char *error = NULL;
-        Enrolment e = { .config = &config->recognizer };
+        Enrolment e = { .wakeword = config, .config = &config->recognizer };
         char scratch[] = "/tmp/wakeword-enrol-XXXXXX";
         const char *tmpdir = getenv("TMPDIR");
         static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <pocketsphinx.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,11 +59,6 @@ struct Recognizer {
         Ring history;
 };
 
-/* enrolled_only: how much better, per frame, the adapted model must fit the wake's window and
- * the command's speech than the stock one (score.h: enrolled_gate()). Measured by
- * bench/bench-enrol.sh: see the README. */
-#define ENROLLED_MIN_WAKE_FIT 5
-#define ENROLLED_MIN_COMMAND_FIT 3
 /* How much better, per frame, the adapted model must fit a wake's window for the wake to be taken
  * as the enrolled voice's (score.h: wake_model_by_fit()). Measured on the enrolment bench: the
  * enrolled voices' wakes fit the adaptation by 6 to 37, the other voices' by -11 to 8 (but one
@@ -84,8 +80,8 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
                 .min_word_posterior = 0.6,
                 .filler_count = 400,
                 .filler_logprob = -9,
-                .enrolled_min_wake_fit = ENROLLED_MIN_WAKE_FIT,
-                .enrolled_min_command_fit = ENROLLED_MIN_COMMAND_FIT,
+                .enrolled_min_wake_fit = NAN,           /* from the enrolment */
+                .enrolled_min_command_fit = NAN,
         };
 }
 
@@ -133,10 +129,7 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
                 return r_;
         r->active = &r->models.stock;
         r->enrolled_only = c->enrolled_only;
-        r->speaker_limits = (SpeakerLimits) {
-                .min_wake_fit = c->enrolled_min_wake_fit,
-                .min_command_fit = c->enrolled_min_command_fit,
-        };
+        speaker_limits_choose(c->calibration, c->enrolled_min_wake_fit, c->enrolled_min_command_fit, &r->speaker_limits);
         r_ = cmn_window_new(r->models.stock.ps, &r->window);
         if (r_ < 0)
                 return r_;

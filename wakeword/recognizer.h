@@ -14,6 +14,8 @@
 #include "intent.h"
 #include "macro.h"
 
+struct SpeakerCalibration;
+
 typedef struct RecognizerConfig {
         char *hmm;                      /* acoustic model directory */
         char *dictionary;               /* pronunciations; only the words needed are loaded */
@@ -35,9 +37,13 @@ typedef struct RecognizerConfig {
         double max_coverage;            /* … and how far they may stretch over what is not speech */
         double min_word_posterior;      /* the least posterior probability of any word of the command */
         bool enrolled_only;             /* act on a command only when an enrolled voice said it */
-        double enrolled_min_wake_fit;   /* … by how much better the adapted model must fit its wake (score.h: speaker_fit()) */
-        double enrolled_min_command_fit; /* … and its command */
+        /* … by how much better the adapted model must fit its wake and its command (score.h:
+         * speaker_fit()); NaN, the default: as the enrolment's calibration says (score.h:
+         * speaker_limits_choose()) */
+        double enrolled_min_wake_fit;
+        double enrolled_min_command_fit;
         const char *adaptation;         /* the speaker and room adaptation (adaptation.h); NULL: none. Not from the file */
+        const struct SpeakerCalibration *calibration; /* the adaptation's calibration; NULL: none. Not from the file */
 } RecognizerConfig;
 
 void recognizer_config_init_defaults(RecognizerConfig *c);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <math.h>
+
 #include "grammar.h"
 #include "macro.h"
 #include "score.h"
@@ -146,4 +148,44 @@ const char *enrolled_gate(const SpeakerScores *s, const SpeakerLimits *l) {
         if (s->wake_fit < l->min_wake_fit || s->command_fit < l->min_command_fit)
                 return "not an enrolled voice: the speech fits the adapted model too little better";
         return NULL;
+}
+
+/* The fixed margins: what enrolled_only uses with an adaptation that has no calibration (written
+ * before enrolment measured one, or with too few fits in it). Fitted on the enrolment bench. */
+#define FIXED_MIN_WAKE_FIT 5
+#define FIXED_MIN_COMMAND_FIT 3
+
+/* A margin from the enrolled voice's own fits: half the weakest of them, so that its speech
+ * passes with room to spare, and another voice passes only if the adaptation suits it half as well
+ * as the enrolled voice's least suited speech; never below 0, where the adapted model would fit no
+ * better than the stock one. */
+static double calibrated_margin(const double *fits, size_t n) {
+        double least = fits[0];
+
+        for (size_t i = 1; i < n; i++)
+                least = MIN(least, fits[i]);
+        return MAX(0.0, least / 2);
+}
+
+const char *speaker_limits_choose(const SpeakerCalibration *c, double min_wake_fit, double min_command_fit,
+                                  SpeakerLimits *ret) {
+        bool calibrated = c && c->n_wake >= SPEAKER_CALIBRATION_FITS_MIN && c->n_command >= SPEAKER_CALIBRATION_FITS_MIN;
+
+        *ret = (SpeakerLimits) {
+                .min_wake_fit = calibrated ? calibrated_margin(c->wake, c->n_wake) : FIXED_MIN_WAKE_FIT,
+                .min_command_fit = calibrated ? calibrated_margin(c->command, c->n_command) : FIXED_MIN_COMMAND_FIT,
+        };
+        if (!isnan(min_wake_fit))
+                ret->min_wake_fit = min_wake_fit;
+        if (!isnan(min_command_fit))
+                ret->min_command_fit = min_command_fit;
+        if (!isnan(min_wake_fit) && !isnan(min_command_fit))
+                return "set in the configuration";
+        if (!isnan(min_wake_fit) || !isnan(min_command_fit))
+                return calibrated ? "one set in the configuration, the other from the enrolment"
+                                  : "one set in the configuration, the other fixed";
+        if (calibrated)
+                return "from the enrolment's own clips";
+        return c && (c->n_wake > 0 || c->n_command > 0) ? "fixed: too few of the enrolment's clips measured"
+                                                       : "fixed: the adaptation has no calibration";
 }

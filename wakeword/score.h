@@ -91,6 +91,27 @@ typedef struct SpeakerLimits {
         double min_command_fit;
 } SpeakerLimits;
 
+/* What the enrolment measured of the enrolled voice: the wake fits and command fits of its clips,
+ * each read with an adaptation that was not estimated on it (enrol.c), in the order measured. */
+#define SPEAKER_FITS_MAX 64
+#define SPEAKER_FIT_ABS_MAX 1e4         /* a fit beyond this is not a measurement (speaker_fit()'s 1e9) */
+#define SPEAKER_CALIBRATION_FITS_MIN 4  /* a calibration speaks for the voice with this many fits of each kind */
+typedef struct SpeakerCalibration {
+        double wake[SPEAKER_FITS_MAX];
+        size_t n_wake;
+        double command[SPEAKER_FITS_MAX];
+        size_t n_command;
+} SpeakerCalibration;
+
+/* The enrolled-only gate's margins: min_wake_fit and min_command_fit as configured, each NaN where
+ * the configuration leaves it to the enrolment. Such a margin is calibrated from c: half the
+ * least fit of that kind the enrolled voice showed on its own held-out clips, and at least 0 (the
+ * adapted model must fit better than the stock one); where c is NULL or holds fewer than
+ * SPEAKER_CALIBRATION_FITS_MIN fits of either kind, both are the fixed ones, 5 for the wake and 3 for the command. Returns where
+ * the margins came from, for the log (a static string). */
+const char *speaker_limits_choose(const SpeakerCalibration *c, double min_wake_fit, double min_command_fit,
+                                  SpeakerLimits *ret);
+
 /* NULL when a command may be acted on under enrolled_only, else why not (a static string). Both
  * fits must pass: in a room where every voice gains from the room's adaptation, the wake's
  * window, a second and a half, does not tell two voices apart, the command's words do; in noise,

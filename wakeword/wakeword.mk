@@ -4,7 +4,7 @@ WAKEWORD_LIB_SRCS := wakeword/intent.c wakeword/wav.c wakeword/vad.c wakeword/di
                      wakeword/decode.c wakeword/worker.c wakeword/grammar.c wakeword/cmn-state.c \
                      wakeword/ring.c wakeword/cmn.c wakeword/decoder.c wakeword/models.c wakeword/score.c \
                      wakeword/adaptation.c wakeword/adaptation-state.c wakeword/sendump.c wakeword/clip.c \
-                     wakeword/align.c wakeword/enrol.c
+                     wakeword/align.c wakeword/enrol.c wakeword/fit-meter.c
 WAKEWORD_SRCS := wakeword/main.c wakeword/manager.c wakeword/wakeword-bus.c wakeword/stream-client.c \
                  wakeword/child.c wakeword/live-enrol.c wakeword/recognizer-build.c
 WAKEWORD_LIB_OBJS := $(WAKEWORD_LIB_SRCS:%.c=$(BUILD)/%.o)
