@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <pthread.h>
 
 #include "decoder.h"
 #include "grammar.h"
@@ -66,6 +67,47 @@ int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t
         path_score(m->ps, &ret->path);
         log_debug("Wake candidate %s: the window reads as '%s'.", ret->verified ? "verified" : "not verified", hyp ?: "");
         return 0;
+}
+
+typedef struct VerifyLook {
+        Model *model;
+        const char *keyphrase;
+        const int16_t *samples;
+        size_t n;
+        const mfcc_t *mean;
+        WakeVerdict *verdict;
+        int result;
+} VerifyLook;
+
+static void *verify_look_run(void *userdata) {
+        VerifyLook *l = userdata;
+
+        l->result = model_verify(l->model, l->keyphrase, l->samples, l->n, l->mean, l->verdict);
+        return NULL;
+}
+
+int models_verify(Models *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
+                  WakeVerdict *ret_stock, WakeVerdict *ret_adapted) {
+        VerifyLook adapted = {
+                .model = &m->adapted, .keyphrase = keyphrase, .samples = samples, .n = n, .mean = mean,
+                .verdict = ret_adapted,
+        };
+        pthread_t thread;
+        bool threaded;
+        int k;
+
+        *ret_adapted = (WakeVerdict) {};
+        if (!models_adapted(m))
+                return model_verify(&m->stock, keyphrase, samples, n, mean, ret_stock);
+        /* The two decoders share nothing, and the wake waits for the slower look only. Without a
+         * thread, one after the other. */
+        threaded = pthread_create(&thread, NULL, verify_look_run, &adapted) == 0;
+        if (!threaded)
+                (void) verify_look_run(&adapted);
+        k = model_verify(&m->stock, keyphrase, samples, n, mean, ret_stock);
+        if (threaded)
+                (void) pthread_join(thread, NULL);
+        return adapted.result < 0 ? adapted.result : k;
 }
 
 void model_cmn_hand_over(Model *from, Model *to) {
