@@ -8,6 +8,7 @@
 #include "log.h"
 #include "macro.h"
 #include "models.h"
+#include "time-util.h"
 
 int model_utterance_end(Model *m) {
         if (!m->in_utterance)
@@ -55,6 +56,7 @@ int model_second_look(Model *m, const char *search, const int16_t *samples, size
 
 int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
                  WakeVerdict *ret) {
+        usec_t cpu = now_usec(CLOCK_THREAD_CPUTIME_ID);
         const char *hyp;
         int k;
 
@@ -65,7 +67,8 @@ int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t
         hyp = ps_get_hyp(m->ps, NULL);
         ret->verified = hypothesis_verifies(hyp, keyphrase);
         path_score(m->ps, &ret->path);
-        log_debug("Wake candidate %s: the window reads as '%s'.", ret->verified ? "verified" : "not verified", hyp ?: "");
+        log_debug("Wake candidate %s: the window reads as '%s' (%.1f ms of CPU).", ret->verified ? "verified" : "not verified",
+                  hyp ?: "", (double) (now_usec(CLOCK_THREAD_CPUTIME_ID) - cpu) / USEC_PER_MSEC);
         return 0;
 }
 
