@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <pthread.h>
 
 #include "decoder.h"
 #include "grammar.h"
 #include "log.h"
 #include "macro.h"
 #include "models.h"
+#include "time-util.h"
 
 int model_utterance_end(Model *m) {
         if (!m->in_utterance)
@@ -54,6 +56,7 @@ int model_second_look(Model *m, const char *search, const int16_t *samples, size
 
 int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
                  WakeVerdict *ret) {
+        usec_t cpu = now_usec(CLOCK_THREAD_CPUTIME_ID);
         const char *hyp;
         int k;
 
@@ -64,8 +67,50 @@ int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t
         hyp = ps_get_hyp(m->ps, NULL);
         ret->verified = hypothesis_verifies(hyp, keyphrase);
         path_score(m->ps, &ret->path);
-        log_debug("Wake candidate %s: the window reads as '%s'.", ret->verified ? "verified" : "not verified", hyp ?: "");
+        log_debug("Wake candidate %s: the window reads as '%s' (%.1f ms of CPU).", ret->verified ? "verified" : "not verified",
+                  hyp ?: "", (double) (now_usec(CLOCK_THREAD_CPUTIME_ID) - cpu) / USEC_PER_MSEC);
         return 0;
+}
+
+typedef struct VerifyLook {
+        Model *model;
+        const char *keyphrase;
+        const int16_t *samples;
+        size_t n;
+        const mfcc_t *mean;
+        WakeVerdict *verdict;
+        int result;
+} VerifyLook;
+
+static void *verify_look_run(void *userdata) {
+        VerifyLook *l = userdata;
+
+        l->result = model_verify(l->model, l->keyphrase, l->samples, l->n, l->mean, l->verdict);
+        return NULL;
+}
+
+int models_verify(Models *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
+                  WakeVerdict *ret_stock, WakeVerdict *ret_adapted) {
+        VerifyLook adapted = {
+                .model = &m->adapted, .keyphrase = keyphrase, .samples = samples, .n = n, .mean = mean,
+                .verdict = ret_adapted,
+        };
+        pthread_t thread;
+        bool threaded;
+        int k;
+
+        *ret_adapted = (WakeVerdict) {};
+        if (!models_adapted(m))
+                return model_verify(&m->stock, keyphrase, samples, n, mean, ret_stock);
+        /* The two decoders share nothing, and the wake waits for the slower look only. Without a
+         * thread, one after the other. */
+        threaded = pthread_create(&thread, NULL, verify_look_run, &adapted) == 0;
+        if (!threaded)
+                (void) verify_look_run(&adapted);
+        k = model_verify(&m->stock, keyphrase, samples, n, mean, ret_stock);
+        if (threaded)
+                (void) pthread_join(thread, NULL);
+        return adapted.result < 0 ? adapted.result : k;
 }
 
 void model_cmn_hand_over(Model *from, Model *to) {

@@ -57,6 +57,11 @@ static inline Model *models_get(Models *m, WakeModel which) {
         return which == WAKE_MODEL_ADAPTED && m->adapted.ps ? &m->adapted : &m->stock;
 }
 
+/* Each model's verification of a wake's window (model_verify()), the two at once on two threads
+ * when an adaptation is loaded; *ret_adapted is left empty without one. */
+int models_verify(Models *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
+                  WakeVerdict *ret_stock, WakeVerdict *ret_adapted);
+
 /* The command stage runs on one decoder while the other waits: the running cepstral mean goes
  * with it, so that the stream's mean is one whichever decoder heard the audio. */
 void model_cmn_hand_over(Model *from, Model *to);

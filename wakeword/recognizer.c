@@ -321,12 +321,7 @@ static int wake_verify(Recognizer *r, WakeModel *ret) {
                 return -ENOMEM;
         n = ring_copy_last(&r->history, r->verify_samples, buf);
         mean = cmn_verify_mean(r->window, cmn_of_decoder(r->models.stock.ps), buf, n, mean_buf);
-        if (adapted) {
-                k = model_verify(&r->models.adapted, r->keyphrase, buf, n, mean, &r->verdicts[1]);
-                if (k < 0)
-                        return k;
-        }
-        k = model_verify(&r->models.stock, r->keyphrase, buf, n, mean, &r->verdicts[0]);
+        k = models_verify(&r->models, r->keyphrase, buf, n, mean, &r->verdicts[0], &r->verdicts[1]);
         if (k < 0)
                 return k;
         *ret = wake_model_by_fit(&r->verdicts[0], adapted ? &r->verdicts[1] : NULL, ENROLLED_VOICE_MIN_WAKE_FIT);
@@ -351,7 +346,7 @@ static int history_replay(Recognizer *r, size_t samples) {
 static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_t end_usec, RecognizerEvent *ret) {
         const char *hyp;
         int32 score = 0;
-        usec_t verify_start;
+        usec_t verify_start, verify_cpu;
         WakeModel model;
         int k;
 
@@ -377,11 +372,13 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
         if (k < 0)
                 return k;
         verify_start = now_usec(CLOCK_MONOTONIC);
+        verify_cpu = now_usec(CLOCK_PROCESS_CPUTIME_ID);
         k = wake_verify(r, &model);
         if (k < 0)
                 return k;
-        log_debug("Wake candidate %s in %.1f ms%s%s.", model != WAKE_MODEL_NONE ? "verified" : "rejected",
+        log_debug("Wake candidate %s in %.1f ms (%.1f ms of CPU)%s%s.", model != WAKE_MODEL_NONE ? "verified" : "rejected",
                   (double) (now_usec(CLOCK_MONOTONIC) - verify_start) / USEC_PER_MSEC,
+                  (double) (now_usec(CLOCK_PROCESS_CPUTIME_ID) - verify_cpu) / USEC_PER_MSEC,
                   models_adapted(&r->models) && model != WAKE_MODEL_NONE ? ", by the model: " : "",
                   models_adapted(&r->models) && model != WAKE_MODEL_NONE ? wake_model_to_string(model) : "");
         if (model == WAKE_MODEL_NONE)
