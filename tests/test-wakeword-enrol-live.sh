@@ -12,6 +12,8 @@
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
+# The sanitizer pass runs slower: its bounds on takes and adaptation scale with it.
+scale=${VH_TEST_TIME_SCALE:-1}
 . "$src/tests/lib/stack.sh"
 case $build in /*) ;; *) build="$src/$build" ;; esac
 case $src in /*) ;; *) src=$(cd "$src" && pwd) ;; esac
@@ -144,7 +146,7 @@ err=$(error -- StartEnrolment)
 check "StartEnrolment again: Busy ($err)" grep -q "^Error org.voicehvac.Error.Busy: An enrolment is already recording" <<<"$err"
 err=$(error -- ResetAdaptation)
 check "ResetAdaptation while enrolling: Busy ($err)" grep -q "^Error org.voicehvac.Error.Busy: .*cancel it first" <<<"$err"
-check "a take is accepted within 60 s" wait_for 60 bash -c "busctl --address='$DBUS_SYSTEM_BUS_ADDRESS' get-property org.voicehvac.WakeWord1 /org/voicehvac/WakeWord1 org.voicehvac.WakeWord1 EnrolmentProgress | grep -q '^(uu) [12] 3$'"
+check "a take is accepted within $((60 * scale)) s" wait_for $((60 * scale)) bash -c "busctl --address='$DBUS_SYSTEM_BUS_ADDRESS' get-property org.voicehvac.WakeWord1 /org/voicehvac/WakeWord1 org.voicehvac.WakeWord1 EnrolmentProgress | grep -q '^(uu) [12] 3$'"
 check "no wake acted on while recording (Detections $before → $(detections))" test "$(detections)" = "$before"
 check "CancelEnrolment" ww call CancelEnrolment
 check "Enrolment is idle after cancelling" prop_is Enrolment 's "idle"'
@@ -194,7 +196,7 @@ check "it listens with the stock model: a wake within 30 s" wait_for 30 detectio
 
 # ---- cancelled while the adaptation is made: its process is stopped, nothing is written ---------
 check "StartEnrolment" ww call StartEnrolment
-check "every prompt taken within 120 s" wait_for 120 prop_is Enrolment 's "adapting"'
+check "every prompt taken within $((120 * scale)) s" wait_for $((120 * scale)) prop_is Enrolment 's "adapting"'
 check "CancelEnrolment while adapting" ww call CancelEnrolment
 check "Enrolment is idle after cancelling" prop_is Enrolment 's "idle"'
 check "no enrol process left" bash -c "! pgrep -f -- '[-]-enrol-from $tmp/tmp/' >/dev/null"
