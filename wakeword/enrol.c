@@ -440,12 +440,28 @@ static int fold_write(Enrolment *e, unsigned f) {
         return fflush(c) != 0 || fflush(l) != 0 ? -EIO : 0;
 }
 
+/* The adapted model in "model", with the calibration when given, bundled into the one file the
+ * daemon reads, at "path". */
+static int bundle_write(Enrolment *e, const char *model, const SpeakerCalibration *cal, const char *path, mode_t mode) {
+        _cleanup_free_ char *data = NULL, *error = NULL;
+        size_t size;
+        int k;
+
+        k = adaptation_bundle(model, e->config->hmm, cal, &data, &size, &error);
+        if (k < 0)
+                return log_error_errno(k, "%s", error ?: "Out of memory.");
+        k = write_file_atomic(path, data, size, mode);
+        if (k < 0)
+                return log_error_errno(k, "Cannot write %s: %m", path);
+        return 0;
+}
+
 /* Fold f's clips heard with an adaptation of the other clips: their fits go into *cal. */
 static int fold_measure(Enrolment *e, unsigned f, SpeakerCalibration *cal) {
-        _cleanup_free_ char *model = NULL, *bundle = NULL, *data = NULL, *error = NULL;
+        _cleanup_free_ char *model = NULL, *bundle = NULL, *error = NULL;
         _cleanup_(fit_meter_freep) FitMeter *meter = NULL;
         char set[16], acc[16], dir[16];
-        size_t size, j = 0;
+        size_t j = 0;
         int k;
 
         snprintf(set, sizeof set, "fold%u", f);
@@ -459,12 +475,9 @@ static int fold_measure(Enrolment *e, unsigned f, SpeakerCalibration *cal) {
                 return k;
         if (scratch_path(e, dir, &model) < 0 || asprintf(&bundle, "%s/adaptation%u", e->scratch, f) < 0)
                 return log_oom();
-        k = adaptation_bundle(model, e->config->hmm, NULL, &data, &size, &error);
+        k = bundle_write(e, model, NULL, bundle, 0600);
         if (k < 0)
-                return log_error_errno(k, "%s", error ?: "Out of memory.");
-        k = write_file_atomic(bundle, data, size, 0600);
-        if (k < 0)
-                return log_error_errno(k, "Cannot write into %s: %m", e->scratch);
+                return k;
         k = fit_meter_new(e->wakeword, bundle, &meter, &error);
         if (k < 0)
                 return log_error_errno(k, "Cannot load the adapted model: %s", error ?: "out of memory");
@@ -541,21 +554,17 @@ static void clips_print(const Enrolment *e) {
 /* Scores the used clips with the adapted model, calibrates the enrolled-only gate, and puts the
  * adaptation in place. */
 static int adaptation_install(Enrolment *e) {
-        _cleanup_free_ char *model = NULL, *bundle = NULL, *data = NULL, *error = NULL;
+        _cleanup_free_ char *model = NULL, *bundle = NULL, *error = NULL;
         _cleanup_free_ SpeakerCalibration *calibration = calloc(1, sizeof *calibration);
         _cleanup_(aligner_freep) Aligner *adapted = NULL;
         RecognizerConfig config = *e->config;
-        size_t size;
         int k;
 
         if (!calibration || scratch_path(e, "model", &model) < 0 || scratch_path(e, "adaptation", &bundle) < 0)
                 return log_oom();
-        k = adaptation_bundle(model, e->config->hmm, NULL, &data, &size, &error);
+        k = bundle_write(e, model, NULL, bundle, 0600);
         if (k < 0)
-                return log_error_errno(k, "%s", error ?: "Out of memory.");
-        k = write_file_atomic(bundle, data, size, 0600);
-        if (k < 0)
-                return log_error_errno(k, "Cannot write into %s: %m", e->scratch);
+                return k;
         config.adaptation = bundle;
         k = aligner_new(&config, &adapted, &error);
         if (k < 0)
@@ -581,13 +590,9 @@ static int adaptation_install(Enrolment *e) {
         k = calibration_measure(e, calibration);
         if (k < 0)
                 return k;
-        data = mfree(data);
-        k = adaptation_bundle(model, e->config->hmm, calibration, &data, &size, &error);
+        k = bundle_write(e, model, calibration, e->target, 0644);
         if (k < 0)
-                return log_error_errno(k, "%s", error ?: "Out of memory.");
-        k = write_file_atomic(e->target, data, size, 0644);
-        if (k < 0)
-                return log_error_errno(k, "Cannot write %s: %m", e->target);
+                return k;
         printf("adaptation written to %s; wakeword uses it from its next start\n", e->target);
         return 0;
 }
