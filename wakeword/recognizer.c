@@ -25,6 +25,10 @@
 /* Keyword spotting reports a detection -kws_delay frames (10 by default, 10 ms each) after the
  * phrase ended: that audio already belongs to the command. */
 #define KWS_DELAY_SAMPLES (20 * SAMPLE_RATE / 100)
+/* After a candidate the verification refused, the spotting starts over on the last second: a
+ * candidate found part-way through the phrase ("hey clim…") would otherwise leave the rest of it
+ * to a search that never heard its start. A second is a slowly said phrase. */
+#define RESPOT_SAMPLES (SAMPLE_RATE * 1)
 
 typedef enum Stage {
         STAGE_WAKE,
@@ -38,6 +42,7 @@ struct Recognizer {
         int dict_fd;                    /* memfd the decoders read the dictionary from */
         char *keyphrase;
         Stage stage;
+        int respot_frames;              /* detections that end before this frame were refused already */
         WakeModel verified_by;          /* the command stage: the model it runs with */
         WakeVerdict verdicts[2];        /* the stock and the adapted model's second look at its wake */
         bool enrolled_only;
@@ -343,6 +348,25 @@ static int history_replay(Recognizer *r, size_t samples) {
         return 0;
 }
 
+/* Spotting starts over on the last RESPOT_SAMPLES of the stream, which the history holds; what
+ * it finds there again is not a candidate. */
+static int wake_respot(Recognizer *r) {
+        _cleanup_free_ int16_t *buf = malloc(RESPOT_SAMPLES * sizeof(int16_t));
+        size_t n;
+        int k;
+
+        if (!buf)
+                return -ENOMEM;
+        n = ring_copy_last(&r->history, RESPOT_SAMPLES, buf);
+        k = model_utterance_start(r->active, SEARCH_WAKE);
+        if (k < 0)
+                return k;
+        if (n > 0 && ps_process_raw(r->active->ps, buf, n, FALSE, FALSE) < 0)
+                return -EIO;
+        r->respot_frames = ps_get_n_frames(r->active->ps);
+        return 0;
+}
+
 static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_t end_usec, RecognizerEvent *ret) {
         const char *hyp;
         int32 score = 0;
@@ -354,6 +378,7 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
                 k = model_utterance_start(r->active, SEARCH_WAKE);
                 if (k < 0)
                         return k;
+                r->respot_frames = 0;
         }
         if (ps_process_raw(r->active->ps, samples, n, FALSE, FALSE) < 0)
                 return -EIO;
@@ -361,11 +386,21 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
         hyp = ps_get_hyp(r->active->ps, NULL);
         if (isempty(hyp))
                 return 0;
-        /* The detection's score (path against the phone loop) is on its segment. */
+        /* The detection's score (path against the phone loop) is on its segment; one that ends
+         * in the audio spotted again after a refusal is the refused candidate found once more. */
+        bool found = false;
         for (ps_seg_t *s = ps_seg_iter(r->active->ps); s; s = ps_seg_next(s)) {
                 int32 ascr, lscr, lback;
+                int sf, ef;
+
+                ps_seg_frames(s, &sf, &ef);
+                if (ef < r->respot_frames)
+                        continue;
                 score = ps_seg_prob(s, &ascr, &lscr, &lback);
+                found = true;
         }
+        if (!found)
+                return 0;
 
         log_debug("Wake candidate '%s' at %.2f s, score %i.", hyp, (double) end_usec / USEC_PER_SEC, score);
         k = utterance_end(r);
@@ -382,7 +417,7 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
                   models_adapted(&r->models) && model != WAKE_MODEL_NONE ? ", by the model: " : "",
                   models_adapted(&r->models) && model != WAKE_MODEL_NONE ? wake_model_to_string(model) : "");
         if (model == WAKE_MODEL_NONE)
-                return 0;       /* the kws search restarts with the next audio */
+                return wake_respot(r);
 
         *ret = (RecognizerEvent) { .type = RECOGNIZER_WAKE, .score = score, .audio_usec = end_usec,
                                    .model = models_adapted(&r->models) ? wake_model_to_string(model) : NULL };
