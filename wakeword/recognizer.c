@@ -29,6 +29,9 @@
  * candidate found part-way through the phrase ("hey clim…") would otherwise leave the rest of it
  * to a search that never heard its start. A second is a slowly said phrase. */
 #define RESPOT_SAMPLES (SAMPLE_RATE * 1)
+/* … and a candidate it finds must end this much later than the refused one, which ended about
+ * -kws_delay (10) frames before it was reported: 15 frames, the length of a syllable. */
+#define RESPOT_LATER_FRAMES 5
 
 typedef enum Stage {
         STAGE_WAKE,
@@ -43,6 +46,7 @@ struct Recognizer {
         char *keyphrase;
         Stage stage;
         int respot_frames;              /* detections that end before this frame were refused already */
+        bool respotted;                 /* the search started over on what it had heard */
         WakeModel verified_by;          /* the command stage: the model it runs with */
         WakeVerdict verdicts[2];        /* the stock and the adapted model's second look at its wake */
         bool enrolled_only;
@@ -349,12 +353,17 @@ static int history_replay(Recognizer *r, size_t samples) {
 }
 
 /* Spotting starts over on the last RESPOT_SAMPLES of the stream, which the history holds; what
- * it finds there again is not a candidate. */
+ * it finds there again is not a candidate. Once only: a candidate refused after that starts the
+ * search afresh with the next audio, so speech that keeps resembling the phrase is not read over
+ * and over. */
 static int wake_respot(Recognizer *r) {
-        _cleanup_free_ int16_t *buf = malloc(RESPOT_SAMPLES * sizeof(int16_t));
+        _cleanup_free_ int16_t *buf = NULL;
         size_t n;
         int k;
 
+        if (r->respotted)
+                return 0;       /* the kws search restarts with the next audio */
+        buf = malloc(RESPOT_SAMPLES * sizeof(int16_t));
         if (!buf)
                 return -ENOMEM;
         n = ring_copy_last(&r->history, RESPOT_SAMPLES, buf);
@@ -363,7 +372,8 @@ static int wake_respot(Recognizer *r) {
                 return k;
         if (n > 0 && ps_process_raw(r->active->ps, buf, n, FALSE, FALSE) < 0)
                 return -EIO;
-        r->respot_frames = ps_get_n_frames(r->active->ps);
+        r->respot_frames = ps_get_n_frames(r->active->ps) + RESPOT_LATER_FRAMES;
+        r->respotted = true;
         return 0;
 }
 
@@ -379,6 +389,7 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
                 if (k < 0)
                         return k;
                 r->respot_frames = 0;
+                r->respotted = false;
         }
         if (ps_process_raw(r->active->ps, samples, n, FALSE, FALSE) < 0)
                 return -EIO;
