@@ -25,9 +25,10 @@
 /* Keyword spotting reports a detection -kws_delay frames (10 by default, 10 ms each) after the
  * phrase ended: that audio already belongs to the command. */
 #define KWS_DELAY_SAMPLES (20 * SAMPLE_RATE / 100)
-/* After a candidate the verification refused, the spotting starts over on the last second: a
- * candidate found part-way through the phrase ("hey clim…") would otherwise leave the rest of it
- * to a search that never heard its start. A second is a slowly said phrase. */
+/* After a candidate the verification refused, the spotting starts over on the last second. A
+ * candidate found part-way through the phrase ("hey clim…"), or one whose window the second look
+ * reads a few frames off ("think climate to"), would otherwise leave the phrase to a search that
+ * never heard its start. A second is a slowly said phrase. */
 #define RESPOT_SAMPLES (SAMPLE_RATE * 1)
 /* … and a candidate it finds must end this much later than the refused one, which ended about
  * -kws_delay (10) frames before it was reported: 15 frames, the length of a syllable. */
@@ -358,6 +359,8 @@ static int history_replay(Recognizer *r, size_t samples) {
  * and over. */
 static int wake_respot(Recognizer *r) {
         _cleanup_free_ int16_t *buf = NULL;
+        CmnState saved = {};
+        cmn_t *cmn;
         size_t n;
         int k;
 
@@ -370,8 +373,17 @@ static int wake_respot(Recognizer *r) {
         k = model_utterance_start(r->active, SEARCH_WAKE);
         if (k < 0)
                 return k;
+        /* The stream's cepstral mean has counted this audio once already: heard twice, it would
+         * lean towards the refused speech and read the command after the wake with it. */
+        cmn = cmn_of_decoder(r->active->ps);
+        if (cmn)
+                cmn_save(cmn, &saved);
         if (n > 0 && ps_process_raw(r->active->ps, buf, n, FALSE, FALSE) < 0)
-                return -EIO;
+                k = -EIO;
+        if (cmn)
+                cmn_restore(cmn, &saved);
+        if (k < 0)
+                return k;
         r->respot_frames = ps_get_n_frames(r->active->ps) + RESPOT_LATER_FRAMES;
         r->respotted = true;
         return 0;
