@@ -3,8 +3,8 @@
 # (espeak-ng, or flite's) in one room and noise, saying the phrase and the commands at several
 # speeds and pitches (bench/corpus/make-enrol-set.sh). 20 of its clips are enrolled; the figures
 # are on its other clips, its off-topic clips, its speech without the phrase, and a television's
-# near-miss sentences in a reverberant room, for another voice in the same room that did not enrol,
-# three times: "before" with the stock model, "after" with the adaptation loaded (the adapted
+# near-miss sentences in a reverberant room (heard four times, a few milliseconds apart), for
+# another voice in the same room that did not enrol, three times: "before" with the stock model, "after" with the adaptation loaded (the adapted
 # model beside the stock one), "gated" with it and enrolled_only set (a command is acted on only
 # when an enrolled voice said it); then what enrolment costs. A DET curve per
 # condition and model: miss rate against false wakes per hour over the spotting threshold, into
@@ -38,14 +38,20 @@ decode() {
         "$bin" --decode --verbose $flags "$@" >"$out/$name.jsonl" 2>/dev/null
 }
 negatives=(ordinary nearmiss broadcast)
+# The broadcast sentences are few and a false action among them turns on a frame or two: the same
+# recording, started a few milliseconds later, gives 1 to 3 where it gave 2. They are heard again
+# delayed by these many milliseconds (not multiples of the 10 ms frame step, so that every reading
+# cuts the frames differently), and the figures count all the readings.
+broadcast_delays_ms=(13 37 71)
 measure() {     # measure SET before|after FLAGS: the clips and the negatives side by side
-        local set=$1 when=$2 flags=$3 n
+        local set=$1 when=$2 flags=$3 n d
         (
                 decode "$when-test" "$flags" "$set"/test/*.wav
                 decode "$when-off" "$flags" "$set"/off/*.wav
                 decode "$when-other" "$flags" "$set"/other/*.wav
         ) &
         for n in "${negatives[@]}"; do decode "$when-$n" "$flags" "$set/neg/$n.wav"; done
+        for d in "${broadcast_delays_ms[@]}"; do decode "$when-broadcast+$d" "$flags" "$out/broadcast+$d.wav"; done
         wait
 }
 # sweep SET before|after FLAGS: the held-out clips and the negatives at each DET threshold, two
@@ -106,6 +112,9 @@ for i in "${!conditions[@]}"; do
                 touch "$set/done"
         fi
         rm -f "$out"/*.jsonl "$out"/live-*.txt "$out/enrol.time"
+        for d in "${broadcast_delays_ms[@]}"; do
+                sox -q "$set/neg/broadcast.wav" "$out/broadcast+$d.wav" pad "0.0$(printf %02d "$d")"
+        done
         export STATE_DIRECTORY="$out/state-$i"
         mkdir -p "$STATE_DIRECTORY" "$out/no-state"
         measure "$set" before --no-adaptation
@@ -120,10 +129,12 @@ for i in "${!conditions[@]}"; do
                 sweep "$set" after ""
                 [ $i -eq 0 ] && live "$set" "$voice"
         fi
-        /usr/bin/python3 - "$set" "$out" $enrolled "$det" $i "${det_thresholds[*]}" "$voice" "$other" "$room" "$noise" <<'PY'
+        /usr/bin/python3 - "$set" "$out" $enrolled "$det" $i "${det_thresholds[*]}" "$voice" "$other" "$room" "$noise" \
+                "${broadcast_delays_ms[*]}" <<'PY'
 import json, os, subprocess, sys
 set_dir, out, enrolled, det, cond, thresholds = sys.argv[1], sys.argv[2], sys.argv[3] == "0", *sys.argv[4:7]
-voice, other, room, noise = sys.argv[7:]
+voice, other, room, noise = sys.argv[7:11]
+delays = [0] + [int(d) for d in sys.argv[11].split()]
 NEGATIVES = ("ordinary", "nearmiss", "broadcast")
 def events(name):
     return [json.loads(l) for l in open(f"{out}/{name}.jsonl") if l.strip()]
@@ -153,14 +164,17 @@ def negatives(when):
     oc = {os.path.basename(x["file"]) for x in ev if x["event"] == "command"}
     print(f"  off-topic {when:6s} rejection {100 * (1 - len(oc) / max(len(ow), 1)):5.1f} % of woken ({len(ow) - len(oc)}/{len(ow)})")
     for name in NEGATIVES:
-        h = duration(f"{set_dir}/neg/{name}.wav") / 3600
-        e = events(f"{when}-{name}")
-        w = sum(x["event"] == "wake" for x in e); a = [x for x in e if x["event"] == "command"]
-        who = "that voice's speech" if name != "broadcast" else "that voice and a television's"
+        readings = delays if name == "broadcast" else [0]
+        h = duration(f"{set_dir}/neg/{name}.wav") / 3600 * len(readings)
+        e = [(d, x) for d in readings for x in events(f"{when}-{name}" + (f"+{d}" if d else ""))]
+        w = sum(x["event"] == "wake" for _, x in e); a = [(d, x) for d, x in e if x["event"] == "command"]
+        who = "that voice's speech" if name != "broadcast" else \
+              f"that voice and a television's, heard {len(readings)} times, delayed by {'/'.join(map(str, readings))} ms"
         print(f"  {name:9s} {when:6s} false wakes {w / h:5.1f} per hour ({w}), false actions {len(a) / h:5.1f} per hour "
               f"({len(a)}; {h * 60:.1f} min of {who})")
-        for x in a:
-            print(f"    false action at {x['audio_usec'] / 1e6:6.2f} s: \"{x['text']}\" -> {json.dumps(x['intent'])}")
+        for d, x in a:
+            print(f"    false action at {x['audio_usec'] / 1e6:6.2f} s{f' (+{d} ms)' if d else ''}: "
+                  f"\"{x['text']}\" -> {json.dumps(x['intent'])}")
         with open(f"{out}/pooled.txt", "a") as f:
             f.write(f"{when} {name} {h:.6f} {w} {len(a)}\n")
 def det_point(when, t):
