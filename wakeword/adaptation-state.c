@@ -59,7 +59,7 @@ int recognizer_new_from_state(const RecognizerConfig *c, bool use, Recognizer **
         _cleanup_free_ SpeakerCalibration *calibration = calloc(1, sizeof *calibration);
         _cleanup_free_ char *path = NULL;
         RecognizerConfig adapted = *c;
-        SpeakerLimits l;
+        double min_wake, min_command;
         const char *from;
         int k;
 
@@ -71,11 +71,11 @@ int recognizer_new_from_state(const RecognizerConfig *c, bool use, Recognizer **
         k = recognizer_new(&adapted, ret, ret_error);
         if (k < 0)
                 return k;
-        from = speaker_limits_choose(adapted.calibration, c->enrolled_min_wake_fit, c->enrolled_min_command_fit, &l);
+        from = recognizer_speaker_margins(*ret, &min_wake, &min_command);
         if (path && c->enrolled_only)
                 log_info("Using the speaker and room adaptation in %s; only the voices that enrolled are obeyed "
                          "(enrolled_only): wake fit at least %.1f, command fit at least %.1f (%s).",
-                         path, l.min_wake_fit, l.min_command_fit, from);
+                         path, min_wake, min_command, from);
         else if (path)
                 log_info("Using the speaker and room adaptation in %s.", path);
         else if (c->enrolled_only)

@@ -52,6 +52,7 @@ struct Recognizer {
         WakeVerdict verdicts[2];        /* the stock and the adapted model's second look at its wake */
         bool enrolled_only;
         SpeakerLimits speaker_limits;
+        const char *speaker_limits_from;
 
         uint64_t command_start_usec;
         bool command_heard_speech;
@@ -139,7 +140,8 @@ int recognizer_new(const RecognizerConfig *c, Recognizer **ret, char **ret_error
                 return r_;
         r->active = &r->models.stock;
         r->enrolled_only = c->enrolled_only;
-        speaker_limits_choose(c->calibration, c->enrolled_min_wake_fit, c->enrolled_min_command_fit, &r->speaker_limits);
+        r->speaker_limits_from = speaker_limits_choose(c->calibration, c->enrolled_min_wake_fit,
+                                                       c->enrolled_min_command_fit, &r->speaker_limits);
         r_ = cmn_window_new(r->models.stock.ps, &r->window);
         if (r_ < 0)
                 return r_;
@@ -162,6 +164,12 @@ Recognizer *recognizer_free(Recognizer *r) {
 
 const char *recognizer_keyphrase(Recognizer *r) {
         return r->keyphrase;
+}
+
+const char *recognizer_speaker_margins(Recognizer *r, double *ret_wake, double *ret_command) {
+        *ret_wake = r->speaker_limits.min_wake_fit;
+        *ret_command = r->speaker_limits.min_command_fit;
+        return r->speaker_limits_from;
 }
 
 bool recognizer_in_command(Recognizer *r) {

@@ -98,6 +98,9 @@ int recognizer_reset(Recognizer *r);
 
 bool recognizer_in_command(Recognizer *r);
 const char *recognizer_keyphrase(Recognizer *r);
+/* The enrolled_only margins in use, wake and command, and where they came from (a static string,
+ * for the log). */
+const char *recognizer_speaker_margins(Recognizer *r, double *ret_wake, double *ret_command);
 
 /* The decoder's running cepstral mean: the daemon keeps it across restarts, so a new process
  * starts adapted to the microphone and room. */
