@@ -12,8 +12,9 @@
 bool ip_address_is_valid(const char *s);
 
 /* "# Generated from PATH: WHAT.\n", "[Service]\n", the lines of "service" (each ending in a
- * newline; "" for none) and IPAddressAllow="host". A "host" that is a name, not an address, needs
- * DNS to be resolved: then IPAddressAllow=any, and a comment says that IP is not limited to "peer"
- * ("the adapter", "the broker"). */
+ * newline; "" for none) and IPAddressAllow="host"; for "localhost", IPAddressAllow=localhost (the
+ * loopback addresses). Any other "host" that is a name, not an address, needs DNS to be resolved:
+ * then IPAddressAllow=any, and a comment says that IP is not limited to "peer" ("the adapter",
+ * "the broker"). */
 int unit_network_dropin(const char *path, const char *what, const char *peer, const char *host,
                         const char *service, char **ret);

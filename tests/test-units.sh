@@ -105,6 +105,11 @@ check "generator, an IPv6 broker: IPAddressAllow=2001:db8::9" grep -qx 'IPAddres
 out=$(dropin mqttd '{ "broker": "mqtt://broker.example" }')
 check "generator, a broker named by host: IP not limited (DNS), and it says so" \
         eval 'grep -qx "IPAddressAllow=any" <<<"$out" && grep -q "^# .*needs DNS" <<<"$out"'
+out=$(dropin mqttd '{ "broker": "mqtt://localhost:1883" }')
+check "generator, a broker on localhost: the loopback addresses alone, no DNS needed" \
+        eval 'test "$(grep "^IPAddressAllow=." <<<"$out")" = IPAddressAllow=localhost && ! grep -q "needs DNS" <<<"$out"'
+out=$(dropin '{ "backend": "http", "http": { "url": "http://LOCALHOST:8080" } }')
+check "generator, an http adapter on localhost: IPAddressAllow=localhost" grep -qx 'IPAddressAllow=localhost' <<<"$out"
 out=$(dropin mqttd '{ "broker": "ftp://x" }')
 check "generator, a configuration mqttd refuses: no drop-in, localhost only" test -z "$out"
 gd=$(mktemp -d "$tmp/gen-XXXXXX")
