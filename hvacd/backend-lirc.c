@@ -203,16 +203,28 @@ static int lirc_on_done(sd_event_source *s, int fd, uint32_t revents, void *user
         return 0;
 }
 
-bool lirc_config_clock_local(const LircConfig *c, const IrProtocol *p) {
-        if (c->clock)
-                return streq(c->clock, "local");
+int lirc_config_options(const LircConfig *c, const IrProtocol *p, unsigned ret[IR_OPTIONS_MAX]) {
+        ir_options_default(p, ret);
+        for (size_t i = 0; i < c->n_option_settings; i++)
+                if (ir_option_set(p, ret, c->option_settings[i].name, c->option_settings[i].value) < 0)
+                        return -EINVAL;
+        return 0;
+}
+
+const IrOptionSetting *lirc_config_clock_option(const LircConfig *c, const IrProtocol *p) {
         for (size_t i = 0; i < c->n_option_settings; i++) {
                 int k = ir_option_index(p, c->option_settings[i].name);
 
                 if (k >= 0 && p->options[k].clock)
-                        return false;
+                        return &c->option_settings[i];
         }
-        return true;
+        return NULL;
+}
+
+bool lirc_config_clock_local(const LircConfig *c, const IrProtocol *p) {
+        if (c->clock)
+                return streq(c->clock, "local");
+        return !lirc_config_clock_option(c, p);
 }
 
 /* The options of this send: the configured ones, with the remote's clock at the local time. */
@@ -367,13 +379,9 @@ int hvac_backend_new_lirc(sd_event *event, const LircConfig *config,
         l->fan_table = ir_fan_table_find(l->protocol, config->fan_table);
         if (!l->fan_table && !isempty(config->fan_table))
                 return -EINVAL;
-        ir_options_default(l->protocol, l->options);
-        for (size_t i = 0; i < config->n_option_settings; i++) {
-                r = ir_option_set(l->protocol, l->options, config->option_settings[i].name,
-                                  config->option_settings[i].value);
-                if (r < 0)
-                        return -EINVAL;
-        }
+        r = lirc_config_options(config, l->protocol, l->options);
+        if (r < 0)
+                return r;
         if (config->clock && !streq(config->clock, "local") && !streq(config->clock, "fixed"))
                 return -EINVAL;
         l->clock_local = lirc_config_clock_local(config, l->protocol);

@@ -80,6 +80,11 @@ typedef struct LircConfig {
         char *clock;
 } LircConfig;
 
+/* The values of the remote's options: the protocol's defaults, then the settings; -EINVAL where a
+ * setting names no option of the protocol or holds more than its field. */
+int lirc_config_options(const LircConfig *c, const IrProtocol *p, unsigned ret[IR_OPTIONS_MAX]);
+/* The first setting of an option that sets the remote's clock; NULL: none does. */
+const IrOptionSetting *lirc_config_clock_option(const LircConfig *c, const IrProtocol *p);
 /* Whether each send carries the local time as the remote's clock (see LircConfig.clock). */
 bool lirc_config_clock_local(const LircConfig *c, const IrProtocol *p);
 

@@ -158,10 +158,7 @@ static const IrOptionSetting *ir_options_unsendable(const HvacConfig *c, const I
         uint8_t state[IR_STATE_BYTES_MAX];
 
         ir_options_default(p, def);
-        memcpy(values, def, sizeof(values));
-        for (size_t i = 0; i < c->lirc.n_option_settings; i++)
-                (void) ir_option_set(p, values, c->lirc.option_settings[i].name, c->lirc.option_settings[i].value);
-        if (ir_build(p, t, &probe, values, state) != -EINVAL)
+        if (lirc_config_options(&c->lirc, p, values) < 0 || ir_build(p, t, &probe, values, state) != -EINVAL)
                 return NULL;
         for (size_t i = c->lirc.n_option_settings; i > 0; i--) {
                 const IrOptionSetting *o = &c->lirc.option_settings[i - 1];
@@ -226,15 +223,11 @@ static int config_check(const HvacConfig *c, const char *path, char **ret_error)
         if (streq_ptr(c->lirc.clock, "fixed") && !p->set_clock)
                 return config_error(ret_error, "%s: key 'lirc.clock': protocol '%s' sends no clock (leave the "
                                     "key out)", path, p->name);
-        if (streq_ptr(c->lirc.clock, "local"))
-                for (size_t i = 0; i < c->lirc.n_option_settings; i++) {
-                        const IrOptionSetting *o = &c->lirc.option_settings[i];
-
-                        if (p->options[ir_option_index(p, o->name)].clock)
-                                return config_error(ret_error, "%s: key 'lirc.options.%s': the clock is the local "
-                                                    "time at each send; set lirc.clock to 'fixed' to send the "
-                                                    "options' clock instead", path, o->name);
-                }
+        bad = streq_ptr(c->lirc.clock, "local") ? lirc_config_clock_option(&c->lirc, p) : NULL;
+        if (bad)
+                return config_error(ret_error, "%s: key 'lirc.options.%s': the clock is the local time at each "
+                                    "send; set lirc.clock to 'fixed' to send the options' clock instead",
+                                    path, bad->name);
 
         if (streq(c->backend, "http")) {
                 if (daikin_url_check(c->http.url, &problem) < 0)
