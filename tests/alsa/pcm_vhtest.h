@@ -27,10 +27,6 @@
 #define MUTE_MARKS_MAX 64U
 #define SOURCE_MAX_BYTES (512U << 20)
 
-#define NSEC_PER_SEC 1000000000ULL
-#define MUTE_MARKS_MAX 64U
-#define SOURCE_MAX_BYTES (512U << 20)
-
 typedef enum EofMode {
         EOF_SILENCE,
         EOF_LOOP,
