@@ -25,14 +25,14 @@
 /* Keyword spotting reports a detection -kws_delay frames (10 by default, 10 ms each) after the
  * phrase ended: that audio already belongs to the command. */
 #define KWS_DELAY_SAMPLES (20 * SAMPLE_RATE / 100)
-/* After a candidate the verification refused, the spotting starts over on the last second. A
- * candidate found part-way through the phrase ("hey clim…"), or one whose window the second look
- * reads a few frames off ("think climate to"), would otherwise leave the phrase to a search that
- * never heard its start. A second is a slowly said phrase. */
+/* After a candidate the verification refused, the spotting starts over on the last second, which
+ * a slowly said phrase fills. Without it, a candidate spotted before the phrase ended ("hey
+ * clim…") leaves the rest of the phrase to a search that never heard its start. And the first
+ * thing the new search reports is most often the refused candidate itself, a few frames later:
+ * the second look then reads a window that ends 20-40 ms later, and on the phrase said in a
+ * reverberant room or fast its verdict turns on those frames ("think climate to", then "hey
+ * climate"). */
 #define RESPOT_SAMPLES (SAMPLE_RATE * 1)
-/* … and a candidate it finds must end this much later than the refused one, which ended about
- * -kws_delay (10) frames before it was reported: 15 frames, the length of a syllable. */
-#define RESPOT_LATER_FRAMES 5
 
 typedef enum Stage {
         STAGE_WAKE,
@@ -46,7 +46,6 @@ struct Recognizer {
         int dict_fd;                    /* memfd the decoders read the dictionary from */
         char *keyphrase;
         Stage stage;
-        int respot_frames;              /* detections that end before this frame were refused already */
         bool respotted;                 /* the search started over on what it had heard */
         WakeModel verified_by;          /* the command stage: the model it runs with */
         WakeVerdict verdicts[2];        /* the stock and the adapted model's second look at its wake */
@@ -361,10 +360,9 @@ static int history_replay(Recognizer *r, size_t samples) {
         return 0;
 }
 
-/* Spotting starts over on the last RESPOT_SAMPLES of the stream, which the history holds; what
- * it finds there again is not a candidate. Once only: a candidate refused after that starts the
- * search afresh with the next audio, so speech that keeps resembling the phrase is not read over
- * and over. */
+/* Spotting starts over on the last RESPOT_SAMPLES of the stream, which the history holds. Once
+ * only: a candidate refused after that starts the search afresh with the next audio, so speech
+ * that keeps resembling the phrase is not read over and over. */
 static int wake_respot(Recognizer *r) {
         _cleanup_free_ int16_t *buf = NULL;
         CmnState saved = {};
@@ -392,7 +390,6 @@ static int wake_respot(Recognizer *r) {
                 cmn_restore(cmn, &saved);
         if (k < 0)
                 return k;
-        r->respot_frames = ps_get_n_frames(r->active->ps) + RESPOT_LATER_FRAMES;
         r->respotted = true;
         return 0;
 }
@@ -408,7 +405,6 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
                 k = model_utterance_start(r->active, SEARCH_WAKE);
                 if (k < 0)
                         return k;
-                r->respot_frames = 0;
                 r->respotted = false;
         }
         if (ps_process_raw(r->active->ps, samples, n, FALSE, FALSE) < 0)
@@ -417,21 +413,12 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
         hyp = ps_get_hyp(r->active->ps, NULL);
         if (isempty(hyp))
                 return 0;
-        /* The detection's score (path against the phone loop) is on its segment; one that ends
-         * in the audio spotted again after a refusal is the refused candidate found once more. */
-        bool found = false;
+        /* The detection's score (path against the phone loop) is on its segment. */
         for (ps_seg_t *s = ps_seg_iter(r->active->ps); s; s = ps_seg_next(s)) {
                 int32 ascr, lscr, lback;
-                int sf, ef;
 
-                ps_seg_frames(s, &sf, &ef);
-                if (ef < r->respot_frames)
-                        continue;
                 score = ps_seg_prob(s, &ascr, &lscr, &lback);
-                found = true;
         }
-        if (!found)
-                return 0;
 
         log_debug("Wake candidate '%s' at %.2f s, score %i.", hyp, (double) end_usec / USEC_PER_SEC, score);
         k = utterance_end(r);
