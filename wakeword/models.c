@@ -54,6 +54,23 @@ int model_second_look(Model *m, const char *search, const int16_t *samples, size
         return k;
 }
 
+int model_hear_again(Model *m, const char *search, const int16_t *samples, size_t n) {
+        cmn_t *cmn = cmn_of_decoder(m->ps);
+        CmnState saved = {};
+        int k;
+
+        k = model_utterance_start(m, search);
+        if (k < 0)
+                return k;
+        if (cmn)
+                cmn_save(cmn, &saved);
+        if (n > 0 && ps_process_raw(m->ps, samples, n, FALSE, FALSE) < 0)
+                k = -EIO;
+        if (cmn)
+                cmn_restore(cmn, &saved);
+        return k;
+}
+
 int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
                  WakeVerdict *ret) {
         usec_t cpu = now_usec(CLOCK_THREAD_CPUTIME_ID);

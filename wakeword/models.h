@@ -33,6 +33,11 @@ int model_utterance_end(Model *m);
  * running one); the running mean is left as it was. */
 int model_second_look(Model *m, const char *search, const int16_t *samples, size_t n, const mfcc_t *mean);
 
+/* Starts "search" over, as a new utterance that goes on with the audio that follows, on audio the
+ * stream already gave this decoder: the running mean, which counted it then, does not count it
+ * again. */
+int model_hear_again(Model *m, const char *search, const int16_t *samples, size_t n);
+
 /* The verification search over a wake's window: whether the phrase beat the window read as common
  * words, and the best path the choice between models and the enrolled-only gate use. */
 int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,

@@ -365,8 +365,6 @@ static int history_replay(Recognizer *r, size_t samples) {
  * that keeps resembling the phrase is not read over and over. */
 static int wake_respot(Recognizer *r) {
         _cleanup_free_ int16_t *buf = NULL;
-        CmnState saved = {};
-        cmn_t *cmn;
         size_t n;
         int k;
 
@@ -376,18 +374,9 @@ static int wake_respot(Recognizer *r) {
         if (!buf)
                 return -ENOMEM;
         n = ring_copy_last(&r->history, RESPOT_SAMPLES, buf);
-        k = model_utterance_start(r->active, SEARCH_WAKE);
-        if (k < 0)
-                return k;
-        /* The stream's cepstral mean has counted this audio once already: heard twice, it would
-         * lean towards the refused speech and read the command after the wake with it. */
-        cmn = cmn_of_decoder(r->active->ps);
-        if (cmn)
-                cmn_save(cmn, &saved);
-        if (n > 0 && ps_process_raw(r->active->ps, buf, n, FALSE, FALSE) < 0)
-                k = -EIO;
-        if (cmn)
-                cmn_restore(cmn, &saved);
+        /* Counted twice, that audio would lean the cepstral mean towards the refused speech, and
+         * the command after a wake would be read with it. */
+        k = model_hear_again(r->active, SEARCH_WAKE, buf, n);
         if (k < 0)
                 return k;
         r->respotted = true;
