@@ -4,9 +4,10 @@
 # speeds and pitches (bench/corpus/make-enrol-set.sh). 20 of its clips are enrolled; the figures
 # are on its other clips, its off-topic clips, its speech without the phrase, and a television's
 # near-miss sentences in a reverberant room (heard four times, a few milliseconds apart), for
-# another voice in the same room that did not enrol, three times: "before" with the stock model, "after" with the adaptation loaded (the adapted
-# model beside the stock one), "gated" with it and enrolled_only set (a command is acted on only
-# when an enrolled voice said it); then what enrolment costs. A DET curve per
+# another voice in the same room that did not enrol, three times: "before" with the stock model,
+# "after" with the adaptation loaded (the adapted model beside the stock one), "gated" with it and
+# enrolled_only set (a command is acted on only when an enrolled voice said it); then what
+# enrolment costs. A DET curve per
 # condition and model: miss rate against false wakes per hour over the spotting threshold, into
 # $VH_BUILD/bench/enrol-det.dat (and enrol-det.svg where gnuplot is installed). For the first
 # condition, the live daemon with either model (latency, CPU, peak RSS). The sets are generated
@@ -112,8 +113,8 @@ for i in "${!conditions[@]}"; do
                 touch "$set/done"
         fi
         rm -f "$out"/*.jsonl "$out"/live-*.txt "$out/enrol.time"
-        for d in "${broadcast_delays_ms[@]}"; do
-                sox -q "$set/neg/broadcast.wav" "$out/broadcast+$d.wav" pad "0.0$(printf %02d "$d")"
+        for d in "${broadcast_delays_ms[@]}"; do       # in samples: the sets are 16 kHz
+                sox -q "$set/neg/broadcast.wav" "$out/broadcast+$d.wav" pad "$((d * 16))s"
         done
         export STATE_DIRECTORY="$out/state-$i"
         mkdir -p "$STATE_DIRECTORY" "$out/no-state"
