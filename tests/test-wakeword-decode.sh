@@ -65,6 +65,9 @@ done
 with=$("$bin" --decode --verbose "$dir/cmd0.wav")
 p=$(sed -n 's/.*"event":"command".*"word_posterior":\([0-9.e+-]*\).*/\1/p' <<<"$with")
 awk -v p="$p" 'BEGIN { exit !(p != "" && p >= 0.6 && p <= 1.001) }' || fail "command's word_posterior '$p' not in [0.6, 1]"
+# … and how its worst-fitting word fits its own speech, which passed the default gate too.
+w=$(sed -n 's/.*"event":"command".*"word_confidence":\([0-9.e+-]*\).*/\1/p' <<<"$with")
+awk -v w="$w" 'BEGIN { exit !(w != "" && w >= -4000) }' || fail "command's word_confidence '$w' below the default -4000"
 
 # The second looks at audio the stream already gave (the wake's verification, the command gates'
 # phone loop) leave the running cepstral mean as the stream alone makes it: with the verification
@@ -153,6 +156,7 @@ config_refused() {
 config_refused bad.json threshold '{"threshold": "high"}' "threshold \"high\""
 config_refused range.json max_coverage '{"max_coverage": 0.5}' "max_coverage below 1"
 config_refused range.json min_word_posterior '{"min_word_posterior": 1.5}' "min_word_posterior above 1"
+config_refused bad.json min_word_confidence '{"min_word_confidence": "low"}' "min_word_confidence \"low\""
 config_refused range.json verify_filler_count '{"verify_filler_count": 0}' "verify_filler_count 0"
 config_refused bad.json enrolled_only '{"enrolled_only": "yes"}' "enrolled_only \"yes\""
 config_refused range.json enrolled_min_command_fit '{"enrolled_min_command_fit": 5000}' "enrolled_min_command_fit 5000"

@@ -14,6 +14,7 @@ static const CommandLimits limits = {
         .min_coverage = 0.6,
         .max_coverage = 2.0,
         .min_word_posterior = 0.6,
+        .min_word_confidence = -4000,
 };
 
 static void test_compare(void) {
@@ -32,8 +33,34 @@ static void test_compare(void) {
         check(s.confidence <= -1e9, "an empty grammar path has no confidence");
 }
 
+static void test_word_confidence(void) {
+        /* "make it warmer": three words; the phone loop's phones do not start where they do */
+        const PathSpans words = { .n = 3, .span = {
+                { .sf = 10, .ef = 29, .ascr = -2000 },          /* make */
+                { .sf = 30, .ef = 39, .ascr = -900 },           /* it */
+                { .sf = 40, .ef = 79, .ascr = -5000 },          /* warmer */
+        } };
+        const PathSpans phones = { .n = 5, .span = {
+                { .sf = 0, .ef = 9, .ascr = -300 },             /* silence before */
+                { .sf = 10, .ef = 34, .ascr = -2000 },          /* half of it inside "it" */
+                { .sf = 35, .ef = 44, .ascr = -800 },
+                { .sf = 45, .ef = 79, .ascr = -3000 },
+                { .sf = 80, .ef = 99, .ascr = -400 },           /* silence after */
+        } };
+        const PathSpans none = {};
+        double c;
+
+        /* make: -2000 - 20/25 × -2000 = -400; it: -900 - (5/25 × -2000 + 5/10 × -800) = -100;
+         * warmer: -5000 - (5/10 × -800 + -3000) = -1600 */
+        c = word_confidence(&words, &phones);
+        check(fabs(c + 1600) < 1e-9, "the worst word, its phones counted by their share inside it: %g", c);
+        check(word_confidence(&none, &phones) == 0, "no words: nothing to hold against them");
+        c = word_confidence(&words, &none);
+        check(fabs(c + 5000) < 1e-9, "no phones over a word: its own score alone: %g", c);
+}
+
 static void test_gate(void) {
-        const CommandScores good = { .confidence = -20, .coverage = 1.0, .word_posterior = 0.95 };
+        const CommandScores good = { .confidence = -20, .coverage = 1.0, .word_posterior = 0.95, .word_confidence = -1500 };
         CommandScores s;
         Intent intent;
         const char *why;
@@ -66,6 +93,14 @@ static void test_gate(void) {
         s.word_posterior = 0.5;
         why = command_gate("make it warmer", &s, &limits, &intent);
         check(why && streq(why, "a word of the command is uncertain"), "uncertain word: %s", why ?: "accepted");
+
+        s = good;
+        s.word_confidence = -4001;
+        why = command_gate("make it warmer", &s, &limits, &intent);
+        check(why && streq(why, "a word of the command does not fit its speech"), "a word laid over other speech: %s",
+              why ?: "accepted");
+        s.word_confidence = -4000;
+        check(!command_gate("make it warmer", &s, &limits, &intent), "the word limit itself passes");
 
         /* the order: what the words are decides before any figure */
         s = (CommandScores) { .confidence = -100, .coverage = 0, .word_posterior = 0 };
@@ -228,6 +263,7 @@ static void test_speaker_limits(void) {
 
 int main(void) {
         test_compare();
+        test_word_confidence();
         test_gate();
         test_silence_words();
         test_wake_model_names();

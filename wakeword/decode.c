@@ -64,6 +64,7 @@ static void event_print(const RecognizerEvent *e, void *userdata) {
                         json_object_object_add(o, "confidence", json_object_new_double(e->score));
                         json_object_object_add(o, "coverage", json_object_new_double(e->coverage));
                         json_object_object_add(o, "word_posterior", json_object_new_double(e->word_posterior));
+                        json_object_object_add(o, "word_confidence", json_object_new_double(e->word_confidence));
                 }
                 break;
         case RECOGNIZER_REJECTED:
@@ -72,6 +73,7 @@ static void event_print(const RecognizerEvent *e, void *userdata) {
                 json_object_object_add(o, "confidence", json_object_new_double(e->score));
                 json_object_object_add(o, "coverage", json_object_new_double(e->coverage));
                 json_object_object_add(o, "word_posterior", json_object_new_double(e->word_posterior));
+                json_object_object_add(o, "word_confidence", json_object_new_double(e->word_confidence));
                 break;
         }
         if (c->verbose && e->model) {

@@ -36,6 +36,7 @@ typedef struct RecognizerConfig {
         double min_coverage;            /* share of the speech the command's words must explain */
         double max_coverage;            /* … and how far they may stretch over what is not speech */
         double min_word_posterior;      /* the least posterior probability of any word of the command */
+        double min_word_confidence;     /* how well its worst-fitting word must fit (score.h: word_confidence()) */
         bool enrolled_only;             /* act on a command only when an enrolled voice said it */
         /* … by how much better the adapted model must fit its wake and its command (score.h:
          * speaker_fit()); NaN, the default: as the enrolment's calibration says (score.h:
@@ -61,6 +62,7 @@ typedef struct RecognizerEvent {
         uint64_t audio_usec;            /* time of the last sample heard for it */
         double coverage;                /* command/rejected: share of the speech in the words */
         double word_posterior;          /* command/rejected: the least posterior of the words */
+        double word_confidence;         /* command/rejected: how the worst-fitting word fits its speech */
         Intent intent;                  /* RECOGNIZER_COMMAND */
         const char *reason;             /* RECOGNIZER_REJECTED: static string */
         /* With an adaptation loaded: the model that verified the wake and ran the command stage

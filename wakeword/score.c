@@ -26,6 +26,46 @@ void path_score(ps_decoder_t *ps, PathScore *ret) {
         }
 }
 
+void path_spans(ps_decoder_t *ps, bool words_only, PathSpans *ret) {
+        ret->n = 0;
+        for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
+                const char *word = ps_seg_word(s);
+                PathSpan *p = &ret->span[ret->n];
+                int32 ascr = 0, lscr, lback;
+
+                if (words_only && (word_is_silence(word) || hypothesis_is_filler(word)))
+                        continue;
+                if (ret->n >= PATH_SPANS_MAX) {
+                        ps_seg_free(s);
+                        break;
+                }
+                (void) ps_seg_prob(s, &ascr, &lscr, &lback);
+                ps_seg_frames(s, &p->sf, &p->ef);
+                p->ascr = ascr;
+                ret->n++;
+        }
+}
+
+double word_confidence(const PathSpans *words, const PathSpans *phones) {
+        double least = 0;
+
+        for (size_t i = 0; i < words->n; i++) {
+                const PathSpan *w = &words->span[i];
+                double under = 0;
+
+                for (size_t j = 0; j < phones->n; j++) {
+                        const PathSpan *p = &phones->span[j];
+                        int from = MAX(w->sf, p->sf), to = MIN(w->ef, p->ef);
+
+                        if (to >= from)
+                                under += (double) p->ascr * (to - from + 1) / (p->ef - p->sf + 1);
+                }
+                if (i == 0 || w->ascr - under < least)
+                        least = w->ascr - under;
+        }
+        return least;
+}
+
 #define POSTERIOR_WORDS_MAX 64
 
 /* For each word of the best path, the share of all paths that have that word at an overlapping
@@ -111,6 +151,8 @@ const char *command_gate(const char *text, const CommandScores *s, const Command
                 return "command stretched over what is not speech";
         if (s->word_posterior < l->min_word_posterior)
                 return "a word of the command is uncertain";
+        if (s->word_confidence < l->min_word_confidence)
+                return "a word of the command does not fit its speech";
         return NULL;
 }
 

@@ -21,6 +21,30 @@ typedef struct PathScore {
 bool word_is_silence(const char *word);
 void path_score(ps_decoder_t *ps, PathScore *ret);
 
+/* The segments of the best path, each with its frames and their acoustic score: all of them, or
+ * (words_only) only the words, not silence nor the filler loop's. At most PATH_SPANS_MAX. */
+#define PATH_SPANS_MAX 64
+typedef struct PathSpan {
+        int sf, ef;
+        int64_t ascr;
+} PathSpan;
+
+typedef struct PathSpans {
+        PathSpan span[PATH_SPANS_MAX];
+        size_t n;
+} PathSpans;
+
+void path_spans(ps_decoder_t *ps, bool words_only, PathSpans *ret);
+
+/* How well the command's worst-fitting word fits its own stretch of the audio: for each word, its
+ * acoustic score minus the phone loop's over the same frames (a phone the word's edge cuts
+ * counted by the share of its frames inside), and the least of these. A sum over the word's
+ * frames, not a mean: a command word laid over a second of other speech ("auto" over "turn the
+ * music down") trails free phones only a little more in each frame than a true word does, but
+ * over two or three times the frames. A true word drawn out far beyond its length (very slow
+ * speech, a long echo) comes near the limit too. 0 without words. */
+double word_confidence(const PathSpans *words, const PathSpans *phones);
+
 /* The posterior probability of the least certain word of the best path through the last
  * utterance's word lattice (see score.c); 1 when there is no lattice to ask. */
 double word_posterior(ps_decoder_t *ps);
@@ -31,6 +55,7 @@ typedef struct CommandScores {
         double confidence;              /* per-frame log-likelihood ratio grammar vs phone loop */
         double coverage;                /* the command's words against the speech the phone loop heard */
         double word_posterior;
+        double word_confidence;         /* word_confidence() */
 } CommandScores;
 
 /* Confidence and coverage from the grammar's path and the phone loop's over the same audio. */
@@ -41,6 +66,7 @@ typedef struct CommandLimits {
         double min_coverage;
         double max_coverage;
         double min_word_posterior;
+        double min_word_confidence;
 } CommandLimits;
 
 /* NULL when the hypothesis "text" is a command, with *ret_intent filled; else why it is not

@@ -39,6 +39,7 @@ static const ConfigField fields[] = {
         { "min_coverage", CONFIG_DOUBLE, R(min_coverage), 0, 1 },
         { "max_coverage", CONFIG_DOUBLE, R(max_coverage), 1, 100 },
         { "min_word_posterior", CONFIG_DOUBLE, R(min_word_posterior), 0, 1 },
+        { "min_word_confidence", CONFIG_DOUBLE, R(min_word_confidence), -1e9, 1e9 },
         { "enrolled_only", CONFIG_BOOL, R(enrolled_only) },
         { "enrolled_min_wake_fit", CONFIG_DOUBLE, R(enrolled_min_wake_fit), -1000, 1000 },
         { "enrolled_min_command_fit", CONFIG_DOUBLE, R(enrolled_min_command_fit), -1000, 1000 },
