@@ -218,18 +218,17 @@ int recognizer_pause(Recognizer *r) {
 
 /* The phone loop over the command's audio, compared with the grammar's path: as a whole, and
  * word by word. */
-static int command_scores(Recognizer *r, const PathScore *grammar, const PathSpans *words, CommandScores *ret) {
+static int command_scores(Recognizer *r, const PathScore *grammar, WordSpans *words, CommandScores *ret) {
         PathScore phones;
-        PathSpans phone_spans;
         int k;
 
         k = model_second_look(r->active, SEARCH_PHONES, r->command_audio, r->command_samples, NULL);
         if (k < 0)
                 return k;
         path_score(r->active->ps, &phones);
-        path_spans(r->active->ps, false, &phone_spans);
+        path_phones_over_words(r->active->ps, words);
         command_scores_compare(grammar, &phones, ret);
-        ret->word_confidence = word_confidence(words, &phone_spans);
+        ret->word_confidence = word_confidence(words);
         return 0;
 }
 
@@ -271,12 +270,12 @@ static int command_finish(Recognizer *r, uint64_t end_usec, RecognizerEvent *ret
         else {
                 CommandScores s = {};
                 PathScore grammar;
-                PathSpans words;
+                WordSpans words;
 
                 /* the lattice and the path first: the phone loop below replaces them */
                 s.word_posterior = word_posterior(r->active->ps);
                 path_score(r->active->ps, &grammar);
-                path_spans(r->active->ps, true, &words);
+                path_words(r->active->ps, &words);
                 k = command_scores(r, &grammar, &words, &s);
                 if (k < 0)
                         return k;

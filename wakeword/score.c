@@ -26,43 +26,54 @@ void path_score(ps_decoder_t *ps, PathScore *ret) {
         }
 }
 
-void path_spans(ps_decoder_t *ps, bool words_only, PathSpans *ret) {
-        ret->n = 0;
+static PathSpan seg_span(ps_seg_t *s) {
+        PathSpan p = {};
+        int32 ascr = 0, lscr, lback;
+
+        (void) ps_seg_prob(s, &ascr, &lscr, &lback);
+        ps_seg_frames(s, &p.sf, &p.ef);
+        p.ascr = ascr;
+        return p;
+}
+
+void path_words(ps_decoder_t *ps, WordSpans *ret) {
+        *ret = (WordSpans) {};
         for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
                 const char *word = ps_seg_word(s);
-                PathSpan *p = &ret->span[ret->n];
-                int32 ascr = 0, lscr, lback;
 
-                if (words_only && (word_is_silence(word) || hypothesis_is_filler(word)))
+                if (word_is_silence(word) || hypothesis_is_filler(word))
                         continue;
-                if (ret->n >= PATH_SPANS_MAX) {
+                if (ret->n >= WORD_SPANS_MAX) {
                         ps_seg_free(s);
                         break;
                 }
-                (void) ps_seg_prob(s, &ascr, &lscr, &lback);
-                ps_seg_frames(s, &p->sf, &p->ef);
-                p->ascr = ascr;
-                ret->n++;
+                ret->word[ret->n++] = seg_span(s);
         }
 }
 
-double word_confidence(const PathSpans *words, const PathSpans *phones) {
+void word_spans_add_phone(WordSpans *w, const PathSpan *phone) {
+        for (size_t i = 0; i < w->n; i++) {
+                int from = MAX(w->word[i].sf, phone->sf), to = MIN(w->word[i].ef, phone->ef);
+
+                if (to >= from)
+                        w->phones[i] += (double) phone->ascr * (to - from + 1) / (phone->ef - phone->sf + 1);
+        }
+}
+
+void path_phones_over_words(ps_decoder_t *ps, WordSpans *w) {
+        for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
+                PathSpan p = seg_span(s);
+
+                word_spans_add_phone(w, &p);
+        }
+}
+
+double word_confidence(const WordSpans *w) {
         double least = 0;
 
-        for (size_t i = 0; i < words->n; i++) {
-                const PathSpan *w = &words->span[i];
-                double under = 0;
-
-                for (size_t j = 0; j < phones->n; j++) {
-                        const PathSpan *p = &phones->span[j];
-                        int from = MAX(w->sf, p->sf), to = MIN(w->ef, p->ef);
-
-                        if (to >= from)
-                                under += (double) p->ascr * (to - from + 1) / (p->ef - p->sf + 1);
-                }
-                if (i == 0 || w->ascr - under < least)
-                        least = w->ascr - under;
-        }
+        for (size_t i = 0; i < w->n; i++)
+                if (i == 0 || w->word[i].ascr - w->phones[i] < least)
+                        least = w->word[i].ascr - w->phones[i];
         return least;
 }
 

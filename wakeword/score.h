@@ -21,29 +21,35 @@ typedef struct PathScore {
 bool word_is_silence(const char *word);
 void path_score(ps_decoder_t *ps, PathScore *ret);
 
-/* The segments of the best path, each with its frames and their acoustic score: all of them, or
- * (words_only) only the words, not silence nor the filler loop's. At most PATH_SPANS_MAX. */
-#define PATH_SPANS_MAX 64
+/* A segment of a best path: its frames and their acoustic score. */
 typedef struct PathSpan {
         int sf, ef;
         int64_t ascr;
 } PathSpan;
 
-typedef struct PathSpans {
-        PathSpan span[PATH_SPANS_MAX];
+/* The words of a command's best path (not silence, not the filler loop's; at most
+ * WORD_SPANS_MAX), and for each the phone loop's score over the same frames. */
+#define WORD_SPANS_MAX 64
+typedef struct WordSpans {
+        PathSpan word[WORD_SPANS_MAX];
+        double phones[WORD_SPANS_MAX];
         size_t n;
-} PathSpans;
+} WordSpans;
 
-void path_spans(ps_decoder_t *ps, bool words_only, PathSpans *ret);
+void path_words(ps_decoder_t *ps, WordSpans *ret);
+/* Lays a phone of the phone loop's path over the words: each word it overlaps takes its score by
+ * the share of its frames inside the word. */
+void word_spans_add_phone(WordSpans *w, const PathSpan *phone);
+/* … every phone of the phone loop's best path, however many. */
+void path_phones_over_words(ps_decoder_t *ps, WordSpans *w);
 
 /* How well the command's worst-fitting word fits its own stretch of the audio: for each word, its
- * acoustic score minus the phone loop's over the same frames (a phone the word's edge cuts
- * counted by the share of its frames inside), and the least of these. A sum over the word's
+ * acoustic score minus the phone loop's over the same frames, and the least of these. A sum over the word's
  * frames, not a mean: a command word laid over a second of other speech ("auto" over "turn the
  * music down") trails free phones only a little more in each frame than a true word does, but
  * over two or three times the frames. A true word drawn out far beyond its length (very slow
  * speech, a long echo) comes near the limit too. 0 without words. */
-double word_confidence(const PathSpans *words, const PathSpans *phones);
+double word_confidence(const WordSpans *w);
 
 /* The posterior probability of the least certain word of the best path through the last
  * utterance's word lattice (see score.c); 1 when there is no lattice to ask. */
