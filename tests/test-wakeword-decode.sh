@@ -60,6 +60,29 @@ done
 [ $woke -ge 4 ] || fail "woke on $woke of ${#commands[@]} clips with the phrase"
 [ $right -ge 4 ] || fail "right intent on $right of ${#commands[@]} clips"
 
+# The phrase said slowly, in pink noise 10 dB below the speech: the spotting reports it before its
+# end, and the second look at that window refuses it. The search that starts over must hear the
+# rest of the phrase.
+slow=("switch to cooling mode|set_mode|\"cool\"" "heating mode|set_mode|\"heat\""
+      "turn on the air conditioner|set_power|true" "fan speed high|set_fan|\"high\"")
+woke=0; right=0
+for i in "${!slow[@]}"; do
+        IFS='|' read -r text action value <<<"${slow[$i]}"
+        espeak-ng -v en-us+f3 -s 130 -p 35 -w "$dir/raw.wav" "hey climate. $text" || { fail "espeak-ng failed"; continue; }
+        sox -q "$dir/raw.wav" -r 16000 -c 1 -b 16 "$dir/pad.wav" gain -6 pad 1 1
+        rms=$(sox "$dir/pad.wav" -n stats 2>&1 | awk '/RMS lev dB/ { print $4 }')
+        sox -R -q -n -r 16000 -c 1 -b 16 "$dir/pink.wav" synth "$(soxi -D "$dir/pad.wav")" pinknoise
+        gain=$(sox "$dir/pink.wav" -n stats 2>&1 | awk -v r="$rms" '/RMS lev dB/ { print r - 10 - $4 }')
+        sox -q "$dir/pink.wav" "$dir/noise.wav" gain "$gain"
+        sox -q -m "$dir/pad.wav" "$dir/noise.wav" "$dir/slow$i.wav"
+        out=$(decode "slow$i")
+        echo "slowly, in noise: $text → $out"
+        grep -q '"event":"wake","phrase":"hey climate"' <<<"$out" && woke=$((woke + 1))
+        grep -q "\"intent\":{\"action\":\"$action\",\"value\":$value}" <<<"$out" && right=$((right + 1))
+done
+[ $woke -ge 3 ] || fail "woke on $woke of ${#slow[@]} slowly said phrases in noise"
+[ $right -ge 3 ] || fail "right intent on $right of ${#slow[@]} slowly said commands in noise"
+
 # --verbose gives each command's figures; the least word posterior is a probability and passed
 # the default gate.
 with=$("$bin" --decode --verbose "$dir/cmd0.wav")

@@ -28,11 +28,14 @@
 /* After a candidate the verification refused, the spotting starts over on the last second, which
  * a slowly said phrase fills. Without it, a candidate spotted before the phrase ended ("hey
  * clim…") leaves the rest of the phrase to a search that never heard its start. And the first
- * thing the new search reports is most often the refused candidate itself, a few frames later:
- * the second look then reads a window that ends 20-40 ms later, and on the phrase said in a
- * reverberant room or fast its verdict turns on those frames ("think climate to", then "hey
- * climate"). */
+ * thing the new search reports is most often the refused candidate itself, a few frames later.
+ * So it starts over only once RESPOT_DEFER_SAMPLES more have come, as many as the spotting waits
+ * after a phrase's end before it reports it: the second look at the candidate it finds again then
+ * reads a window that ends 100 ms later, with the rest of a phrase that was still being said.
+ * Said slowly in noise, "hey climate" is spotted 0.3 s before its end, and read there as "think
+ * my"; started over at once, the search re-found it 20 ms later, and the phrase was lost. */
 #define RESPOT_SAMPLES (SAMPLE_RATE * 1)
+#define RESPOT_DEFER_SAMPLES (10 * SAMPLE_RATE / 100)
 
 typedef enum Stage {
         STAGE_WAKE,
@@ -47,6 +50,8 @@ struct Recognizer {
         char *keyphrase;
         Stage stage;
         bool respotted;                 /* the search started over on what it had heard */
+        bool respot_pending;            /* … will, once RESPOT_DEFER_SAMPLES more have come */
+        size_t respot_fresh;            /* the samples since the refused candidate */
         WakeModel verified_by;          /* the command stage: the model it runs with */
         WakeVerdict verdicts[2];        /* the stock and the adapted model's second look at its wake */
         bool enrolled_only;
@@ -190,6 +195,7 @@ static int stage_enter(Recognizer *r, Stage stage, WakeModel model, uint64_t now
         int k;
 
         r->stage = stage;
+        r->respot_pending = false;
         r->verified_by = stage == STAGE_COMMAND ? model : WAKE_MODEL_NONE;
         r->command_samples = 0;
         r->command_heard_speech = false;
@@ -372,23 +378,25 @@ static int history_replay(Recognizer *r, size_t samples) {
 
 /* Spotting starts over on the last RESPOT_SAMPLES of the stream, which the history holds. Once
  * only: a candidate refused after that starts the search afresh with the next audio, so speech
- * that keeps resembling the phrase is not read over and over. */
-static int wake_respot(Recognizer *r) {
+ * that keeps resembling the phrase is not read over and over. The last "fresh" samples the
+ * decoder has not heard yet. */
+static int wake_respot(Recognizer *r, size_t fresh) {
         _cleanup_free_ int16_t *buf = NULL;
-        size_t n;
+        size_t n, old;
         int k;
 
-        if (r->respotted)
-                return 0;       /* the kws search restarts with the next audio */
-        buf = malloc(RESPOT_SAMPLES * sizeof(int16_t));
+        buf = malloc((RESPOT_SAMPLES + fresh) * sizeof(int16_t));
         if (!buf)
                 return -ENOMEM;
-        n = ring_copy_last(&r->history, RESPOT_SAMPLES, buf);
+        n = ring_copy_last(&r->history, RESPOT_SAMPLES + fresh, buf);
+        old = n > fresh ? n - fresh : 0;
         /* Counted twice, that audio would lean the cepstral mean towards the refused speech, and
          * the command after a wake would be read with it. */
-        k = model_hear_again(r->active, SEARCH_WAKE, buf, n);
+        k = model_hear_again(r->active, SEARCH_WAKE, buf, old);
         if (k < 0)
                 return k;
+        if (n > old && ps_process_raw(r->active->ps, buf + old, n - old, FALSE, FALSE) < 0)
+                return -EIO;
         r->respotted = true;
         return 0;
 }
@@ -400,15 +408,26 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
         WakeModel model;
         int k;
 
-        if (!r->active->in_utterance) {
-                k = model_utterance_start(r->active, SEARCH_WAKE);
+        if (r->respot_pending) {
+                ring_push(&r->history, samples, n);
+                r->respot_fresh += n;
+                if (r->respot_fresh < RESPOT_DEFER_SAMPLES)
+                        return 0;
+                r->respot_pending = false;
+                k = wake_respot(r, r->respot_fresh);
                 if (k < 0)
                         return k;
-                r->respotted = false;
+        } else {
+                if (!r->active->in_utterance) {
+                        k = model_utterance_start(r->active, SEARCH_WAKE);
+                        if (k < 0)
+                                return k;
+                        r->respotted = false;
+                }
+                if (ps_process_raw(r->active->ps, samples, n, FALSE, FALSE) < 0)
+                        return -EIO;
+                ring_push(&r->history, samples, n);
         }
-        if (ps_process_raw(r->active->ps, samples, n, FALSE, FALSE) < 0)
-                return -EIO;
-        ring_push(&r->history, samples, n);
         hyp = ps_get_hyp(r->active->ps, NULL);
         if (isempty(hyp))
                 return 0;
@@ -433,8 +452,13 @@ static int process_wake(Recognizer *r, const int16_t *samples, size_t n, uint64_
                   (double) (now_usec(CLOCK_PROCESS_CPUTIME_ID) - verify_cpu) / USEC_PER_MSEC,
                   models_adapted(&r->models) && model != WAKE_MODEL_NONE ? ", by the model: " : "",
                   models_adapted(&r->models) && model != WAKE_MODEL_NONE ? wake_model_to_string(model) : "");
-        if (model == WAKE_MODEL_NONE)
-                return wake_respot(r);
+        if (model == WAKE_MODEL_NONE) {
+                if (r->respotted)
+                        return 0;       /* the kws search restarts with the next audio */
+                r->respot_pending = true;
+                r->respot_fresh = 0;
+                return 0;
+        }
 
         *ret = (RecognizerEvent) { .type = RECOGNIZER_WAKE, .score = score, .audio_usec = end_usec,
                                    .model = models_adapted(&r->models) ? wake_model_to_string(model) : NULL };
