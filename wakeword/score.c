@@ -10,22 +10,6 @@ bool word_is_silence(const char *word) {
         return !word || word[0] == '<' || word[0] == '+' || word[0] == '[' || streq(word, "SIL");
 }
 
-void path_score(ps_decoder_t *ps, PathScore *ret) {
-        *ret = (PathScore) {};
-        for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
-                const char *word = ps_seg_word(s);
-                int32 ascr = 0, lscr, lback;
-                int sf, ef;
-
-                (void) ps_seg_prob(s, &ascr, &lscr, &lback);
-                ps_seg_frames(s, &sf, &ef);
-                ret->ascr += ascr;
-                ret->frames += ef - sf + 1;
-                if (!word_is_silence(word))
-                        ret->word_frames += ef - sf + 1;
-        }
-}
-
 static PathSpan seg_span(ps_seg_t *s) {
         PathSpan p = {};
         int32 ascr = 0, lscr, lback;
@@ -34,6 +18,18 @@ static PathSpan seg_span(ps_seg_t *s) {
         ps_seg_frames(s, &p.sf, &p.ef);
         p.ascr = ascr;
         return p;
+}
+
+void path_score(ps_decoder_t *ps, PathScore *ret) {
+        *ret = (PathScore) {};
+        for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
+                PathSpan p = seg_span(s);
+
+                ret->ascr += p.ascr;
+                ret->frames += p.ef - p.sf + 1;
+                if (!word_is_silence(ps_seg_word(s)))
+                        ret->word_frames += p.ef - p.sf + 1;
+        }
 }
 
 void path_words(ps_decoder_t *ps, WordSpans *ret) {
