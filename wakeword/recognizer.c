@@ -376,10 +376,10 @@ static int history_replay(Recognizer *r, size_t samples) {
         return 0;
 }
 
-/* Spotting starts over on the last RESPOT_SAMPLES of the stream, which the history holds. Once
+/* Spotting starts over on the last RESPOT_SAMPLES of the stream before the "fresh" samples the
+ * decoder has not heard yet, then on those; the history holds both. process_wake() does it once
  * only: a candidate refused after that starts the search afresh with the next audio, so speech
- * that keeps resembling the phrase is not read over and over. The last "fresh" samples the
- * decoder has not heard yet. */
+ * that keeps resembling the phrase is not read over and over. */
 static int wake_respot(Recognizer *r, size_t fresh) {
         _cleanup_free_ int16_t *buf = NULL;
         size_t n, old;
