@@ -204,6 +204,10 @@ collect() {
         if [ ! -f "$res/done" ]; then
                 echo "check-vm: the guest suite did not finish; last console lines ($console):"
                 tail -n 40 "$console" 2>/dev/null | sed 's/^/    /'
+                if [ -s "$res/suite.log" ]; then
+                        echo "check-vm: the guest suite's own last lines ($res/suite.log):"
+                        tail -n 40 "$res/suite.log" | sed 's/^/    /'
+                fi
                 if [ $qrc -eq 124 ]; then
                         unfinished+=" ${1##*/}: no power-off within ${timeout_s}s;"
                 else

@@ -37,10 +37,7 @@ deb_install() {
         [ -f "$deb" ] || { result fail "deb: the package is in the share" "no voicehvac_*_amd64.deb"; return; }
         check "deb: a fresh image, without voicehvac" \
                 eval '! getent passwd voicehvac-audiod && none_exist /usr/libexec/voicehvac /etc/voicehvac'
-        # apt's download sandbox (user _apt) reads the file: it goes where _apt may read it.
-        cp "$deb" /tmp/ && chmod 644 "/tmp/${deb##*/}"
-        # The guest has no network: every dependency is in the image already.
-        DEBIAN_FRONTEND=noninteractive apt-get install -y "/tmp/${deb##*/}" >"$res/deb-apt.log" 2>&1
+        apt_install "$deb" deb-apt.log
         check "deb: apt-get install ./${deb##*/} (offline, dependencies from the image)" test $? -eq 0
         check "deb: dpkg says installed" \
                 test "$(dpkg-query -W -f='${Status}' voicehvac 2>/dev/null)" = "install ok installed"

@@ -15,13 +15,6 @@ declare -A up_user=([audiod]=voicehvac-audiod [hvacd]=voicehvac-hvacd [wakeword]
 
 up_deb() { local debs=("$share/$1"/voicehvac_*_amd64.deb); echo "${debs[0]}"; }
 
-# up_apt_install DEB LOG — apt-get install ./DEB, offline (the image has every dependency).
-up_apt_install() {
-        # apt's download sandbox (user _apt) reads the file: it goes where _apt may read it.
-        cp "$1" /tmp/ && chmod 644 "/tmp/${1##*/}" &&
-                DEBIAN_FRONTEND=noninteractive apt-get install -y "/tmp/${1##*/}" >"$res/$2" 2>&1
-}
-
 up_active() { local s; for s in $up_services; do systemctl is-active -q "$1$s.service" || return 1; done; }
 up_version() { dpkg-query -W -f='${Version}' voicehvac 2>/dev/null; }
 # up_hvac — the air conditioner's state as the bus says it: power mode fan target.
@@ -88,7 +81,7 @@ up_first_boot() {
         [ -f "$old" ] && [ -f "$new" ] || { result fail "upgrade: both packages are in the share" "old '$old', new '$new'"; return; }
         check "upgrade: a fresh image, without voicehvac" eval '! getent passwd voicehvac && [ ! -e /var/lib/voicehvac ]'
 
-        up_apt_install "$old" upgrade-apt-old.log
+        apt_install "$old" upgrade-apt-old.log
         check "upgrade: apt-get install ./${old##*/} (0.1)" test $? -eq 0
         check "upgrade: dpkg says 0.1 is installed" test "$(up_version)" = 0.1
         check "upgrade: 0.1's units, by their old names, active" wait_for 60 up_active ""
@@ -117,7 +110,7 @@ up_first_boot() {
         up_old_files >"$res/upgrade-old-files"
         log "0.1's state files: $(tr '\n' ' ' <"$res/upgrade-old-files")"
 
-        up_apt_install "$new" upgrade-apt-new.log
+        apt_install "$new" upgrade-apt-new.log
         check "upgrade: apt-get install ./${new##*/} over 0.1" test $? -eq 0
         check "upgrade: dpkg says the new version is installed" \
                 test "$(up_version)" = "$(dpkg-deb -f "$new" Version)"

@@ -67,6 +67,23 @@ ensure_active() {
         for s in "$@"; do systemctl is-active -q "voicehvac-$s.service" || systemctl start "voicehvac-$s.service"; done
 }
 
+# apt_install DEB LOG — apt-get install ./DEB offline (the image has every dependency), its output
+# in $res/LOG. One that hangs fails after 420 s, with what systemd and the processes were doing
+# added to the log and said in the suite's log, not at the host's power-off deadline.
+apt_install() {
+        local rc
+        # apt's download sandbox (user _apt) reads the file: it goes where _apt may read it.
+        cp "$1" /tmp/ && chmod 644 "/tmp/${1##*/}" || return 1
+        DEBIAN_FRONTEND=noninteractive timeout 420 apt-get install -y "/tmp/${1##*/}" >"$res/$2" 2>&1
+        rc=$?
+        if [ $rc -eq 124 ]; then
+                { echo "--- apt-get install still running after 420 s"; systemctl list-jobs --no-pager
+                  ps -eo pid,ppid,stat,etimes,args --forest; journalctl -b --no-pager -n 60; } >>"$res/$2" 2>&1
+                tail -n 80 "$res/$2"
+        fi
+        return $rc
+}
+
 # none_exist PATH… — true when none of the paths exists.
 none_exist() { local f; for f in "$@"; do [ -e "$f" ] && { echo "left: $f"; return 1; }; done; return 0; }
 
