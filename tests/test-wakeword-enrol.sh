@@ -3,8 +3,8 @@
 # and commands; beside its good clips, a silent one, a clipped one, one with the wrong transcript
 # and one with a word outside the dictionary are refused, each for its reason. The adaptation is
 # written into the state directory, a new process loads it (and --no-adaptation does not), the
-# daemon loads it at start and again after a restart, bad input leaves it untouched, and a
-# corrupt one is moved aside.
+# daemon loads it at start and again after a restart, the first wake of a new process is read as
+# later ones are, bad input leaves it untouched, and a corrupt one is moved aside.
 set -u
 build=${VH_BUILD:-build}
 src=${VH_SRCDIR:-.}
@@ -153,6 +153,18 @@ out=$("$bin" --config "$dir/enrolled-only.json" --decode --verbose "$dir/clips/o
 echo "enrolled_only, another voice: $out"
 grep -q '"event":"command"' <<<"$out" && fail "enrolled_only acted on another voice: $out"
 grep -q '"reason":"not an enrolled voice' <<<"$out" || fail "enrolled_only gave no reason for refusing another voice: $out"
+# The first wake a new process hears fits the models as later ones do: the adapted decoder, which
+# hears only the windows of wakes, does not read its first window with a front end that has heard
+# nothing. Another voice's wake fit alone, and after the enrolled voice's clip.
+wake_fits() {
+        "$bin" --config "$dir/enrolled-only.json" --decode --verbose "$@" 2>/dev/null |
+                /usr/bin/python3 -c 'import json, sys; print(*["%.1f" % json.loads(l)["wake_fit"] for l in sys.stdin if "\"wake_fit\"" in l])'
+}
+alone=$(wake_fits "$dir/clips/other.wav")
+after=$(wake_fits "$dir/clips/heldout.wav" "$dir/clips/other.wav")
+echo "another voice's wake fit, alone: $alone; after the enrolled voice: ${after##* }"
+awk -v a="$alone" -v b="${after##* }" 'BEGIN { d = a - b; exit !(a != "" && b != "" && d < 4 && d > -4) }' ||
+        fail "another voice's first wake fits the adaptation unlike its later ones: $alone alone, ${after##* } after another clip"
 
 # The margins the gate uses: the enrolment's, those of the configuration where it sets them, and
 # the fixed ones for an adaptation written before the calibration existed.

@@ -30,7 +30,7 @@ int model_utterance_start(Model *m, const char *search) {
         }
         if (ps_start_utt(m->ps) < 0)
                 return -EIO;
-        m->in_utterance = true;
+        m->in_utterance = m->heard = true;
         return 0;
 }
 
@@ -119,6 +119,11 @@ int models_verify(Models *m, const char *keyphrase, const int16_t *samples, size
         *ret_adapted = (WakeVerdict) {};
         if (!models_adapted(m))
                 return model_verify(&m->stock, keyphrase, samples, n, mean, ret_stock);
+        if (!m->adapted.heard) {
+                k = model_second_look(&m->adapted, SEARCH_VERIFY, samples, n, mean);
+                if (k < 0)
+                        return k;
+        }
         /* The two decoders share nothing, and the wake waits for the slower look only. Without a
          * thread, one after the other. */
         threaded = pthread_create(&thread, NULL, verify_look_run, &adapted) == 0;
