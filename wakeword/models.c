@@ -78,6 +78,11 @@ int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t
         int k;
 
         *ret = (WakeVerdict) {};
+        if (!m->heard) {        /* to no purpose: a front end that heard nothing reads it otherwise */
+                k = model_second_look(m, SEARCH_VERIFY, samples, n, mean);
+                if (k < 0)
+                        return k;
+        }
         k = model_second_look(m, SEARCH_VERIFY, samples, n, mean);
         if (k < 0)
                 return k;
@@ -119,11 +124,6 @@ int models_verify(Models *m, const char *keyphrase, const int16_t *samples, size
         *ret_adapted = (WakeVerdict) {};
         if (!models_adapted(m))
                 return model_verify(&m->stock, keyphrase, samples, n, mean, ret_stock);
-        if (!m->adapted.heard) {
-                k = model_second_look(&m->adapted, SEARCH_VERIFY, samples, n, mean);
-                if (k < 0)
-                        return k;
-        }
         /* The two decoders share nothing, and the wake waits for the slower look only. Without a
          * thread, one after the other. */
         threaded = pthread_create(&thread, NULL, verify_look_run, &adapted) == 0;

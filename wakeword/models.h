@@ -23,8 +23,9 @@ typedef struct Model {
          * table iterator on every call. */
         const char *search;
         bool in_utterance;
-        /* Its front end has heard audio. What it estimates of the noise is kept from one utterance
-         * to the next (ps_start_stream() alone starts it over), and reads the audio after it. */
+        /* It has heard audio. Its front end keeps state from one utterance to the next
+         * (ps_start_stream() alone starts it over), and that state changes how it reads what
+         * follows. */
         bool heard;
 } Model;
 
@@ -42,7 +43,13 @@ int model_second_look(Model *m, const char *search, const int16_t *samples, size
 int model_hear_again(Model *m, const char *search, const int16_t *samples, size_t n);
 
 /* The verification search over a wake's window: whether the phrase beat the window read as common
- * words, and the best path the choice between models and the enrolled-only gate use. */
+ * words, and the best path the choice between models and the enrolled-only gate use. A decoder
+ * that has heard nothing yet reads the window once to no purpose first: the adapted one hears
+ * nothing but these windows and the commands after them, and from a front end that had heard
+ * nothing, the first wake after the decoders were made (a start, a new adaptation) fitted the
+ * adapted model far better than the stock one whoever spoke (by 22 per frame in the enrolment
+ * bench's pink noise, against 6 to 9 for the same voice later). The stock decoder has always
+ * heard the stream by then. */
 int model_verify(Model *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
                  WakeVerdict *ret);
 
@@ -66,12 +73,7 @@ static inline Model *models_get(Models *m, WakeModel which) {
 }
 
 /* Each model's verification of a wake's window (model_verify()), the two at once on two threads
- * when an adaptation is loaded; *ret_adapted is left empty without one. The adapted decoder hears
- * nothing but these windows and the commands after them, so before its first look it reads the
- * window once to no purpose: its front end then starts from the audio the stock one has been
- * hearing, not from nothing. Without that, the first wake after the decoders were made (a start,
- * a new adaptation) fitted the adapted model far better than the stock one whoever spoke (by 22
- * per frame in the enrolment bench's pink noise, against 6 to 9 for the same voice later). */
+ * when an adaptation is loaded; *ret_adapted is left empty without one. */
 int models_verify(Models *m, const char *keyphrase, const int16_t *samples, size_t n, const mfcc_t *mean,
                   WakeVerdict *ret_stock, WakeVerdict *ret_adapted);
 
