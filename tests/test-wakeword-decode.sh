@@ -91,6 +91,11 @@ awk -v p="$p" 'BEGIN { exit !(p != "" && p >= 0.6 && p <= 1.001) }' || fail "com
 # … and how its worst-fitting word fits its own speech, which passed the default gate too.
 w=$(sed -n 's/.*"event":"command".*"word_confidence":\([0-9.e+-]*\).*/\1/p' <<<"$with")
 awk -v w="$w" 'BEGIN { exit !(w != "" && w >= -4000) }' || fail "command's word_confidence '$w' below the default -4000"
+# … which is the least of its words' acoustic scores (VOICEHVAC_LOG_LEVEL=debug prints each).
+least=$(VOICEHVAC_LOG_LEVEL=debug "$bin" --decode "$dir/cmd0.wav" 2>&1 >/dev/null |
+        sed -n 's/.*Command word [0-9]*: frames [0-9]*-[0-9]*, acoustic score \(-\?[0-9]*\)\./\1/p' | sort -n | head -n1)
+awk -v a="$least" -v w="$w" 'BEGIN { exit !(a != "" && a == w) }' ||
+        fail "word_confidence '$w' is not the least of the words' scores '$least'"
 
 # The second looks at audio the stream already gave (the wake's verification, the command gates'
 # phone loop) leave the running cepstral mean as the stream alone makes it: with the verification

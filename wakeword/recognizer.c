@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pocketsphinx.h>
 #include <stdio.h>
@@ -222,9 +223,9 @@ int recognizer_pause(Recognizer *r) {
         return 0;
 }
 
-/* The phone loop over the command's audio, compared with the grammar's path: as a whole, and
- * word by word. */
-static int command_scores(Recognizer *r, const PathScore *grammar, WordSpans *words, CommandScores *ret) {
+/* The phone loop over the command's audio, compared with the grammar's path as a whole; and the
+ * grammar's words one by one. */
+static int command_scores(Recognizer *r, const PathScore *grammar, const WordSpans *words, CommandScores *ret) {
         PathScore phones;
         int k;
 
@@ -232,9 +233,11 @@ static int command_scores(Recognizer *r, const PathScore *grammar, WordSpans *wo
         if (k < 0)
                 return k;
         path_score(r->active->ps, &phones);
-        path_phones_over_words(r->active->ps, words);
         command_scores_compare(grammar, &phones, ret);
         ret->word_confidence = word_confidence(words);
+        for (size_t i = 0; i < words->n; i++)
+                log_debug("Command word %zu: frames %i-%i, acoustic score %" PRIi64 ".", i + 1,
+                          words->word[i].sf, words->word[i].ef, words->word[i].ascr);
         return 0;
 }
 

@@ -36,7 +36,7 @@ typedef struct RecognizerConfig {
         double min_coverage;            /* share of the speech the command's words must explain */
         double max_coverage;            /* … and how far they may stretch over what is not speech */
         double min_word_posterior;      /* the least posterior probability of any word of the command */
-        double min_word_confidence;     /* how well its worst-fitting word must fit (score.h: word_confidence()) */
+        double min_word_confidence;     /* how badly its worst-fitting word may fit (score.h: word_confidence()) */
         bool enrolled_only;             /* act on a command only when an enrolled voice said it */
         /* … by how much better the adapted model must fit its wake and its command (score.h:
          * speaker_fit()); NaN, the default: as the enrolment's calibration says (score.h:

@@ -47,29 +47,12 @@ void path_words(ps_decoder_t *ps, WordSpans *ret) {
         }
 }
 
-void word_spans_add_phone(WordSpans *w, const PathSpan *phone) {
-        for (size_t i = 0; i < w->n; i++) {
-                int from = MAX(w->word[i].sf, phone->sf), to = MIN(w->word[i].ef, phone->ef);
-
-                if (to >= from)
-                        w->phones[i] += (double) phone->ascr * (to - from + 1) / (phone->ef - phone->sf + 1);
-        }
-}
-
-void path_phones_over_words(ps_decoder_t *ps, WordSpans *w) {
-        for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
-                PathSpan p = seg_span(s);
-
-                word_spans_add_phone(w, &p);
-        }
-}
-
 double word_confidence(const WordSpans *w) {
         double least = 0;
 
         for (size_t i = 0; i < w->n; i++)
-                if (i == 0 || w->word[i].ascr - w->phones[i] < least)
-                        least = w->word[i].ascr - w->phones[i];
+                if (i == 0 || w->word[i].ascr < least)
+                        least = (double) w->word[i].ascr;
         return least;
 }
 

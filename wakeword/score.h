@@ -28,27 +28,23 @@ typedef struct PathSpan {
 } PathSpan;
 
 /* The words of a command's best path (not silence, not the filler loop's; at most
- * WORD_SPANS_MAX), and for each the phone loop's score over the same frames. */
+ * WORD_SPANS_MAX). */
 #define WORD_SPANS_MAX 64
 typedef struct WordSpans {
         PathSpan word[WORD_SPANS_MAX];
-        double phones[WORD_SPANS_MAX];
         size_t n;
 } WordSpans;
 
 void path_words(ps_decoder_t *ps, WordSpans *ret);
-/* Lays a phone of the phone loop's path over the words: each word it overlaps takes its score by
- * the share of its frames inside the word. */
-void word_spans_add_phone(WordSpans *w, const PathSpan *phone);
-/* … every phone of the phone loop's best path, however many. */
-void path_phones_over_words(ps_decoder_t *ps, WordSpans *w);
 
-/* How well the command's worst-fitting word fits its own stretch of the audio: for each word, its
- * acoustic score minus the phone loop's over the same frames, and the least of these. A sum over the word's
- * frames, not a mean: a command word laid over a second of other speech ("auto" over "turn the
- * music down") trails free phones only a little more in each frame than a true word does, but
- * over two or three times the frames. A true word drawn out far beyond its length (very slow
- * speech, a long echo) comes near the limit too. 0 without words. */
+/* How badly the command's worst-fitting word fits its own stretch of the audio: the least acoustic
+ * score of any of its words, summed over the word's frames (log base 1.0001). A sum, not a mean: a
+ * command word laid over a second of other speech ("auto" over "turn the music down") fits only
+ * a little worse in each frame than a true word does, but over two or three times the frames. A
+ * true word drawn out far beyond its length (very slow speech, a long echo) comes near the limit
+ * too. It is not weighed against the phone loop over the same frames: measured so, a word laid
+ * over other speech scores as a true word does (the phone loop fits poor audio poorly too), and
+ * the gate would tell them apart no better. 0 without words. */
 double word_confidence(const WordSpans *w);
 
 /* The posterior probability of the least certain word of the best path through the last
