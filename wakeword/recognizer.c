@@ -94,8 +94,8 @@ void recognizer_config_init_defaults(RecognizerConfig *c) {
                 .min_coverage = 0.6,
                 .max_coverage = 2.0,
                 .min_word_posterior = 0.6,
-                /* on the bench, true commands' worst words trail by 3800 at most ("temperature"
-                 * over 0.75 s of a flite voice), the words of look-alike sentences by up to 6100 */
+                /* on the bench, true commands' worst words score -3800 at least ("temperature"
+                 * over 0.75 s of a flite voice), the words of look-alike sentences down to -6100 */
                 .min_word_confidence = -4000,
                 .filler_count = 400,
                 .filler_logprob = -9,
