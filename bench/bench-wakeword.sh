@@ -42,6 +42,9 @@ open(prefix + ".cost", "w").write("%f %d\n" % (ru.ru_utime + ru.ru_stime, ru.ru_
 PY
 }
 run pos "$corpus"/pos/*.wav
+# Where a wake's latency goes: the same clips with the recogniser's debug log, which times each
+# second look at a wake candidate.
+VOICEHVAC_LOG_LEVEL=debug "$bin" --decode "$corpus"/pos/*.wav >/dev/null 2>"$out/pos-debug.log"
 run off "$corpus"/off/*.wav
 run ordinary "$corpus/neg/ordinary.wav"
 run nearmiss "$corpus/neg/nearmiss.wav"
@@ -108,7 +111,7 @@ fi
 echo "--decode real-time factor, $(soxi -D "$out/minute.wav" | cut -d. -f1) s of speech: native $native_rtf; arm64 under qemu-user $arm64_rtf" >"$out/rtf.txt"
 
 /usr/bin/python3 - "$corpus" "$out" "$holdout" <<'PY'
-import json, os, subprocess, sys, statistics
+import json, os, re, subprocess, sys, statistics
 corpus, out, holdout = sys.argv[1], sys.argv[2], sys.argv[3]
 def events(name):
     return [json.loads(l) for l in open(f"{out}/{name}.jsonl") if l.strip()]
@@ -155,7 +158,29 @@ def accuracy(corpus, prefix=""):
         print(f"false actions, {name + ':':16s} {a / h:.2f} per hour ({a} in {h * 60:.0f} min)")
     print(f"false actions, all negatives: {actions_total} in {hours_total * 60:.0f} min of speech without the phrase")
 
+def percentile(v, p):      # as bench-wakeword-live.c: the nearest rank
+    v = sorted(v)
+    return v[min(int(p * (len(v) - 1) + 0.5), len(v) - 1)] if v else 0
+
+# The two parts of the live wake latency, each on its own: when the spotting reports the phrase
+# (audio time from the phrase's end, in the decoded clips: it waits a few frames for a better
+# end), and the CPU of the second look, which the wake then waits for.
+def latency_parts():
+    ends = {l.split()[0]: float(l.split()[1]) for l in open(f"{corpus}/phrase-end.txt")}
+    spotted = {}
+    for x in events("pos"):
+        p = os.path.basename(x.get("file", ""))[:-4]
+        if x["event"] == "wake" and p in ends and p not in spotted:
+            spotted[p] = x["audio_usec"] / 1000 - (1 + ends[p]) * 1000     # the clips open with 1 s of padding
+    looks = [float(m) for m in re.findall(r"Wake candidate (?:verified|rejected) in [0-9.]+ ms \(([0-9.]+) ms of CPU\)",
+                                            open(f"{out}/pos-debug.log").read())]
+    print(f"wake latency, its parts:     the spotting reports the phrase p50 {percentile(spotted.values(), 0.5):.0f} ms, "
+          f"p95 {percentile(spotted.values(), 0.95):.0f} ms after its end (audio time, {len(spotted)} wakes); "
+          f"the second look takes p50 {percentile(looks, 0.5):.0f} ms, p95 {percentile(looks, 0.95):.0f} ms of CPU "
+          f"({len(looks)} candidates)")
+
 accuracy(corpus)
+latency_parts()
 for name, label in (("ordinary", "continuous speech"), ("silence", "silence with a noise floor")):
     cpu, rss = cost(name)
     dur = duration(f"{corpus}/neg/ordinary.wav") if name == "ordinary" else 600
